@@ -1,0 +1,153 @@
+"""The `stackgen` command line: I/O and exit codes around the spec -> plan -> render flow.
+
+Exit codes: 0 all is well; 1 a check found something (render --check: OUT is not current);
+2 bad input (the spec, or OUT in a state stackgen will not write over); 3 a stackgen bug (a
+template or a real tool rejected what stackgen rendered).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stackgen import __version__
+from stackgen.plan import build_plan
+from stackgen.plan.alerts import stack_alerts
+from stackgen.render import RenderError, render_all
+from stackgen.spec import SpecErrors, Stack, load_stack
+from stackgen.verify import VerifyError, verify_with_tools
+from stackgen.writer import WriteError, unified_diff, write_tree
+
+EXIT_FOUND = 1
+EXIT_BAD_INPUT = 2
+EXIT_BUG = 3
+INIT_SPEC = "stack.yml"
+SCHEMA_FILE = "stackgen.schema.json"
+
+app = typer.Typer(
+    name="stackgen",
+    help="Render one declarative spec into a complete, checked monitoring stack.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+SpecArg = Annotated[
+    Path, typer.Argument(help="Spec file, or a folder of spec files merged into one stack.")
+]
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+def _load(spec: Path) -> Stack:
+    try:
+        return load_stack(spec)
+    except SpecErrors as exc:
+        for error in exc.errors:
+            typer.echo(str(error), err=True)
+        count = len(exc.errors)
+        typer.echo(f"{count} error{'s' * (count != 1)} in {spec}; nothing written", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _render(stack: Stack) -> dict[str, bytes]:
+    try:
+        return render_all(build_plan(stack))
+    except RenderError as exc:
+        raise _fail(f"stackgen bug: {exc}", EXIT_BUG) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"stackgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """stackgen: services, SLOs and channels in; Prometheus, Alertmanager and Grafana out."""
+
+
+@app.command()
+def validate(spec: SpecArg = Path("specs")) -> None:
+    """Check a spec and report every problem as FILE:LINE:COL: field.path: message."""
+    stack = _load(spec)
+    typer.echo(
+        f"{spec}: valid: {len(stack.services)} services, {len(stack.channels)} channels, "
+        f"{len(stack_alerts(stack))} alerts"
+    )
+
+
+@app.command()
+def render(
+    spec: SpecArg = Path("specs"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; exit 1 with a diff if OUT is not current."),
+    ] = False,
+    tools: Annotated[
+        bool,
+        typer.Option(
+            "--tools/--no-tools",
+            help="Check the output with promtool and amtool before writing (when installed).",
+        ),
+    ] = True,
+) -> None:
+    """Render SPEC into OUT, atomically; or, with --check, show what would change."""
+    stack = _load(spec)
+    files = _render(stack)
+    if check:
+        diff = unified_diff(out, files, out.as_posix().strip("/") or ".")
+        if diff:
+            sys.stdout.write(diff)
+            raise _fail(f"{out} is not what {spec} renders: run `stackgen render`", EXIT_FOUND)
+        typer.echo(f"{out} is current")
+        return
+    try:
+        write_tree(out, files, verify=verify_with_tools if tools else None)
+    except WriteError as exc:
+        raise _fail(f"cannot write {out}: {exc}", EXIT_BAD_INPUT) from None
+    except VerifyError as exc:
+        raise _fail(f"stackgen bug: {exc}\n{out} was left as it was", EXIT_BUG) from None
+    typer.echo(f"rendered {len(files)} files into {out}")
+
+
+def schema_text() -> str:
+    schema = Stack.model_json_schema(by_alias=True)
+    schema["title"] = "stackgen spec"
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
+
+
+@app.command()
+def schema() -> None:
+    """Print the spec's JSON Schema (for editor completion and CI validation)."""
+    sys.stdout.write(schema_text())
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder for the new spec.")] = Path("specs"),
+) -> None:
+    """Write a small working spec to start from (and its JSON Schema, for editors)."""
+    from stackgen.render.engine import template_dir
+
+    target = directory / INIT_SPEC
+    if target.exists():
+        raise _fail(f"{target} exists; init writes only into a folder without it", EXIT_BAD_INPUT)
+    directory.mkdir(parents=True, exist_ok=True)
+    target.write_text((template_dir() / "init.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    (directory / SCHEMA_FILE).write_text(schema_text(), encoding="utf-8")
+    typer.echo(f"wrote {target}; next: stackgen render {directory}")

@@ -1,0 +1,98 @@
+"""The shapes of a pack: recording rules, alerts and panels written against a ServiceContext."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from stackgen.promql import selector
+from stackgen.values import format_duration
+
+ThresholdUnit = Literal["ratio", "seconds", "count", "rate"]
+PanelType = Literal["timeseries", "stat", "gauge"]
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    """What a pack needs to know about one service to write its PromQL."""
+
+    job: str
+    metrics: dict[str, str]  # role -> metric (or label) name, defaults merged with overrides
+    rate_seconds: float  # range for rate(): at least 4x the scrape interval
+
+    @property
+    def rate_range(self) -> str:
+        return format_duration(self.rate_seconds)
+
+    def m(self, role: str, suffix: str = "", extra: dict[str, str] | None = None) -> str:
+        """Selector of the metric playing `role`, limited to this service's job.
+
+        `extra` maps a label to its operator and value, such as {'status': '=~"5.."'}."""
+        return selector(self.metrics[role] + suffix, extra, job=self.job)
+
+    def rate(self, role: str, suffix: str = "", extra: dict[str, str] | None = None) -> str:
+        return f"rate({self.m(role, suffix, extra)}[{self.rate_range}])"
+
+    def rec(self, name: str) -> str:
+        """A recording rule of this service, with the rate range in its name where asked."""
+        return selector(name.format(range=self.rate_range), job=self.job)
+
+    def rec_name(self, name: str) -> str:
+        return name.format(range=self.rate_range)
+
+
+Expr = Callable[[ServiceContext], str]
+
+
+@dataclass(frozen=True)
+class RecordDef:
+    record: str  # may hold `{range}`
+    expr: Expr
+
+
+@dataclass(frozen=True)
+class AlertDef:
+    name: str
+    severity: Literal["critical", "warning", "info"]
+    for_: str
+    expr: Callable[[ServiceContext, str], str]  # (context, clean threshold text) -> PromQL
+    summary: str
+    description: str
+    threshold: float | None = None
+    threshold_unit: ThresholdUnit | None = None
+    # What an engineer checks first, for the generated runbook skeleton.
+    diagnosis: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Query:
+    expr: Expr
+    legend: str
+
+
+@dataclass(frozen=True)
+class PanelDef:
+    title: str
+    type: PanelType
+    queries: tuple[Query, ...]
+    unit: str
+    description: str = ""
+    min: float | None = None
+    max: float | None = None
+    # Colour steps are drawn at the threshold of this alert, as the service's spec sets it.
+    threshold_alert: str | None = None
+    threshold_below: bool = False  # the alert fires below the threshold (free space, say)
+    width: int = 12
+
+
+@dataclass(frozen=True)
+class Pack:
+    kind: str
+    metrics: dict[str, str]  # role -> default metric name
+    records: tuple[RecordDef, ...]
+    alerts: tuple[AlertDef, ...]
+    panels: tuple[PanelDef, ...]
+    # roles that feed a `requests` SLI: (total requests, failed requests) as selectors
+    requests_sli: Callable[[ServiceContext], tuple[str, str]] | None = None
+    label_roles: frozenset[str] = field(default_factory=frozenset)  # roles naming a label

@@ -1,0 +1,24 @@
+"""Plan stage: a validated Stack -> the list of artifacts to render, each with its data."""
+
+from __future__ import annotations
+
+from stackgen.plan.alertmanager import alertmanager_config
+from stackgen.plan.artifact import Artifact
+from stackgen.plan.grafana import grafana_artifacts
+from stackgen.plan.prometheus import prometheus_config, rule_files
+from stackgen.plan.runbooks import runbook_artifacts
+from stackgen.spec.model import Stack
+
+
+def build_plan(stack: Stack) -> list[Artifact]:
+    artifacts = [
+        prometheus_config(stack),
+        *rule_files(stack),
+        *alertmanager_config(stack),
+        *grafana_artifacts(stack),
+        *runbook_artifacts(stack),
+    ]
+    return sorted(artifacts, key=lambda a: a.path)
+
+
+__all__ = ["Artifact", "build_plan"]

@@ -1,0 +1,105 @@
+"""alertmanager.yml (receivers, the route tree, inhibitions) and its notification templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stackgen.plan.artifact import Artifact
+from stackgen.promql import quote
+from stackgen.spec.model import Route, Routing, Stack
+
+TEMPLATE_FILE = "alertmanager/templates/stackgen.tmpl"
+
+# Notification fields, as calls into the named templates of TEMPLATE_FILE.
+NOTIFY = {
+    "title": '{{ template "stackgen.title" . }}',
+    "summary": '{{ template "stackgen.summary" . }}',
+    "runbook": '{{ template "stackgen.runbook" . }}',
+    "slack_text": '{{ template "stackgen.slack.text" . }}',
+    "email_html": '{{ template "stackgen.email.html" . }}',
+    "pagerduty_severity": '{{ if eq .CommonLabels.severity "critical" }}critical'
+    '{{ else if eq .CommonLabels.severity "warning" }}warning{{ else }}info{{ end }}',
+    "firing": "{{ .Alerts.Firing | len }}",
+}
+
+
+def matcher(label: str, value: str) -> str:
+    return f"{label}={quote(value)}"
+
+
+def route_matchers(route: Route) -> list[str]:
+    matchers = []
+    if len(route.severity) == 1:
+        matchers.append(matcher("severity", route.severity[0]))
+    elif route.severity:
+        matchers.append(f"severity=~{quote('|'.join(route.severity))}")
+    if route.team is not None:
+        matchers.append(matcher("team", route.team))
+    if route.service is not None:
+        matchers.append(matcher("service", route.service))
+    matchers += [matcher(k, v) for k, v in route.match.items()]
+    return matchers
+
+
+def route_tree(route: Route) -> dict[str, Any]:
+    return {
+        "receiver": route.channel,
+        "matchers": route_matchers(route),
+        "group_by": route.group_by,
+        "group_wait": route.group_wait,
+        "group_interval": route.group_interval,
+        "repeat_interval": route.repeat_interval,
+        "continue": route.continue_,
+        "routes": [route_tree(child) for child in route.routes],
+    }
+
+
+Inhibition = dict[str, list[str]]
+
+DEFAULT_INHIBITIONS: list[Inhibition] = [
+    # A service that is down silences its own other alerts.
+    {
+        "source_matchers": ['alertname="ServiceDown"'],
+        "target_matchers": ['alertname!="ServiceDown"'],
+        "equal": ["service"],
+    },
+    # A critical alert silences the warning of the same alert for the same service.
+    {
+        "source_matchers": ['severity="critical"'],
+        "target_matchers": ['severity="warning"'],
+        "equal": ["alertname", "service"],
+    },
+]
+
+
+def inhibit_rules(routing: Routing) -> list[Inhibition]:
+    custom = [
+        {
+            "source_matchers": [matcher(k, v) for k, v in rule.source.items()],
+            "target_matchers": [matcher(k, v) for k, v in rule.target.items()],
+            "equal": rule.equal,
+        }
+        for rule in routing.inhibit
+    ]
+    return (DEFAULT_INHIBITIONS if routing.default_inhibitions else []) + custom
+
+
+def alertmanager_config(stack: Stack) -> list[Artifact]:
+    routing = stack.routing
+    return [
+        Artifact(
+            "alertmanager/alertmanager.yml",
+            "alertmanager.yml.j2",
+            {
+                "stack": stack.stack,
+                "server": stack.alertmanager,
+                "routing": routing,
+                "routes": [route_tree(r) for r in routing.routes],
+                "channels": stack.channels,
+                "inhibit_rules": inhibit_rules(routing),
+                "template_glob": "templates/*.tmpl",
+                "notify": NOTIFY,
+            },
+        ),
+        Artifact(TEMPLATE_FILE, "notifications.tmpl.j2", {"stack": stack.stack}),
+    ]

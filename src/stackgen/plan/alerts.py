@@ -1,0 +1,177 @@
+"""Resolves every alert of the stack: pack defaults, spec overrides, runbook links, SLO alerts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from string import Template
+
+from stackgen.packs import AlertDef, ServiceContext, alerts_for, metric_roles, pack_for
+from stackgen.promql import selector
+from stackgen.spec.model import SLO, Service, Stack
+from stackgen.values import clean_number, parse_duration, percent_to_ratio
+
+SLO_ALERT_NAMES = {"uptime": "AvailabilityViolation", "requests": "ErrorRateViolation"}
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alerting rule as it will be written, plus what runbooks and dashboards need."""
+
+    service: str
+    name: str
+    expr: str
+    for_: str
+    labels: dict[str, str]
+    summary: str
+    description: str
+    runbook_url: str
+    runbook_generated: bool  # the link points at a runbook skeleton stackgen writes
+    threshold: float | None = None
+    diagnosis: tuple[str, ...] = ()
+
+    @property
+    def annotations(self) -> dict[str, str]:
+        return {
+            "summary": self.summary,
+            "description": self.description,
+            "runbook_url": self.runbook_url,
+        }
+
+
+def service_context(stack: Stack, service: Service) -> ServiceContext:
+    scrape = parse_duration(service.scrape_interval or stack.prometheus.scrape_interval)
+    return ServiceContext(
+        job=service.name,
+        metrics={**metric_roles(service.kind), **service.metrics},
+        # rate() needs at least 4 samples in its range; 5m is the floor teams expect.
+        rate_seconds=max(300.0, 4 * scrape),
+    )
+
+
+def runbook_link(stack: Stack, alert: str) -> str:
+    base = stack.stack.runbooks_url
+    return f"{base.rstrip('/')}/{alert}.md" if base else f"runbooks/{alert}.md"
+
+
+def _describe_threshold(definition: AlertDef, value: float) -> str:
+    if definition.threshold_unit == "ratio":
+        return f"{clean_number(value * 100)}%"
+    return clean_number(value)
+
+
+def pack_alerts(stack: Stack, service: Service) -> list[Alert]:
+    ctx = service_context(stack, service)
+    alerts = []
+    for definition in alerts_for(service.kind):
+        override = service.alerts.get(definition.name)
+        if override is not None and not override.enabled:
+            continue
+        threshold = definition.threshold
+        if override is not None and override.threshold is not None:
+            threshold = override.threshold
+        for_ = (override.for_ if override else None) or definition.for_
+        params = {
+            "threshold": _describe_threshold(definition, threshold) if threshold is not None else "",
+            "range": ctx.rate_range,
+            "for": for_,
+        }
+        explicit = (override.runbook_url if override else None) or service.runbook_url
+        alerts.append(
+            Alert(
+                service=service.name,
+                name=definition.name,
+                expr=definition.expr(ctx, clean_number(threshold) if threshold is not None else ""),
+                for_=for_,
+                labels={
+                    "severity": (override.severity if override else None) or definition.severity,
+                    "team": service.team,
+                    "service": service.name,
+                    **(override.labels if override else {}),
+                },
+                summary=Template(definition.summary).safe_substitute(params),
+                description=Template(definition.description).safe_substitute(params),
+                runbook_url=explicit or runbook_link(stack, definition.name),
+                runbook_generated=explicit is None,
+                threshold=threshold,
+                diagnosis=definition.diagnosis,
+            )
+        )
+    return alerts
+
+
+def custom_alerts(stack: Stack, service: Service) -> list[Alert]:
+    return [
+        Alert(
+            service=service.name,
+            name=custom.name,
+            expr=custom.expr.strip(),
+            for_=custom.for_,
+            labels={
+                "severity": custom.severity,
+                "team": service.team,
+                "service": service.name,
+                **custom.labels,
+            },
+            summary=custom.summary,
+            description=custom.description.strip(),
+            runbook_url=custom.runbook_url or service.runbook_url or runbook_link(stack, custom.name),
+            runbook_generated=not (custom.runbook_url or service.runbook_url),
+        )
+        for custom in service.custom_alerts
+    ]
+
+
+def slo_alert(stack: Stack, service: Service, slo: SLO) -> Alert:
+    """The simple SLO alert of this release: the SLI over `window` misses the objective."""
+    ctx = service_context(stack, service)
+    objective = percent_to_ratio(slo.objective)
+    budget = clean_number(100 - slo.objective)
+    if slo.sli.type == "uptime":
+        up = selector(ctx.metrics["up"], job=service.name)
+        expr = f"avg by (job) (avg_over_time({up}[{slo.window}])) < {objective}"
+        summary = "{{ $labels.job }} availability is {{ $value | humanizePercentage }}"
+        description = (
+            f"Over the last {slo.window}, targets of {{{{ $labels.job }}}} were up less than "
+            f"{clean_number(slo.objective)}% of the time (SLO `{slo.name}`)."
+        )
+    else:
+        total, failed = pack_for(service.kind).requests_sli(ctx)  # type: ignore[misc]
+        expr = (
+            f"sum by (job) (rate({failed}[{slo.window}])) / "
+            f"sum by (job) (rate({total}[{slo.window}])) > {percent_to_ratio(100 - slo.objective)}"
+        )
+        summary = "{{ $labels.job }} fails {{ $value | humanizePercentage }} of requests"
+        description = (
+            f"Over the last {slo.window}, more than {budget}% of requests to "
+            f"{{{{ $labels.job }}}} failed: the {clean_number(slo.objective)}% SLO "
+            f"`{slo.name}` is violated."
+        )
+    name = slo.alert or SLO_ALERT_NAMES[slo.sli.type]
+    explicit = slo.runbook_url or service.runbook_url
+    return Alert(
+        service=service.name,
+        name=name,
+        expr=expr,
+        for_="5m",
+        labels={"severity": slo.severity, "team": service.team, "service": service.name,
+                "slo": slo.name},
+        summary=summary,
+        description=description,
+        runbook_url=explicit or runbook_link(stack, name),
+        runbook_generated=explicit is None,
+        threshold=float(objective),
+        diagnosis=("Which alerts of the service fired during the window?",
+                   "How much error budget is left this period?"),
+    )
+
+
+def service_alerts(stack: Stack, service: Service) -> list[Alert]:
+    return [
+        *pack_alerts(stack, service),
+        *(slo_alert(stack, service, slo) for slo in service.slos),
+        *custom_alerts(stack, service),
+    ]
+
+
+def stack_alerts(stack: Stack) -> list[Alert]:
+    return [alert for service in stack.services for alert in service_alerts(stack, service)]

@@ -1,0 +1,75 @@
+"""Render stage: artifacts -> file bytes, each parsed back before anything is written."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from stackgen.plan.artifact import Artifact
+from stackgen.render.filters import FILTERS
+
+
+class RenderError(Exception):
+    """A template produced something invalid: a bug in stackgen, never in the spec."""
+
+
+def template_dir() -> Path:
+    packaged = Path(str(files("stackgen"))) / "templates"
+    if packaged.is_dir():
+        return packaged
+    # A source checkout (editable install): the top-level templates/ folder.
+    return Path(__file__).resolve().parents[3] / "templates"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template_dir()),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def render_artifact(artifact: Artifact) -> bytes:
+    try:
+        text = environment().get_template(artifact.template).render(artifact.context)
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"template {artifact.template} failed for {artifact.path}: {exc}") from exc
+    return _checked(artifact, text).encode("utf-8")
+
+
+def _checked(artifact: Artifact, text: str) -> str:
+    """Parse the output back; JSON is re-indented canonically so layout never depends on Jinja."""
+    where = f"template {artifact.template} rendered invalid"
+    if artifact.path.endswith(".json"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise RenderError(f"{where} JSON for {artifact.path}: {exc}") from exc
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if artifact.path.endswith((".yml", ".yaml")):
+        try:
+            yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise RenderError(f"{where} YAML for {artifact.path}: {exc}") from exc
+    return text
+
+
+def render_all(artifacts: list[Artifact]) -> dict[str, bytes]:
+    """Every artifact's bytes by path; two artifacts claiming one path is a bug."""
+    rendered: dict[str, bytes] = {}
+    for artifact in artifacts:
+        if artifact.path in rendered:
+            raise RenderError(f"two outputs would be written to {artifact.path}")
+        rendered[artifact.path] = render_artifact(artifact)
+    return rendered

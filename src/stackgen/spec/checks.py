@@ -1,0 +1,198 @@
+"""Checks that need the whole validated stack: names, references and kind-specific settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from stackgen.packs import alerts_for, metric_roles, pack_for
+from stackgen.spec.errors import Path, SpecError
+from stackgen.spec.loader import SourceMap
+from stackgen.spec.model import Route, Service, Stack
+
+RESERVED_TARGET_LABELS = ("job", "instance", "service", "team", "severity", "alertname")
+SELF_JOBS = ("prometheus", "alertmanager")
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: Path
+    message: str
+    on_key: bool = False  # point at the mapping key rather than its value
+    first: Path | None = None  # for duplicates: where the name was first defined
+
+
+def check_stack(stack: Stack, source: SourceMap) -> list[SpecError]:
+    findings = [
+        *_unique_names(stack),
+        *_references(stack),
+        *_service_settings(stack),
+        *_grafana(stack),
+    ]
+    errors = []
+    for f in findings:
+        message = f.message
+        if f.first is not None:
+            pos = source.locate(f.first)
+            message += f" (first defined at {pos.file}:{pos.line}:{pos.column})"
+        errors.append(SpecError(source.locate(f.path, key=f.on_key), f.path, message))
+    return errors
+
+
+def _duplicates(items: Iterable[tuple[str, Path]], what: str) -> Iterator[Finding]:
+    first: dict[str, Path] = {}
+    for name, path in items:
+        if name in first:
+            yield Finding(path, f"{what} `{name}` is defined twice; rename one", first=first[name])
+        else:
+            first[name] = path
+
+
+def _unique_names(stack: Stack) -> Iterator[Finding]:
+    yield from _duplicates(
+        ((s.name, ("services", i, "name")) for i, s in enumerate(stack.services)), "service"
+    )
+    yield from _duplicates(
+        ((c.name, ("channels", i, "name")) for i, c in enumerate(stack.channels)), "channel"
+    )
+    yield from _duplicates(
+        (
+            (d.name, ("grafana", "datasources", i, "name"))
+            for i, d in enumerate(stack.grafana.datasources)
+        ),
+        "datasource",
+    )
+    for i, service in enumerate(stack.services):
+        here: Path = ("services", i)
+        yield from _duplicates(
+            ((slo.name, (*here, "slos", j, "name")) for j, slo in enumerate(service.slos)), "SLO"
+        )
+        yield from _duplicates(
+            (
+                (a.name, (*here, "custom_alerts", j, "name"))
+                for j, a in enumerate(service.custom_alerts)
+            ),
+            "custom alert",
+        )
+        pack_alerts = {a.name for a in alerts_for(service.kind)}
+        for j, alert in enumerate(service.custom_alerts):
+            if alert.name in pack_alerts:
+                yield Finding(
+                    (*here, "custom_alerts", j, "name"),
+                    f"`{alert.name}` is already an alert of kind `{service.kind}`: tune it under "
+                    f"`alerts.{alert.name}` or pick another name",
+                )
+        if stack.prometheus.self_scrape and service.name in SELF_JOBS:
+            yield Finding(
+                (*here, "name"),
+                f"`{service.name}` is the name of a built-in self-monitoring job: rename the "
+                "service or set `prometheus.self_scrape: false`",
+            )
+
+
+def _known(name: str, pool: Iterable[str], what: str, path: Path) -> Iterator[Finding]:
+    names = sorted(set(pool))
+    if name not in names:
+        choices = ", ".join(f"`{p}`" for p in names) or "none defined"
+        yield Finding(path, f"no {what} is named `{name}` (known: {choices})")
+
+
+def _references(stack: Stack) -> Iterator[Finding]:
+    channels = [c.name for c in stack.channels]
+    teams = {s.team for s in stack.services}
+    services = {s.name for s in stack.services}
+    yield from _known(
+        stack.routing.default_channel, channels, "channel", ("routing", "default_channel")
+    )
+
+    def walk(routes: list[Route], path: Path) -> Iterator[Finding]:
+        for i, route in enumerate(routes):
+            here = (*path, i)
+            yield from _known(route.channel, channels, "channel", (*here, "channel"))
+            if route.team is not None:
+                yield from _known(route.team, teams, "team of a service", (*here, "team"))
+            if route.service is not None:
+                yield from _known(route.service, services, "service", (*here, "service"))
+            yield from walk(route.routes, (*here, "routes"))
+
+    yield from walk(stack.routing.routes, ("routing", "routes"))
+
+
+def _service_settings(stack: Stack) -> Iterator[Finding]:
+    for i, service in enumerate(stack.services):
+        here: Path = ("services", i)
+        pack = pack_for(service.kind)
+        for label in service.labels:
+            if label in RESERVED_TARGET_LABELS:
+                yield Finding(
+                    (*here, "labels", label),
+                    f"`{label}` is set by stackgen on every series of the service; "
+                    "pick another label name",
+                    on_key=True,
+                )
+        roles = metric_roles(service.kind)
+        for role, name in service.metrics.items():
+            if role not in roles:
+                choices = ", ".join(f"`{r}`" for r in sorted(roles))
+                yield Finding(
+                    (*here, "metrics", role),
+                    f"kind `{service.kind}` has no metric role `{role}` (known: {choices})",
+                    on_key=True,
+                )
+            elif role in pack.label_roles and ":" in name:
+                yield Finding((*here, "metrics", role), f"`{name}` is not a valid label name")
+        yield from _alert_overrides(service, here)
+        for j, slo in enumerate(service.slos):
+            if slo.sli.type == "requests" and pack.requests_sli is None:
+                yield Finding(
+                    (*here, "slos", j, "sli", "type"),
+                    f"kind `{service.kind}` has no request counters for a `requests` SLI; "
+                    "use `uptime`",
+                )
+
+
+def _alert_overrides(service: Service, here: Path) -> Iterator[Finding]:
+    known_alerts = {a.name: a for a in alerts_for(service.kind)}
+    for alert, override in service.alerts.items():
+        if alert not in known_alerts:
+            choices = ", ".join(f"`{a}`" for a in known_alerts)
+            yield Finding(
+                (*here, "alerts", alert),
+                f"kind `{service.kind}` has no alert `{alert}` (known: {choices}); "
+                "define your own under `custom_alerts`",
+                on_key=True,
+            )
+            continue
+        definition = known_alerts[alert]
+        path = (*here, "alerts", alert, "threshold")
+        if override.threshold is None:
+            continue
+        if definition.threshold is None:
+            yield Finding(path, f"`{alert}` takes no threshold; remove it")
+        elif definition.threshold_unit == "ratio" and not 0 < override.threshold < 1:
+            yield Finding(
+                path,
+                f"`{alert}` compares a ratio: give a threshold between 0 and 1 (0.05 means 5%)",
+            )
+        elif override.threshold < 0:
+            yield Finding(path, "must not be negative")
+
+
+def _grafana(stack: Stack) -> Iterator[Finding]:
+    sources = stack.grafana.datasources
+    defaults = [i for i, d in enumerate(sources) if d.default]
+    for i in defaults[1:]:
+        yield Finding(
+            ("grafana", "datasources", i, "default"),
+            "only one datasource can be the default; remove `default: true` from all but one",
+        )
+    for i, source in enumerate(sources):
+        here: Path = ("grafana", "datasources", i)
+        if source.type != "prometheus" and source.url is None:
+            yield Finding((*here, "url"), f"a `{source.type}` datasource needs a `url`")
+        if source.type == "postgres":
+            for needed in ("database", "user"):
+                if getattr(source, needed) is None:
+                    yield Finding((*here, needed), f"a postgres datasource needs `{needed}`")
+        elif source.database or source.user or source.password:
+            yield Finding(here, "`database`, `user` and `password` are for postgres datasources")

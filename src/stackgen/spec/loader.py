@@ -1,0 +1,218 @@
+"""Reads spec YAML (one file or a folder of files) into plain data plus source positions.
+
+A folder is merged into one stack: the list sections (`services`, `channels`) are concatenated so
+each team can own its file; any other top-level section may be defined in one file only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any
+
+import yaml
+
+from stackgen.spec.errors import Path, Position, SpecError, SpecErrors
+
+LIST_SECTIONS = ("services", "channels")
+SPEC_SUFFIXES = (".yml", ".yaml")
+
+
+@dataclass
+class SourceMap:
+    """Where each value (and each mapping key) of the merged spec was written."""
+
+    values: dict[Path, Position] = field(default_factory=dict)
+    keys: dict[Path, Position] = field(default_factory=dict)
+
+    def locate(self, path: Path, *, key: bool = False) -> Position:
+        """The position of `path`, or of its nearest written ancestor."""
+        table = self.keys if key and path in self.keys else self.values
+        for end in range(len(path), -1, -1):
+            if path[:end] in table:
+                return table[path[:end]]
+            if path[:end] in self.values:
+                return self.values[path[:end]]
+        return Position("<spec>", 1, 1)
+
+
+@dataclass
+class LoadedSpec:
+    data: dict[str, Any]
+    source: SourceMap
+    files: list[str]
+
+
+def spec_files(path: FsPath) -> list[FsPath]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix in SPEC_SUFFIXES and p.is_file())
+    return [path]
+
+
+def load_spec(path: FsPath) -> LoadedSpec:
+    """Load and merge the spec at `path`; raises SpecErrors listing every problem found."""
+    if not path.exists():
+        raise SpecErrors([SpecError(Position(str(path), 1, 1), (), "no such file or folder")])
+    files = spec_files(path)
+    if not files:
+        raise SpecErrors(
+            [
+                SpecError(
+                    Position(str(path), 1, 1), (), "the folder holds no .yml or .yaml spec file"
+                )
+            ]
+        )
+    errors: list[SpecError] = []
+    merged: dict[str, Any] = {}
+    source = SourceMap()
+    first_seen: dict[str, Position] = {}
+    for file in files:
+        document = _read_document(file, errors)
+        if document is None:
+            continue
+        data, doc_source = document
+        for key, value in data.items():
+            key_pos = doc_source.keys[(key,)]
+            if key in LIST_SECTIONS and isinstance(value, list):
+                offset = len(merged.setdefault(key, []))
+                if not isinstance(merged[key], list):
+                    continue
+                merged[key].extend(value)
+                _shift(doc_source, key, offset, source)
+                first_seen.setdefault(key, key_pos)
+                source.keys.setdefault((key,), key_pos)
+                source.values.setdefault((key,), doc_source.values[(key,)])
+            elif key in first_seen:
+                prev = first_seen[key]
+                errors.append(
+                    SpecError(
+                        key_pos,
+                        (key,),
+                        f"`{key}` is already defined at {prev.file}:{prev.line}:{prev.column}; "
+                        "define each top-level section in one file only",
+                    )
+                )
+            else:
+                merged[key] = value
+                first_seen[key] = key_pos
+                for p, pos in doc_source.values.items():
+                    if p[:1] == (key,):
+                        source.values[p] = pos
+                for p, pos in doc_source.keys.items():
+                    if p[:1] == (key,):
+                        source.keys[p] = pos
+    if errors:
+        raise SpecErrors(errors)
+    source.values[()] = Position(str(files[0]), 1, 1)
+    return LoadedSpec(merged, source, [str(f) for f in files])
+
+
+def _shift(doc_source: SourceMap, key: str, offset: int, into: SourceMap) -> None:
+    """Copy positions of list section `key`, renumbering its items after `offset`."""
+    for table, target in ((doc_source.values, into.values), (doc_source.keys, into.keys)):
+        for p, pos in table.items():
+            if len(p) >= 2 and p[0] == key and isinstance(p[1], int):
+                target[(key, p[1] + offset, *p[2:])] = pos
+
+
+def _read_document(file: FsPath, errors: list[SpecError]) -> tuple[dict, SourceMap] | None:
+    name = str(file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        errors.append(SpecError(Position(name, 1, 1), (), f"cannot read the file: {exc}"))
+        return None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            errors.append(
+                SpecError(
+                    Position(name, 1, 1),
+                    (),
+                    "the file is empty: a spec file is a mapping of sections such as "
+                    "`stack:`, `services:` or `channels:` (run `stackgen init` for an example)",
+                )
+            )
+            return None
+        source = SourceMap()
+        data = _construct(loader, node, (), name, source, errors)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = Position(name, mark.line + 1, mark.column + 1) if mark else Position(name, 1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        errors.append(
+            SpecError(pos, (), f"YAML syntax error: {problem}; fix the YAML at this spot")
+        )
+        return None
+    except yaml.YAMLError as exc:
+        errors.append(SpecError(Position(name, 1, 1), (), f"YAML error: {exc}"))
+        return None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        errors.append(
+            SpecError(
+                _mark(name, node),
+                (),
+                f"the top level is a {_kind(data)}, but a spec file must be a mapping of sections "
+                "(`stack:`, `prometheus:`, `services:`, ...)",
+            )
+        )
+        return None
+    return data, source
+
+
+def _construct(
+    loader: yaml.SafeLoader,
+    node: yaml.Node,
+    path: Path,
+    name: str,
+    source: SourceMap,
+    errors: list[SpecError],
+) -> Any:
+    source.values[path] = _mark(name, node)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)  # resolve `<<:` merge keys
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int) or isinstance(key, bool):
+                errors.append(
+                    SpecError(_mark(name, key_node), path, f"keys must be strings, not {key!r}")
+                )
+                continue
+            key = str(key)
+            child = (*path, key)
+            if key in result:
+                first = source.keys[child]
+                errors.append(
+                    SpecError(
+                        _mark(name, key_node),
+                        child,
+                        f"duplicate key `{key}` (first at line {first.line}); "
+                        "YAML would silently keep only the last one",
+                    )
+                )
+                continue
+            source.keys[child] = _mark(name, key_node)
+            result[key] = _construct(loader, value_node, child, name, source, errors)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _construct(loader, item, (*path, index), name, source, errors)
+            for index, item in enumerate(node.value)
+        ]
+    return loader.construct_object(node, deep=True)
+
+
+def _mark(name: str, node: yaml.Node) -> Position:
+    return Position(name, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if value is None:
+        return "null value"
+    return f"{type(value).__name__} value"

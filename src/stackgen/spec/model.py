@@ -1,0 +1,291 @@
+"""The spec model: the single source of truth for a stack spec and its JSON Schema."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from stackgen.spec.types import (
+    AlertName,
+    Duration,
+    Email,
+    EnvRef,
+    FilePath,
+    HostPort,
+    LabelName,
+    MetricName,
+    OneLine,
+    Slug,
+    Url,
+)
+from stackgen.values import parse_duration
+
+Severity = Literal["critical", "warning", "info"]
+ServiceKind = Literal["http", "database", "ai-inference", "node", "custom"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --- stack and servers -------------------------------------------------------------------------
+
+
+class StackInfo(Model):
+    """Identity of the stack, stamped on every series Prometheus sends out."""
+
+    name: Slug
+    environment: Slug = "production"
+    external_labels: dict[LabelName, OneLine] = Field(
+        default_factory=dict,
+        description="Extra labels on every series and alert leaving Prometheus.",
+    )
+    runbooks_url: Url | None = Field(
+        None,
+        description="Where out/runbooks/ is published; generated runbook links point there. "
+        "Without it they are paths relative to out/.",
+    )
+
+
+class PrometheusServer(Model):
+    address: HostPort = Field("localhost:9090", description="Where Prometheus listens.")
+    scrape_interval: Duration = "15s"
+    scrape_timeout: Duration = "10s"
+    evaluation_interval: Duration = "15s"
+    self_scrape: bool = Field(True, description="Scrape Prometheus and Alertmanager themselves.")
+
+    @model_validator(mode="after")
+    def _timeout_within_interval(self) -> PrometheusServer:
+        if parse_duration(self.scrape_timeout) > parse_duration(self.scrape_interval):
+            raise ValueError(
+                f"scrape_timeout {self.scrape_timeout} is longer than scrape_interval "
+                f"{self.scrape_interval}; Prometheus refuses that: shorten the timeout"
+            )
+        return self
+
+
+class AlertmanagerServer(Model):
+    addresses: list[HostPort] = Field(default_factory=lambda: ["localhost:9093"], min_length=1)
+    resolve_timeout: Duration = "5m"
+
+
+# --- services ------------------------------------------------------------------------------------
+
+
+class FileSD(Model):
+    files: list[FilePath] = Field(min_length=1)
+    refresh_interval: Duration = "5m"
+
+
+class KubernetesSD(Model):
+    role: Literal["endpoints", "endpointslice", "pod", "service"] = "endpoints"
+    namespaces: list[Slug] = Field(default_factory=list, description="Empty: all namespaces.")
+    selector: dict[OneLine, OneLine] = Field(
+        default_factory=dict, description="Kubernetes labels the objects must carry."
+    )
+    port: OneLine | None = Field(None, description="Keep only the port with this name.")
+
+
+class Targets(Model):
+    """Exactly one way to find the service's scrape targets."""
+
+    static: list[HostPort] | None = Field(None, min_length=1)
+    file_sd: FileSD | None = None
+    kubernetes: KubernetesSD | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Targets:
+        given = [k for k in ("static", "file_sd", "kubernetes") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of `static`, `file_sd` or `kubernetes`"
+                + (f" (found {', '.join(given)})" if given else "")
+            )
+        return self
+
+
+class AlertOverride(Model):
+    """Tunes one alert of the service kind's pack."""
+
+    enabled: bool = True
+    threshold: float | None = None
+    for_: Duration | None = Field(None, alias="for")
+    severity: Severity | None = None
+    runbook_url: Url | None = None
+    labels: dict[LabelName, OneLine] = Field(default_factory=dict)
+
+
+class CustomAlert(Model):
+    name: AlertName
+    expr: str = Field(min_length=1, description="PromQL; the alert fires while it returns series.")
+    for_: Duration = Field("5m", alias="for")
+    severity: Severity = "warning"
+    summary: OneLine = Field(min_length=1)
+    description: str = Field(min_length=1)
+    runbook_url: Url | None = None
+    labels: dict[LabelName, OneLine] = Field(default_factory=dict)
+
+
+class UptimeSLI(Model):
+    type: Literal["uptime"]
+
+
+class RequestsSLI(Model):
+    type: Literal["requests"]
+
+
+SLI = Annotated[UptimeSLI | RequestsSLI, Field(discriminator="type")]
+
+
+class SLO(Model):
+    """A service level objective. This release alerts when the SLI over `window` misses it."""
+
+    name: Slug
+    objective: float = Field(gt=0, lt=100, description="Percent, for example 99.9.")
+    sli: SLI
+    window: Duration = "1h"
+    alert: AlertName | None = Field(None, description="Default: by SLI type.")
+    severity: Severity = "critical"
+    runbook_url: Url | None = None
+
+
+class Service(Model):
+    name: Slug
+    team: Slug
+    kind: ServiceKind
+    description: OneLine = ""
+    targets: Targets
+    metrics_path: OneLine = Field("/metrics", pattern=r"^/")
+    scheme: Literal["http", "https"] = "http"
+    scrape_interval: Duration | None = None
+    labels: dict[LabelName, OneLine] = Field(
+        default_factory=dict, description="Extra target labels on every series of the service."
+    )
+    metrics: dict[str, MetricName] = Field(
+        default_factory=dict, description="Override the metric names the kind's alerts use."
+    )
+    alerts: dict[str, AlertOverride] = Field(
+        default_factory=dict, description="Per-alert overrides, by alert name."
+    )
+    custom_alerts: list[CustomAlert] = Field(default_factory=list)
+    slos: list[SLO] = Field(default_factory=list)
+    runbook_url: Url | None = Field(None, description="Runbook for all the service's alerts.")
+    dashboard_folder: OneLine | None = Field(None, description="Default: grafana.default_folder.")
+
+
+# --- channels ------------------------------------------------------------------------------------
+
+
+class ChannelBase(Model):
+    name: Slug
+    send_resolved: bool = True
+
+
+class SlackChannel(ChannelBase):
+    type: Literal["slack"]
+    api_url_file: FilePath
+    channel: OneLine = Field(pattern=r"^[#@]?[^\s]+$", examples=["#alerts"])
+
+
+class PagerDutyChannel(ChannelBase):
+    type: Literal["pagerduty"]
+    routing_key_file: FilePath
+
+
+class EmailChannel(ChannelBase):
+    type: Literal["email"]
+    send_resolved: bool = False
+    to: list[Email] = Field(min_length=1)
+    from_: Email = Field(alias="from")
+    smarthost: HostPort
+    auth_username: OneLine | None = None
+    auth_password_file: FilePath | None = None
+    require_tls: bool = True
+
+
+class WebhookChannel(ChannelBase):
+    type: Literal["webhook"]
+    url: Url
+    bearer_token_file: FilePath | None = None
+    max_alerts: int = Field(0, ge=0)
+
+
+Channel = Annotated[
+    SlackChannel | PagerDutyChannel | EmailChannel | WebhookChannel, Field(discriminator="type")
+]
+
+
+# --- routing -------------------------------------------------------------------------------------
+
+
+class Route(Model):
+    channel: Slug
+    severity: list[Severity] = Field(default_factory=list, description="Match any of these.")
+    team: Slug | None = None
+    service: Slug | None = None
+    match: dict[LabelName, OneLine] = Field(default_factory=dict, description="label: value")
+    continue_: bool = Field(False, alias="continue")
+    group_by: list[LabelName] | None = None
+    group_wait: Duration | None = None
+    group_interval: Duration | None = None
+    repeat_interval: Duration | None = None
+    routes: list[Route] = Field(default_factory=list)
+
+
+class InhibitRule(Model):
+    source: dict[LabelName, OneLine] = Field(min_length=1)
+    target: dict[LabelName, OneLine] = Field(min_length=1)
+    equal: list[LabelName] = Field(default_factory=list)
+
+
+class Routing(Model):
+    default_channel: Slug
+    group_by: list[LabelName] = Field(default_factory=lambda: ["alertname", "service"])
+    group_wait: Duration = "30s"
+    group_interval: Duration = "5m"
+    repeat_interval: Duration = "4h"
+    routes: list[Route] = Field(default_factory=list)
+    default_inhibitions: bool = Field(
+        True,
+        description="A down service silences its other alerts; critical silences warning "
+        "for the same alert and service.",
+    )
+    inhibit: list[InhibitRule] = Field(default_factory=list)
+
+
+# --- grafana -------------------------------------------------------------------------------------
+
+
+class Datasource(Model):
+    name: OneLine = Field(min_length=1)
+    type: Literal["prometheus", "loki", "jaeger", "tempo", "postgres"]
+    url: OneLine | None = Field(None, description="Default for prometheus: prometheus.address.")
+    default: bool = False
+    database: OneLine | None = None
+    user: OneLine | None = None
+    password: EnvRef | None = None
+
+
+class Grafana(Model):
+    address: HostPort = "localhost:3000"
+    datasources: list[Datasource] = Field(default_factory=list)
+    default_folder: OneLine = Field("Services", min_length=1)
+    dashboards_path: OneLine = Field(
+        "/var/lib/grafana/dashboards", description="Where out/grafana/dashboards is mounted."
+    )
+
+
+# --- the stack -----------------------------------------------------------------------------------
+
+
+class Stack(Model):
+    """A whole monitoring stack."""
+
+    stack: StackInfo
+    prometheus: PrometheusServer = Field(default_factory=PrometheusServer)
+    alertmanager: AlertmanagerServer = Field(default_factory=AlertmanagerServer)
+    services: list[Service] = Field(default_factory=list)
+    channels: list[Channel] = Field(min_length=1)
+    routing: Routing
+    grafana: Grafana = Field(default_factory=Grafana)

@@ -1,0 +1,59 @@
+"""Prometheus durations and clean numbers: the value formats every output shares."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+_DURATION = re.compile(
+    r"^(?:(?P<y>\d+)y)?(?:(?P<w>\d+)w)?(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?"
+    r"(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?(?:(?P<ms>\d+)ms)?$"
+)
+_UNIT_SECONDS = {"y": 365 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a Prometheus duration such as `1h30m`; ValueError if it is not one."""
+    match = _DURATION.match(text)
+    if not text or match is None or not any(match.groupdict().values()):
+        raise ValueError(
+            f"{text!r} is not a Prometheus duration: use a number with a unit, "
+            "such as 30s, 5m, 1h30m or 7d (units ms, s, m, h, d, w, y)"
+        )
+    parts = match.groupdict()
+    seconds = sum(int(parts[unit]) * size for unit, size in _UNIT_SECONDS.items() if parts[unit])
+    return seconds + (int(parts["ms"]) / 1000 if parts["ms"] else 0)
+
+
+def format_duration(seconds: float) -> str:
+    """The shortest Prometheus duration for a whole number of seconds (or milliseconds)."""
+    millis = round(seconds * 1000)
+    if millis <= 0:
+        return "0s"
+    out = []
+    for unit, size in (("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, millis = divmod(millis, size * 1000)
+        if count:
+            out.append(f"{count}{unit}")
+    if millis:
+        out.append(f"{millis}ms")
+    return "".join(out)
+
+
+def clean_number(value: float | int | Decimal) -> str:
+    """A number as a person writes it: `0.999`, never `0.9990000000000001` nor `1e-05`."""
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not a number")
+    if isinstance(value, int):
+        return str(value)
+    # 12 significant digits drop binary float noise; Decimal avoids exponent notation.
+    dec = Decimal(format(value, ".12g")) if not isinstance(value, Decimal) else value
+    text = format(dec.normalize(), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def percent_to_ratio(percent: float) -> str:
+    """99.9 (percent) -> '0.999', computed in decimal so no float noise creeps in."""
+    return clean_number(Decimal(clean_number(percent)) / 100)

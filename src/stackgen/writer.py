@@ -1,0 +1,182 @@
+"""Writes rendered files into OUT atomically, and compares them with what OUT holds.
+
+A manifest in OUT records what stackgen wrote, so a later render removes files the spec no
+longer produces and never touches files it did not write. The new tree is built beside OUT and
+swapped in with one atomic exchange: an error or a kill at any moment leaves OUT as it was.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import difflib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+MANIFEST = ".stackgen-manifest.json"
+_TEMP_MARK = ".stackgen-tmp-"
+
+
+class WriteError(Exception):
+    """OUT cannot be written as asked (a file in the way, no permission)."""
+
+
+def with_manifest(files: dict[str, bytes]) -> dict[str, bytes]:
+    entries = {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())}
+    manifest = {"generator": "stackgen", "note": "files stackgen wrote here", "files": entries}
+    return {**files, MANIFEST: (json.dumps(manifest, indent=2) + "\n").encode()}
+
+
+def managed_files(out: Path) -> set[str]:
+    """Paths stackgen wrote into OUT last time (from its manifest), the manifest included."""
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        return {*manifest["files"], MANIFEST}
+    except FileNotFoundError:
+        return set()
+    except (ValueError, KeyError, TypeError) as exc:
+        raise WriteError(f"{out / MANIFEST} is damaged ({exc}); delete it and render again") from exc
+
+
+def _tree(root: Path) -> tuple[list[str], list[str]]:
+    """Relative paths of the files and of the empty folders under root."""
+    files, empty_dirs = [], []
+    for folder, dirs, names in os.walk(root):
+        rel = Path(folder).relative_to(root)
+        files += [(rel / n).as_posix() for n in names]
+        if not dirs and not names and folder != str(root):
+            empty_dirs.append(rel.as_posix())
+    return sorted(files), empty_dirs
+
+
+def unified_diff(out: Path, files: dict[str, bytes], label: str) -> str:
+    """What `render` would change in OUT, as a unified diff; empty when OUT is current."""
+    chunks: list[str] = []
+    wanted = with_manifest(files)
+    current = managed_files(out) if out.is_dir() else set()
+    for path in sorted(set(wanted) | current):
+        new = wanted.get(path, b"").decode("utf-8", "replace")
+        try:
+            old = (out / path).read_bytes().decode("utf-8", "replace")
+            exists = True
+        except (FileNotFoundError, NotADirectoryError):
+            old, exists = "", False
+        if exists and path in wanted and old == new:
+            continue
+        chunks += difflib.unified_diff(
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=f"a/{label}/{path}" if exists else "/dev/null",
+            tofile=f"b/{label}/{path}" if path in wanted else "/dev/null",
+        )
+        if chunks and not chunks[-1].endswith("\n"):
+            chunks[-1] += "\n\\ No newline at end of file\n"
+    return "".join(chunks)
+
+
+def write_tree(
+    out: Path, files: dict[str, bytes], verify: Callable[[Path], None] | None = None
+) -> None:
+    """Make OUT hold `files` (plus files stackgen did not write), or leave it as it was."""
+    out = out.absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(out)
+    if out.exists() and not out.is_dir():
+        raise WriteError(f"{out} exists and is not a folder")
+    files = with_manifest(files)
+    keep, keep_dirs = _foreign_files(out)
+    in_the_way = sorted(set(keep) & set(files))
+    if in_the_way:
+        raise WriteError(
+            f"{out / in_the_way[0]} was not written by stackgen (it is not in {MANIFEST}) and "
+            "would be overwritten: move it away, then render again"
+        )
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{_TEMP_MARK}", dir=out.parent))
+    try:
+        for rel, data in files.items():
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        for rel in keep:
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(out / rel, target)
+        for rel in keep_dirs:
+            (staging / rel).mkdir(parents=True, exist_ok=True)
+        if out.exists():
+            shutil.copymode(out, staging)
+        else:
+            staging.chmod(0o777 & ~_umask())
+        if verify is not None:
+            verify(staging)
+        _swap_in(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # the new tree if we failed, else the old one
+
+
+def _foreign_files(out: Path) -> tuple[list[str], list[str]]:
+    if not out.exists():
+        return [], []
+    managed = managed_files(out)
+    files, empty_dirs = _tree(out)
+    return [f for f in files if f not in managed], empty_dirs
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    if source.is_symlink():
+        target.symlink_to(os.readlink(source))
+        return
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Temporary trees of renders that were killed before they could clean up."""
+    for stale in out.parent.glob(f".{out.name}{_TEMP_MARK}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    """Put `staging` at `out`; the old tree (if any) ends up at `staging`."""
+    if not out.exists():
+        os.rename(staging, out)
+        staging.mkdir()  # so the caller's cleanup has something to remove
+        return
+    if _exchange(staging, out):
+        return
+    # No atomic exchange here (not Linux, or a filesystem without it): two renames.
+    backup = staging.with_name(staging.name + "-old")
+    os.rename(out, backup)
+    os.rename(staging, out)
+    os.rename(backup, staging)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: not supported here
+        return False
+    raise WriteError(f"cannot swap {a} into {b}: {os.strerror(errno)}")
