@@ -39,7 +39,9 @@ def managed_files(out: Path) -> set[str]:
     except FileNotFoundError:
         return set()
     except (ValueError, KeyError, TypeError) as exc:
-        raise WriteError(f"{out / MANIFEST} is damaged ({exc}); delete it and render again") from exc
+        raise WriteError(
+            f"{out / MANIFEST} is damaged ({exc}); delete it and render again"
+        ) from exc
 
 
 def _tree(root: Path) -> tuple[list[str], list[str]]:

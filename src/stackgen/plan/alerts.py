@@ -71,7 +71,9 @@ def pack_alerts(stack: Stack, service: Service) -> list[Alert]:
             threshold = override.threshold
         for_ = (override.for_ if override else None) or definition.for_
         params = {
-            "threshold": _describe_threshold(definition, threshold) if threshold is not None else "",
+            "threshold": _describe_threshold(definition, threshold)
+            if threshold is not None
+            else "",
             "range": ctx.rate_range,
             "for": for_,
         }
@@ -114,7 +116,9 @@ def custom_alerts(stack: Stack, service: Service) -> list[Alert]:
             },
             summary=custom.summary,
             description=custom.description.strip(),
-            runbook_url=custom.runbook_url or service.runbook_url or runbook_link(stack, custom.name),
+            runbook_url=custom.runbook_url
+            or service.runbook_url
+            or runbook_link(stack, custom.name),
             runbook_generated=not (custom.runbook_url or service.runbook_url),
         )
         for custom in service.custom_alerts
@@ -153,15 +157,21 @@ def slo_alert(stack: Stack, service: Service, slo: SLO) -> Alert:
         name=name,
         expr=expr,
         for_="5m",
-        labels={"severity": slo.severity, "team": service.team, "service": service.name,
-                "slo": slo.name},
+        labels={
+            "severity": slo.severity,
+            "team": service.team,
+            "service": service.name,
+            "slo": slo.name,
+        },
         summary=summary,
         description=description,
         runbook_url=explicit or runbook_link(stack, name),
         runbook_generated=explicit is None,
         threshold=float(objective),
-        diagnosis=("Which alerts of the service fired during the window?",
-                   "How much error budget is left this period?"),
+        diagnosis=(
+            "Which alerts of the service fired during the window?",
+            "How much error budget is left this period?",
+        ),
     )
 
 

@@ -7,8 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from stackgen.packs import PanelDef, ServiceContext, pack_for
-from stackgen.packs import ai_inference, http, node
+from stackgen.packs import PanelDef, ServiceContext, ai_inference, http, node, pack_for
 from stackgen.plan.alerts import service_alerts, service_context
 from stackgen.plan.artifact import Artifact
 from stackgen.spec.model import Datasource, Service, Stack
@@ -18,6 +17,22 @@ GRID_WIDTH = 24
 PANEL_HEIGHT = 8
 DATASOURCE_VAR = "${datasource}"
 _PLUGIN_TYPES = {"postgres": "grafana-postgresql-datasource"}
+GAUGE_OPTIONS = {
+    "showThresholdLabels": False,
+    "showThresholdMarkers": True,
+    "sizing": "auto",
+    "minVizWidth": 75,
+    "minVizHeight": 75,
+}
+STAT_OPTIONS = {
+    "graphMode": "area",
+    "colorMode": "value",
+    "justifyMode": "auto",
+    "textMode": "auto",
+    "wideLayout": True,
+    "showPercentChange": False,
+    "percentChangeColorMode": "standard",
+}
 
 
 def uid_for(name: str) -> str:
@@ -101,7 +116,12 @@ def panel(
         mode = "line" if threshold is not None else "off"
         defaults["custom"] = {"thresholdsStyle": {"mode": mode}, "fillOpacity": 10}
         options: dict[str, Any] = {
-            "legend": {"displayMode": "list", "placement": "bottom", "showLegend": True},
+            "legend": {
+                "displayMode": "list",
+                "placement": "bottom",
+                "showLegend": True,
+                "calcs": [],
+            },
             "tooltip": {"mode": "multi", "sort": "desc"},
         }
     else:
@@ -109,8 +129,7 @@ def panel(
             "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
             "orientation": "auto",
         }
-        if definition.type == "gauge":
-            options |= {"showThresholdLabels": False, "showThresholdMarkers": True}
+        options |= GAUGE_OPTIONS if definition.type == "gauge" else STAT_OPTIONS
     return {
         "type": definition.type,
         "title": definition.title,
@@ -139,7 +158,9 @@ def layout(panels: list[dict[str, Any]]) -> list[dict[str, Any]]:
         width = item.pop("_width")
         if x + width > GRID_WIDTH:
             x, y = 0, y + PANEL_HEIGHT
-        placed.append({"id": number, **item, "gridPos": {"h": PANEL_HEIGHT, "w": width, "x": x, "y": y}})
+        placed.append(
+            {"id": number, **item, "gridPos": {"h": PANEL_HEIGHT, "w": width, "x": x, "y": y}}
+        )
         x += width
     return placed
 
@@ -189,23 +210,32 @@ def overview_panels(stack: Stack) -> list[dict[str, Any]]:
     if apis := by_kind.get("http"):
         requests = _either(apis, lambda c: c.rec(http.REQUESTS))
         errors = _either(apis, lambda c: c.rec(http.ERRORS))
-        panels.append(panel(PanelDef("Request rate", "gauge", (), unit="reqps", min=0, width=6),
-                            [(f"sum({requests})", "requests/s")], None))
         panels.append(
             panel(
-                PanelDef("Error rate (5xx)", "gauge", (), unit="percentunit", min=0, max=0.2,
-                         width=6),
+                PanelDef("Request rate", "gauge", (), unit="reqps", min=0, width=6),
+                [(f"sum({requests})", "requests/s")],
+                None,
+            )
+        )
+        panels.append(
+            panel(
+                PanelDef(
+                    "Error rate (5xx)", "gauge", (), unit="percentunit", min=0, max=0.2, width=6
+                ),
                 [(f"sum({errors}) / sum({requests}) or vector(0)", "5xx ratio")],
                 strictest("HighHTTPErrorRate"),
             )
         )
         latency = PanelDef("API latency", "timeseries", (), unit="s", min=0, width=12)
+        buckets = _either(apis, lambda c: c.rec(http.LATENCY_BUCKETS))
         panels.append(
             panel(
                 latency,
                 [
-                    (f"histogram_quantile({q}, {_either(apis, lambda c: c.rec(http.LATENCY_BUCKETS))})",
-                     f"{{{{job}}}} p{round(float(q) * 100)}")
+                    (
+                        f"histogram_quantile({q}, {buckets})",
+                        f"{{{{job}}}} p{round(float(q) * 100)}",
+                    )
                     for q in ("0.5", "0.95", "0.99")
                 ],
                 strictest("HighAPILatency"),
@@ -215,8 +245,12 @@ def overview_panels(stack: Stack) -> list[dict[str, Any]]:
         panels.append(
             panel(
                 PanelDef("Database connections", "timeseries", (), unit="short", min=0),
-                [(_either(dbs, lambda c: f"sum by (job, instance) ({c.m('connections')})"),
-                  "{{instance}}")],
+                [
+                    (
+                        _either(dbs, lambda c: f"sum by (job, instance) ({c.m('connections')})"),
+                        "{{instance}}",
+                    )
+                ],
                 None,
             )
         )
@@ -224,15 +258,21 @@ def overview_panels(stack: Stack) -> list[dict[str, Any]]:
         panels.append(
             panel(
                 PanelDef("AI inference duration p95 by model", "timeseries", (), unit="s", min=0),
-                [(f"histogram_quantile(0.95, "
-                  f"{_either(models, lambda c: c.rec(ai_inference.DURATION_BUCKETS))})",
-                  "{{model}}")],
+                [
+                    (
+                        f"histogram_quantile(0.95, "
+                        f"{_either(models, lambda c: c.rec(ai_inference.DURATION_BUCKETS))})",
+                        "{{model}}",
+                    )
+                ],
                 strictest("SlowInference"),
             )
         )
     if hosts := by_kind.get("node"):
-        for title, record, alert in (("CPU usage", node.CPU, "HighCPU"),
-                                     ("Memory usage", node.MEMORY, "HighMemory")):
+        for title, record, alert in (
+            ("CPU usage", node.CPU, "HighCPU"),
+            ("Memory usage", node.MEMORY, "HighMemory"),
+        ):
             panels.append(
                 panel(
                     PanelDef(title, "timeseries", (), unit="percentunit", min=0, max=1),
@@ -246,8 +286,14 @@ def overview_panels(stack: Stack) -> list[dict[str, Any]]:
 # --- artifacts -----------------------------------------------------------------------------------
 
 
-def _dashboard_context(stack: Stack, uid: str, title: str, tags: list[str],
-                       description: str, panels: list[dict[str, Any]]) -> dict[str, Any]:
+def _dashboard_context(
+    stack: Stack,
+    uid: str,
+    title: str,
+    tags: list[str],
+    description: str,
+    panels: list[dict[str, Any]],
+) -> dict[str, Any]:
     return {
         "uid": uid,
         "title": title,
@@ -266,10 +312,14 @@ def grafana_artifacts(stack: Stack) -> list[Artifact]:
         Artifact(
             f"grafana/dashboards/{folders[grafana.default_folder]}/{stack.stack.name}-overview.json",
             "dashboard.json.j2",
-            _dashboard_context(stack, uid_for(f"{stack.stack.name}-overview"),
-                               f"{stack.stack.name} overview", ["overview"],
-                               f"Health of every service of the {stack.stack.name} stack.",
-                               overview_panels(stack)),
+            _dashboard_context(
+                stack,
+                uid_for(f"{stack.stack.name}-overview"),
+                f"{stack.stack.name} overview",
+                ["overview"],
+                f"Health of every service of the {stack.stack.name} stack.",
+                overview_panels(stack),
+            ),
         )
     ]
     for service in stack.services:
@@ -279,21 +329,34 @@ def grafana_artifacts(stack: Stack) -> list[Artifact]:
             Artifact(
                 f"grafana/dashboards/{directory}/{service.name}.json",
                 "dashboard.json.j2",
-                _dashboard_context(stack, uid_for(service.name), service.name,
-                                   [service.kind, f"team-{service.team}"],
-                                   service.description or f"{service.kind} service {service.name}",
-                                   service_panels(stack, service)),
+                _dashboard_context(
+                    stack,
+                    uid_for(service.name),
+                    service.name,
+                    [service.kind, f"team-{service.team}"],
+                    service.description or f"{service.kind} service {service.name}",
+                    service_panels(stack, service),
+                ),
             )
         )
     providers = [
-        {"name": f"stackgen-{directory}", "folder": folder,
-         "path": f"{grafana.dashboards_path.rstrip('/')}/{directory}"}
+        {
+            "name": f"stackgen-{directory}",
+            "folder": folder,
+            "path": f"{grafana.dashboards_path.rstrip('/')}/{directory}",
+        }
         for folder, directory in folders.items()
     ]
     return [
-        Artifact("grafana/provisioning/datasources/datasources.yml", "grafana-datasources.yml.j2",
-                 {"stack": stack.stack, "datasources": datasources(stack)}),
-        Artifact("grafana/provisioning/dashboards/dashboards.yml", "grafana-dashboards.yml.j2",
-                 {"stack": stack.stack, "providers": providers}),
+        Artifact(
+            "grafana/provisioning/datasources/datasources.yml",
+            "grafana-datasources.yml.j2",
+            {"stack": stack.stack, "datasources": datasources(stack)},
+        ),
+        Artifact(
+            "grafana/provisioning/dashboards/dashboards.yml",
+            "grafana-dashboards.yml.j2",
+            {"stack": stack.stack, "providers": providers},
+        ),
         *dashboards,
     ]

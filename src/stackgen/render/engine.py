@@ -44,7 +44,9 @@ def render_artifact(artifact: Artifact) -> bytes:
     try:
         text = environment().get_template(artifact.template).render(artifact.context)
     except jinja2.TemplateError as exc:
-        raise RenderError(f"template {artifact.template} failed for {artifact.path}: {exc}") from exc
+        raise RenderError(
+            f"template {artifact.template} failed for {artifact.path}: {exc}"
+        ) from exc
     return _checked(artifact, text).encode("utf-8")
 
 

@@ -60,7 +60,9 @@ def to_yaml_block(value: Any, indent: int = 0) -> str:
     """A mapping or list in block style, every line after the first indented by `indent`."""
     text = _dump(value, default_flow_style=False)
     pad = " " * indent
-    return "\n".join((pad + line if i and line else line) for i, line in enumerate(text.split("\n")))
+    return "\n".join(
+        (pad + line if i and line else line) for i, line in enumerate(text.split("\n"))
+    )
 
 
 def to_json(value: Any) -> str:

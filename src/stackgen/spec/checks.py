@@ -35,7 +35,7 @@ def check_stack(stack: Stack, source: SourceMap) -> list[SpecError]:
         if f.first is not None:
             pos = source.locate(f.first)
             message += f" (first defined at {pos.file}:{pos.line}:{pos.column})"
-        errors.append(SpecError(source.locate(f.path, key=f.on_key), f.path, message))
+        errors.append(source.error(f.path, message, key=f.on_key))
     return errors
 
 

@@ -18,27 +18,31 @@ class Position:
 @dataclass(frozen=True)
 class SpecError:
     position: Position
-    path: Path
+    field: str  # the field's path as format_path writes it
     message: str
 
     def __str__(self) -> str:
         pos = self.position
-        return f"{pos.file}:{pos.line}:{pos.column}: {format_path(self.path)}: {self.message}"
+        return f"{pos.file}:{pos.line}:{pos.column}: {self.field}: {self.message}"
 
 
 class SpecErrors(Exception):
     """Every problem found in a spec, reported together."""
 
     def __init__(self, errors: list[SpecError]):
-        self.errors = sorted(set(errors), key=lambda e: (e.position, format_path(e.path)))
+        self.errors = sorted(set(errors), key=lambda e: (e.position, e.field))
         super().__init__("\n".join(str(e) for e in self.errors))
 
 
-def format_path(path: Path) -> str:
-    """('services', 2, 'targets') -> 'services[2].targets'; the empty path is the document."""
+def format_path(path: Path, names: dict[Path, str] | None = None) -> str:
+    """('services', 2, 'targets') -> 'services[2].targets', or 'services[api].targets' when
+    `names` knows item 2 is named `api`; the empty path is the document."""
     if not path:
         return "(document)"
     text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    for end, part in enumerate(path, start=1):
+        if isinstance(part, int):
+            text += f"[{(names or {}).get(path[:end], part)}]"
+        else:
+            text += f".{part}" if text else str(part)
     return text

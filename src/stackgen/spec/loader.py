@@ -12,9 +12,10 @@ from typing import Any
 
 import yaml
 
-from stackgen.spec.errors import Path, Position, SpecError, SpecErrors
+from stackgen.spec.errors import Path, Position, SpecError, SpecErrors, format_path
 
 LIST_SECTIONS = ("services", "channels")
+DOCUMENT = format_path(())
 SPEC_SUFFIXES = (".yml", ".yaml")
 
 
@@ -24,6 +25,10 @@ class SourceMap:
 
     values: dict[Path, Position] = field(default_factory=dict)
     keys: dict[Path, Position] = field(default_factory=dict)
+    names: dict[Path, str] = field(default_factory=dict)  # list items that have a `name`
+
+    def error(self, path: Path, message: str, *, key: bool = False) -> SpecError:
+        return SpecError(self.locate(path, key=key), format_path(path, self.names), message)
 
     def locate(self, path: Path, *, key: bool = False) -> Position:
         """The position of `path`, or of its nearest written ancestor."""
@@ -52,7 +57,7 @@ def spec_files(path: FsPath) -> list[FsPath]:
 def load_spec(path: FsPath) -> LoadedSpec:
     """Load and merge the spec at `path`; raises SpecErrors listing every problem found."""
     if not path.exists():
-        raise SpecErrors([SpecError(Position(str(path), 1, 1), (), "no such file or folder")])
+        raise SpecErrors([SpecError(Position(str(path), 1, 1), DOCUMENT, "no such file or folder")])
     files = spec_files(path)
     if not files:
         raise SpecErrors(
@@ -87,7 +92,7 @@ def load_spec(path: FsPath) -> LoadedSpec:
                 errors.append(
                     SpecError(
                         key_pos,
-                        (key,),
+                        key,
                         f"`{key}` is already defined at {prev.file}:{prev.line}:{prev.column}; "
                         "define each top-level section in one file only",
                     )
@@ -101,6 +106,9 @@ def load_spec(path: FsPath) -> LoadedSpec:
                 for p, pos in doc_source.keys.items():
                     if p[:1] == (key,):
                         source.keys[p] = pos
+                for p, item in doc_source.names.items():
+                    if p[:1] == (key,):
+                        source.names[p] = item
     if errors:
         raise SpecErrors(errors)
     source.values[()] = Position(str(files[0]), 1, 1)
@@ -109,7 +117,12 @@ def load_spec(path: FsPath) -> LoadedSpec:
 
 def _shift(doc_source: SourceMap, key: str, offset: int, into: SourceMap) -> None:
     """Copy positions of list section `key`, renumbering its items after `offset`."""
-    for table, target in ((doc_source.values, into.values), (doc_source.keys, into.keys)):
+    tables = (
+        (doc_source.values, into.values),
+        (doc_source.keys, into.keys),
+        (doc_source.names, into.names),
+    )
+    for table, target in tables:
         for p, pos in table.items():
             if len(p) >= 2 and p[0] == key and isinstance(p[1], int):
                 target[(key, p[1] + offset, *p[2:])] = pos
@@ -120,7 +133,7 @@ def _read_document(file: FsPath, errors: list[SpecError]) -> tuple[dict, SourceM
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        errors.append(SpecError(Position(name, 1, 1), (), f"cannot read the file: {exc}"))
+        errors.append(SpecError(Position(name, 1, 1), DOCUMENT, f"cannot read the file: {exc}"))
         return None
     loader = yaml.SafeLoader(text)
     try:
@@ -129,7 +142,7 @@ def _read_document(file: FsPath, errors: list[SpecError]) -> tuple[dict, SourceM
             errors.append(
                 SpecError(
                     Position(name, 1, 1),
-                    (),
+                    DOCUMENT,
                     "the file is empty: a spec file is a mapping of sections such as "
                     "`stack:`, `services:` or `channels:` (run `stackgen init` for an example)",
                 )
@@ -142,11 +155,11 @@ def _read_document(file: FsPath, errors: list[SpecError]) -> tuple[dict, SourceM
         pos = Position(name, mark.line + 1, mark.column + 1) if mark else Position(name, 1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         errors.append(
-            SpecError(pos, (), f"YAML syntax error: {problem}; fix the YAML at this spot")
+            SpecError(pos, DOCUMENT, f"YAML syntax error: {problem}; fix the YAML at this spot")
         )
         return None
     except yaml.YAMLError as exc:
-        errors.append(SpecError(Position(name, 1, 1), (), f"YAML error: {exc}"))
+        errors.append(SpecError(Position(name, 1, 1), DOCUMENT, f"YAML error: {exc}"))
         return None
     finally:
         loader.dispose()
@@ -154,7 +167,7 @@ def _read_document(file: FsPath, errors: list[SpecError]) -> tuple[dict, SourceM
         errors.append(
             SpecError(
                 _mark(name, node),
-                (),
+                DOCUMENT,
                 f"the top level is a {_kind(data)}, but a spec file must be a mapping of sections "
                 "(`stack:`, `prometheus:`, `services:`, ...)",
             )
@@ -179,7 +192,11 @@ def _construct(
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, str | int) or isinstance(key, bool):
                 errors.append(
-                    SpecError(_mark(name, key_node), path, f"keys must be strings, not {key!r}")
+                    SpecError(
+                        _mark(name, key_node),
+                        format_path(path),
+                        f"keys must be strings, not {key!r}",
+                    )
                 )
                 continue
             key = str(key)
@@ -189,7 +206,7 @@ def _construct(
                 errors.append(
                     SpecError(
                         _mark(name, key_node),
-                        child,
+                        format_path(child),
                         f"duplicate key `{key}` (first at line {first.line}); "
                         "YAML would silently keep only the last one",
                     )
@@ -199,10 +216,13 @@ def _construct(
             result[key] = _construct(loader, value_node, child, name, source, errors)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [
-            _construct(loader, item, (*path, index), name, source, errors)
-            for index, item in enumerate(node.value)
-        ]
+        items = []
+        for index, item_node in enumerate(node.value):
+            item = _construct(loader, item_node, (*path, index), name, source, errors)
+            if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"]:
+                source.names[(*path, index)] = item["name"]
+            items.append(item)
+        return items
     return loader.construct_object(node, deep=True)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from stackgen.spec.errors import Path, SpecError
+from stackgen.spec.errors import Path, SpecError, format_path
 from stackgen.spec.loader import SourceMap
 
 # Keys people reach for that would put a secret into out/; each names the field to use instead.
@@ -91,7 +91,6 @@ def _convert_one(
     message = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        position = source.locate(path, key=True)
         if key in SECRET_KEYS:
             message = (
                 f"inline secrets are not allowed: put the secret in a file readable by the "
@@ -101,18 +100,21 @@ def _convert_one(
             close = difflib.get_close_matches(key, sorted(_field_names(root)), n=1)
             hint = f"; did you mean `{close[0]}`?" if close else "; remove it or fix its spelling"
             message = f"unknown key `{key}`{hint}"
-        return SpecError(position, path, message)
+        return source.error(path, message, key=True)
     if kind == "missing":
         field = str(loc[-1])
-        return SpecError(source.locate(path[:-1]), path, f"missing required field `{field}`")
+        return SpecError(
+            source.locate(path[:-1]),
+            format_path(path, source.names),
+            f"missing required field `{field}`",
+        )
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         tags = err.get("ctx", {}).get("expected_tags", "")
         message = f"`type` must be one of {tags}" if tags else message
         path = (*path, "type") if kind == "union_tag_invalid" else path
     elif kind.endswith("_type") or kind in ("literal_error", "enum"):
         message = f"{message} (got {_describe(err.get('input'))})"
-    position = source.locate(path, key=about_key)
-    return SpecError(position, path, message)
+    return source.error(path, message, key=about_key)
 
 
 def _describe(value: Any) -> str:
