@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -12,6 +13,7 @@ import yaml
 from stackgen.values import clean_number
 
 _NO_WRAP = 2**31
+_FLOW_INDICATORS = set(",[]{}:#?")
 # Plain scalars that a YAML 1.2 parser (Go's yaml.v3) reads as numbers although PyYAML does not.
 _NUMBER_LIKE = re.compile(
     r"^[-+]?(\d[\d_]*(\.\d*)?|\.\d+)([eE][-+]?\d+)?$|^0[xo][0-9a-fA-F_]+$|^[-+]?\.(inf|nan)$",
@@ -37,32 +39,65 @@ def _dump(value: Any, **options: Any) -> str:
     return text.removesuffix("\n...\n").removesuffix("\n")
 
 
-def to_yaml(value: Any) -> str:
+def to_yaml(value: Any, *, _in_flow: bool = False) -> str:
     """A value on one line, in flow style: plain where safe, double-quoted otherwise."""
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{to_yaml(k)}: {to_yaml(v)}" for k, v in value.items()) + "}"
+        items = (
+            f"{to_yaml(k, _in_flow=True)}: {to_yaml(v, _in_flow=True)}" for k, v in value.items()
+        )
+        return "{" + ", ".join(items) + "}"
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(to_yaml(v) for v in value) + "]"
-    if isinstance(value, str) and _needs_escapes(value):
-        return _dump(value, default_flow_style=True, default_style='"')
-    return _dump(value, default_flow_style=True)
-
-
-def _needs_escapes(text: str) -> bool:
-    """Line breaks and control or format characters (NEL, LS, BOM, ...), which YAML parsers
-    disagree on or fold away: double quotes escape them all."""
-    if _NUMBER_LIKE.match(text):
-        return True
-    return any(unicodedata.category(c)[0] in "CZ" and c != " " for c in text)
+        return "[" + ", ".join(to_yaml(v, _in_flow=True) for v in value) + "]"
+    if not isinstance(value, str):
+        return _dump(value, default_flow_style=True)
+    text = _dump(value, default_flow_style=True)
+    # Multi-line output would break the indentation around it; some characters (NEL, LS,
+    # control characters) are folded by YAML parsers; and inside [...] or {...} the flow
+    # indicators end a plain scalar. Double quotes escape them all.
+    plain_in_flow = _in_flow and text[:1] not in ("'", '"') and _FLOW_INDICATORS & set(text)
+    if "\n" in text or plain_in_flow or _needs_escapes(value):
+        text = _dump(value, default_flow_style=True, default_style='"')
+    return text
 
 
 def to_yaml_block(value: Any, indent: int = 0) -> str:
     """A mapping or list in block style, every line after the first indented by `indent`."""
-    text = _dump(value, default_flow_style=False)
+    value = _lists(value)
+    style = '"' if any(_needs_escapes(s) for s in _strings(value)) else None
+    text = _dump(value, default_flow_style=False, default_style=style)
     pad = " " * indent
     return "\n".join(
         (pad + line if i and line else line) for i, line in enumerate(text.split("\n"))
     )
+
+
+def _lists(value: Any) -> Any:
+    """Tuples as lists, all the way down (YAML has sequences only)."""
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_lists(v) for v in value]
+    return value
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _needs_escapes(text: str) -> bool:
+    """Strings that only double quotes carry safely: those a YAML 1.2 parser would read as a
+    number, and those with line breaks or control or format characters (NEL, LS, BOM, ...)."""
+    if _NUMBER_LIKE.match(text):
+        return True
+    return any(unicodedata.category(c)[0] in "CZ" and c != " " for c in text)
 
 
 def to_json(value: Any) -> str:

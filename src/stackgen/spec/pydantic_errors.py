@@ -28,7 +28,18 @@ SECRET_KEYS = {
 def convert(
     exc: ValidationError, data: Any, source: SourceMap, root: type[BaseModel]
 ) -> list[SpecError]:
-    return [_convert_one(err, data, source, root) for err in exc.errors()]
+    details = exc.errors()
+    # An inline secret already says which *_file field to use: no second error for its absence.
+    replaced = {
+        (*err["loc"][:-1], SECRET_KEYS[str(err["loc"][-1])])
+        for err in details
+        if err["type"] == "extra_forbidden" and str(err["loc"][-1]) in SECRET_KEYS
+    }
+    return [
+        _convert_one(err, data, source, root)
+        for err in details
+        if not (err["type"] == "missing" and tuple(err["loc"]) in replaced)
+    ]
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[Path, bool]:

@@ -1,0 +1,75 @@
+"""Helpers the tests share: paths, spec builders and the real tools."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from stackgen.plan import build_plan
+from stackgen.render import render_all
+from stackgen.spec import Stack, load_stack
+from stackgen.writer import write_tree
+
+REPO = Path(__file__).resolve().parents[1]
+SPECS = REPO / "specs"
+OUT = REPO / "out"
+SHARED = REPO.parent / "shared"
+
+# A small valid spec; tests add to it or break it.
+MINIMAL = """\
+stack:
+  name: demo
+services:
+  - name: api
+    team: web
+    kind: http
+    targets:
+      static: [api:8080]
+channels:
+  - name: ops
+    type: webhook
+    url: http://hooks.internal/alerts
+routing:
+  default_channel: ops
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def stack_from(tmp_path: Path, text: str) -> Stack:
+    return load_stack(write(tmp_path, "spec.yml", text))
+
+
+def render_files(stack: Stack) -> dict[str, bytes]:
+    return render_all(build_plan(stack))
+
+
+def render_into(spec: Path, out: Path) -> Path:
+    write_tree(out, render_files(load_stack(spec)))
+    return out
+
+
+def require_tool(name: str) -> str:
+    """The tool's path. Missing: a failure in CI (CI=true), a skip elsewhere."""
+    found = shutil.which(name)
+    if found:
+        return found
+    message = f"{name} is not installed (run scripts/test.sh, which installs it)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def run_tool(*command: str) -> subprocess.CompletedProcess[str]:
+    require_tool(command[0])
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)

@@ -1,0 +1,82 @@
+import json
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from stackgen.render.filters import number, to_json, to_yaml, to_yaml_block
+
+NASTY = [
+    "a: b",
+    "x\ny",
+    "{{ $labels.job }}",
+    "yes",
+    "no",
+    "null",
+    "",
+    "#comment",
+    "- item",
+    "'quoted'",
+    '"double"',
+    "back\\slash",
+    "1e3",
+    "0x1F",
+    ".inf",
+    "tab\there",
+    "nel\x85line",
+    "line\u2028sep",
+    "\ufeffbom",
+    "emoji 😀",
+    "trailing space ",
+    " leading",
+    "key: [1, 2]",
+    "&anchor",
+    "*alias",
+    "!tag",
+    "%directive",
+    "@at",
+    "`tick",
+    "| block",
+    "> folded",
+]
+
+
+@pytest.mark.parametrize("value", NASTY)
+def test_yaml_filter_keeps_nasty_strings_intact_inside_a_document(value):
+    document = f"outer:\n  key: {to_yaml(value)}\n  after: ok\n"
+    assert yaml.safe_load(document) == {"outer": {"key": value, "after": "ok"}}
+
+
+@given(st.text())
+def test_yaml_filter_round_trips_any_text(value):
+    document = f"- key: {to_yaml(value)}\n  next: 1\n"
+    assert yaml.safe_load(document) == [{"key": value, "next": 1}]
+
+
+@given(st.dictionaries(st.text(min_size=1), st.text() | st.integers() | st.booleans()))
+def test_yaml_filter_round_trips_flow_mappings(value):
+    assert yaml.safe_load(f"k: {to_yaml(value)}\n") == {"k": value}
+
+
+def test_yaml_filter_writes_clean_numbers():
+    assert to_yaml(0.1 + 0.2) == "0.3"
+    assert to_yaml([0.9990000000000001]) == "[0.999]"
+    assert number(0.30000000000000004) == "0.3"
+
+
+def test_yaml_filter_quotes_what_yaml_1_2_reads_as_a_number():
+    # Go's yaml.v3 reads 1e3 as a float; PyYAML (YAML 1.1) would not quote it.
+    assert to_yaml("1e3") == '"1e3"'
+    assert to_yaml("15s") == "15s"
+
+
+@given(st.dictionaries(st.text(min_size=1), st.text(), min_size=1))
+def test_yaml_block_indents_consistently(value):
+    document = "items:\n  - " + to_yaml_block(value, 4) + "\n"
+    assert yaml.safe_load(document) == {"items": [value]}
+
+
+@given(st.text())
+def test_json_filter_round_trips(value):
+    assert json.loads(f'{{"k": {to_json(value)}}}') == {"k": value}

@@ -1,0 +1,107 @@
+"""Reading spec YAML: positions, merging a folder, and the errors of malformed files."""
+
+import pytest
+
+from stackgen.spec.errors import SpecErrors
+from stackgen.spec.loader import load_spec
+from tests.helpers import MINIMAL, write
+
+
+def errors_of(path) -> list[str]:
+    with pytest.raises(SpecErrors) as caught:
+        load_spec(path)
+    return [str(e) for e in caught.value.errors]
+
+
+def test_positions_point_at_values_and_keys(tmp_path):
+    spec = write(tmp_path, "s.yml", MINIMAL)
+    loaded = load_spec(spec)
+    assert loaded.source.locate(("services", 0, "kind")).line == 6
+    assert loaded.source.locate(("stack", "name"), key=True).column == 3
+    # a path that was never written points at its nearest written ancestor
+    assert loaded.source.locate(("services", 0, "metrics", "x")).line == 4
+
+
+def test_a_folder_merges_list_sections_and_keeps_each_files_positions(tmp_path):
+    write(tmp_path, "a-stack.yml", MINIMAL)
+    write(
+        tmp_path,
+        "teams/b.yml",
+        """\
+        services:
+          - name: db
+            team: data
+            kind: database
+            targets: {static: ["db:9187"]}
+        """,
+    )
+    loaded = load_spec(tmp_path)
+    assert [s["name"] for s in loaded.data["services"]] == ["api", "db"]
+    position = loaded.source.locate(("services", 1, "kind"))
+    assert (position.file.endswith("teams/b.yml"), position.line) == (True, 4)
+    assert loaded.source.names[("services", 1)] == "db"
+
+
+def test_a_section_defined_in_two_files_names_both_places(tmp_path):
+    write(tmp_path, "a.yml", MINIMAL)
+    write(tmp_path, "b.yml", "routing:\n  default_channel: ops\n")
+    (error,) = errors_of(tmp_path)
+    assert error.startswith(f"{tmp_path / 'b.yml'}:1:1: routing: `routing` is already defined at ")
+    assert f"{tmp_path / 'a.yml'}:13:1" in error
+
+
+def test_duplicate_keys_are_errors_not_silently_dropped(tmp_path):
+    spec = write(tmp_path, "s.yml", "stack:\n  name: a\n  name: b\n")
+    (error,) = errors_of(spec)
+    assert error == f"{spec}:3:3: stack.name: duplicate key `name` (first at line 2); YAML would silently keep only the last one"
+
+
+def test_yaml_syntax_error_has_line_and_column(tmp_path):
+    spec = write(tmp_path, "s.yml", "stack:\n  name: [a, b\nchannels: []\n")
+    (error,) = errors_of(spec)
+    assert error.startswith(f"{spec}:3:")
+    assert "YAML syntax error" in error
+
+
+def test_empty_file_is_an_error(tmp_path):
+    spec = write(tmp_path, "s.yml", "# only a comment\n")
+    assert errors_of(spec) == [
+        f"{spec}:1:1: (document): the file is empty: a spec file is a mapping of sections such "
+        "as `stack:`, `services:` or `channels:` (run `stackgen init` for an example)"
+    ]
+
+
+def test_top_level_list_is_an_error(tmp_path):
+    spec = write(tmp_path, "s.yml", "- stack\n- services\n")
+    (error,) = errors_of(spec)
+    assert error.startswith(f"{spec}:1:1: (document): the top level is a list")
+
+
+def test_errors_of_every_file_are_reported_together(tmp_path):
+    write(tmp_path, "a.yml", "")
+    write(tmp_path, "b.yml", "key: [\n")
+    write(tmp_path, "c.yml", "- x\n")
+    assert len(errors_of(tmp_path)) == 3
+
+
+def test_merge_keys_and_anchors_are_resolved(tmp_path):
+    spec = write(
+        tmp_path,
+        "s.yml",
+        """\
+        x-target: &target {static: ["a:1"]}
+        defaults: &defaults {team: web, kind: http}
+        services:
+          - <<: *defaults
+            name: api
+            targets: *target
+        """,
+    )
+    service = load_spec(spec).data["services"][0]
+    assert service == {"team": "web", "kind": "http", "name": "api", "targets": {"static": ["a:1"]}}
+
+
+def test_missing_path_and_empty_folder(tmp_path):
+    assert "no such file or folder" in errors_of(tmp_path / "nope.yml")[0]
+    (tmp_path / "empty").mkdir()
+    assert "holds no .yml or .yaml spec file" in errors_of(tmp_path / "empty")[0]

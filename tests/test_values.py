@@ -1,0 +1,60 @@
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from stackgen.values import clean_number, format_duration, parse_duration, percent_to_ratio
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("15s", 15), ("5m", 300), ("1h30m", 5400), ("7d", 604800), ("2w", 1209600), ("250ms", 0.25)],
+)
+def test_parse_duration_reads_prometheus_durations(text, seconds):
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "5", "5 minutes", "m5", "1.5h", "5M", "-5m", "1m1h"])
+def test_parse_duration_rejects_what_prometheus_rejects(text):
+    with pytest.raises(ValueError, match="not a Prometheus duration"):
+        parse_duration(text)
+
+
+@given(st.integers(min_value=1, max_value=10**8))
+def test_format_duration_round_trips(seconds):
+    assert parse_duration(format_duration(seconds)) == seconds
+
+
+def test_format_duration_is_shortest():
+    assert format_duration(300) == "5m"
+    assert format_duration(5400) == "1h30m"
+    assert format_duration(86400) == "1d"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0.1 + 0.2, "0.3"),
+        (0.9990000000000001, "0.999"),
+        (1e-05, "0.00001"),
+        (100.0, "100"),
+        (5, "5"),
+        (-0.0, "0"),
+        (Decimal("0.0010"), "0.001"),
+    ],
+)
+def test_clean_number_drops_float_noise_and_exponents(value, text):
+    assert clean_number(value) == text
+
+
+@pytest.mark.parametrize(("percent", "ratio"), [(99.9, "0.999"), (99.95, "0.9995"), (90, "0.9")])
+def test_percent_to_ratio_is_exact(percent, ratio):
+    assert percent_to_ratio(percent) == ratio
+
+
+@given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False))
+def test_clean_number_is_a_plain_decimal_close_to_the_value(value):
+    text = clean_number(value)
+    assert "e" not in text.lower()
+    assert float(text) == pytest.approx(value, rel=1e-11, abs=1e-300)
