@@ -82,6 +82,11 @@ def _unique_names(stack: Stack) -> Iterator[Finding]:
                     f"`{alert.name}` is already an alert of kind `{service.kind}`: tune it under "
                     f"`alerts.{alert.name}` or pick another name",
                 )
+        if service.name == f"{stack.stack.name}-overview":
+            yield Finding(
+                (*here, "name"),
+                f"`{service.name}` is the name of the stack's overview dashboard: rename the service",
+            )
         if stack.prometheus.self_scrape and service.name in SELF_JOBS:
             yield Finding(
                 (*here, "name"),

@@ -1,0 +1,3 @@
+from stackgen.cli import app
+
+app(prog_name="stackgen")

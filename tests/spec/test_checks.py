@@ -1,0 +1,111 @@
+"""Checks across the whole stack: unique names, references, kind-specific settings."""
+
+import pytest
+
+from stackgen.spec import SpecErrors, load_stack
+from tests.helpers import MINIMAL, write
+
+SECOND_SERVICE = """\
+services:
+  - name: api
+    team: other
+    kind: node
+    targets: {static: ["n:9100"]}
+"""
+
+
+def errors_of(path) -> list[str]:
+    with pytest.raises(SpecErrors) as caught:
+        load_stack(path)
+    return [str(e) for e in caught.value.errors]
+
+
+def test_a_service_defined_in_two_files_names_both_places(tmp_path):
+    first = write(tmp_path, "a.yml", MINIMAL)
+    second = write(tmp_path, "teams/b.yml", SECOND_SERVICE)
+    assert errors_of(tmp_path) == [
+        f"{second}:2:11: services[api].name: service `api` is defined twice; rename one "
+        f"(first defined at {first}:4:11)"
+    ]
+
+
+def test_a_route_to_a_missing_channel_is_a_dangling_reference(tmp_path):
+    spec = write(
+        tmp_path,
+        "s.yml",
+        MINIMAL + "  routes:\n    - {severity: [critical], channel: pager}\n",
+    )
+    assert errors_of(spec) == [
+        f"{spec}:16:39: routing.routes[0].channel: no channel is named `pager` (known: `ops`)"
+    ]
+
+
+def test_default_channel_team_and_service_references_are_checked(tmp_path):
+    text = MINIMAL.replace("default_channel: ops", "default_channel: nobody")
+    text += "  routes:\n    - {team: mobile, service: web, channel: ops}\n"
+    errors = errors_of(write(tmp_path, "s.yml", text))
+    assert [e.split(": ", 2)[1] for e in errors] == [
+        "routing.default_channel",
+        "routing.routes[0].team",
+        "routing.routes[0].service",
+    ]
+
+
+def test_overrides_must_name_alerts_and_metric_roles_of_the_kind(tmp_path):
+    text = MINIMAL.replace(
+        "    kind: http\n",
+        "    kind: http\n    alerts: {HighCPU: {enabled: false}}\n    metrics: {cpu: x}\n",
+    )
+    errors = errors_of(write(tmp_path, "s.yml", text))
+    assert any("services[api].alerts.HighCPU: kind `http` has no alert `HighCPU`" in e for e in errors)
+    assert any("services[api].metrics.cpu: kind `http` has no metric role `cpu`" in e for e in errors)
+
+
+def test_a_ratio_threshold_must_be_a_fraction(tmp_path):
+    text = MINIMAL.replace("    kind: http\n", "    kind: http\n    alerts: {HighHTTPErrorRate: {threshold: 5}}\n")
+    (error,) = errors_of(write(tmp_path, "s.yml", text))
+    assert "give a threshold between 0 and 1 (0.05 means 5%)" in error
+
+
+def test_labels_stackgen_sets_cannot_be_overridden(tmp_path):
+    text = MINIMAL.replace("    kind: http\n", "    kind: http\n    labels: {team: x}\n")
+    (error,) = errors_of(write(tmp_path, "s.yml", text))
+    assert "services[api].labels.team: `team` is set by stackgen" in error
+
+
+def test_requests_slo_needs_request_counters(tmp_path):
+    text = MINIMAL.replace("kind: http", "kind: node") .replace(
+        "      static: [api:8080]\n",
+        "      static: [api:8080]\n    slos: [{name: avail, objective: 99.9, sli: {type: requests}}]\n",
+    )
+    (error,) = errors_of(write(tmp_path, "s.yml", text))
+    assert "has no request counters for a `requests` SLI; use `uptime`" in error
+
+
+def test_custom_alert_cannot_shadow_a_pack_alert(tmp_path):
+    text = MINIMAL.replace(
+        "    kind: http\n",
+        "    kind: http\n    custom_alerts:\n      - {name: ServiceDown, expr: up == 0, summary: s, description: d}\n",
+    )
+    (error,) = errors_of(write(tmp_path, "s.yml", text))
+    assert "`ServiceDown` is already an alert of kind `http`" in error
+
+
+def test_only_one_default_datasource(tmp_path):
+    text = MINIMAL + (
+        "grafana:\n  datasources:\n"
+        "    - {name: a, type: prometheus, default: true}\n"
+        "    - {name: b, type: loki, url: 'http://l:3100', default: true}\n"
+    )
+    (error,) = errors_of(write(tmp_path, "s.yml", text))
+    assert "grafana.datasources[b].default: only one datasource can be the default" in error
+
+
+def test_service_named_like_a_self_monitoring_job(tmp_path):
+    (error,) = errors_of(write(tmp_path, "s.yml", MINIMAL.replace("name: api", "name: prometheus")))
+    assert "built-in self-monitoring job" in error
+
+
+def test_service_named_like_the_overview_dashboard(tmp_path):
+    (error,) = errors_of(write(tmp_path, "s.yml", MINIMAL.replace("name: api", "name: demo-overview")))
+    assert "the stack's overview dashboard" in error

@@ -1,0 +1,162 @@
+"""The command line: exit codes, error reports for each class of bad input, nothing written."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from stackgen import __version__
+from stackgen.cli import app
+from tests.helpers import MINIMAL, SPECS, write
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def rendered_out(tmp_path):
+    """An OUT rendered from MINIMAL, to check that bad input leaves it untouched."""
+    spec = write(tmp_path, "good/spec.yml", MINIMAL)
+    out = tmp_path / "out"
+    assert run("render", str(spec), "-o", str(out), "--no-tools").exit_code == 0
+    return out
+
+
+BAD_INPUTS = {
+    "yaml-syntax": ("stack:\n  name: [demo\n", "YAML syntax error"),
+    "unknown-key": (MINIMAL + "colour: blue\n", "unknown key `colour`"),
+    "empty-file": ("", "the file is empty"),
+    "top-level-list": ("- stack\n", "the top level is a list"),
+    "wrong-type": (MINIMAL.replace("kind: http", "kind: [http]"), "Input should be"),
+    "missing-field": (MINIMAL.replace("    team: web\n", ""), "missing required field `team`"),
+    "dangling-reference": (
+        MINIMAL.replace("default_channel: ops", "default_channel: pager"),
+        "no channel is named `pager`",
+    ),
+    "duplicate": (
+        MINIMAL.replace("channels:\n", "channels:\n  - {name: ops, type: webhook, url: 'http://x/y'}\n"),
+        "channel `ops` is defined twice",
+    ),
+    "bad-duration": (MINIMAL + "prometheus: {scrape_interval: 15 s}\n", "not a Prometheus duration"),
+    "inline-secret": (
+        MINIMAL.replace("    url: http://hooks.internal/alerts\n", "    url: http://h/a\n    token: s3cret\n"),
+        "inline secrets are not allowed",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_exits_2_with_located_errors_and_writes_nothing(tmp_path, rendered_out, case):
+    text, message = BAD_INPUTS[case]
+    spec = write(tmp_path, "bad/spec.yml", text)
+    before = snapshot(rendered_out)
+    result = run("render", str(spec), "-o", str(rendered_out))
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)  # a clean exit, no traceback
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{spec}:"), first
+    line, column = first.removeprefix(f"{spec}:").split(":")[:2]
+    assert line.isdigit() and column.isdigit()
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert snapshot(rendered_out) == before
+
+
+def test_every_error_is_reported_at_once(tmp_path):
+    text = MINIMAL.replace("kind: http", "kind: grpc").replace("    team: web\n", "") + "extra: 1\n"
+    result = run("validate", str(write(tmp_path, "s.yml", text)))
+    assert result.exit_code == 2
+    assert "3 errors in" in result.stderr
+
+
+def test_the_real_process_prints_no_traceback_on_bad_input(tmp_path):
+    spec = write(tmp_path, "s.yml", "- a list\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "stackgen", "render", str(spec), "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{spec}:1:1: (document): the top level is a list")
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_validate_summarises_a_good_spec():
+    result = run("validate", str(SPECS))
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"{SPECS}: valid: 5 services, 4 channels, ")
+
+
+def test_render_check_exits_0_when_current_and_1_with_a_diff_after_an_edit(tmp_path):
+    spec = write(tmp_path, "spec.yml", MINIMAL)
+    out = tmp_path / "out"
+    assert run("render", str(spec), "-o", str(out)).exit_code == 0
+    assert run("render", str(spec), "-o", str(out), "--check").exit_code == 0
+    rules = out / "prometheus/rules/api.yml"
+    rules.write_text(rules.read_text().replace("for: 5m", "for: 1m"))
+    before = snapshot(out)
+    result = run("render", str(spec), "-o", str(out), "--check")
+    assert result.exit_code == 1
+    assert "-        for: 1m\n+        for: 5m\n" in result.stdout
+    assert "is not what" in result.stderr
+    assert snapshot(out) == before  # --check writes nothing
+
+
+def test_render_check_on_a_missing_out_exits_1(tmp_path):
+    spec = write(tmp_path, "spec.yml", MINIMAL)
+    result = run("render", str(spec), "-o", str(tmp_path / "never"), "--check")
+    assert result.exit_code == 1
+    assert not (tmp_path / "never").exists()
+
+
+def test_render_into_a_foreign_file_exits_2(tmp_path):
+    spec = write(tmp_path, "spec.yml", MINIMAL)
+    write(tmp_path, "out/prometheus/prometheus.yml", "hand-written: true\n")
+    result = run("render", str(spec), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert "was not written by stackgen" in result.stderr
+
+
+def test_schema_is_the_models_json_schema():
+    result = run("schema")
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "stackgen spec"
+    assert set(schema["required"]) == {"stack", "channels", "routing"}
+    assert schema["$defs"]["Service"]["additionalProperties"] is False
+
+
+def test_committed_schema_file_is_current():
+    assert (SPECS.parent / "stackgen.schema.json").read_text() == run("schema").stdout
+
+
+def test_init_writes_a_spec_that_validates_and_renders(tmp_path):
+    folder = tmp_path / "new"
+    result = run("init", str(folder))
+    assert result.exit_code == 0
+    assert json.loads((folder / "stackgen.schema.json").read_text())["title"] == "stackgen spec"
+    assert run("validate", str(folder)).exit_code == 0
+    assert run("render", str(folder), "-o", str(tmp_path / "out")).exit_code == 0
+    assert run("init", str(folder)).exit_code == 2  # never overwrites
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"stackgen {__version__}\n"
+
+
+def test_console_script_is_installed():
+    assert shutil.which("stackgen", path=str(Path(sys.executable).parent))

@@ -1,0 +1,90 @@
+"""The example stack in specs/ and its committed render in out/."""
+
+from pathlib import Path
+
+import yaml
+
+from stackgen.writer import unified_diff
+from tests.helpers import OUT, SPECS, render_files, render_into
+from stackgen.spec import load_stack
+
+EXAMPLE_ALERTS = {
+    # API
+    "HighHTTPErrorRate", "HighAPILatency", "ServiceDown", "HighRequestRate",
+    # database
+    "ConnectionPoolExhausted", "SlowQueries", "HighErrorRate",
+    # AI
+    "HighInferenceErrors", "SlowInference", "HighActiveSessions",
+    # system
+    "HighMemory", "HighCPU", "DiskSpaceLow",
+    # SLA
+    "AvailabilityViolation", "ErrorRateViolation",
+}  # fmt: skip
+
+
+def committed_alerts() -> list[dict]:
+    rules = []
+    for path in sorted((OUT / "prometheus/rules").glob("*.yml")):
+        for group in yaml.safe_load(path.read_text())["groups"]:
+            rules += [r for r in group["rules"] if "alert" in r]
+    return rules
+
+
+def test_committed_out_is_what_specs_render():
+    assert unified_diff(OUT, render_files(load_stack(SPECS)), "out") == ""
+
+
+def test_the_example_has_its_15_alerts_with_routing_labels_and_annotations():
+    alerts = committed_alerts()
+    assert {a["alert"] for a in alerts} >= EXAMPLE_ALERTS
+    for alert in alerts:
+        assert alert["labels"]["severity"] in {"critical", "warning", "info"}
+        assert alert["labels"]["team"] and alert["labels"]["service"]
+        assert set(alert["annotations"]) == {"summary", "description", "runbook_url"}
+        assert alert["for"]
+
+
+def test_generated_runbooks_exist_for_every_linked_alert():
+    base = "https://git.example.com/aion/monitoring/blob/main/out/runbooks/"
+    for alert in committed_alerts():
+        url = alert["annotations"]["runbook_url"]
+        assert url.startswith(base)
+        runbook = OUT / "runbooks" / url.removeprefix(base)
+        text = runbook.read_text()
+        assert f"# {alert['alert']}\n" in text
+        for section in ("## Diagnosis", "## Mitigation", "## Escalation"):
+            assert section in text
+
+
+def test_no_secret_value_reaches_out():
+    everything = "\n".join(p.read_text() for p in OUT.rglob("*") if p.is_file())
+    assert "${AION_POSTGRES_PASSWORD}" in everything  # a reference, expanded by Grafana
+    assert "routing_key_file: /etc/alertmanager/secrets/" in everything
+    for field in ("routing_key:", "api_url:", "auth_password:", "service_key:"):
+        assert field not in everything
+
+
+def test_two_renders_into_two_folders_are_identical(tmp_path):
+    first = render_into(SPECS, tmp_path / "one")
+    second = render_into(SPECS, tmp_path / "two")
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for relative in files:
+        assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative
+
+
+def test_out_layout_matches_the_readme():
+    expected = [
+        "prometheus/prometheus.yml",
+        "prometheus/rules/aion-web-api.yml",
+        "alertmanager/alertmanager.yml",
+        "alertmanager/templates/stackgen.tmpl",
+        "grafana/provisioning/datasources/datasources.yml",
+        "grafana/provisioning/dashboards/dashboards.yml",
+        "grafana/dashboards/aion/aion-overview.json",
+        "grafana/dashboards/aion/aion-web-api.json",
+        "runbooks/HighCPU.md",
+    ]
+    for relative in expected:
+        assert (OUT / relative).is_file(), relative
+    assert Path(OUT / ".stackgen-manifest.json").is_file()
