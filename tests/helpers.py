@@ -114,7 +114,6 @@ def dashboard_errors(dashboard: dict) -> list[str]:
             ]
         for target in panel.get("targets", []):
             errors += [
-                f"{where} target: {e.message}"
-                for e in _schema("prometheus").iter_errors(target)
+                f"{where} target: {e.message}" for e in _schema("prometheus").iter_errors(target)
             ]
     return errors

@@ -45,12 +45,19 @@ BAD_INPUTS = {
         "no channel is named `pager`",
     ),
     "duplicate": (
-        MINIMAL.replace("channels:\n", "channels:\n  - {name: ops, type: webhook, url: 'http://x/y'}\n"),
+        MINIMAL.replace(
+            "channels:\n", "channels:\n  - {name: ops, type: webhook, url: 'http://x/y'}\n"
+        ),
         "channel `ops` is defined twice",
     ),
-    "bad-duration": (MINIMAL + "prometheus: {scrape_interval: 15 s}\n", "not a Prometheus duration"),
+    "bad-duration": (
+        MINIMAL + "prometheus: {scrape_interval: 15 s}\n",
+        "not a Prometheus duration",
+    ),
     "inline-secret": (
-        MINIMAL.replace("    url: http://hooks.internal/alerts\n", "    url: http://h/a\n    token: s3cret\n"),
+        MINIMAL.replace(
+            "    url: http://hooks.internal/alerts\n", "    url: http://h/a\n    token: s3cret\n"
+        ),
         "inline secrets are not allowed",
     ),
 }

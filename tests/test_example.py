@@ -4,9 +4,9 @@ from pathlib import Path
 
 import yaml
 
+from stackgen.spec import load_stack
 from stackgen.writer import unified_diff
 from tests.helpers import OUT, SPECS, render_files, render_into
-from stackgen.spec import load_stack
 
 EXAMPLE_ALERTS = {
     # API

@@ -1,9 +1,9 @@
 """Checks across the whole stack: unique names, references, kind-specific settings."""
 
 import pytest
+from tests.helpers import MINIMAL, write
 
 from stackgen.spec import SpecErrors, load_stack
-from tests.helpers import MINIMAL, write
 
 SECOND_SERVICE = """\
 services:
@@ -57,12 +57,18 @@ def test_overrides_must_name_alerts_and_metric_roles_of_the_kind(tmp_path):
         "    kind: http\n    alerts: {HighCPU: {enabled: false}}\n    metrics: {cpu: x}\n",
     )
     errors = errors_of(write(tmp_path, "s.yml", text))
-    assert any("services[api].alerts.HighCPU: kind `http` has no alert `HighCPU`" in e for e in errors)
-    assert any("services[api].metrics.cpu: kind `http` has no metric role `cpu`" in e for e in errors)
+    assert any(
+        "services[api].alerts.HighCPU: kind `http` has no alert `HighCPU`" in e for e in errors
+    )
+    assert any(
+        "services[api].metrics.cpu: kind `http` has no metric role `cpu`" in e for e in errors
+    )
 
 
 def test_a_ratio_threshold_must_be_a_fraction(tmp_path):
-    text = MINIMAL.replace("    kind: http\n", "    kind: http\n    alerts: {HighHTTPErrorRate: {threshold: 5}}\n")
+    text = MINIMAL.replace(
+        "    kind: http\n", "    kind: http\n    alerts: {HighHTTPErrorRate: {threshold: 5}}\n"
+    )
     (error,) = errors_of(write(tmp_path, "s.yml", text))
     assert "give a threshold between 0 and 1 (0.05 means 5%)" in error
 
@@ -74,7 +80,7 @@ def test_labels_stackgen_sets_cannot_be_overridden(tmp_path):
 
 
 def test_requests_slo_needs_request_counters(tmp_path):
-    text = MINIMAL.replace("kind: http", "kind: node") .replace(
+    text = MINIMAL.replace("kind: http", "kind: node").replace(
         "      static: [api:8080]\n",
         "      static: [api:8080]\n    slos: [{name: avail, objective: 99.9, sli: {type: requests}}]\n",
     )
@@ -107,5 +113,19 @@ def test_service_named_like_a_self_monitoring_job(tmp_path):
 
 
 def test_service_named_like_the_overview_dashboard(tmp_path):
-    (error,) = errors_of(write(tmp_path, "s.yml", MINIMAL.replace("name: api", "name: demo-overview")))
+    (error,) = errors_of(
+        write(tmp_path, "s.yml", MINIMAL.replace("name: api", "name: demo-overview"))
+    )
     assert "the stack's overview dashboard" in error
+
+
+def test_an_slo_window_shorter_than_four_scrapes_is_refused(tmp_path):
+    text = MINIMAL.replace(
+        "      static: [api:8080]\n",
+        "      static: [api:8080]\n    scrape_interval: 2m\n"
+        "    slos: [{name: e, objective: 99, sli: {type: requests}, window: 5m}]\n",
+    )
+    (error,) = errors_of(write(tmp_path, "s.yml", text))
+    assert (
+        "services[api].slos[e].window: window 5m is shorter than 4 scrape intervals (8m)" in error
+    )

@@ -1,10 +1,10 @@
 """Reading spec YAML: positions, merging a folder, and the errors of malformed files."""
 
 import pytest
+from tests.helpers import MINIMAL, write
 
 from stackgen.spec.errors import SpecErrors
 from stackgen.spec.loader import load_spec
-from tests.helpers import MINIMAL, write
 
 
 def errors_of(path) -> list[str]:
@@ -53,7 +53,10 @@ def test_a_section_defined_in_two_files_names_both_places(tmp_path):
 def test_duplicate_keys_are_errors_not_silently_dropped(tmp_path):
     spec = write(tmp_path, "s.yml", "stack:\n  name: a\n  name: b\n")
     (error,) = errors_of(spec)
-    assert error == f"{spec}:3:3: stack.name: duplicate key `name` (first at line 2); YAML would silently keep only the last one"
+    assert (
+        error
+        == f"{spec}:3:3: stack.name: duplicate key `name` (first at line 2); YAML would silently keep only the last one"
+    )
 
 
 def test_yaml_syntax_error_has_line_and_column(tmp_path):

@@ -43,28 +43,37 @@ def uid_for(name: str) -> str:
     return f"{uid[:31]}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
 
 
-def folder_dir(folder: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", folder.lower()).strip("-")
-    return slug or uid_for(folder)
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
-def datasource_uid(source: Datasource) -> str:
-    return uid_for(source.name.lower())
+def distinct_slugs(names: list[str]) -> dict[str, str]:
+    """A slug per name, all different: a slug already taken gets a hash of the name appended
+    (`Services` and `services` must not share a folder or a uid)."""
+    taken: dict[str, str] = {}
+    for name in names:
+        candidate = slug(name)
+        if candidate in taken.values():
+            candidate = f"{candidate}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+        taken[name] = candidate
+    return taken
 
 
 def datasources(stack: Stack) -> list[dict[str, Any]]:
     sources = list(stack.grafana.datasources)
     if not any(s.type == "prometheus" for s in sources):
-        sources.insert(0, Datasource(name="Prometheus", type="prometheus", default=True))
+        has_default = any(s.default for s in sources)
+        sources.insert(0, Datasource(name="Prometheus", type="prometheus", default=not has_default))
     if not any(s.default for s in sources):
         first = next(i for i, s in enumerate(sources) if s.type == "prometheus")
         sources[first] = sources[first].model_copy(update={"default": True})
+    uids = distinct_slugs([s.name for s in sources])
     out = []
     for source in sources:
         entry: dict[str, Any] = {
             "name": source.name,
             "type": _PLUGIN_TYPES.get(source.type, source.type),
-            "uid": datasource_uid(source),
+            "uid": uid_for(uids[source.name]),
             "access": "proxy",
             "url": source.url or f"http://{stack.prometheus.address}",
             "isDefault": source.default,
@@ -307,7 +316,8 @@ def _dashboard_context(
 
 def grafana_artifacts(stack: Stack) -> list[Artifact]:
     grafana = stack.grafana
-    folders: dict[str, str] = {grafana.default_folder: folder_dir(grafana.default_folder)}
+    service_folders = [s.dashboard_folder or grafana.default_folder for s in stack.services]
+    folders = distinct_slugs(list(dict.fromkeys([grafana.default_folder, *service_folders])))
     dashboards = [
         Artifact(
             f"grafana/dashboards/{folders[grafana.default_folder]}/{stack.stack.name}-overview.json",
@@ -322,12 +332,10 @@ def grafana_artifacts(stack: Stack) -> list[Artifact]:
             ),
         )
     ]
-    for service in stack.services:
-        folder = service.dashboard_folder or grafana.default_folder
-        directory = folders.setdefault(folder, folder_dir(folder))
+    for service, folder in zip(stack.services, service_folders, strict=True):
         dashboards.append(
             Artifact(
-                f"grafana/dashboards/{directory}/{service.name}.json",
+                f"grafana/dashboards/{folders[folder]}/{service.name}.json",
                 "dashboard.json.j2",
                 _dashboard_context(
                     stack,

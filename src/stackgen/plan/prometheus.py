@@ -57,7 +57,10 @@ def scrape_job(stack: Stack, service: Service) -> dict[str, Any]:
     if targets.kubernetes is not None:
         relabels += _kubernetes_relabels(targets.kubernetes)
     constant = {"service": service.name, "team": service.team, **service.labels}
-    relabels += [{"target_label": k, "replacement": v} for k, v in constant.items()]
+    # Prometheus expands `$1`/`${name}` in a replacement: `$$` keeps a literal dollar.
+    relabels += [
+        {"target_label": k, "replacement": v.replace("$", "$$")} for k, v in constant.items()
+    ]
     return {
         "job_name": service.name,
         "scrape_interval": service.scrape_interval,

@@ -13,6 +13,9 @@ import yaml
 from stackgen.plan.artifact import Artifact
 from stackgen.render.filters import FILTERS
 
+# libyaml's parser when PyYAML has it: parsing every output back is most of a render's time.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class RenderError(Exception):
     """A template produced something invalid: a bug in stackgen, never in the spec."""
@@ -61,7 +64,7 @@ def _checked(artifact: Artifact, text: str) -> str:
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if artifact.path.endswith((".yml", ".yaml")):
         try:
-            yaml.safe_load(text)
+            yaml.load(text, Loader=_YAML_LOADER)
         except yaml.YAMLError as exc:
             raise RenderError(f"{where} YAML for {artifact.path}: {exc}") from exc
     return text

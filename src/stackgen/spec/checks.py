@@ -9,8 +9,11 @@ from stackgen.packs import alerts_for, metric_roles, pack_for
 from stackgen.spec.errors import Path, SpecError
 from stackgen.spec.loader import SourceMap
 from stackgen.spec.model import Route, Service, Stack
+from stackgen.values import format_duration, parse_duration
 
 RESERVED_TARGET_LABELS = ("job", "instance", "service", "team", "severity", "alertname")
+# Routing and inhibition rely on these alert labels; `severity` has a field of its own.
+RESERVED_ALERT_LABELS = ("alertname", "service", "team", "severity", "slo")
 SELF_JOBS = ("prometheus", "alertmanager")
 
 
@@ -85,7 +88,8 @@ def _unique_names(stack: Stack) -> Iterator[Finding]:
         if service.name == f"{stack.stack.name}-overview":
             yield Finding(
                 (*here, "name"),
-                f"`{service.name}` is the name of the stack's overview dashboard: rename the service",
+                f"`{service.name}` is the name of the stack's overview dashboard: "
+                "rename the service",
             )
         if stack.prometheus.self_scrape and service.name in SELF_JOBS:
             yield Finding(
@@ -147,7 +151,17 @@ def _service_settings(stack: Stack) -> Iterator[Finding]:
             elif role in pack.label_roles and ":" in name:
                 yield Finding((*here, "metrics", role), f"`{name}` is not a valid label name")
         yield from _alert_overrides(service, here)
+        for j, custom in enumerate(service.custom_alerts):
+            yield from _reserved_alert_labels(custom.labels, (*here, "custom_alerts", j, "labels"))
+        scrape = parse_duration(service.scrape_interval or stack.prometheus.scrape_interval)
         for j, slo in enumerate(service.slos):
+            if parse_duration(slo.window) < 4 * scrape:
+                yield Finding(
+                    (*here, "slos", j, "window"),
+                    f"window {slo.window} is shorter than 4 scrape intervals "
+                    f"({format_duration(4 * scrape)}): rate() needs at least 4 samples; "
+                    "lengthen the window",
+                )
             if slo.sli.type == "requests" and pack.requests_sli is None:
                 yield Finding(
                     (*here, "slos", j, "sli", "type"),
@@ -168,6 +182,7 @@ def _alert_overrides(service: Service, here: Path) -> Iterator[Finding]:
                 on_key=True,
             )
             continue
+        yield from _reserved_alert_labels(override.labels, (*here, "alerts", alert, "labels"))
         definition = known_alerts[alert]
         path = (*here, "alerts", alert, "threshold")
         if override.threshold is None:
@@ -181,6 +196,17 @@ def _alert_overrides(service: Service, here: Path) -> Iterator[Finding]:
             )
         elif override.threshold < 0:
             yield Finding(path, "must not be negative")
+
+
+def _reserved_alert_labels(labels: dict[str, str], path: Path) -> Iterator[Finding]:
+    for label in labels:
+        if label in RESERVED_ALERT_LABELS:
+            hint = "use the `severity` field" if label == "severity" else "pick another label name"
+            yield Finding(
+                (*path, label),
+                f"`{label}` is set by stackgen on every alert (routing relies on it); {hint}",
+                on_key=True,
+            )
 
 
 def _grafana(stack: Stack) -> Iterator[Finding]:

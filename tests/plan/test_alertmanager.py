@@ -1,0 +1,146 @@
+"""alertmanager.yml: the route tree's matchers, and the default and custom inhibition rules."""
+
+from tests.helpers import MINIMAL, stack_from
+
+from stackgen.plan.alertmanager import (
+    DEFAULT_INHIBITIONS,
+    TEMPLATE_FILE,
+    alertmanager_config,
+    inhibit_rules,
+    route_tree,
+)
+
+# MINIMAL plus a second channel, so routes have somewhere else to go.
+TWO_CHANNELS = MINIMAL.replace(
+    "channels:\n",
+    "channels:\n  - {name: pager, type: pagerduty, routing_key_file: /etc/am/pd-key}\n",
+)
+
+
+def routing(tmp_path, text: str):
+    """The stack of TWO_CHANNELS with `text` appended under `routing:`."""
+    return stack_from(tmp_path, TWO_CHANNELS + text).routing
+
+
+def first_route(tmp_path, route: str) -> dict:
+    return route_tree(routing(tmp_path, f"  routes:\n    - {route}\n").routes[0])
+
+
+# --- routes --------------------------------------------------------------------------------------
+
+
+def test_several_severities_become_one_regex_matcher(tmp_path):
+    route = first_route(tmp_path, "{severity: [critical, warning], channel: pager}")
+    assert route["matchers"] == ['severity=~"critical|warning"']
+
+
+def test_one_severity_becomes_an_equality_matcher(tmp_path):
+    route = first_route(tmp_path, "{severity: [critical], channel: pager}")
+    assert route["matchers"] == ['severity="critical"']
+
+
+def test_team_service_and_match_become_equality_matchers_in_that_order(tmp_path):
+    route = first_route(
+        tmp_path, "{team: web, service: api, match: {env: prod, tier: a}, channel: pager}"
+    )
+    assert route["matchers"] == ['team="web"', 'service="api"', 'env="prod"', 'tier="a"']
+
+
+def test_match_values_are_quoted_and_escaped(tmp_path):
+    route = first_route(tmp_path, r"""{match: {note: 'say "hi" \ bye'}, channel: pager}""")
+    assert route["matchers"] == [r'note="say \"hi\" \\ bye"']
+
+
+def test_a_route_without_conditions_has_no_matchers(tmp_path):
+    assert first_route(tmp_path, "{channel: pager}")["matchers"] == []
+
+
+def test_the_route_sends_to_its_channel_with_its_grouping_settings(tmp_path):
+    route = first_route(
+        tmp_path,
+        "{channel: pager, group_by: [alertname], group_wait: 10s, repeat_interval: 1h}",
+    )
+    assert route["receiver"] == "pager"
+    assert route["group_by"] == ["alertname"]
+    assert (route["group_wait"], route["repeat_interval"]) == ("10s", "1h")
+    assert route["group_interval"] is None  # inherited from the parent route
+
+
+def test_continue_is_false_unless_asked_for(tmp_path):
+    assert first_route(tmp_path, "{channel: pager}")["continue"] is False
+    assert first_route(tmp_path, "{channel: pager, continue: true}")["continue"] is True
+
+
+def test_nested_routes_become_nested_route_trees(tmp_path):
+    route = first_route(
+        tmp_path,
+        "{team: web, channel: ops, routes: [{severity: [critical], channel: pager, "
+        "routes: [{service: api, channel: ops}]}]}",
+    )
+    (child,) = route["routes"]
+    (grandchild,) = child["routes"]
+    assert (child["receiver"], child["matchers"]) == ("pager", ['severity="critical"'])
+    assert (grandchild["receiver"], grandchild["matchers"]) == ("ops", ['service="api"'])
+    assert grandchild["routes"] == []
+
+
+# --- inhibitions ---------------------------------------------------------------------------------
+
+
+def test_default_inhibitions_silence_a_down_services_alerts_and_warnings_under_criticals(tmp_path):
+    assert inhibit_rules(routing(tmp_path, "")) == [
+        {
+            "source_matchers": ['alertname="ServiceDown"'],
+            "target_matchers": ['alertname!="ServiceDown"'],
+            "equal": ["service"],
+        },
+        {
+            "source_matchers": ['severity="critical"'],
+            "target_matchers": ['severity="warning"'],
+            "equal": ["alertname", "service"],
+        },
+    ]
+
+
+def test_default_inhibitions_can_be_turned_off(tmp_path):
+    assert inhibit_rules(routing(tmp_path, "  default_inhibitions: false\n")) == []
+
+
+def test_custom_inhibit_rules_become_quoted_source_and_target_matchers(tmp_path):
+    rules = inhibit_rules(
+        routing(
+            tmp_path,
+            "  default_inhibitions: false\n"
+            "  inhibit:\n"
+            "    - source: {alertname: DatabaseDown}\n"
+            "      target: {team: data, reason: 'a \"quoted\" one'}\n"
+            "      equal: [cluster]\n",
+        )
+    )
+    assert rules == [
+        {
+            "source_matchers": ['alertname="DatabaseDown"'],
+            "target_matchers": ['team="data"', r'reason="a \"quoted\" one"'],
+            "equal": ["cluster"],
+        }
+    ]
+
+
+def test_custom_inhibit_rules_follow_the_default_ones(tmp_path):
+    rules = inhibit_rules(routing(tmp_path, "  inhibit: [{source: {a: x}, target: {b: y}}]\n"))
+    assert rules[:2] == DEFAULT_INHIBITIONS
+    assert rules[2] == {"source_matchers": ['a="x"'], "target_matchers": ['b="y"'], "equal": []}
+
+
+# --- the artifacts -------------------------------------------------------------------------------
+
+
+def test_alertmanager_config_writes_the_config_and_its_notification_templates(tmp_path):
+    stack = stack_from(
+        tmp_path, TWO_CHANNELS + "  routes: [{severity: [critical], channel: pager}]\n"
+    )
+    config, templates = alertmanager_config(stack)
+    assert (config.path, templates.path) == ("alertmanager/alertmanager.yml", TEMPLATE_FILE)
+    assert config.context["routes"] == [route_tree(stack.routing.routes[0])]
+    assert config.context["inhibit_rules"] == inhibit_rules(stack.routing)
+    assert config.context["template_glob"] == "templates/*.tmpl"

@@ -1,0 +1,52 @@
+"""The whole plan: every output file once, in a stable order, the same on every call."""
+
+import pytest
+from tests.helpers import MINIMAL, SPECS, stack_from
+
+from stackgen.plan import build_plan
+from stackgen.spec import load_stack
+
+
+@pytest.fixture(scope="module")
+def example():
+    return load_stack(SPECS)
+
+
+def test_plan_paths_are_unique_and_sorted(example):
+    paths = [a.path for a in build_plan(example)]
+    assert paths == sorted(set(paths))
+
+
+def test_two_plans_of_one_stack_are_equal(example):
+    assert build_plan(example) == build_plan(example)
+
+
+def test_two_loads_of_one_spec_plan_the_same(example):
+    assert build_plan(load_stack(SPECS)) == build_plan(example)
+
+
+def test_the_plan_of_a_minimal_spec_holds_every_kind_of_output(tmp_path):
+    paths = [a.path for a in build_plan(stack_from(tmp_path, MINIMAL))]
+    assert paths == [
+        "alertmanager/alertmanager.yml",
+        "alertmanager/templates/stackgen.tmpl",
+        "grafana/dashboards/services/api.json",
+        "grafana/dashboards/services/demo-overview.json",
+        "grafana/provisioning/dashboards/dashboards.yml",
+        "grafana/provisioning/datasources/datasources.yml",
+        "prometheus/prometheus.yml",
+        "prometheus/rules/api.yml",
+        "runbooks/HighAPILatency.md",
+        "runbooks/HighHTTPErrorRate.md",
+        "runbooks/HighRequestRate.md",
+        "runbooks/InstanceDown.md",
+        "runbooks/ServiceDown.md",
+    ]
+
+
+def test_the_example_plans_one_rule_file_and_one_dashboard_per_service(example):
+    paths = [a.path for a in build_plan(example)]
+    for service in example.services:
+        assert f"prometheus/rules/{service.name}.yml" in paths
+        assert f"grafana/dashboards/aion/{service.name}.json" in paths
+    assert "grafana/dashboards/aion/aion-overview.json" in paths

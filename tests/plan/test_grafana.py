@@ -1,0 +1,320 @@
+"""Grafana: dashboard uids, the panel grid, alert thresholds on panels, the overview, datasources."""
+
+import re
+import textwrap
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from tests.helpers import MINIMAL, SPECS, stack_from
+
+from stackgen.plan.grafana import (
+    GRID_WIDTH,
+    datasources,
+    grafana_artifacts,
+    layout,
+    overview_panels,
+    service_panels,
+    uid_for,
+)
+from stackgen.spec import load_stack
+
+EXAMPLE_OVERVIEW = [
+    ("Request rate", "gauge"),
+    ("Error rate (5xx)", "gauge"),
+    ("API latency", "timeseries"),
+    ("Database connections", "timeseries"),
+    ("AI inference duration p95 by model", "timeseries"),
+    ("CPU usage", "timeseries"),
+    ("Memory usage", "timeseries"),
+]
+
+
+def with_service(extra: str = "", kind: str = "http") -> str:
+    """MINIMAL with its service of `kind` and `extra` service keys (YAML at service level)."""
+    text = MINIMAL.replace("kind: http", f"kind: {kind}")
+    extra = textwrap.dedent(extra).rstrip("\n") + "\n" if extra else ""
+    return text.replace(
+        "      static: [api:8080]\n", "      static: [api:8080]\n" + textwrap.indent(extra, "    ")
+    )
+
+
+def with_datasources(*sources: str, top: str = "") -> str:
+    lines = "".join(f"    - {s}\n" for s in sources)
+    return MINIMAL + top + ("grafana:\n  datasources:\n" + lines if sources else "")
+
+
+def panels_of(tmp_path, text: str) -> dict[str, dict]:
+    stack = stack_from(tmp_path, text)
+    return {p["title"]: p for p in service_panels(stack, stack.services[0])}
+
+
+def steps(panel: dict) -> list[dict]:
+    return panel["fieldConfig"]["defaults"]["thresholds"]["steps"]
+
+
+@pytest.fixture(scope="module")
+def example():
+    return load_stack(SPECS)
+
+
+# --- uids ----------------------------------------------------------------------------------------
+
+
+def test_a_short_name_is_its_own_uid():
+    assert uid_for("payments-api") == "payments-api"
+
+
+def test_characters_grafana_refuses_in_a_uid_become_dashes():
+    assert uid_for("Team A/payments.api") == "Team-A-payments-api"
+
+
+def test_a_long_name_keeps_a_readable_prefix_and_a_hash():
+    name = "a-very-long-service-name-that-goes-on-and-on-forever"
+    uid = uid_for(name)
+    assert len(uid) == 40
+    assert uid.startswith(name[:31] + "-")
+
+
+def test_long_names_with_a_shared_prefix_get_different_uids():
+    prefix = "x" * 45
+    assert uid_for(prefix + "-one") != uid_for(prefix + "-two")
+
+
+@given(st.text(max_size=80))
+def test_every_uid_is_at_most_40_safe_characters_and_stable(name):
+    uid = uid_for(name)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{0,40}", uid)
+    assert uid_for(name) == uid
+
+
+# --- layout --------------------------------------------------------------------------------------
+
+
+@given(st.lists(st.integers(min_value=1, max_value=GRID_WIDTH), max_size=30))
+def test_layout_never_overflows_the_grid_and_numbers_panels_from_1(widths):
+    placed = layout([{"title": str(i), "_width": w} for i, w in enumerate(widths)])
+    assert [p["id"] for p in placed] == list(range(1, len(widths) + 1))
+    for panel, width in zip(placed, widths, strict=True):
+        assert panel["gridPos"]["w"] == width
+        assert panel["gridPos"]["x"] + width <= GRID_WIDTH
+        assert "_width" not in panel
+
+
+def test_layout_wraps_a_panel_that_does_not_fit_onto_the_next_row():
+    placed = layout([{"_width": 12}, {"_width": 6}, {"_width": 12}])
+    assert [(p["gridPos"]["x"], p["gridPos"]["y"]) for p in placed] == [(0, 0), (12, 0), (0, 8)]
+
+
+@pytest.mark.parametrize("kind", ["http", "database", "ai-inference", "node", "custom"])
+def test_service_dashboards_fit_the_grid_with_unique_ids(tmp_path, kind):
+    panels = list(panels_of(tmp_path, with_service(kind=kind)).values())
+    assert [p["id"] for p in panels] == list(range(1, len(panels) + 1))
+    assert all(p["gridPos"]["x"] + p["gridPos"]["w"] <= GRID_WIDTH for p in panels)
+
+
+# --- service panels ------------------------------------------------------------------------------
+
+
+def test_every_service_dashboard_starts_with_targets_up(tmp_path):
+    panels = list(panels_of(tmp_path, MINIMAL).values())
+    assert panels[0]["title"] == "Targets up"
+    assert [t["expr"] for t in panels[0]["targets"]] == [
+        'sum(up{job="api"})',
+        'count(up{job="api"})',
+    ]
+
+
+def test_a_custom_service_has_only_a_full_width_targets_panel(tmp_path):
+    (panel,) = panels_of(tmp_path, with_service(kind="custom")).values()
+    assert (panel["title"], panel["gridPos"]["w"]) == ("Targets up", GRID_WIDTH)
+
+
+def test_panel_thresholds_are_the_pack_alert_thresholds_by_default(tmp_path):
+    panels = panels_of(tmp_path, MINIMAL)
+    assert steps(panels["Error ratio (5xx)"])[-1] == {"color": "red", "value": 0.05}
+    assert steps(panels["Latency"])[-1] == {"color": "red", "value": 0.5}
+
+
+def test_panel_thresholds_follow_the_services_alert_overrides(tmp_path):
+    text = with_service(
+        "alerts: {SlowQueries: {threshold: 30}, ConnectionPoolExhausted: {threshold: 0.75}}",
+        kind="database",
+    )
+    panels = panels_of(tmp_path, text)
+    assert steps(panels["Longest transaction"]) == [
+        {"color": "green", "value": None},
+        {"color": "red", "value": 30},
+    ]
+    assert steps(panels["Connections used"])[-1]["value"] == 0.75
+    assert steps(panels["Rollback ratio"])[-1]["value"] == 0.05
+
+
+def test_a_panel_for_an_alert_that_fires_below_its_threshold_is_red_below_it(tmp_path):
+    panels = panels_of(tmp_path, with_service("alerts: {DiskSpaceLow: {threshold: 0.2}}", "node"))
+    assert steps(panels["Disk space free"]) == [
+        {"color": "red", "value": None},
+        {"color": "green", "value": 0.2},
+    ]
+
+
+def test_a_disabled_alert_draws_no_threshold_line(tmp_path):
+    panels = panels_of(tmp_path, with_service("alerts: {HighAPILatency: {enabled: false}}"))
+    assert steps(panels["Latency"]) == [{"color": "green", "value": None}]
+    assert panels["Latency"]["fieldConfig"]["defaults"]["custom"]["thresholdsStyle"] == {
+        "mode": "off"
+    }
+
+
+def test_a_threshold_is_drawn_as_a_line_on_time_series(tmp_path):
+    panel = panels_of(tmp_path, MINIMAL)["Latency"]
+    assert panel["fieldConfig"]["defaults"]["custom"]["thresholdsStyle"] == {"mode": "line"}
+
+
+def test_panels_query_through_the_dashboards_datasource_variable(tmp_path):
+    for panel in panels_of(tmp_path, MINIMAL).values():
+        assert panel["datasource"] == {"type": "prometheus", "uid": "${datasource}"}
+
+
+# --- the overview --------------------------------------------------------------------------------
+
+
+def test_the_example_overview_has_exactly_its_seven_panels(example):
+    panels = overview_panels(example)
+    assert [(p["title"], p["type"]) for p in panels] == EXAMPLE_OVERVIEW
+    assert [p["id"] for p in panels] == list(range(1, 8))
+    assert all(p["gridPos"]["x"] + p["gridPos"]["w"] <= GRID_WIDTH for p in panels)
+
+
+def test_the_overview_omits_the_kinds_the_stack_lacks(tmp_path):
+    http_only = [p["title"] for p in overview_panels(stack_from(tmp_path, MINIMAL))]
+    assert http_only == ["Request rate", "Error rate (5xx)", "API latency"]
+    nodes = overview_panels(stack_from(tmp_path, with_service(kind="node")))
+    assert [p["title"] for p in nodes] == ["CPU usage", "Memory usage"]
+
+
+def test_the_overview_of_custom_services_only_is_empty(tmp_path):
+    assert overview_panels(stack_from(tmp_path, with_service(kind="custom"))) == []
+
+
+def test_the_overview_joins_services_of_a_kind_and_draws_the_strictest_threshold(tmp_path):
+    text = with_service("alerts: {HighHTTPErrorRate: {threshold: 0.1}}").replace(
+        "channels:\n",
+        "  - name: web\n    team: web\n    kind: http\n    targets: {static: ['web:80']}\n"
+        "    alerts: {HighHTTPErrorRate: {threshold: 0.02}}\nchannels:\n",
+    )
+    request_rate, error_rate, _ = overview_panels(stack_from(tmp_path, text))
+    assert request_rate["targets"][0]["expr"] == (
+        'sum(job:http_requests:rate5m{job="api"} or job:http_requests:rate5m{job="web"})'
+    )
+    assert steps(error_rate)[-1]["value"] == 0.02
+
+
+# --- datasources ---------------------------------------------------------------------------------
+
+
+def test_a_default_prometheus_datasource_is_added_when_none_is_given(tmp_path):
+    (source,) = datasources(stack_from(tmp_path, MINIMAL))
+    assert source["name"] == "Prometheus"
+    assert source["type"] == "prometheus"
+    assert source["url"] == "http://localhost:9090"
+    assert source["isDefault"] is True
+
+
+def test_a_prometheus_datasource_is_added_first_next_to_other_ones(tmp_path):
+    text = with_datasources("{name: Loki, type: loki, url: 'http://loki:3100'}")
+    sources = datasources(stack_from(tmp_path, text))
+    assert [(s["name"], s["isDefault"]) for s in sources] == [("Prometheus", True), ("Loki", False)]
+
+
+def test_the_first_prometheus_becomes_the_default_when_none_is_marked(tmp_path):
+    text = with_datasources(
+        "{name: Loki, type: loki, url: 'http://loki:3100'}",
+        "{name: Main, type: prometheus, url: 'http://p1:9090'}",
+        "{name: Other, type: prometheus, url: 'http://p2:9090'}",
+    )
+    defaults = [s["name"] for s in datasources(stack_from(tmp_path, text)) if s["isDefault"]]
+    assert defaults == ["Main"]
+
+
+def test_the_example_has_exactly_one_default_datasource(example):
+    assert [s["name"] for s in datasources(example) if s["isDefault"]] == ["Prometheus"]
+
+
+def test_a_non_prometheus_default_stays_the_only_default(tmp_path):
+    text = with_datasources("{name: Loki, type: loki, url: 'http://loki:3100', default: true}")
+    defaults = [s["name"] for s in datasources(stack_from(tmp_path, text)) if s["isDefault"]]
+    assert defaults == ["Loki"]
+
+
+def test_a_postgres_password_stays_an_environment_reference(example):
+    (postgres,) = [s for s in datasources(example) if s["name"] == "PostgreSQL"]
+    assert postgres["type"] == "grafana-postgresql-datasource"
+    assert postgres["secureJsonData"] == {"password": "${AION_POSTGRES_PASSWORD}"}
+    assert postgres["jsonData"] == {"database": "aion", "sslmode": "require"}
+    assert postgres["user"] == "grafana_reader"
+
+
+def test_prometheus_time_interval_is_the_scrape_interval(tmp_path):
+    stack = stack_from(tmp_path, MINIMAL + "prometheus: {scrape_interval: 30s}\n")
+    (source,) = datasources(stack)
+    assert source["jsonData"] == {"timeInterval": "30s"}
+
+
+def test_only_prometheus_datasources_get_a_time_interval(example):
+    for source in datasources(example):
+        has_interval = "timeInterval" in source.get("jsonData", {})
+        assert has_interval == (source["type"] == "prometheus"), source["name"]
+
+
+def test_datasource_uids_are_lowercase_names(example):
+    assert [s["uid"] for s in datasources(example)] == [
+        "prometheus",
+        "loki",
+        "jaeger",
+        "postgresql",
+    ]
+
+
+# --- artifacts -----------------------------------------------------------------------------------
+
+
+def test_every_service_gets_a_dashboard_next_to_the_overview(tmp_path):
+    text = with_service("dashboard_folder: Team Web")
+    paths = [a.path for a in grafana_artifacts(stack_from(tmp_path, text))]
+    assert paths == [
+        "grafana/provisioning/datasources/datasources.yml",
+        "grafana/provisioning/dashboards/dashboards.yml",
+        "grafana/dashboards/services/demo-overview.json",
+        "grafana/dashboards/team-web/api.json",
+    ]
+
+
+def test_each_dashboard_folder_gets_a_provider(tmp_path):
+    text = with_service("dashboard_folder: Team Web")
+    artifacts = grafana_artifacts(stack_from(tmp_path, text))
+    assert artifacts[1].context["providers"] == [
+        {
+            "name": "stackgen-services",
+            "folder": "Services",
+            "path": "/var/lib/grafana/dashboards/services",
+        },
+        {
+            "name": "stackgen-team-web",
+            "folder": "Team Web",
+            "path": "/var/lib/grafana/dashboards/team-web",
+        },
+    ]
+
+
+def test_folders_that_slug_alike_get_distinct_providers(tmp_path):
+    text = with_service("dashboard_folder: services")
+    providers = grafana_artifacts(stack_from(tmp_path, text))[1].context["providers"]
+    assert len({p["path"] for p in providers}) == len({p["name"] for p in providers}) == 2
+
+
+def test_dashboards_are_tagged_and_identified_by_service(tmp_path):
+    dashboard = grafana_artifacts(stack_from(tmp_path, MINIMAL))[3].context
+    assert dashboard["uid"] == "api"
+    assert dashboard["tags"] == ["stackgen", "demo", "http", "team-web"]
+    assert dashboard["description"] == "http service api"

@@ -1,0 +1,103 @@
+"""Runbook skeletons: one per alert name that links to a generated runbook, none for the rest."""
+
+import textwrap
+
+from tests.helpers import MINIMAL, stack_from
+
+from stackgen.plan.runbooks import runbook_artifacts
+
+HTTP_ALERTS = [
+    "HighAPILatency",
+    "HighHTTPErrorRate",
+    "HighRequestRate",
+    "InstanceDown",
+    "ServiceDown",
+]
+
+SECOND_SERVICE = """\
+  - name: db
+    team: data
+    kind: database
+    targets: {static: ["db:9187"]}
+"""
+
+
+def with_service(extra: str) -> str:
+    """MINIMAL with `extra` service keys (YAML at service level) on its `api` service."""
+    extra = textwrap.dedent(extra).rstrip("\n") + "\n"
+    return MINIMAL.replace(
+        "      static: [api:8080]\n", "      static: [api:8080]\n" + textwrap.indent(extra, "    ")
+    )
+
+
+def with_db(text: str) -> str:
+    return text.replace("channels:\n", SECOND_SERVICE + "channels:\n")
+
+
+def runbooks(tmp_path, text: str) -> dict:
+    """The runbook artifacts of the spec, by alert name."""
+    return {a.context["name"]: a for a in runbook_artifacts(stack_from(tmp_path, text))}
+
+
+def test_every_alert_without_a_runbook_url_gets_a_skeleton_sorted_by_name(tmp_path):
+    artifacts = runbook_artifacts(stack_from(tmp_path, MINIMAL))
+    assert [a.path for a in artifacts] == [f"runbooks/{name}.md" for name in HTTP_ALERTS]
+    assert {a.template for a in artifacts} == {"runbook.md.j2"}
+
+
+def test_slo_and_custom_alerts_get_skeletons_too(tmp_path):
+    text = with_service(
+        """\
+        slos: [{name: avail, objective: 99.9, sli: {type: uptime}}]
+        custom_alerts: [{name: QueueBacklog, expr: q > 1, summary: s, description: d}]
+        """
+    )
+    assert {"AvailabilityViolation", "QueueBacklog"} <= set(runbooks(tmp_path, text))
+
+
+def test_a_disabled_alert_gets_no_skeleton(tmp_path):
+    text = with_service("alerts: {HighRequestRate: {enabled: false}}")
+    assert "HighRequestRate" not in runbooks(tmp_path, text)
+
+
+def test_a_service_runbook_url_means_no_skeleton_for_its_alerts(tmp_path):
+    text = with_service("runbook_url: https://wiki.example.com/api")
+    assert runbooks(tmp_path, text) == {}
+
+
+def test_an_alert_runbook_url_means_no_skeleton_for_that_alert_only(tmp_path):
+    text = with_service("alerts: {HighAPILatency: {runbook_url: 'https://wiki.example.com/lat'}}")
+    assert sorted(runbooks(tmp_path, text)) == [n for n in HTTP_ALERTS if n != "HighAPILatency"]
+
+
+def test_slo_and_custom_runbook_urls_mean_no_skeleton_for_them(tmp_path):
+    text = with_service(
+        """\
+        slos:
+          - {name: avail, objective: 99.9, sli: {type: uptime}, runbook_url: 'https://w.example.com/s'}
+        custom_alerts:
+          - {name: Backlog, expr: q > 1, summary: s, description: d, runbook_url: 'https://w.example.com/b'}
+        """
+    )
+    assert sorted(runbooks(tmp_path, text)) == HTTP_ALERTS
+
+
+def test_one_skeleton_covers_every_service_with_that_alert(tmp_path):
+    service_down = runbooks(tmp_path, with_db(MINIMAL))["ServiceDown"]
+    assert [a.service for a in service_down.context["alerts"]] == ["api", "db"]
+
+
+def test_a_skeleton_lists_only_the_services_that_link_to_it(tmp_path):
+    text = with_db(with_service("runbook_url: https://wiki.example.com/api"))
+    service_down = runbooks(tmp_path, text)["ServiceDown"]
+    assert [a.service for a in service_down.context["alerts"]] == ["db"]
+
+
+def test_skeletons_are_written_even_when_published_under_runbooks_url(tmp_path):
+    text = MINIMAL.replace(
+        "  name: demo\n", "  name: demo\n  runbooks_url: https://git.example.com/runbooks\n"
+    )
+    skeleton = runbooks(tmp_path, text)["ServiceDown"]
+    assert skeleton.path == "runbooks/ServiceDown.md"
+    (alert,) = skeleton.context["alerts"]
+    assert alert.runbook_url == "https://git.example.com/runbooks/ServiceDown.md"
