@@ -1,7 +1,5 @@
 """alertmanager.yml: the route tree's matchers, and the default and custom inhibition rules."""
 
-from tests.helpers import MINIMAL, stack_from
-
 from stackgen.plan.alertmanager import (
     DEFAULT_INHIBITIONS,
     TEMPLATE_FILE,
@@ -9,6 +7,7 @@ from stackgen.plan.alertmanager import (
     inhibit_rules,
     route_tree,
 )
+from tests.helpers import MINIMAL, stack_from
 
 # MINIMAL plus a second channel, so routes have somewhere else to go.
 TWO_CHANNELS = MINIMAL.replace(

@@ -4,11 +4,11 @@ import re
 import textwrap
 
 import pytest
-from tests.helpers import MINIMAL, stack_from
 
 from stackgen.packs import alerts_for
 from stackgen.plan.alerts import service_alerts, service_context, stack_alerts
 from stackgen.spec import SpecErrors
+from tests.helpers import MINIMAL, stack_from
 
 # One service of every kind, with both SLO types, a custom alert and thresholds that turn into
 # binary float noise when multiplied or subtracted (0.07 * 100, 100 - 99.7, 0.29 * 100).

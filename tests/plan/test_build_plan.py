@@ -1,10 +1,10 @@
 """The whole plan: every output file once, in a stable order, the same on every call."""
 
 import pytest
-from tests.helpers import MINIMAL, SPECS, stack_from
 
 from stackgen.plan import build_plan
 from stackgen.spec import load_stack
+from tests.helpers import MINIMAL, SPECS, stack_from
 
 
 @pytest.fixture(scope="module")

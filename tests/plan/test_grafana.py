@@ -6,7 +6,6 @@ import textwrap
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.helpers import MINIMAL, SPECS, stack_from
 
 from stackgen.plan.grafana import (
     GRID_WIDTH,
@@ -18,6 +17,7 @@ from stackgen.plan.grafana import (
     uid_for,
 )
 from stackgen.spec import load_stack
+from tests.helpers import MINIMAL, SPECS, stack_from
 
 EXAMPLE_OVERVIEW = [
     ("Request rate", "gauge"),

@@ -5,11 +5,11 @@ import textwrap
 
 import pytest
 import yaml
-from tests.helpers import MINIMAL, stack_from
 
 from stackgen.plan.prometheus import prometheus_config, rule_files, rule_groups, scrape_job
 from stackgen.promql import quote, selector
 from stackgen.render.engine import render_artifact
+from tests.helpers import MINIMAL, stack_from
 
 
 def with_service(extra: str = "", kind: str = "http", targets: str = "static: [api:8080]") -> str:

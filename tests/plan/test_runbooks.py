@@ -2,9 +2,8 @@
 
 import textwrap
 
-from tests.helpers import MINIMAL, stack_from
-
 from stackgen.plan.runbooks import runbook_artifacts
+from tests.helpers import MINIMAL, stack_from
 
 HTTP_ALERTS = [
     "HighAPILatency",

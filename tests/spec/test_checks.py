@@ -1,9 +1,9 @@
 """Checks across the whole stack: unique names, references, kind-specific settings."""
 
 import pytest
-from tests.helpers import MINIMAL, write
 
 from stackgen.spec import SpecErrors, load_stack
+from tests.helpers import MINIMAL, write
 
 SECOND_SERVICE = """\
 services:

@@ -1,10 +1,10 @@
 """Reading spec YAML: positions, merging a folder, and the errors of malformed files."""
 
 import pytest
-from tests.helpers import MINIMAL, write
 
 from stackgen.spec.errors import SpecErrors
 from stackgen.spec.loader import load_spec
+from tests.helpers import MINIMAL, write
 
 
 def errors_of(path) -> list[str]:

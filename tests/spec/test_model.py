@@ -1,9 +1,9 @@
 """Validation of one spec against the model: every error located, with a fix in its message."""
 
 import pytest
-from tests.helpers import MINIMAL, stack_from, write
 
 from stackgen.spec import SpecErrors, load_stack
+from tests.helpers import MINIMAL, stack_from, write
 
 
 def errors_of(tmp_path, text) -> list[str]:
