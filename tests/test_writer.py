@@ -136,3 +136,59 @@ def test_a_damaged_manifest_is_reported(tmp_path):
     (out / MANIFEST).write_text("{not json")
     with pytest.raises(WriteError, match="is damaged"):
         write_tree(out, {"a.yml": b"1\n"})
+
+
+def test_a_foreign_symlink_to_a_folder_is_kept_as_a_link(tmp_path):
+    out = tmp_path / "out"
+    write_tree(out, {"a.yml": b"1\n"})
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere/data.txt").write_text("theirs\n")
+    (out / "linkdir").symlink_to(tmp_path / "elsewhere")
+    write_tree(out, {"a.yml": b"2\n"})
+    assert (out / "linkdir").is_symlink()
+    assert (out / "linkdir/data.txt").read_text() == "theirs\n"
+
+
+def test_a_foreign_file_where_a_folder_is_needed_is_in_the_way(tmp_path):
+    out = tmp_path / "out"
+    write_tree(out, {"a.yml": b"1\n"})
+    (out / "runbooks").write_text("a file, not a folder\n")
+    before = snapshot(out)
+    with pytest.raises(WriteError, match="runbooks was not written by stackgen"):
+        write_tree(out, {"a.yml": b"1\n", "runbooks/X.md": b"# X\n"})
+    assert snapshot(out) == before
+
+
+def test_a_foreign_folder_where_a_file_is_needed_is_in_the_way(tmp_path):
+    out = tmp_path / "out"
+    (out / "a.yml").mkdir(parents=True)
+    (out / "a.yml/inside").write_text("mine\n")
+    with pytest.raises(WriteError, match="was not written by stackgen"):
+        write_tree(out, {"a.yml": b"1\n"})
+    assert (out / "a.yml/inside").read_text() == "mine\n"
+
+
+def test_an_out_that_is_a_symlink_is_written_where_it_points(tmp_path):
+    real = tmp_path / "real"
+    write_tree(real, {"a.yml": b"1\n"})
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    write_tree(link, {"a.yml": b"2\n"})
+    assert link.is_symlink()
+    assert (real / "a.yml").read_bytes() == b"2\n"
+
+
+def test_subfolders_keep_their_permissions(tmp_path):
+    out = tmp_path / "out"
+    write_tree(out, {"secret/a.yml": b"1\n"})
+    os.chmod(out / "secret", 0o700)
+    write_tree(out, {"secret/a.yml": b"2\n"})
+    assert (out / "secret").stat().st_mode & 0o777 == 0o700
+
+
+def test_the_temporary_tree_of_a_render_still_running_is_left_alone(tmp_path):
+    out = tmp_path / "out"
+    running = tmp_path / f".out.stackgen-tmp-{os.getpid()}-abc"
+    running.mkdir()
+    write_tree(out, {"a.yml": b"1\n"})
+    assert running.is_dir()

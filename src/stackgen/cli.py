@@ -110,7 +110,10 @@ def render(
     stack = _load(spec)
     files = _render(stack)
     if check:
-        diff = unified_diff(out, files, out.as_posix().strip("/") or ".")
+        try:
+            diff = unified_diff(out, files, out.as_posix().strip("/") or ".")
+        except WriteError as exc:
+            raise _fail(f"cannot compare with {out}: {exc}", EXIT_BAD_INPUT) from None
         if diff:
             sys.stdout.write(diff)
             raise _fail(f"{out} is not what {spec} renders: run `stackgen render`", EXIT_FOUND)

@@ -45,14 +45,27 @@ def managed_files(out: Path) -> set[str]:
 
 
 def _tree(root: Path) -> tuple[list[str], list[str]]:
-    """Relative paths of the files and of the empty folders under root."""
+    """Relative paths of the files (symbolic links included, to folders too, never followed)
+    and of the empty folders under root."""
     files, empty_dirs = [], []
     for folder, dirs, names in os.walk(root):
         rel = Path(folder).relative_to(root)
-        files += [(rel / n).as_posix() for n in names]
+        links = [d for d in dirs if (Path(folder) / d).is_symlink()]
+        files += [(rel / n).as_posix() for n in [*names, *links]]
         if not dirs and not names and folder != str(root):
             empty_dirs.append(rel.as_posix())
     return sorted(files), empty_dirs
+
+
+def _in_the_way(foreign: list[str], wanted: dict[str, bytes]) -> list[str]:
+    """Foreign paths that a wanted file would replace, or that sit where a wanted file needs a
+    folder (or the other way round)."""
+    wanted_dirs = {p.rsplit("/", i)[0] for p in wanted for i in range(1, p.count("/") + 1)}
+    foreign_dirs = {p.rsplit("/", i)[0] for p in foreign for i in range(1, p.count("/") + 1)}
+    return sorted(
+        {p for p in foreign if p in wanted or p in wanted_dirs}
+        | {p for p in wanted if p in foreign_dirs}
+    )
 
 
 def unified_diff(out: Path, files: dict[str, bytes], label: str) -> str:
@@ -84,20 +97,23 @@ def write_tree(
     out: Path, files: dict[str, bytes], verify: Callable[[Path], None] | None = None
 ) -> None:
     """Make OUT hold `files` (plus files stackgen did not write), or leave it as it was."""
-    out = out.absolute()
+    # Through a symbolic link, write where it points: the link stays valid.
+    out = out.resolve() if out.is_symlink() else out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
     if out.exists() and not out.is_dir():
         raise WriteError(f"{out} exists and is not a folder")
     files = with_manifest(files)
     keep, keep_dirs = _foreign_files(out)
-    in_the_way = sorted(set(keep) & set(files))
+    in_the_way = _in_the_way(keep, files)
     if in_the_way:
         raise WriteError(
             f"{out / in_the_way[0]} was not written by stackgen (it is not in {MANIFEST}) and "
             "would be overwritten: move it away, then render again"
         )
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{_TEMP_MARK}", dir=out.parent))
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{out.name}{_TEMP_MARK}{os.getpid()}-", dir=out.parent)
+    )
     try:
         for rel, data in files.items():
             target = staging / rel
@@ -109,10 +125,8 @@ def write_tree(
             _link_or_copy(out / rel, target)
         for rel in keep_dirs:
             (staging / rel).mkdir(parents=True, exist_ok=True)
-        if out.exists():
-            shutil.copymode(out, staging)
-        else:
-            staging.chmod(0o777 & ~_umask())
+        staging.chmod(0o777 & ~_umask())
+        _keep_folder_modes(out, staging)
         if verify is not None:
             verify(staging)
         _swap_in(staging, out)
@@ -144,10 +158,34 @@ def _umask() -> int:
     return mask
 
 
+def _keep_folder_modes(out: Path, staging: Path) -> None:
+    """Folders that OUT already has keep their permissions in the new tree."""
+    if not out.is_dir():
+        return
+    for folder in [staging, *(p for p in staging.rglob("*") if p.is_dir() and not p.is_symlink())]:
+        old = out / folder.relative_to(staging)
+        if old.is_dir() and not old.is_symlink():
+            shutil.copymode(old, folder)
+
+
 def _remove_leftovers(out: Path) -> None:
-    """Temporary trees of renders that were killed before they could clean up."""
+    """Temporary trees of renders that were killed before they could clean up (not those of a
+    render still running)."""
     for stale in out.parent.glob(f".{out.name}{_TEMP_MARK}*"):
+        owner = stale.name.removeprefix(f".{out.name}{_TEMP_MARK}").split("-", 1)[0]
+        if owner.isdigit() and _running(int(owner)):
+            continue
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 _RENAME_EXCHANGE = 2

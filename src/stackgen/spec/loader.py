@@ -63,7 +63,9 @@ def load_spec(path: FsPath) -> LoadedSpec:
         raise SpecErrors(
             [
                 SpecError(
-                    Position(str(path), 1, 1), (), "the folder holds no .yml or .yaml spec file"
+                    Position(str(path), 1, 1),
+                    DOCUMENT,
+                    "the folder holds no .yml or .yaml spec file",
                 )
             ]
         )
@@ -78,13 +80,20 @@ def load_spec(path: FsPath) -> LoadedSpec:
         data, doc_source = document
         for key, value in data.items():
             key_pos = doc_source.keys[(key,)]
-            if key in LIST_SECTIONS and isinstance(value, list):
-                offset = len(merged.setdefault(key, []))
-                if not isinstance(merged[key], list):
+            if key in LIST_SECTIONS:
+                if not isinstance(value, list):
+                    errors.append(
+                        SpecError(
+                            doc_source.values[(key,)],
+                            key,
+                            f"`{key}` must be a list (found {_kind(value)}); "
+                            f"write `{key}: []` for none",
+                        )
+                    )
                     continue
+                offset = len(merged.setdefault(key, []))
                 merged[key].extend(value)
-                _shift(doc_source, key, offset, source)
-                first_seen.setdefault(key, key_pos)
+                _copy_positions(doc_source, key, source, offset)
                 source.keys.setdefault((key,), key_pos)
                 source.values.setdefault((key,), doc_source.values[(key,)])
             elif key in first_seen:
@@ -100,32 +109,31 @@ def load_spec(path: FsPath) -> LoadedSpec:
             else:
                 merged[key] = value
                 first_seen[key] = key_pos
-                for p, pos in doc_source.values.items():
-                    if p[:1] == (key,):
-                        source.values[p] = pos
-                for p, pos in doc_source.keys.items():
-                    if p[:1] == (key,):
-                        source.keys[p] = pos
-                for p, item in doc_source.names.items():
-                    if p[:1] == (key,):
-                        source.names[p] = item
+                _copy_positions(doc_source, key, source)
     if errors:
         raise SpecErrors(errors)
     source.values[()] = Position(str(files[0]), 1, 1)
     return LoadedSpec(merged, source, [str(f) for f in files])
 
 
-def _shift(doc_source: SourceMap, key: str, offset: int, into: SourceMap) -> None:
-    """Copy positions of list section `key`, renumbering its items after `offset`."""
+def _copy_positions(
+    doc_source: SourceMap, key: str, into: SourceMap, offset: int | None = None
+) -> None:
+    """Copy the positions under section `key`; list items are renumbered after `offset`."""
     tables = (
         (doc_source.values, into.values),
         (doc_source.keys, into.keys),
         (doc_source.names, into.names),
     )
     for table, target in tables:
-        for p, pos in table.items():
-            if len(p) >= 2 and p[0] == key and isinstance(p[1], int):
-                target[(key, p[1] + offset, *p[2:])] = pos
+        for p, item in table.items():
+            if p[:1] != (key,):
+                continue
+            if offset is not None and len(p) >= 2 and isinstance(p[1], int):
+                p = (key, p[1] + offset, *p[2:])
+            elif offset is not None:
+                continue  # the section's own key and value: set once by the caller
+            target[p] = item
 
 
 def _read_document(file: FsPath, errors: list[SpecError]) -> tuple[dict, SourceMap] | None:
@@ -149,7 +157,7 @@ def _read_document(file: FsPath, errors: list[SpecError]) -> tuple[dict, SourceM
             )
             return None
         source = SourceMap()
-        data = _construct(loader, node, (), name, source, errors)
+        data = _construct(loader, node, (), name, source, errors, frozenset())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Position(name, mark.line + 1, mark.column + 1) if mark else Position(name, 1, 1)
@@ -183,8 +191,13 @@ def _construct(
     name: str,
     source: SourceMap,
     errors: list[SpecError],
+    enclosing: frozenset[int],
 ) -> Any:
     source.values[path] = _mark(name, node)
+    if id(node) in enclosing:
+        errors.append(SpecError(_mark(name, node), format_path(path), "an alias refers to itself"))
+        return None
+    enclosing = enclosing | {id(node)}
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)  # resolve `<<:` merge keys
         result: dict[Any, Any] = {}
@@ -213,12 +226,12 @@ def _construct(
                 )
                 continue
             source.keys[child] = _mark(name, key_node)
-            result[key] = _construct(loader, value_node, child, name, source, errors)
+            result[key] = _construct(loader, value_node, child, name, source, errors, enclosing)
         return result
     if isinstance(node, yaml.SequenceNode):
         items = []
         for index, item_node in enumerate(node.value):
-            item = _construct(loader, item_node, (*path, index), name, source, errors)
+            item = _construct(loader, item_node, (*path, index), name, source, errors, enclosing)
             if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"]:
                 source.names[(*path, index)] = item["name"]
             items.append(item)
