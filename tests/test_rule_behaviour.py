@@ -107,7 +107,7 @@ def test_service_down_fires_when_every_target_is_down_or_none_is_discovered(exam
                                 "exp_annotations": {
                                     "summary": "n1:9100 of node is down",
                                     "description": "The target n1:9100 of node has failed its "
-                                    "scrapes for 5 minutes.",
+                                    "scrapes for 5m.",
                                     "runbook_url": f"{RUNBOOKS}/InstanceDown.md",
                                 },
                             }
@@ -128,7 +128,7 @@ def test_service_down_fires_when_every_target_is_down_or_none_is_discovered(exam
                                 "exp_annotations": {
                                     "summary": "node is down",
                                     "description": "No target of node has answered a scrape "
-                                    "for 2 minutes, or none is discovered.",
+                                    "for 2m, or none is discovered.",
                                     "runbook_url": f"{RUNBOOKS}/ServiceDown.md",
                                 },
                             }
@@ -222,7 +222,7 @@ def test_connection_pool_exhausted_fires_at_95_of_100_connections(example_out, t
                                 "exp_annotations": {
                                     "summary": "pg:9187 uses 95% of its connections",
                                     "description": "PostgreSQL pg:9187 (aion-postgres) has used "
-                                    "more than 90% of max_connections for 5 minutes; new clients "
+                                    "more than 90% of max_connections for 5m; new clients "
                                     "will be refused.",
                                     "runbook_url": f"{RUNBOOKS}/ConnectionPoolExhausted.md",
                                 },
@@ -279,5 +279,50 @@ def test_slow_inference_fires_per_model(example_out, tmp_path):
                     }
                 ],
             }
+        ],
+    )
+
+
+def test_availability_slo_ignores_one_failed_scrape_and_pages_on_a_real_outage(
+    example_out, tmp_path
+):
+    """99.9% over 30d, paging at 2% of the budget in 1h: 1.44% of the hour (52s) unreachable.
+    One failed 15s scrape is 0.42% of the hour; a 5-minute outage (21 failed scrapes of 241) is 8.7%."""
+    up = 'up{job="aion-web-api",instance="api:8080"}'
+    promtool_test(
+        example_out,
+        tmp_path,
+        "aion-web-api.yml",
+        [
+            {
+                "interval": "15s",
+                "input_series": [{"series": up, "values": "1x200 0 1x200"}],
+                "alert_rule_test": [
+                    {"eval_time": "60m", "alertname": "AvailabilityViolation", "exp_alerts": []},
+                ],
+            },
+            {
+                "interval": "15s",
+                "input_series": [{"series": up, "values": "1x200 0x20 1x200"}],
+                "alert_rule_test": [
+                    {
+                        "eval_time": "60m",
+                        "alertname": "AvailabilityViolation",
+                        "exp_alerts": [
+                            {
+                                "exp_labels": {**WEB, "slo": "availability"},
+                                "exp_annotations": {
+                                    "summary": "aion-web-api was unreachable 8.714% of the last 1h",
+                                    "description": "SLO `availability` (99.9% over 30d) is "
+                                    "burning its error budget more than 14.4 times as fast as it "
+                                    "may: at that rate 2% of the budget goes in 1h and all of it "
+                                    "in 2d2h.",
+                                    "runbook_url": f"{RUNBOOKS}/AvailabilityViolation.md",
+                                },
+                            }
+                        ],
+                    },
+                ],
+            },
         ],
     )

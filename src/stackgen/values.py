@@ -47,7 +47,7 @@ def clean_number(value: float | int | Decimal) -> str:
     if isinstance(value, int):
         return str(value)
     # 12 significant digits drop binary float noise; Decimal avoids exponent notation.
-    dec = Decimal(format(value, ".12g")) if not isinstance(value, Decimal) else value
+    dec = Decimal(format(value, ".12g"))
     text = format(dec.normalize(), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")

@@ -91,12 +91,12 @@ def test_default_inhibitions_silence_a_down_services_alerts_and_warnings_under_c
         {
             "source_matchers": ['alertname="ServiceDown"'],
             "target_matchers": ['alertname!="ServiceDown"'],
-            "equal": ["service"],
+            "equal": ["stack", "environment", "service"],
         },
         {
             "source_matchers": ['severity="critical"'],
             "target_matchers": ['severity="warning"'],
-            "equal": ["alertname", "service"],
+            "equal": ["stack", "environment", "alertname", "service"],
         },
     ]
 

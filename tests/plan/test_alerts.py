@@ -293,23 +293,26 @@ def test_the_up_metric_can_be_overridden_for_service_down(tmp_path):
 # --- SLO alerts ----------------------------------------------------------------------------------
 
 
-def test_an_uptime_slo_alerts_when_average_up_misses_the_objective(tmp_path):
+def test_an_uptime_slo_alerts_when_the_window_burns_its_share_of_the_budget(tmp_path):
+    """2% of a 30d budget in 30m is a burn rate of 28.8: 28.8 x 0.1% = 2.88% unreachable."""
     text = with_service("slos: [{name: avail, objective: 99.9, sli: {type: uptime}, window: 30m}]")
     alert = alerts_of(tmp_path, text)["AvailabilityViolation"]
-    assert alert.expr == 'avg by (job) (avg_over_time(up{job="api"}[30m])) < 0.999'
-    assert alert.threshold == 0.999
-    assert "were up less than 99.9% of the time (SLO `avail`)" in alert.description
+    assert alert.expr == '1 - avg by (job) (avg_over_time(up{job="api"}[30m])) > 0.0288'
+    assert alert.threshold == 0.0288
+    assert alert.description == (
+        "SLO `avail` (99.9% over 30d) is burning its error budget more than 28.8 times as fast "
+        "as it may: at that rate 2% of the budget goes in 30m and all of it in 1d1h."
+    )
 
 
-def test_a_requests_slo_alerts_when_the_failed_share_exceeds_the_error_budget(tmp_path):
+def test_a_requests_slo_alerts_when_the_failed_share_burns_the_budget_fast(tmp_path):
     text = with_service("slos: [{name: errors, objective: 99.7, sli: {type: requests}}]")
     alert = alerts_of(tmp_path, text)["ErrorRateViolation"]
     assert alert.expr == (
         'sum by (job) (rate(http_requests_total{job="api",status=~"5.."}[1h])) / '
-        'sum by (job) (rate(http_requests_total{job="api"}[1h])) > 0.003'
-    )
-    assert "more than 0.3% of requests" in alert.description
-    assert "the 99.7% SLO `errors` is violated" in alert.description
+        'sum by (job) (rate(http_requests_total{job="api"}[1h])) > 0.0432'
+    )  # burn rate 14.4 x budget 0.3%
+    assert "(99.7% over 30d) is burning its error budget more than 14.4 times" in alert.description
 
 
 def test_an_ai_inference_requests_slo_counts_the_error_counter(tmp_path):
@@ -319,7 +322,7 @@ def test_an_ai_inference_requests_slo_counts_the_error_counter(tmp_path):
     expr = alerts_of(tmp_path, text)["ErrorRateViolation"].expr
     assert expr == (
         'sum by (job) (rate(inference_errors_total{job="api"}[1h])) / '
-        'sum by (job) (rate(inference_requests_total{job="api"}[1h])) > 0.01'
+        'sum by (job) (rate(inference_requests_total{job="api"}[1h])) > 0.144'
     )
 
 

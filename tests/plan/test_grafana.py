@@ -315,6 +315,6 @@ def test_folders_that_slug_alike_get_distinct_providers(tmp_path):
 
 def test_dashboards_are_tagged_and_identified_by_service(tmp_path):
     dashboard = grafana_artifacts(stack_from(tmp_path, MINIMAL))[3].context
-    assert dashboard["uid"] == "api"
+    assert dashboard["uid"] == "demo-api"  # stack-prefixed: stacks can share a Grafana
     assert dashboard["tags"] == ["stackgen", "demo", "http", "team-web"]
     assert dashboard["description"] == "http service api"

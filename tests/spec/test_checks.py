@@ -123,9 +123,61 @@ def test_an_slo_window_shorter_than_four_scrapes_is_refused(tmp_path):
     text = MINIMAL.replace(
         "      static: [api:8080]\n",
         "      static: [api:8080]\n    scrape_interval: 2m\n"
-        "    slos: [{name: e, objective: 99, sli: {type: requests}, window: 5m}]\n",
+        "    slos: [{name: e, objective: 99.99, sli: {type: requests}, window: 5m}]\n",
     )
     (error,) = errors_of(write(tmp_path, "s.yml", text))
     assert (
         "services[api].slos[e].window: window 5m is shorter than 4 scrape intervals (8m)" in error
     )
+
+
+def with_slo(tmp_path, slo: str):
+    text = MINIMAL.replace(
+        "      static: [api:8080]\n", f"      static: [api:8080]\n    slos: [{slo}]\n"
+    )
+    return write(tmp_path, "s.yml", text)
+
+
+def slo_errors(tmp_path, slo: str) -> list[str]:
+    return errors_of(with_slo(tmp_path, slo))
+
+
+def test_an_slo_alert_that_can_never_fire_is_refused_with_the_reason(tmp_path):
+    """A 90% SLO cannot page at burn rate 14.4: the error ratio would have to exceed 1.44."""
+    (error,) = slo_errors(tmp_path, "{name: a, objective: 90, sli: {type: requests}}")
+    assert "services[api].slos[a].budget_consumed: the alert can never fire" in error
+    assert "an error ratio of 1.44, above 1; lengthen the window or lower budget_consumed" in error
+    # over 1d the burn rate is 0.6: a 6% error ratio fires
+    load_stack(with_slo(tmp_path, "{name: a, objective: 90, sli: {type: requests}, window: 1d}"))
+
+
+def test_an_uptime_slo_that_one_failed_scrape_would_fire_is_refused(tmp_path):
+    """99.999% over 30d at burn rate 14.4 allows 0.5s of downtime in 1h, under one 15s scrape."""
+    (error,) = slo_errors(tmp_path, "{name: a, objective: 99.999, sli: {type: uptime}}")
+    assert (
+        "slos[a].window: a single failed scrape would fire the alert: the threshold is 0.5184s"
+        in error
+    )
+
+
+def test_an_slo_window_longer_than_its_period_is_refused(tmp_path):
+    (error,) = slo_errors(
+        tmp_path, "{name: a, objective: 99, sli: {type: uptime}, period: 1d, window: 2d}"
+    )
+    assert "window 2d is longer than the period" in error
+
+
+@pytest.mark.parametrize("label", ["status", "le"])
+def test_target_labels_that_would_shadow_labels_the_queries_read_are_refused(tmp_path, label):
+    text = MINIMAL.replace("    kind: http\n", f"    kind: http\n    labels: {{{label}: beta}}\n")
+    (error,) = errors_of(write(tmp_path, "s.yml", text))
+    assert f"services[api].labels.{label}: `{label}` is a label of the scraped metrics" in error
+    assert f"`exported_{label}`" in error
+
+
+def test_the_status_label_follows_a_metric_override(tmp_path):
+    text = MINIMAL.replace(
+        "    kind: http\n", "    kind: http\n    metrics: {status_label: code}\n    labels: {code: x}\n"
+    )
+    (error,) = errors_of(write(tmp_path, "s.yml", text))
+    assert "`code` is a label of the scraped metrics" in error

@@ -25,6 +25,7 @@ AI_INFERENCE = Pack(
         "duration": "inference_duration_seconds",
         "active_sessions": "active_sessions",
     },
+    query_labels=frozenset({"model", "le"}),
     records=(
         RecordDef(REQUESTS, lambda c: f"sum by (job) ({c.rate('requests_total')})"),
         RecordDef(

@@ -96,3 +96,5 @@ class Pack:
     # roles that feed a `requests` SLI: (total requests, failed requests) as selectors
     requests_sli: Callable[[ServiceContext], tuple[str, str]] | None = None
     label_roles: frozenset[str] = field(default_factory=frozenset)  # roles naming a label
+    # Labels of the scraped series that the queries read (besides label roles' values).
+    query_labels: frozenset[str] = field(default_factory=frozenset)

@@ -15,7 +15,7 @@ COMMON_ALERTS: tuple[AlertDef, ...] = (
         # Whole service unreachable: every target down, or no target discovered at all.
         expr=lambda c, _: f"max by (job) ({c.m('up')}) == 0 or absent({c.m('up')})",
         summary="{{ $labels.job }} is down",
-        description="No target of {{ $labels.job }} has answered a scrape for 2 minutes, "
+        description="No target of {{ $labels.job }} has answered a scrape for ${for}, "
         "or none is discovered.",
         diagnosis=(
             "Check the service's Prometheus targets page for the scrape error.",
@@ -29,7 +29,7 @@ COMMON_ALERTS: tuple[AlertDef, ...] = (
         expr=lambda c, _: f"{c.m('up')} == 0",
         summary="{{ $labels.instance }} of {{ $labels.job }} is down",
         description="The target {{ $labels.instance }} of {{ $labels.job }} has failed "
-        "its scrapes for 5 minutes.",
+        "its scrapes for ${for}.",
         diagnosis=("Check the instance's health, logs and recent deploys.",),
     ),
 )

@@ -26,6 +26,7 @@ DATABASE = Pack(
         "xact_rollback": "pg_stat_database_xact_rollback",
         "max_tx_duration": "pg_stat_activity_max_tx_duration",
     },
+    query_labels=frozenset({"datname"}),
     records=(
         RecordDef(
             CONNECTIONS_USED,
@@ -47,7 +48,7 @@ DATABASE = Pack(
             summary="{{ $labels.instance }} uses {{ $value | humanizePercentage }} "
             "of its connections",
             description="PostgreSQL {{ $labels.instance }} ({{ $labels.job }}) has used more "
-            "than ${threshold} of max_connections for 5 minutes; new clients will be refused.",
+            "than ${threshold} of max_connections for ${for}; new clients will be refused.",
             diagnosis=(
                 "Which clients hold connections: pg_stat_activity grouped by application_name.",
                 "Look for idle-in-transaction sessions and leaked pools.",

@@ -30,6 +30,7 @@ HTTP = Pack(
         "status_label": "status",
     },
     label_roles=frozenset({"status_label"}),
+    query_labels=frozenset({"le"}),
     records=(
         RecordDef(REQUESTS, lambda c: f"sum by (job) ({c.rate('requests_total')})"),
         RecordDef(ERRORS, lambda c: f"sum by (job) ({c.rate('requests_total', extra=_errors(c))})"),

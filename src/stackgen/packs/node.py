@@ -24,6 +24,7 @@ NODE = Pack(
         "fs_avail": "node_filesystem_avail_bytes",
         "fs_size": "node_filesystem_size_bytes",
     },
+    query_labels=frozenset({"mode", "fstype", "mountpoint"}),
     records=(
         RecordDef(
             CPU,
@@ -41,7 +42,7 @@ NODE = Pack(
             expr=lambda c, t: f"{c.rec(MEMORY)} > {t}",
             summary="{{ $labels.instance }} uses {{ $value | humanizePercentage }} of its memory",
             description="Memory use on {{ $labels.instance }} has been above ${threshold} "
-            "for 10 minutes; the OOM killer may strike.",
+            "for ${for}; the OOM killer may strike.",
             diagnosis=("Which processes grow: top by RSS; check for leaks after deploys.",),
         ),
         AlertDef(
@@ -52,8 +53,7 @@ NODE = Pack(
             threshold_unit="ratio",
             expr=lambda c, t: f"{c.rec(CPU)} > {t}",
             summary="{{ $labels.instance }} CPU is {{ $value | humanizePercentage }} busy",
-            description="CPU use on {{ $labels.instance }} has been above ${threshold} "
-            "for 15 minutes.",
+            description="CPU use on {{ $labels.instance }} has been above ${threshold} for ${for}.",
             diagnosis=("Which processes use the CPU; is it steady load or a runaway?",),
         ),
         AlertDef(

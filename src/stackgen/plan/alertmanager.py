@@ -56,18 +56,20 @@ def route_tree(route: Route) -> dict[str, Any]:
 
 Inhibition = dict[str, list[str]]
 
+# `stack` and `environment` are external labels on every alert: two stacks sharing one
+# Alertmanager never silence each other.
 DEFAULT_INHIBITIONS: list[Inhibition] = [
     # A service that is down silences its own other alerts.
     {
         "source_matchers": ['alertname="ServiceDown"'],
         "target_matchers": ['alertname!="ServiceDown"'],
-        "equal": ["service"],
+        "equal": ["stack", "environment", "service"],
     },
     # A critical alert silences the warning of the same alert for the same service.
     {
         "source_matchers": ['severity="critical"'],
         "target_matchers": ['severity="warning"'],
-        "equal": ["alertname", "service"],
+        "equal": ["stack", "environment", "alertname", "service"],
     },
 ]
 

@@ -7,8 +7,9 @@ from string import Template
 
 from stackgen.packs import AlertDef, ServiceContext, alerts_for, metric_roles, pack_for
 from stackgen.promql import selector
+from stackgen.slo import burn_alert
 from stackgen.spec.model import SLO, Service, Stack
-from stackgen.values import clean_number, parse_duration, percent_to_ratio
+from stackgen.values import clean_number, format_duration, parse_duration
 
 SLO_ALERT_NAMES = {"uptime": "AvailabilityViolation", "requests": "ErrorRateViolation"}
 
@@ -126,30 +127,33 @@ def custom_alerts(stack: Stack, service: Service) -> list[Alert]:
 
 
 def slo_alert(stack: Stack, service: Service, slo: SLO) -> Alert:
-    """The simple SLO alert of this release: the SLI over `window` misses the objective."""
+    """Pages when the SLI over `window` burns `budget_consumed`% of the period's budget."""
     ctx = service_context(stack, service)
-    objective = percent_to_ratio(slo.objective)
-    budget = clean_number(100 - slo.objective)
+    burn = burn_alert(slo)
+    threshold = clean_number(burn.error_ratio)
     if slo.sli.type == "uptime":
         up = selector(ctx.metrics["up"], job=service.name)
-        expr = f"avg by (job) (avg_over_time({up}[{slo.window}])) < {objective}"
-        summary = "{{ $labels.job }} availability is {{ $value | humanizePercentage }}"
-        description = (
-            f"Over the last {slo.window}, targets of {{{{ $labels.job }}}} were up less than "
-            f"{clean_number(slo.objective)}% of the time (SLO `{slo.name}`)."
+        expr = f"1 - avg by (job) (avg_over_time({up}[{slo.window}])) > {threshold}"
+        summary = (
+            f"{{{{ $labels.job }}}} was unreachable {{{{ $value | humanizePercentage }}}} "
+            f"of the last {slo.window}"
         )
     else:
         total, failed = pack_for(service.kind).requests_sli(ctx)  # type: ignore[misc]
         expr = (
             f"sum by (job) (rate({failed}[{slo.window}])) / "
-            f"sum by (job) (rate({total}[{slo.window}])) > {percent_to_ratio(100 - slo.objective)}"
+            f"sum by (job) (rate({total}[{slo.window}])) > {threshold}"
         )
-        summary = "{{ $labels.job }} fails {{ $value | humanizePercentage }} of requests"
-        description = (
-            f"Over the last {slo.window}, more than {budget}% of requests to "
-            f"{{{{ $labels.job }}}} failed: the {clean_number(slo.objective)}% SLO "
-            f"`{slo.name}` is violated."
+        summary = (
+            f"{{{{ $labels.job }}}} failed {{{{ $value | humanizePercentage }}}} "
+            f"of requests over the last {slo.window}"
         )
+    description = (
+        f"SLO `{slo.name}` ({clean_number(slo.objective)}% over {slo.period}) is burning its "
+        f"error budget more than {clean_number(burn.burn_rate)} times as fast as it may: at "
+        f"that rate {clean_number(slo.budget_consumed)}% of the budget goes in {slo.window} "
+        f"and all of it in {format_duration(burn.exhaustion_seconds)}."
+    )
     name = slo.alert or SLO_ALERT_NAMES[slo.sli.type]
     explicit = slo.runbook_url or service.runbook_url
     return Alert(
@@ -167,7 +171,7 @@ def slo_alert(stack: Stack, service: Service, slo: SLO) -> Alert:
         description=description,
         runbook_url=explicit or runbook_link(stack, name),
         runbook_generated=explicit is None,
-        threshold=float(objective),
+        threshold=float(burn.error_ratio),
         diagnosis=(
             "Which alerts of the service fired during the window?",
             "How much error budget is left this period?",

@@ -43,6 +43,11 @@ def uid_for(name: str) -> str:
     return f"{uid[:31]}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
 
 
+def dashboard_uid(stack: Stack, service: str) -> str:
+    """Stack-prefixed, so two stacks can share one Grafana."""
+    return uid_for(f"{stack.stack.name}-{service}")
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
@@ -59,6 +64,11 @@ def distinct_slugs(names: list[str]) -> dict[str, str]:
     return taken
 
 
+def literal(text: str) -> str:
+    """Grafana expands `$VAR` in provisioning files; `$$` keeps a literal dollar."""
+    return text.replace("$", "$$")
+
+
 def datasources(stack: Stack) -> list[dict[str, Any]]:
     sources = list(stack.grafana.datasources)
     if not any(s.type == "prometheus" for s in sources):
@@ -71,11 +81,11 @@ def datasources(stack: Stack) -> list[dict[str, Any]]:
     out = []
     for source in sources:
         entry: dict[str, Any] = {
-            "name": source.name,
+            "name": literal(source.name),
             "type": _PLUGIN_TYPES.get(source.type, source.type),
             "uid": uid_for(uids[source.name]),
             "access": "proxy",
-            "url": source.url or f"http://{stack.prometheus.address}",
+            "url": literal(source.url or f"http://{stack.prometheus.address}"),
             "isDefault": source.default,
             "editable": False,
         }
@@ -84,11 +94,14 @@ def datasources(stack: Stack) -> list[dict[str, Any]]:
             # Lets Grafana pick $__rate_interval from the real scrape interval.
             json_data["timeInterval"] = stack.prometheus.scrape_interval
         if source.type == "postgres":
-            entry["user"] = source.user
-            json_data |= {"database": source.database, "sslmode": "require"}
+            entry["user"] = literal(source.user or "")
+            json_data |= {
+                "database": literal(source.database or ""),
+                "sslmode": source.sslmode or "require",
+            }
         if json_data:
             entry["jsonData"] = json_data
-        if source.password is not None:
+        if source.password is not None:  # a ${ENV} reference, for Grafana to expand
             entry["secureJsonData"] = {"password": source.password}
         out.append(entry)
     return out
@@ -324,7 +337,7 @@ def grafana_artifacts(stack: Stack) -> list[Artifact]:
             "dashboard.json.j2",
             _dashboard_context(
                 stack,
-                uid_for(f"{stack.stack.name}-overview"),
+                dashboard_uid(stack, "overview"),
                 f"{stack.stack.name} overview",
                 ["overview"],
                 f"Health of every service of the {stack.stack.name} stack.",
@@ -339,7 +352,7 @@ def grafana_artifacts(stack: Stack) -> list[Artifact]:
                 "dashboard.json.j2",
                 _dashboard_context(
                     stack,
-                    uid_for(service.name),
+                    dashboard_uid(stack, service.name),
                     service.name,
                     [service.kind, f"team-{service.team}"],
                     service.description or f"{service.kind} service {service.name}",
@@ -350,8 +363,8 @@ def grafana_artifacts(stack: Stack) -> list[Artifact]:
     providers = [
         {
             "name": f"stackgen-{directory}",
-            "folder": folder,
-            "path": f"{grafana.dashboards_path.rstrip('/')}/{directory}",
+            "folder": literal(folder),
+            "path": literal(f"{grafana.dashboards_path.rstrip('/')}/{directory}"),
         }
         for folder, directory in folders.items()
     ]

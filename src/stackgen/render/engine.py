@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import yaml
 
 from stackgen.plan.artifact import Artifact
 from stackgen.render.filters import FILTERS
+from stackgen.values import clean_number
 
 # libyaml's parser when PyYAML has it: parsing every output back is most of a render's time.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -61,13 +64,25 @@ def _checked(artifact: Artifact, text: str) -> str:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise RenderError(f"{where} JSON for {artifact.path}: {exc}") from exc
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(_clean_numbers(data), indent=2, ensure_ascii=False) + "\n"
     if artifact.path.endswith((".yml", ".yaml")):
         try:
             yaml.load(text, Loader=_YAML_LOADER)
         except yaml.YAMLError as exc:
             raise RenderError(f"{where} YAML for {artifact.path}: {exc}") from exc
     return text
+
+
+def _clean_numbers(value: Any) -> Any:
+    """Floats as a person writes them in JSON: 2.0 -> 2, 0.30000000000000004 -> 0.3."""
+    if isinstance(value, float):
+        number = Decimal(clean_number(value))
+        return int(number) if number == number.to_integral_value() else float(number)
+    if isinstance(value, dict):
+        return {k: _clean_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean_numbers(v) for v in value]
+    return value
 
 
 def render_all(artifacts: list[Artifact]) -> dict[str, bytes]:

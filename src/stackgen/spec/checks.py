@@ -6,10 +6,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from stackgen.packs import alerts_for, metric_roles, pack_for
+from stackgen.slo import burn_alert
 from stackgen.spec.errors import Path, SpecError
 from stackgen.spec.loader import SourceMap
-from stackgen.spec.model import Route, Service, Stack
-from stackgen.values import format_duration, parse_duration
+from stackgen.spec.model import SLO, Route, Service, Stack
+from stackgen.values import clean_number, format_duration, parse_duration
 
 RESERVED_TARGET_LABELS = ("job", "instance", "service", "team", "severity", "alertname")
 # Routing and inhibition rely on these alert labels; `severity` has a field of its own.
@@ -131,12 +132,22 @@ def _service_settings(stack: Stack) -> Iterator[Finding]:
     for i, service in enumerate(stack.services):
         here: Path = ("services", i)
         pack = pack_for(service.kind)
+        metrics = {**metric_roles(service.kind), **service.metrics}
+        read = pack.query_labels | {metrics[r] for r in pack.label_roles} | {"le", "quantile"}
         for label in service.labels:
             if label in RESERVED_TARGET_LABELS:
                 yield Finding(
                     (*here, "labels", label),
                     f"`{label}` is set by stackgen on every series of the service; "
                     "pick another label name",
+                    on_key=True,
+                )
+            elif label in read:
+                yield Finding(
+                    (*here, "labels", label),
+                    f"`{label}` is a label of the scraped metrics that the `{service.kind}` "
+                    f"queries read; a target label of that name would rename it to "
+                    f"`exported_{label}` and break them: pick another label name",
                     on_key=True,
                 )
         roles = metric_roles(service.kind)
@@ -155,6 +166,7 @@ def _service_settings(stack: Stack) -> Iterator[Finding]:
             yield from _reserved_alert_labels(custom.labels, (*here, "custom_alerts", j, "labels"))
         scrape = parse_duration(service.scrape_interval or stack.prometheus.scrape_interval)
         for j, slo in enumerate(service.slos):
+            yield from _slo_findings(slo, scrape, (*here, "slos", j))
             if parse_duration(slo.window) < 4 * scrape:
                 yield Finding(
                     (*here, "slos", j, "window"),
@@ -198,6 +210,27 @@ def _alert_overrides(service: Service, here: Path) -> Iterator[Finding]:
             yield Finding(path, "must not be negative")
 
 
+def _slo_findings(slo: SLO, scrape: float, here: Path) -> Iterator[Finding]:
+    burn = burn_alert(slo)
+    if parse_duration(slo.window) > parse_duration(slo.period):
+        yield Finding((*here, "window"), f"window {slo.window} is longer than the period")
+    elif not burn.can_fire:
+        yield Finding(
+            (*here, "budget_consumed"),
+            f"the alert can never fire: burning {clean_number(slo.budget_consumed)}% of the "
+            f"{slo.period} budget in {slo.window} means an error ratio of "
+            f"{clean_number(burn.error_ratio)}, above 1; lengthen the window or lower "
+            "budget_consumed",
+        )
+    elif slo.sli.type == "uptime" and burn.bad_seconds_in_window < scrape:
+        yield Finding(
+            (*here, "window"),
+            f"a single failed scrape would fire the alert: the threshold is "
+            f"{clean_number(burn.bad_seconds_in_window)}s of downtime in {slo.window}, less than "
+            f"one scrape interval ({format_duration(scrape)}); lengthen the window",
+        )
+
+
 def _reserved_alert_labels(labels: dict[str, str], path: Path) -> Iterator[Finding]:
     for label in labels:
         if label in RESERVED_ALERT_LABELS:
@@ -225,5 +258,7 @@ def _grafana(stack: Stack) -> Iterator[Finding]:
             for needed in ("database", "user"):
                 if getattr(source, needed) is None:
                     yield Finding((*here, needed), f"a postgres datasource needs `{needed}`")
-        elif source.database or source.user or source.password:
-            yield Finding(here, "`database`, `user` and `password` are for postgres datasources")
+        elif source.database or source.user or source.password or source.sslmode:
+            yield Finding(
+                here, "`database`, `user`, `password` and `sslmode` are for postgres datasources"
+            )

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from stackgen.spec.types import (
+    Address,
     AlertName,
     Duration,
     Email,
@@ -16,7 +17,12 @@ from stackgen.spec.types import (
     LabelName,
     MetricName,
     OneLine,
+    OneLineTemplate,
+    PositiveDuration,
+    PromQL,
+    SdFile,
     Slug,
+    TemplateText,
     Url,
 )
 from stackgen.values import parse_duration
@@ -50,9 +56,9 @@ class StackInfo(Model):
 
 class PrometheusServer(Model):
     address: HostPort = Field("localhost:9090", description="Where Prometheus listens.")
-    scrape_interval: Duration = "15s"
-    scrape_timeout: Duration = "10s"
-    evaluation_interval: Duration = "15s"
+    scrape_interval: PositiveDuration = "15s"
+    scrape_timeout: PositiveDuration = "10s"
+    evaluation_interval: PositiveDuration = "15s"
     self_scrape: bool = Field(True, description="Scrape Prometheus and Alertmanager themselves.")
 
     @model_validator(mode="after")
@@ -67,15 +73,15 @@ class PrometheusServer(Model):
 
 class AlertmanagerServer(Model):
     addresses: list[HostPort] = Field(default_factory=lambda: ["localhost:9093"], min_length=1)
-    resolve_timeout: Duration = "5m"
+    resolve_timeout: PositiveDuration = "5m"
 
 
 # --- services ------------------------------------------------------------------------------------
 
 
 class FileSD(Model):
-    files: list[FilePath] = Field(min_length=1)
-    refresh_interval: Duration = "5m"
+    files: list[SdFile] = Field(min_length=1)
+    refresh_interval: PositiveDuration = "5m"
 
 
 class KubernetesSD(Model):
@@ -109,22 +115,22 @@ class AlertOverride(Model):
     """Tunes one alert of the service kind's pack."""
 
     enabled: bool = True
-    threshold: float | None = None
+    threshold: float | None = Field(None, allow_inf_nan=False)
     for_: Duration | None = Field(None, alias="for")
     severity: Severity | None = None
     runbook_url: Url | None = None
-    labels: dict[LabelName, OneLine] = Field(default_factory=dict)
+    labels: dict[LabelName, OneLineTemplate] = Field(default_factory=dict)
 
 
 class CustomAlert(Model):
     name: AlertName
-    expr: str = Field(min_length=1, description="PromQL; the alert fires while it returns series.")
+    expr: PromQL = Field(description="PromQL; the alert fires while it returns series.")
     for_: Duration = Field("5m", alias="for")
     severity: Severity = "warning"
-    summary: OneLine = Field(min_length=1)
-    description: str = Field(min_length=1)
+    summary: OneLineTemplate = Field(min_length=1)
+    description: TemplateText = Field(min_length=1)
     runbook_url: Url | None = None
-    labels: dict[LabelName, OneLine] = Field(default_factory=dict)
+    labels: dict[LabelName, OneLineTemplate] = Field(default_factory=dict)
 
 
 class UptimeSLI(Model):
@@ -139,12 +145,22 @@ SLI = Annotated[UptimeSLI | RequestsSLI, Field(discriminator="type")]
 
 
 class SLO(Model):
-    """A service level objective. This release alerts when the SLI over `window` misses it."""
+    """A service level objective. This release pages when, within `window`, the service burns
+    `budget_consumed` percent of the period's error budget (one window of the multi-window
+    burn-rate scheme; 2% in 1h over 30d is a burn rate of 14.4)."""
 
     name: Slug
-    objective: float = Field(gt=0, lt=100, description="Percent, for example 99.9.")
+    objective: float = Field(gt=0, lt=100, allow_inf_nan=False, description="Percent: 99.9.")
     sli: SLI
-    window: Duration = "1h"
+    period: PositiveDuration = Field("30d", description="The SLO's period, such as 28d or 30d.")
+    window: PositiveDuration = "1h"
+    budget_consumed: float = Field(
+        2,
+        gt=0,
+        le=100,
+        allow_inf_nan=False,
+        description="Percent of the period's error budget that, burned within `window`, fires.",
+    )
     alert: AlertName | None = Field(None, description="Default: by SLI type.")
     severity: Severity = "critical"
     runbook_url: Url | None = None
@@ -158,7 +174,7 @@ class Service(Model):
     targets: Targets
     metrics_path: OneLine = Field("/metrics", pattern=r"^/")
     scheme: Literal["http", "https"] = "http"
-    scrape_interval: Duration | None = None
+    scrape_interval: PositiveDuration | None = None
     labels: dict[LabelName, OneLine] = Field(
         default_factory=dict, description="Extra target labels on every series of the service."
     )
@@ -185,7 +201,7 @@ class ChannelBase(Model):
 class SlackChannel(ChannelBase):
     type: Literal["slack"]
     api_url_file: FilePath
-    channel: OneLine = Field(pattern=r"^[#@]?[^\s]+$", examples=["#alerts"])
+    channel: str = Field(pattern=r"^[#@]?[A-Za-z0-9._-]+$", examples=["#alerts"])
 
 
 class PagerDutyChannel(ChannelBase):
@@ -228,8 +244,8 @@ class Route(Model):
     continue_: bool = Field(False, alias="continue")
     group_by: list[LabelName] | None = None
     group_wait: Duration | None = None
-    group_interval: Duration | None = None
-    repeat_interval: Duration | None = None
+    group_interval: PositiveDuration | None = None
+    repeat_interval: PositiveDuration | None = None
     routes: list[Route] = Field(default_factory=list)
 
 
@@ -243,8 +259,8 @@ class Routing(Model):
     default_channel: Slug
     group_by: list[LabelName] = Field(default_factory=lambda: ["alertname", "service"])
     group_wait: Duration = "30s"
-    group_interval: Duration = "5m"
-    repeat_interval: Duration = "4h"
+    group_interval: PositiveDuration = "5m"
+    repeat_interval: PositiveDuration = "4h"
     routes: list[Route] = Field(default_factory=list)
     default_inhibitions: bool = Field(
         True,
@@ -260,15 +276,18 @@ class Routing(Model):
 class Datasource(Model):
     name: OneLine = Field(min_length=1)
     type: Literal["prometheus", "loki", "jaeger", "tempo", "postgres"]
-    url: OneLine | None = Field(None, description="Default for prometheus: prometheus.address.")
+    url: Address | None = Field(None, description="Default for prometheus: prometheus.address.")
     default: bool = False
     database: OneLine | None = None
     user: OneLine | None = None
     password: EnvRef | None = None
+    sslmode: Literal["disable", "require", "verify-ca", "verify-full"] | None = Field(
+        None, description="postgres only; default require."
+    )
 
 
 class Grafana(Model):
-    address: HostPort = "localhost:3000"
+    url: Url = Field("http://localhost:3000", description="Grafana's address, for links.")
     datasources: list[Datasource] = Field(default_factory=list)
     default_folder: OneLine = Field("Services", min_length=1)
     dashboards_path: OneLine = Field(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
+import promql_parser
 from pydantic import AfterValidator, Field
 
 from stackgen.values import parse_duration
@@ -14,13 +15,66 @@ _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _HOST_PORT = re.compile(r"^[A-Za-z0-9._-]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$")
-_URL = re.compile(r"^https?://[^\s/?#@]+(/[^\s]*)?$")
+_URL = re.compile(r"^https?://[^\s/?#@]+([/?#][^\s]*)?$")
+# Query parameters that carry credentials; Alertmanager 0.25 has no url_file to hide them.
+_SECRET_QUERY = re.compile(r"[?&](token|key|api_?key|secret|password|passwd|auth|sig)=", re.I)
 _ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
-_EMAIL = re.compile(r"^[^@\s\"<>]+@[^@\s\"<>]+\.[^@\s\"<>]+$")
+_EMAIL = re.compile(r"^[^@\s\"<>{}]+@[^@\s\"<>{}]+\.[^@\s\"<>{}]+$")
+# Prometheus's own pattern for file_sd_configs files (discovery/file).
+_SD_FILE = re.compile(r"^[^*]*(\*[^/]*)?\.(json|yml|yaml|JSON|YML|YAML)$")
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@\s]*@")
+_GO_DELIMS = re.compile(r"\{\{|\}\}")
 
 
 def _duration(value: str) -> str:
     parse_duration(value)
+    return value
+
+
+def _positive_duration(value: str) -> str:
+    if parse_duration(value) <= 0:
+        raise ValueError(f"{value!r} must be longer than zero, for example 5m")
+    return value
+
+
+def _sd_file(value: str) -> str:
+    if not _SD_FILE.match(value):
+        raise ValueError(
+            f"{value!r} is not a file discovery path Prometheus accepts: end it in .json, .yml "
+            "or .yaml, with a `*` only in the file name (for example `targets/*.json`)"
+        )
+    return value
+
+
+def _promql(value: str) -> str:
+    try:
+        promql_parser.parse(value)
+    except ValueError as exc:
+        raise ValueError(f"invalid PromQL: {exc}") from None
+    return value
+
+
+def _no_credentials(value: str) -> str:
+    if _USERINFO.match(value) or _SECRET_QUERY.search(value):
+        raise ValueError(
+            "credentials in an address would be written into out/: give the user and a "
+            "${ENV} password reference in their own fields"
+        )
+    return value
+
+
+def _go_template(value: str) -> str:
+    """Prometheus and Alertmanager expand `{{ ... }}`; an unbalanced one fails at load time."""
+    depth = 0
+    for token in _GO_DELIMS.findall(value):
+        depth += 1 if token == "{{" else -1
+        if depth not in (0, 1):
+            break
+    if depth != 0:
+        raise ValueError(
+            "has an unbalanced `{{ ... }}` template action: close each `{{` with `}}`, "
+            "or write a literal brace as {{ `{{` }}"
+        )
     return value
 
 
@@ -70,7 +124,7 @@ def _host_port(value: str) -> str:
 
 
 def _url(value: str) -> str:
-    if not _URL.match(value):
+    if not _URL.match(value) or _SECRET_QUERY.search(value):
         raise ValueError(
             f"{value!r} is not an http(s) URL without credentials: write it as "
             "`https://host/path`; credentials belong in a `*_file` field"
@@ -105,6 +159,16 @@ def _one_line(value: str) -> str:
     return value
 
 
+PromQL = Annotated[str, AfterValidator(_promql), Field(min_length=1, examples=["up == 0"])]
+Address = Annotated[str, AfterValidator(_one_line), AfterValidator(_no_credentials)]
+PositiveDuration = Annotated[
+    str,
+    AfterValidator(_positive_duration),
+    Field(description="Prometheus duration longer than zero, for example 5m", examples=["5m"]),
+]
+SdFile = Annotated[str, AfterValidator(_sd_file), Field(examples=["targets/*.json"])]
+TemplateText = Annotated[str, AfterValidator(_go_template)]
+OneLineTemplate = Annotated[str, AfterValidator(_one_line), AfterValidator(_go_template)]
 Duration = Annotated[
     str,
     AfterValidator(_duration),
