@@ -177,7 +177,26 @@ def test_target_labels_that_would_shadow_labels_the_queries_read_are_refused(tmp
 
 def test_the_status_label_follows_a_metric_override(tmp_path):
     text = MINIMAL.replace(
-        "    kind: http\n", "    kind: http\n    metrics: {status_label: code}\n    labels: {code: x}\n"
+        "    kind: http\n",
+        "    kind: http\n    metrics: {status_label: code}\n    labels: {code: x}\n",
     )
     (error,) = errors_of(write(tmp_path, "s.yml", text))
     assert "`code` is a label of the scraped metrics" in error
+
+
+def test_reference_checks_run_even_when_other_parts_are_invalid(tmp_path):
+    """One run reports everything: a type error in a service does not hide a dangling route."""
+    text = MINIMAL.replace("    kind: http\n", "    kind: http\n    metrics_path: 5\n")
+    text = text.replace("default_channel: ops", "default_channel: nope")
+    errors = errors_of(write(tmp_path, "s.yml", text))
+    assert [e.split(": ", 2)[1] for e in errors] == [
+        "services[api].metrics_path",
+        "routing.default_channel",
+    ]
+
+
+def test_a_broken_service_still_counts_as_defined_for_references(tmp_path):
+    text = MINIMAL.replace("    kind: http\n", "    kind: grpc\n")
+    text += "  routes: [{service: api, team: web, channel: ops}]\n"
+    errors = errors_of(write(tmp_path, "s.yml", text))
+    assert [e.split(": ", 2)[1] for e in errors] == ["services[api].kind"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from stackgen.spec.checks import check_stack
+from stackgen.spec.checks import check_stack, parts_of, parts_of_data
 from stackgen.spec.errors import SpecError, SpecErrors
 from stackgen.spec.loader import load_spec
 from stackgen.spec.model import Stack
@@ -19,8 +19,10 @@ def load_stack(path: Path) -> Stack:
     try:
         stack = Stack.model_validate(loaded.data)
     except ValidationError as exc:
-        raise SpecErrors(convert(exc, loaded.data, loaded.source, Stack)) from None
-    errors = check_stack(stack, loaded.source)
+        errors = convert(exc, loaded.data, loaded.source, Stack)
+        errors += check_stack(parts_of_data(loaded.data), loaded.source)
+        raise SpecErrors(errors) from None
+    errors = check_stack(parts_of(stack), loaded.source)
     if errors:
         raise SpecErrors(errors)
     return stack

@@ -1,21 +1,35 @@
-"""Checks that need the whole validated stack: names, references and kind-specific settings."""
+"""Checks across the stack: names, references and kind-specific settings. They run on the
+valid parts of a spec too, so one run reports every error."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from stackgen.packs import alerts_for, metric_roles, pack_for
 from stackgen.slo import burn_alert
 from stackgen.spec.errors import Path, SpecError
 from stackgen.spec.loader import SourceMap
-from stackgen.spec.model import SLO, Route, Service, Stack
+from stackgen.spec.model import (
+    SLO,
+    Datasource,
+    PrometheusServer,
+    Route,
+    Routing,
+    Service,
+    Stack,
+    StackInfo,
+)
 from stackgen.values import clean_number, format_duration, parse_duration
 
 RESERVED_TARGET_LABELS = ("job", "instance", "service", "team", "severity", "alertname")
 # Routing and inhibition rely on these alert labels; `severity` has a field of its own.
 RESERVED_ALERT_LABELS = ("alertname", "service", "team", "severity", "slo")
 SELF_JOBS = ("prometheus", "alertmanager")
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -26,12 +40,78 @@ class Finding:
     first: Path | None = None  # for duplicates: where the name was first defined
 
 
-def check_stack(stack: Stack, source: SourceMap) -> list[SpecError]:
+@dataclass(frozen=True)
+class Parts:
+    """What the checks read: the parts of a spec that validate on their own (with their index
+    in the spec), and the names the spec defines, read from the raw data so that a broken
+    item still counts as defined."""
+
+    stack_name: str | None
+    prometheus: PrometheusServer
+    services: list[tuple[int, Service]]
+    routing: Routing | None
+    datasources: list[tuple[int, Datasource]]
+    channel_names: list[tuple[int, str]]
+    service_names: list[tuple[int, str]]
+    teams: set[str]
+
+
+def parts_of(stack: Stack) -> Parts:
+    return Parts(
+        stack_name=stack.stack.name,
+        prometheus=stack.prometheus,
+        services=list(enumerate(stack.services)),
+        routing=stack.routing,
+        datasources=list(enumerate(stack.grafana.datasources)),
+        channel_names=[(i, c.name) for i, c in enumerate(stack.channels)],
+        service_names=[(i, s.name) for i, s in enumerate(stack.services)],
+        teams={s.team for s in stack.services},
+    )
+
+
+def parts_of_data(data: dict[str, Any]) -> Parts:
+    """The parts of a spec that failed validation as a whole."""
+
+    def valid(model: type[M], value: Any) -> M | None:
+        try:
+            return model.model_validate(value)
+        except ValidationError:
+            return None
+
+    def items(value: Any) -> list[tuple[int, Any]]:
+        return list(enumerate(value)) if isinstance(value, list) else []
+
+    def names(value: Any, key: str = "name") -> list[tuple[int, str]]:
+        return [
+            (i, item[key])
+            for i, item in items(value)
+            if isinstance(item, dict) and isinstance(item.get(key), str)
+        ]
+
+    grafana = data.get("grafana") if isinstance(data.get("grafana"), dict) else {}
+    stack = valid(StackInfo, data.get("stack"))
+    services = [(i, s) for i, raw in items(data.get("services")) if (s := valid(Service, raw))]
+    sources = [
+        (i, d) for i, raw in items(grafana.get("datasources")) if (d := valid(Datasource, raw))
+    ]
+    return Parts(
+        stack_name=stack.name if stack else None,
+        prometheus=valid(PrometheusServer, data.get("prometheus", {})) or PrometheusServer(),
+        services=services,
+        routing=valid(Routing, data.get("routing")),
+        datasources=sources,
+        channel_names=names(data.get("channels")),
+        service_names=names(data.get("services")),
+        teams={team for _, team in names(data.get("services"), "team")},
+    )
+
+
+def check_stack(parts: Parts, source: SourceMap) -> list[SpecError]:
     findings = [
-        *_unique_names(stack),
-        *_references(stack),
-        *_service_settings(stack),
-        *_grafana(stack),
+        *_unique_names(parts),
+        *_references(parts),
+        *_service_settings(parts),
+        *_grafana(parts),
     ]
     errors = []
     for f in findings:
@@ -52,21 +132,18 @@ def _duplicates(items: Iterable[tuple[str, Path]], what: str) -> Iterator[Findin
             first[name] = path
 
 
-def _unique_names(stack: Stack) -> Iterator[Finding]:
+def _unique_names(parts: Parts) -> Iterator[Finding]:
     yield from _duplicates(
-        ((s.name, ("services", i, "name")) for i, s in enumerate(stack.services)), "service"
+        ((name, ("services", i, "name")) for i, name in parts.service_names), "service"
     )
     yield from _duplicates(
-        ((c.name, ("channels", i, "name")) for i, c in enumerate(stack.channels)), "channel"
+        ((name, ("channels", i, "name")) for i, name in parts.channel_names), "channel"
     )
     yield from _duplicates(
-        (
-            (d.name, ("grafana", "datasources", i, "name"))
-            for i, d in enumerate(stack.grafana.datasources)
-        ),
+        ((d.name, ("grafana", "datasources", i, "name")) for i, d in parts.datasources),
         "datasource",
     )
-    for i, service in enumerate(stack.services):
+    for i, service in parts.services:
         here: Path = ("services", i)
         yield from _duplicates(
             ((slo.name, (*here, "slos", j, "name")) for j, slo in enumerate(service.slos)), "SLO"
@@ -86,13 +163,13 @@ def _unique_names(stack: Stack) -> Iterator[Finding]:
                     f"`{alert.name}` is already an alert of kind `{service.kind}`: tune it under "
                     f"`alerts.{alert.name}` or pick another name",
                 )
-        if service.name == f"{stack.stack.name}-overview":
+        if service.name == f"{parts.stack_name}-overview":
             yield Finding(
                 (*here, "name"),
                 f"`{service.name}` is the name of the stack's overview dashboard: "
                 "rename the service",
             )
-        if stack.prometheus.self_scrape and service.name in SELF_JOBS:
+        if parts.prometheus.self_scrape and service.name in SELF_JOBS:
             yield Finding(
                 (*here, "name"),
                 f"`{service.name}` is the name of a built-in self-monitoring job: rename the "
@@ -107,12 +184,14 @@ def _known(name: str, pool: Iterable[str], what: str, path: Path) -> Iterator[Fi
         yield Finding(path, f"no {what} is named `{name}` (known: {choices})")
 
 
-def _references(stack: Stack) -> Iterator[Finding]:
-    channels = [c.name for c in stack.channels]
-    teams = {s.team for s in stack.services}
-    services = {s.name for s in stack.services}
+def _references(parts: Parts) -> Iterator[Finding]:
+    if parts.routing is None:
+        return
+    channels = [name for _, name in parts.channel_names]
+    services = [name for _, name in parts.service_names]
+    teams = parts.teams
     yield from _known(
-        stack.routing.default_channel, channels, "channel", ("routing", "default_channel")
+        parts.routing.default_channel, channels, "channel", ("routing", "default_channel")
     )
 
     def walk(routes: list[Route], path: Path) -> Iterator[Finding]:
@@ -125,11 +204,11 @@ def _references(stack: Stack) -> Iterator[Finding]:
                 yield from _known(route.service, services, "service", (*here, "service"))
             yield from walk(route.routes, (*here, "routes"))
 
-    yield from walk(stack.routing.routes, ("routing", "routes"))
+    yield from walk(parts.routing.routes, ("routing", "routes"))
 
 
-def _service_settings(stack: Stack) -> Iterator[Finding]:
-    for i, service in enumerate(stack.services):
+def _service_settings(parts: Parts) -> Iterator[Finding]:
+    for i, service in parts.services:
         here: Path = ("services", i)
         pack = pack_for(service.kind)
         metrics = {**metric_roles(service.kind), **service.metrics}
@@ -164,7 +243,7 @@ def _service_settings(stack: Stack) -> Iterator[Finding]:
         yield from _alert_overrides(service, here)
         for j, custom in enumerate(service.custom_alerts):
             yield from _reserved_alert_labels(custom.labels, (*here, "custom_alerts", j, "labels"))
-        scrape = parse_duration(service.scrape_interval or stack.prometheus.scrape_interval)
+        scrape = parse_duration(service.scrape_interval or parts.prometheus.scrape_interval)
         for j, slo in enumerate(service.slos):
             yield from _slo_findings(slo, scrape, (*here, "slos", j))
             if parse_duration(slo.window) < 4 * scrape:
@@ -242,15 +321,14 @@ def _reserved_alert_labels(labels: dict[str, str], path: Path) -> Iterator[Findi
             )
 
 
-def _grafana(stack: Stack) -> Iterator[Finding]:
-    sources = stack.grafana.datasources
-    defaults = [i for i, d in enumerate(sources) if d.default]
+def _grafana(parts: Parts) -> Iterator[Finding]:
+    defaults = [i for i, d in parts.datasources if d.default]
     for i in defaults[1:]:
         yield Finding(
             ("grafana", "datasources", i, "default"),
             "only one datasource can be the default; remove `default: true` from all but one",
         )
-    for i, source in enumerate(sources):
+    for i, source in parts.datasources:
         here: Path = ("grafana", "datasources", i)
         if source.type != "prometheus" and source.url is None:
             yield Finding((*here, "url"), f"a `{source.type}` datasource needs a `url`")
