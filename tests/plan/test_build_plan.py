@@ -50,3 +50,23 @@ def test_the_example_plans_one_rule_file_and_one_dashboard_per_service(example):
         assert f"prometheus/rules/{service.name}.yml" in paths
         assert f"grafana/dashboards/aion/{service.name}.json" in paths
     assert "grafana/dashboards/aion/aion-overview.json" in paths
+
+
+def test_every_generated_expression_is_valid_promql(tmp_path):
+    """Recording rules, alerts and panel queries of every kind parse with a real PromQL parser."""
+    import promql_parser
+
+    from stackgen.plan.prometheus import rule_groups
+    from tests.plan.test_alerts import EVERY_KIND
+
+    stack = stack_from(tmp_path, EVERY_KIND)
+    for service in stack.services:
+        for group in rule_groups(stack, service):
+            for rule in group.get("rules", []):
+                promql_parser.parse(rule["expr"])
+            for alert in group.get("alerts", []):
+                promql_parser.parse(alert.expr)
+    for artifact in build_plan(stack):
+        for panel in artifact.context.get("panels", []):
+            for target in panel["targets"]:
+                promql_parser.parse(target["expr"])

@@ -318,3 +318,15 @@ def test_dashboards_are_tagged_and_identified_by_service(tmp_path):
     assert dashboard["uid"] == "demo-api"  # stack-prefixed: stacks can share a Grafana
     assert dashboard["tags"] == ["stackgen", "demo", "http", "team-web"]
     assert dashboard["description"] == "http service api"
+
+
+def test_dollars_in_provisioned_values_are_escaped_for_grafana(tmp_path):
+    """Grafana expands $VAR in provisioning files: a literal $ is written as $$."""
+    text = MINIMAL + (
+        "grafana:\n  default_folder: 'Team $HOME'\n"
+        "  datasources: [{name: 'Prom $USER', type: prometheus}]\n"
+    )
+    stack = stack_from(tmp_path, text)
+    assert datasources(stack)[0]["name"] == "Prom $$USER"
+    providers = grafana_artifacts(stack)[1].context["providers"]
+    assert providers[0]["folder"] == "Team $$HOME"

@@ -133,3 +133,84 @@ def test_webhook_url_with_credentials_is_refused(tmp_path):
         tmp_path, MINIMAL.replace("http://hooks.internal", "http://user:pw@hooks.internal")
     )
     assert "credentials belong in a `*_file` field" in error
+
+
+def with_custom_alert(fields: str) -> str:
+    return MINIMAL.replace(
+        "    kind: http\n",
+        f"    kind: http\n    custom_alerts:\n      - {{name: Custom, {fields}}}\n",
+    )
+
+
+def test_custom_alert_promql_is_parsed(tmp_path):
+    text = with_custom_alert("expr: 'rate(foo[5m]', summary: s, description: d")
+    (error,) = errors_of(tmp_path, text)
+    assert (
+        "services[api].custom_alerts[Custom].expr: invalid PromQL: unclosed left parenthesis"
+        in error
+    )
+
+
+@pytest.mark.parametrize("field", ["summary", "description"])
+def test_unbalanced_template_actions_are_refused(tmp_path, field):
+    values = {"summary": "s", "description": "d", field: "'{{ oops'"}
+    text = with_custom_alert("expr: up == 0, " + ", ".join(f"{k}: {v}" for k, v in values.items()))
+    (error,) = errors_of(tmp_path, text)
+    assert (
+        f"custom_alerts[Custom].{field}: has an unbalanced `{{{{ ... }}}}` template action" in error
+    )
+
+
+def test_balanced_template_actions_pass(tmp_path):
+    text = with_custom_alert("expr: up == 0, summary: '{{ $labels.job }} down', description: d")
+    assert (
+        stack_from(tmp_path, text).services[0].custom_alerts[0].summary == "{{ $labels.job }} down"
+    )
+
+
+@pytest.mark.parametrize("field", ["group_interval", "repeat_interval"])
+def test_zero_intervals_alertmanager_refuses_are_rejected(tmp_path, field):
+    (error,) = errors_of(tmp_path, MINIMAL + f"  {field}: 0s\n")
+    assert f"routing.{field}: '0s' must be longer than zero" in error
+
+
+def test_file_sd_paths_must_be_what_prometheus_accepts(tmp_path):
+    text = MINIMAL.replace("static: [api:8080]", "file_sd: {files: ['/etc/**/x.json', 'a.txt']}")
+    errors = errors_of(tmp_path, text)
+    assert len(errors) == 2
+    assert all("is not a file discovery path Prometheus accepts" in e for e in errors)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://admin:hunter2@loki:3100", "user:pw@db:5432", "http://loki:3100/?token=abc"]
+)
+def test_credentials_in_a_datasource_address_are_refused(tmp_path, url):
+    text = MINIMAL + f"grafana:\n  datasources: [{{name: l, type: loki, url: '{url}'}}]\n"
+    (error,) = errors_of(tmp_path, text)
+    assert (
+        "grafana.datasources[l].url: credentials in an address would be written into out/" in error
+    )
+
+
+def test_webhook_secrets_in_the_query_string_are_refused(tmp_path):
+    (error,) = errors_of(tmp_path, MINIMAL.replace("/alerts", "/alerts?api_key=abc"))
+    assert "channels[ops].url:" in error and "credentials belong in a `*_file` field" in error
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+def test_thresholds_must_be_finite(tmp_path, value):
+    text = MINIMAL.replace(
+        "    kind: http\n",
+        f"    kind: http\n    alerts: {{HighAPILatency: {{threshold: {value}}}}}\n",
+    )
+    (error,) = errors_of(tmp_path, text)
+    assert "alerts.HighAPILatency.threshold: Input should be a finite number" in error
+
+
+def test_slack_channel_names_cannot_carry_templates(tmp_path):
+    text = MINIMAL.replace(
+        "channels:\n",
+        "channels:\n  - {name: s, type: slack, api_url_file: /f, channel: '#a{{ .x }}'}\n",
+    )
+    (error,) = errors_of(tmp_path, text)
+    assert "channels[s].channel: String should match pattern" in error
