@@ -65,11 +65,14 @@ def services(draw, name: str):
             "InstanceDown": {"enabled": draw(st.booleans())},
         }
         sli = "requests" if kind in ("http", "ai-inference") else "uptime"
+        # 5% of the budget in 6h: valid for these objectives at any scrape interval drawn here
         service["slos"] = [
             {
                 "name": "slo",
-                "objective": draw(st.sampled_from([90, 99, 99.9, 99.95])),
+                "objective": draw(st.sampled_from([99, 99.5, 99.9])),
                 "sli": {"type": sli},
+                "window": "6h",
+                "budget_consumed": 5,
             }
         ]
     else:
