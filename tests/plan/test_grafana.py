@@ -7,15 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stackgen.plan.grafana import (
-    GRID_WIDTH,
-    datasources,
-    grafana_artifacts,
-    layout,
-    overview_panels,
-    service_panels,
-    uid_for,
-)
+from stackgen.plan.grafana import datasources, grafana_artifacts, uid_for
+from stackgen.plan.panels import GRID_WIDTH, layout, overview_panels, service_panels
 from stackgen.spec import load_stack
 from tests.helpers import MINIMAL, SPECS, stack_from
 

@@ -1,0 +1,229 @@
+"""Dashboard panels: a service's panels from its kind's pack, the stack overview, the grid."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from stackgen.packs import PanelDef, ServiceContext, ai_inference, http, node, pack_for
+from stackgen.plan.alerts import service_alerts, service_context
+from stackgen.spec.model import Service, Stack
+
+GRID_WIDTH = 24
+PANEL_HEIGHT = 8
+DATASOURCE_VAR = "${datasource}"
+GAUGE_OPTIONS = {
+    "showThresholdLabels": False,
+    "showThresholdMarkers": True,
+    "sizing": "auto",
+    "minVizWidth": 75,
+    "minVizHeight": 75,
+}
+STAT_OPTIONS = {
+    "graphMode": "area",
+    "colorMode": "value",
+    "justifyMode": "auto",
+    "textMode": "auto",
+    "wideLayout": True,
+    "showPercentChange": False,
+    "percentChangeColorMode": "standard",
+}
+
+
+# --- panels --------------------------------------------------------------------------------------
+
+
+def _thresholds(threshold: float | None, below: bool) -> dict[str, Any]:
+    if threshold is None:
+        steps = [{"color": "green", "value": None}]
+    elif below:
+        steps = [{"color": "red", "value": None}, {"color": "green", "value": threshold}]
+    else:
+        steps = [{"color": "green", "value": None}, {"color": "red", "value": threshold}]
+    return {"mode": "absolute", "steps": steps}
+
+
+def panel(
+    definition: PanelDef,
+    targets: list[tuple[str, str]],
+    threshold: float | None,
+) -> dict[str, Any]:
+    """One panel's JSON (without id and gridPos, which the layout assigns)."""
+    defaults: dict[str, Any] = {
+        "unit": definition.unit,
+        "thresholds": _thresholds(threshold, definition.threshold_below),
+    }
+    if definition.min is not None:
+        defaults["min"] = definition.min
+    if definition.max is not None:
+        defaults["max"] = definition.max
+    if definition.type == "timeseries":
+        mode = "line" if threshold is not None else "off"
+        defaults["custom"] = {"thresholdsStyle": {"mode": mode}, "fillOpacity": 10}
+        options: dict[str, Any] = {
+            "legend": {
+                "displayMode": "list",
+                "placement": "bottom",
+                "showLegend": True,
+                "calcs": [],
+            },
+            "tooltip": {"mode": "multi", "sort": "desc"},
+        }
+    else:
+        options = {
+            "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+            "orientation": "auto",
+        }
+        options |= GAUGE_OPTIONS if definition.type == "gauge" else STAT_OPTIONS
+    return {
+        "type": definition.type,
+        "title": definition.title,
+        "description": definition.description,
+        "datasource": {"type": "prometheus", "uid": DATASOURCE_VAR},
+        "targets": [
+            {
+                "refId": chr(ord("A") + i),
+                "datasource": {"type": "prometheus", "uid": DATASOURCE_VAR},
+                "expr": expr,
+                "legendFormat": legend,
+                "range": True,
+            }
+            for i, (expr, legend) in enumerate(targets)
+        ],
+        "fieldConfig": {"defaults": defaults, "overrides": []},
+        "options": options,
+        "_width": definition.width,
+    }
+
+
+def layout(panels: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Place panels left to right on the 24-column grid, wrapping rows; number them."""
+    placed, x, y = [], 0, 0
+    for number, item in enumerate(panels, start=1):
+        width = item["_width"]
+        if x + width > GRID_WIDTH:
+            x, y = 0, y + PANEL_HEIGHT
+        body = {k: v for k, v in item.items() if k != "_width"}
+        placed.append(
+            {"id": number, **body, "gridPos": {"h": PANEL_HEIGHT, "w": width, "x": x, "y": y}}
+        )
+        x += width
+    return placed
+
+
+def service_panels(stack: Stack, service: Service) -> list[dict[str, Any]]:
+    ctx = service_context(stack, service)
+    thresholds = {a.name: a.threshold for a in service_alerts(stack, service)}
+    up = PanelDef(
+        "Targets up",
+        "stat",
+        (),
+        unit="short",
+        description="Scrape targets of the service that answer.",
+        width=24 if not pack_for(service.kind).panels else 12,
+    )
+    panels = [panel(up, [(f"sum({ctx.m('up')})", "up"), (f"count({ctx.m('up')})", "total")], None)]
+    for definition in pack_for(service.kind).panels:
+        targets = [(q.expr(ctx), q.legend) for q in definition.queries]
+        threshold = thresholds.get(definition.threshold_alert or "")
+        panels.append(panel(definition, targets, threshold))
+    return layout(panels)
+
+
+# --- the overview --------------------------------------------------------------------------------
+
+OverviewQuery = Callable[[ServiceContext], str]
+
+
+def _either(contexts: list[ServiceContext], query: OverviewQuery) -> str:
+    """One query over several services: their series are disjoint (by job), so `or` joins them."""
+    return " or ".join(query(c) for c in contexts)
+
+
+def overview_panels(stack: Stack) -> list[dict[str, Any]]:
+    by_kind: dict[str, list[ServiceContext]] = {}
+    thresholds: dict[str, list[float]] = {}
+    for service in stack.services:
+        by_kind.setdefault(service.kind, []).append(service_context(stack, service))
+        for alert in service_alerts(stack, service):
+            if alert.threshold is not None:
+                thresholds.setdefault(alert.name, []).append(alert.threshold)
+
+    def strictest(alert: str) -> float | None:
+        return min(thresholds[alert]) if alert in thresholds else None
+
+    panels = []
+    if apis := by_kind.get("http"):
+        requests = _either(apis, lambda c: c.rec(http.REQUESTS))
+        errors = _either(apis, lambda c: c.rec(http.ERRORS))
+        panels.append(
+            panel(
+                PanelDef("Request rate", "gauge", (), unit="reqps", min=0, width=6),
+                [(f"sum({requests})", "requests/s")],
+                None,
+            )
+        )
+        panels.append(
+            panel(
+                PanelDef(
+                    "Error rate (5xx)", "gauge", (), unit="percentunit", min=0, max=0.2, width=6
+                ),
+                [(f"sum({errors}) / sum({requests}) or vector(0)", "5xx ratio")],
+                strictest("HighHTTPErrorRate"),
+            )
+        )
+        latency = PanelDef("API latency", "timeseries", (), unit="s", min=0, width=12)
+        buckets = _either(apis, lambda c: c.rec(http.LATENCY_BUCKETS))
+        panels.append(
+            panel(
+                latency,
+                [
+                    (
+                        f"histogram_quantile({q}, {buckets})",
+                        f"{{{{job}}}} p{round(float(q) * 100)}",
+                    )
+                    for q in ("0.5", "0.95", "0.99")
+                ],
+                strictest("HighAPILatency"),
+            )
+        )
+    if dbs := by_kind.get("database"):
+        panels.append(
+            panel(
+                PanelDef("Database connections", "timeseries", (), unit="short", min=0),
+                [
+                    (
+                        _either(dbs, lambda c: f"sum by (job, instance) ({c.m('connections')})"),
+                        "{{instance}}",
+                    )
+                ],
+                None,
+            )
+        )
+    if models := by_kind.get("ai-inference"):
+        panels.append(
+            panel(
+                PanelDef("AI inference duration p95 by model", "timeseries", (), unit="s", min=0),
+                [
+                    (
+                        f"histogram_quantile(0.95, "
+                        f"{_either(models, lambda c: c.rec(ai_inference.DURATION_BUCKETS))})",
+                        "{{model}}",
+                    )
+                ],
+                strictest("SlowInference"),
+            )
+        )
+    if hosts := by_kind.get("node"):
+        for title, record, alert in (
+            ("CPU usage", node.CPU, "HighCPU"),
+            ("Memory usage", node.MEMORY, "HighMemory"),
+        ):
+            panels.append(
+                panel(
+                    PanelDef(title, "timeseries", (), unit="percentunit", min=0, max=1),
+                    [(_either(hosts, lambda c, r=record: c.rec(r)), "{{instance}}")],
+                    strictest(alert),
+                )
+            )
+    return layout(panels)
