@@ -167,3 +167,27 @@ def test_version():
 
 def test_console_script_is_installed():
     assert shutil.which("stackgen", path=str(Path(sys.executable).parent))
+
+
+def test_render_says_when_the_real_tools_could_not_check_the_output(tmp_path, monkeypatch):
+    spec = write(tmp_path, "spec.yml", MINIMAL)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no promtool, no amtool
+    result = run("render", str(spec), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert "not checked with promtool and amtool: not installed" in result.stderr
+
+
+def test_a_real_tool_rejecting_the_output_is_a_bug_report_and_out_stays(tmp_path, monkeypatch):
+    """Exit 3, OUT untouched, when promtool refuses what stackgen rendered."""
+    spec = write(tmp_path, "spec.yml", MINIMAL)
+    out = tmp_path / "out"
+    assert run("render", str(spec), "-o", str(out), "--no-tools").exit_code == 0
+    before = snapshot(out)
+    fake = write(tmp_path, "bin/promtool", "#!/bin/sh\necho 'FAILED: bad rule'\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake.parent))
+    result = run("render", str(spec), "-o", str(out))
+    assert result.exit_code == 3
+    assert "stackgen bug: `promtool check config` rejected the rendered output" in result.stderr
+    assert "FAILED: bad rule" in result.stderr
+    assert snapshot(out) == before

@@ -119,13 +119,20 @@ def render(
             raise _fail(f"{out} is not what {spec} renders: run `stackgen render`", EXIT_FOUND)
         typer.echo(f"{out} is current")
         return
+    missing: list[str] = []
+
+    def verify(staging: Path) -> None:
+        missing.extend(verify_with_tools(staging))
+
     try:
-        write_tree(out, files, verify=verify_with_tools if tools else None)
+        write_tree(out, files, verify=verify if tools else None)
     except WriteError as exc:
         raise _fail(f"cannot write {out}: {exc}", EXIT_BAD_INPUT) from None
     except VerifyError as exc:
         raise _fail(f"stackgen bug: {exc}\n{out} was left as it was", EXIT_BUG) from None
     typer.echo(f"rendered {len(files)} files into {out}")
+    if missing:
+        typer.echo(f"not checked with {' and '.join(missing)}: not installed", err=True)
 
 
 def schema_text() -> str:
