@@ -1,7 +1,6 @@
 """The command line: exit codes, error reports for each class of bad input, nothing written."""
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -163,10 +162,6 @@ def test_version():
     result = run("--version")
     assert result.exit_code == 0
     assert result.stdout == f"stackgen {__version__}\n"
-
-
-def test_console_script_is_installed():
-    assert shutil.which("stackgen", path=str(Path(sys.executable).parent))
 
 
 def test_render_says_when_the_real_tools_could_not_check_the_output(tmp_path, monkeypatch):

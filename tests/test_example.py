@@ -1,5 +1,8 @@
 """The example stack in specs/ and its committed render in out/."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -62,6 +65,21 @@ def test_no_secret_value_reaches_out():
     assert "routing_key_file: /etc/alertmanager/secrets/" in everything
     for field in ("routing_key:", "api_url:", "auth_password:", "service_key:"):
         assert field not in everything
+
+
+def test_renders_in_processes_with_different_hash_seeds_are_identical(tmp_path):
+    """Set and dict ordering must never leak into the bytes."""
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed-{seed}"
+        subprocess.run(
+            [sys.executable, "-m", "stackgen", "render", str(SPECS), "-o", str(out), "--no-tools"],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+            capture_output=True,
+        )
+        outs.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+    assert outs[0] == outs[1]
 
 
 def test_two_renders_into_two_folders_are_identical(tmp_path):

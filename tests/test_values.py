@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stackgen.values import clean_number, format_duration, parse_duration, percent_to_ratio
+from stackgen.values import clean_number, format_duration, parse_duration
 
 
 @pytest.mark.parametrize(
@@ -46,11 +46,6 @@ def test_format_duration_is_shortest():
 )
 def test_clean_number_drops_float_noise_and_exponents(value, text):
     assert clean_number(value) == text
-
-
-@pytest.mark.parametrize(("percent", "ratio"), [(99.9, "0.999"), (99.95, "0.9995"), (90, "0.9")])
-def test_percent_to_ratio_is_exact(percent, ratio):
-    assert percent_to_ratio(percent) == ratio
 
 
 @given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False))

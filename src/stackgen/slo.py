@@ -13,7 +13,6 @@ from stackgen.values import clean_number, parse_duration
 class BurnAlert:
     """When an SLO's alert fires: the error ratio over `window` exceeds `error_ratio`."""
 
-    budget: Decimal  # allowed error ratio, 1 - objective
     burn_rate: Decimal  # how many times faster than the period allows
     error_ratio: Decimal  # burn_rate x budget
     window_seconds: float
@@ -46,7 +45,6 @@ def burn_alert(slo: SLO) -> BurnAlert:
     )
     budget = (100 - _exact(slo.objective)) / 100
     return BurnAlert(
-        budget=budget,
         burn_rate=burn_rate,
         error_ratio=Decimal(clean_number(burn_rate * budget)),
         window_seconds=window,

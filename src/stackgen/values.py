@@ -52,8 +52,3 @@ def clean_number(value: float | int | Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
-
-
-def percent_to_ratio(percent: float) -> str:
-    """99.9 (percent) -> '0.999', computed in decimal so no float noise creeps in."""
-    return clean_number(Decimal(clean_number(percent)) / 100)

@@ -2,13 +2,16 @@
 
 A manifest in OUT records what stackgen wrote, so a later render removes files the spec no
 longer produces and never touches files it did not write. The new tree is built beside OUT and
-swapped in with one atomic exchange: an error or a kill at any moment leaves OUT as it was.
+swapped in with one atomic exchange (Linux renameat2): an error or a kill at any moment leaves
+OUT as it was. Where the exchange is not available, two renames are used, and a kill between
+them leaves OUT missing, with the old tree kept beside it.
 """
 
 from __future__ import annotations
 
 import ctypes
 import difflib
+import errno
 import hashlib
 import json
 import os
@@ -216,7 +219,7 @@ def _exchange(a: Path, b: Path) -> bool:
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     if result == 0:
         return True
-    errno = ctypes.get_errno()
-    if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: not supported here
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # not supported here
         return False
-    raise WriteError(f"cannot swap {a} into {b}: {os.strerror(errno)}")
+    raise WriteError(f"cannot swap {a} into {b}: {os.strerror(code)}")

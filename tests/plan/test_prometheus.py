@@ -23,7 +23,7 @@ def with_service(extra: str = "", kind: str = "http", targets: str = "static: [a
 
 def job_of(tmp_path, text: str) -> dict:
     stack = stack_from(tmp_path, text)
-    return scrape_job(stack, stack.services[0])
+    return scrape_job(stack.services[0])
 
 
 def kubernetes(sd: str) -> str:

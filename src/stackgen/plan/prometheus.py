@@ -51,7 +51,7 @@ def _kubernetes_relabels(sd: KubernetesSD) -> list[dict[str, Any]]:
     return rules
 
 
-def scrape_job(stack: Stack, service: Service) -> dict[str, Any]:
+def scrape_job(service: Service) -> dict[str, Any]:
     targets = service.targets
     relabels: list[dict[str, Any]] = []
     if targets.kubernetes is not None:
@@ -94,7 +94,7 @@ def prometheus_config(stack: Stack) -> Artifact:
             "alertmanagers": stack.alertmanager.addresses,
             "rule_files": [f"rules/{s.name}.yml" for s in stack.services],
             "self_jobs": self_jobs,
-            "jobs": [scrape_job(stack, s) for s in stack.services],
+            "jobs": [scrape_job(s) for s in stack.services],
         },
     )
 

@@ -104,8 +104,4 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=False)
 
 
-def number(value: float | int) -> str:
-    return clean_number(value)
-
-
-FILTERS = {"yaml": to_yaml, "yaml_block": to_yaml_block, "json": to_json, "num": number}
+FILTERS = {"yaml": to_yaml, "yaml_block": to_yaml_block, "json": to_json}

@@ -45,7 +45,6 @@ class SourceMap:
 class LoadedSpec:
     data: dict[str, Any]
     source: SourceMap
-    files: list[str]
 
 
 def spec_files(path: FsPath) -> list[FsPath]:
@@ -113,7 +112,7 @@ def load_spec(path: FsPath) -> LoadedSpec:
     if errors:
         raise SpecErrors(errors)
     source.values[()] = Position(str(files[0]), 1, 1)
-    return LoadedSpec(merged, source, [str(f) for f in files])
+    return LoadedSpec(merged, source)
 
 
 def _copy_positions(

@@ -32,7 +32,7 @@ ServiceKind = Literal["http", "database", "ai-inference", "node", "custom"]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # --- stack and servers -------------------------------------------------------------------------
