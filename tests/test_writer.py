@@ -192,3 +192,30 @@ def test_the_temporary_tree_of_a_render_still_running_is_left_alone(tmp_path):
     running.mkdir()
     write_tree(out, {"a.yml": b"1\n"})
     assert running.is_dir()
+
+
+def test_an_empty_foreign_folder_where_a_file_goes_is_in_the_way(tmp_path):
+    out = tmp_path / "out"
+    (out / "runbooks/X.md").mkdir(parents=True)
+    with pytest.raises(WriteError, match="runbooks/X.md was not written by stackgen"):
+        write_tree(out, {"runbooks/X.md": b"# X\n"})
+
+
+@pytest.mark.parametrize("manifest", ['{"files": [1]}', "[]", None])
+def test_a_manifest_of_the_wrong_shape_is_damaged(tmp_path, manifest):
+    out = tmp_path / "out"
+    out.mkdir()
+    if manifest is None:
+        (out / MANIFEST).mkdir()  # a folder, not a file
+    else:
+        (out / MANIFEST).write_text(manifest)
+    with pytest.raises(WriteError, match="is damaged"):
+        unified_diff(out, {"a.yml": b"1\n"}, "out")
+
+
+def test_diff_reports_a_folder_where_a_managed_file_was(tmp_path):
+    out = tmp_path / "out"
+    write_tree(out, {"a.yml": b"1\n"})
+    (out / "a.yml").unlink()
+    (out / "a.yml").mkdir()
+    assert "-<Is a directory>\n+1\n" in unified_diff(out, {"a.yml": b"1\n"}, "out")

@@ -126,7 +126,7 @@ def render(
 
     try:
         write_tree(out, files, verify=verify if tools else None)
-    except WriteError as exc:
+    except (WriteError, OSError) as exc:
         raise _fail(f"cannot write {out}: {exc}", EXIT_BAD_INPUT) from None
     except VerifyError as exc:
         raise _fail(f"stackgen bug: {exc}\n{out} was left as it was", EXIT_BUG) from None
@@ -157,7 +157,11 @@ def init(
     target = directory / INIT_SPEC
     if target.exists():
         raise _fail(f"{target} exists; init writes only into a folder without it", EXIT_BAD_INPUT)
-    directory.mkdir(parents=True, exist_ok=True)
-    target.write_text((template_dir() / "init.yml").read_text(encoding="utf-8"), encoding="utf-8")
-    (directory / SCHEMA_FILE).write_text(schema_text(), encoding="utf-8")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        starter = (template_dir() / "init.yml").read_text(encoding="utf-8")
+        target.write_text(starter, encoding="utf-8")
+        (directory / SCHEMA_FILE).write_text(schema_text(), encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot write {directory}: {exc}", EXIT_BAD_INPUT) from None
     typer.echo(f"wrote {target}; next: stackgen render {directory}")

@@ -36,15 +36,16 @@ def with_manifest(files: dict[str, bytes]) -> dict[str, bytes]:
 
 def managed_files(out: Path) -> set[str]:
     """Paths stackgen wrote into OUT last time (from its manifest), the manifest included."""
-    try:
-        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        return {*manifest["files"], MANIFEST}
-    except FileNotFoundError:
+    path = out / MANIFEST
+    if not path.exists() and not path.is_symlink():
         return set()
-    except (ValueError, KeyError, TypeError) as exc:
-        raise WriteError(
-            f"{out / MANIFEST} is damaged ({exc}); delete it and render again"
-        ) from exc
+    try:
+        files = json.loads(path.read_text(encoding="utf-8"))["files"]
+        if not isinstance(files, dict) or not all(isinstance(f, str) for f in files):
+            raise TypeError("`files` is not a mapping of paths")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise WriteError(f"{path} is damaged ({exc}); delete it and render again") from exc
+    return {*files, MANIFEST}
 
 
 def _tree(root: Path) -> tuple[list[str], list[str]]:
@@ -83,6 +84,8 @@ def unified_diff(out: Path, files: dict[str, bytes], label: str) -> str:
             exists = True
         except (FileNotFoundError, NotADirectoryError):
             old, exists = "", False
+        except OSError as exc:  # a folder where the file should be, say
+            old, exists = f"<{exc.strerror}>\n", True
         if exists and path in wanted and old == new:
             continue
         chunks += difflib.unified_diff(
@@ -108,7 +111,7 @@ def write_tree(
         raise WriteError(f"{out} exists and is not a folder")
     files = with_manifest(files)
     keep, keep_dirs = _foreign_files(out)
-    in_the_way = _in_the_way(keep, files)
+    in_the_way = _in_the_way([*keep, *keep_dirs], files)
     if in_the_way:
         raise WriteError(
             f"{out / in_the_way[0]} was not written by stackgen (it is not in {MANIFEST}) and "

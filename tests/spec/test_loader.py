@@ -108,3 +108,26 @@ def test_missing_path_and_empty_folder(tmp_path):
     assert "no such file or folder" in errors_of(tmp_path / "nope.yml")[0]
     (tmp_path / "empty").mkdir()
     assert "holds no .yml or .yaml spec file" in errors_of(tmp_path / "empty")[0]
+
+
+def test_nested_aliases_are_built_once(tmp_path):
+    """A billion-laughs file must not take exponential time: each anchor is built once."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    loaded = load_spec(write(tmp_path, "bomb.yml", "\n".join(lines) + "\n"))
+    assert loaded.data["a8"][0][0][0][0][0][0][0][0] == ["x"] * 10
+
+
+def test_a_self_referring_alias_is_an_error(tmp_path):
+    spec = write(tmp_path, "s.yml", "services: &a [*a]\n")
+    (error,) = errors_of(spec)
+    assert error == f"{spec}:1:11: services[0]: an alias refers to itself"
+
+
+def test_a_list_section_that_is_not_a_list_is_an_error(tmp_path):
+    write(tmp_path, "a.yml", "services:\n")
+    write(tmp_path, "b.yml", MINIMAL)
+    (error,) = errors_of(tmp_path)
+    assert error.endswith(
+        "a.yml:1:10: services: `services` must be a list (found null value); write `services: []` for none"
+    )

@@ -214,3 +214,41 @@ def test_slack_channel_names_cannot_carry_templates(tmp_path):
     )
     (error,) = errors_of(tmp_path, text)
     assert "channels[s].channel: String should match pattern" in error
+
+
+def test_suggestions_come_from_the_fields_of_the_mapping_at_hand(tmp_path):
+    """`channel` is a field of Slack channels, not of services: no false "did you mean"."""
+    (error,) = errors_of(
+        tmp_path, MINIMAL.replace("    kind: http\n", "    kind: http\n    channel: x\n")
+    )
+    assert (
+        "services[api].channel: unknown key `channel`; remove it or fix its spelling (known here: `alerts`,"
+        in error
+    )
+
+
+def test_suggestions_inside_a_tagged_union_use_that_members_fields(tmp_path):
+    (error,) = errors_of(
+        tmp_path, MINIMAL.replace("    url: http", "    send_resolve: true\n    url: http")
+    )
+    assert (
+        "channels[ops].send_resolve: unknown key `send_resolve`; did you mean `send_resolved`?"
+        in error
+    )
+
+
+def test_a_secret_key_without_a_file_form_gets_the_general_rule(tmp_path):
+    (error,) = errors_of(
+        tmp_path, MINIMAL.replace("    url: http", "    password: x\n    url: http")
+    )
+    assert (
+        "stackgen takes secrets only as `*_file` paths (channels) or `${ENV}` references" in error
+    )
+
+
+def test_python_names_of_aliased_fields_are_unknown_keys(tmp_path):
+    text = MINIMAL.replace(
+        "    kind: http\n", "    kind: http\n    alerts: {ServiceDown: {for_: 9m}}\n"
+    )
+    (error,) = errors_of(tmp_path, text)
+    assert "alerts.ServiceDown.for_: unknown key `for_`; did you mean `for`?" in error

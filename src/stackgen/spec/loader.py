@@ -156,7 +156,7 @@ def _read_document(file: FsPath, errors: list[SpecError]) -> tuple[dict, SourceM
             )
             return None
         source = SourceMap()
-        data = _construct(loader, node, (), name, source, errors, frozenset())
+        data = _construct(loader, node, (), name, source, errors, frozenset(), {})
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Position(name, mark.line + 1, mark.column + 1) if mark else Position(name, 1, 1)
@@ -191,12 +191,31 @@ def _construct(
     source: SourceMap,
     errors: list[SpecError],
     enclosing: frozenset[int],
+    built: dict[int, Any],
 ) -> Any:
     source.values[path] = _mark(name, node)
     if id(node) in enclosing:
         errors.append(SpecError(_mark(name, node), format_path(path), "an alias refers to itself"))
         return None
+    if id(node) in built:
+        # An alias of a node built before: reuse it (positions inside point at its first use).
+        # Building it again would take exponential time on nested aliases.
+        return built[id(node)]
     enclosing = enclosing | {id(node)}
+    built[id(node)] = value = _build(loader, node, path, name, source, errors, enclosing, built)
+    return value
+
+
+def _build(
+    loader: yaml.SafeLoader,
+    node: yaml.Node,
+    path: Path,
+    name: str,
+    source: SourceMap,
+    errors: list[SpecError],
+    enclosing: frozenset[int],
+    built: dict[int, Any],
+) -> Any:
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)  # resolve `<<:` merge keys
         result: dict[Any, Any] = {}
@@ -225,12 +244,16 @@ def _construct(
                 )
                 continue
             source.keys[child] = _mark(name, key_node)
-            result[key] = _construct(loader, value_node, child, name, source, errors, enclosing)
+            result[key] = _construct(
+                loader, value_node, child, name, source, errors, enclosing, built
+            )
         return result
     if isinstance(node, yaml.SequenceNode):
         items = []
         for index, item_node in enumerate(node.value):
-            item = _construct(loader, item_node, (*path, index), name, source, errors, enclosing)
+            item = _construct(
+                loader, item_node, (*path, index), name, source, errors, enclosing, built
+            )
             if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"]:
                 source.names[(*path, index)] = item["name"]
             items.append(item)

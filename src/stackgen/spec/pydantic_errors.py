@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -11,17 +12,17 @@ from pydantic_core import ErrorDetails
 from stackgen.spec.errors import Path, SpecError, format_path
 from stackgen.spec.loader import SourceMap
 
-# Keys people reach for that would put a secret into out/; each names the field to use instead.
+# Keys people reach for that would put a secret into out/, with the field to use instead.
 SECRET_KEYS = {
     "api_url": "api_url_file",
     "routing_key": "routing_key_file",
     "service_key": "routing_key_file",
     "auth_password": "auth_password_file",
-    "password": "password_file",
     "token": "bearer_token_file",
     "bearer_token": "bearer_token_file",
-    "api_key": "api_key_file",
-    "secret": "a *_file field",
+    "password": None,
+    "api_key": None,
+    "secret": None,
 }
 
 
@@ -33,7 +34,7 @@ def convert(
     replaced = {
         (*err["loc"][:-1], SECRET_KEYS[str(err["loc"][-1])])
         for err in details
-        if err["type"] == "extra_forbidden" and str(err["loc"][-1]) in SECRET_KEYS
+        if err["type"] == "extra_forbidden" and SECRET_KEYS.get(str(err["loc"][-1]))
     }
     return [
         _convert_one(err, data, source, root)
@@ -64,33 +65,51 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[Path, bool]:
     return tuple(path), about_key
 
 
-def _field_names(root: type[BaseModel]) -> set[str]:
-    names: set[str] = set()
-    seen: set[type] = set()
+def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model that the pydantic `loc` points into, following lists, dicts and tagged unions."""
+    current: Any = root
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            fields = {info.alias or name: info for name, info in current.model_fields.items()}
+            if part not in fields:
+                return None
+            current = fields[part].annotation
+            continue
+        origin, args = get_origin(current), get_args(current)
+        if origin is list and isinstance(part, int):
+            current = args[0]
+        elif origin is dict:
+            current = args[1]
+        elif origin in (Union, UnionType):
+            tagged = [m for m in args if isinstance(m, type) and _tag(m) == part]
+            if not tagged:
+                return None
+            current = tagged[0]
+        else:
+            return None
+    current = _unwrap(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
-    def walk(model: type[BaseModel]) -> None:
-        if model in seen:
-            return
-        seen.add(model)
-        for name, info in model.model_fields.items():
-            names.add(info.alias or name)
-            for sub in _models_in(info.annotation):
-                walk(sub)
 
-    walk(root)
-    return names
+def _unwrap(annotation: Any) -> Any:
+    """Annotated[X, ...] -> X; X | None -> X."""
+    while True:
+        if get_origin(annotation) is Annotated:
+            annotation = get_args(annotation)[0]
+        elif get_origin(annotation) in (Union, UnionType) and type(None) in get_args(annotation):
+            members = [a for a in get_args(annotation) if a is not type(None)]
+            if len(members) != 1:
+                return Union[tuple(members)]  # noqa: UP007 - built from a runtime tuple
+            annotation = members[0]
+        else:
+            return annotation
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    found: list[type[BaseModel]] = []
-    for arg in getattr(annotation, "__args__", ()) or getattr(annotation, "__metadata__", ()):
-        found += _models_in(arg)
-    origin = getattr(annotation, "__origin__", None)
-    if origin is not None and hasattr(annotation, "__metadata__"):
-        found += _models_in(origin)
-    return found
+def _tag(model: type[BaseModel]) -> str | None:
+    field = model.model_fields.get("type")
+    values = get_args(field.annotation) if field is not None else ()
+    return values[0] if len(values) == 1 else None
 
 
 def _convert_one(
@@ -102,14 +121,23 @@ def _convert_one(
     message = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        if key in SECRET_KEYS:
+        if key in SECRET_KEYS and SECRET_KEYS[key] is not None:
             message = (
                 f"inline secrets are not allowed: put the secret in a file readable by the "
                 f"server and give its path as `{SECRET_KEYS[key]}` instead of `{key}`"
             )
+        elif key in SECRET_KEYS:
+            message = (
+                "inline secrets are not allowed: stackgen takes secrets only as `*_file` paths "
+                "(channels) or `${ENV}` references (Grafana datasource passwords)"
+            )
         else:
-            close = difflib.get_close_matches(key, sorted(_field_names(root)), n=1)
+            model = _model_at(root, loc[:-1])
+            fields = sorted(f.alias or n for n, f in model.model_fields.items()) if model else []
+            close = difflib.get_close_matches(key, fields, n=1)
             hint = f"; did you mean `{close[0]}`?" if close else "; remove it or fix its spelling"
+            if model is not None and not close:
+                hint += f" (known here: {', '.join(f'`{f}`' for f in fields)})"
             message = f"unknown key `{key}`{hint}"
         return source.error(path, message, key=True)
     if kind == "missing":
