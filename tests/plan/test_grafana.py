@@ -258,12 +258,13 @@ def test_only_prometheus_datasources_get_a_time_interval(example):
         assert has_interval == (source["type"] == "prometheus"), source["name"]
 
 
-def test_datasource_uids_are_lowercase_names(example):
+def test_datasource_uids_are_the_stack_and_name_in_lowercase(example):
+    """Stack-prefixed, so two stacks can provision into one Grafana."""
     assert [s["uid"] for s in datasources(example)] == [
-        "prometheus",
-        "loki",
-        "jaeger",
-        "postgresql",
+        "aion-prometheus",
+        "aion-loki",
+        "aion-jaeger",
+        "aion-postgresql",
     ]
 
 
@@ -286,12 +287,12 @@ def test_each_dashboard_folder_gets_a_provider(tmp_path):
     artifacts = grafana_artifacts(stack_from(tmp_path, text))
     assert artifacts[1].context["providers"] == [
         {
-            "name": "stackgen-services",
+            "name": "stackgen-demo-services",
             "folder": "Services",
             "path": "/var/lib/grafana/dashboards/services",
         },
         {
-            "name": "stackgen-team-web",
+            "name": "stackgen-demo-team-web",
             "folder": "Team Web",
             "path": "/var/lib/grafana/dashboards/team-web",
         },

@@ -200,3 +200,23 @@ def test_a_broken_service_still_counts_as_defined_for_references(tmp_path):
     text += "  routes: [{service: api, team: web, channel: ops}]\n"
     errors = errors_of(write(tmp_path, "s.yml", text))
     assert [e.split(": ", 2)[1] for e in errors] == ["services[api].kind"]
+
+
+def test_an_slo_alert_cannot_take_the_name_of_another_alert(tmp_path):
+    (error,) = slo_errors(
+        tmp_path, "{name: a, objective: 99, sli: {type: requests}, alert: HighHTTPErrorRate}"
+    )
+    assert "slos[a].alert: `HighHTTPErrorRate` is already an alert of the service" in error
+
+
+def test_a_service_named_overview_is_refused(tmp_path):
+    (error,) = errors_of(write(tmp_path, "s.yml", MINIMAL.replace("name: api", "name: overview")))
+    assert "the stack's overview dashboard" in error
+
+
+def test_kubernetes_discovery_labels_cannot_be_overridden(tmp_path):
+    text = MINIMAL.replace("static: [api:8080]", "kubernetes: {role: pod}").replace(
+        "    kind: http\n", "    kind: http\n    labels: {namespace: x}\n"
+    )
+    (error,) = errors_of(write(tmp_path, "s.yml", text))
+    assert "labels.namespace: `namespace` is set from Kubernetes discovery" in error

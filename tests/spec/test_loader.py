@@ -131,3 +131,10 @@ def test_a_list_section_that_is_not_a_list_is_an_error(tmp_path):
     assert error.endswith(
         "a.yml:1:10: services: `services` must be a list (found null value); write `services: []` for none"
     )
+
+
+def test_hidden_folders_and_files_are_not_read_as_spec(tmp_path):
+    write(tmp_path, "stack.yml", MINIMAL)
+    write(tmp_path, ".github/workflows/ci.yml", "on: push\n")
+    write(tmp_path, ".pre-commit-config.yaml", "repos: []\n")
+    assert set(load_spec(tmp_path).data) == {"stack", "services", "channels", "routing"}

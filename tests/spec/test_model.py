@@ -252,3 +252,18 @@ def test_python_names_of_aliased_fields_are_unknown_keys(tmp_path):
     )
     (error,) = errors_of(tmp_path, text)
     assert "alerts.ServiceDown.for_: unknown key `for_`; did you mean `for`?" in error
+
+
+@pytest.mark.parametrize("label", ["stack", "environment"])
+def test_external_labels_cannot_replace_the_stacks_own(tmp_path, label):
+    text = MINIMAL.replace("  name: demo\n", f"  name: demo\n  external_labels: {{{label}: x}}\n")
+    (error,) = errors_of(tmp_path, text)
+    assert f"stack.external_labels.{label}: `{label}` is set from `stack." in error
+
+
+def test_kubernetes_selector_keys_must_be_label_keys(tmp_path):
+    text = MINIMAL.replace(
+        "static: [api:8080]", "kubernetes: {selector: {'': x, 'app.kubernetes.io/name': api}}"
+    )
+    (error,) = errors_of(tmp_path, text)
+    assert "'' is not a Kubernetes label key" in error

@@ -57,13 +57,13 @@ def datasources(stack: Stack) -> list[dict[str, Any]]:
     if not any(s.default for s in sources):
         first = next(i for i, s in enumerate(sources) if s.type == "prometheus")
         sources[first] = sources[first].model_copy(update={"default": True})
-    uids = distinct_slugs([s.name for s in sources])
+    uids = distinct_slugs([f"{stack.stack.name}-{s.name}" for s in sources])
     out = []
     for source in sources:
         entry: dict[str, Any] = {
             "name": literal(source.name),
             "type": _PLUGIN_TYPES.get(source.type, source.type),
-            "uid": uid_for(uids[source.name]),
+            "uid": uid_for(uids[f"{stack.stack.name}-{source.name}"]),
             "access": "proxy",
             "url": literal(source.url or f"http://{stack.prometheus.address}"),
             "isDefault": source.default,
@@ -144,7 +144,7 @@ def grafana_artifacts(stack: Stack) -> list[Artifact]:
         )
     providers = [
         {
-            "name": f"stackgen-{directory}",
+            "name": f"stackgen-{stack.stack.name}-{directory}",
             "folder": literal(folder),
             "path": literal(f"{grafana.dashboards_path.rstrip('/')}/{directory}"),
         }

@@ -163,7 +163,15 @@ def _unique_names(parts: Parts) -> Iterator[Finding]:
                     f"`{alert.name}` is already an alert of kind `{service.kind}`: tune it under "
                     f"`alerts.{alert.name}` or pick another name",
                 )
-        if service.name == f"{parts.stack_name}-overview":
+        taken = pack_alerts | {a.name for a in service.custom_alerts}
+        for j, slo in enumerate(service.slos):
+            if slo.alert in taken:
+                yield Finding(
+                    (*here, "slos", j, "alert"),
+                    f"`{slo.alert}` is already an alert of the service; give the SLO's alert "
+                    "a name of its own",
+                )
+        if service.name in ("overview", f"{parts.stack_name}-overview"):
             yield Finding(
                 (*here, "name"),
                 f"`{service.name}` is the name of the stack's overview dashboard: "
@@ -218,6 +226,13 @@ def _service_settings(parts: Parts) -> Iterator[Finding]:
                 yield Finding(
                     (*here, "labels", label),
                     f"`{label}` is set by stackgen on every series of the service; "
+                    "pick another label name",
+                    on_key=True,
+                )
+            elif service.targets.kubernetes is not None and label in ("namespace", "pod"):
+                yield Finding(
+                    (*here, "labels", label),
+                    f"`{label}` is set from Kubernetes discovery on this service's series; "
                     "pick another label name",
                     on_key=True,
                 )

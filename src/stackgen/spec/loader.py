@@ -49,7 +49,14 @@ class LoadedSpec:
 
 def spec_files(path: FsPath) -> list[FsPath]:
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.suffix in SPEC_SUFFIXES and p.is_file())
+        # Hidden folders and files (.github/, .pre-commit-config.yaml) are not spec.
+        return sorted(
+            p
+            for p in path.rglob("*")
+            if p.suffix in SPEC_SUFFIXES
+            and p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
     return [path]
 
 

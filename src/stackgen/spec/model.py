@@ -12,8 +12,10 @@ from stackgen.spec.types import (
     Duration,
     Email,
     EnvRef,
+    ExternalLabelName,
     FilePath,
     HostPort,
+    KubernetesLabel,
     LabelName,
     MetricName,
     OneLine,
@@ -43,7 +45,7 @@ class StackInfo(Model):
 
     name: Slug
     environment: Slug = "production"
-    external_labels: dict[LabelName, OneLine] = Field(
+    external_labels: dict[ExternalLabelName, OneLine] = Field(
         default_factory=dict,
         description="Extra labels on every series and alert leaving Prometheus.",
     )
@@ -87,7 +89,7 @@ class FileSD(Model):
 class KubernetesSD(Model):
     role: Literal["endpoints", "endpointslice", "pod", "service"] = "endpoints"
     namespaces: list[Slug] = Field(default_factory=list, description="Empty: all namespaces.")
-    selector: dict[OneLine, OneLine] = Field(
+    selector: dict[KubernetesLabel, OneLine] = Field(
         default_factory=dict, description="Kubernetes labels the objects must carry."
     )
     port: OneLine | None = Field(None, description="Keep only the port with this name.")

@@ -22,6 +22,10 @@ _ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
 _EMAIL = re.compile(r"^[^@\s\"<>{}]+@[^@\s\"<>{}]+\.[^@\s\"<>{}]+$")
 # Prometheus's own pattern for file_sd_configs files (discovery/file).
 _SD_FILE = re.compile(r"^[^*]*(\*[^/]*)?\.(json|yml|yaml|JSON|YML|YAML)$")
+_K8S_LABEL = re.compile(
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@\s]*@")
 _GO_DELIMS = re.compile(r"\{\{|\}\}")
 
@@ -92,6 +96,23 @@ def _label_name(value: str) -> str:
         raise ValueError(
             f"{value!r} is not a valid Prometheus label name: use letters, digits and "
             "underscores, not starting with a digit or with `__`"
+        )
+    return value
+
+
+def _external_label_name(value: str) -> str:
+    if value in ("stack", "environment"):
+        raise ValueError(
+            f"`{value}` is set from `stack.{'name' if value == 'stack' else value}`; "
+            "set it there or pick another label name"
+        )
+    return _label_name(value)
+
+
+def _kubernetes_label(value: str) -> str:
+    if not _K8S_LABEL.match(value):
+        raise ValueError(
+            f"{value!r} is not a Kubernetes label key such as `app` or `app.kubernetes.io/name`"
         )
     return value
 
@@ -176,6 +197,8 @@ Duration = Annotated[
 ]
 Slug = Annotated[str, AfterValidator(_slug), Field(description="lowercase-dashed name")]
 LabelName = Annotated[str, AfterValidator(_label_name)]
+ExternalLabelName = Annotated[str, AfterValidator(_external_label_name)]
+KubernetesLabel = Annotated[str, AfterValidator(_kubernetes_label)]
 MetricName = Annotated[str, AfterValidator(_metric_name)]
 AlertName = Annotated[str, AfterValidator(_alert_name)]
 HostPort = Annotated[str, AfterValidator(_host_port), Field(examples=["localhost:9090"])]
