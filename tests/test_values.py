@@ -53,3 +53,9 @@ def test_clean_number_is_a_plain_decimal_close_to_the_value(value):
     text = clean_number(value)
     assert "e" not in text.lower()
     assert float(text) == pytest.approx(value, rel=1e-11, abs=1e-300)
+
+
+def test_durations_longer_than_go_can_hold_are_refused():
+    assert parse_duration("290y") == 290 * 365 * 86400
+    with pytest.raises(ValueError, match="longer than Prometheus can hold"):
+        parse_duration("300y")

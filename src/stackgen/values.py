@@ -9,6 +9,7 @@ _DURATION = re.compile(
     r"^(?:(?P<y>\d+)y)?(?:(?P<w>\d+)w)?(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?"
     r"(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?(?:(?P<ms>\d+)ms)?$"
 )
+_MAX_SECONDS = (2**63 - 1) / 1e9  # Go's time.Duration, in nanoseconds
 _UNIT_SECONDS = {"y": 365 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
@@ -22,7 +23,10 @@ def parse_duration(text: str) -> float:
         )
     parts = match.groupdict()
     seconds = sum(int(parts[unit]) * size for unit, size in _UNIT_SECONDS.items() if parts[unit])
-    return seconds + (int(parts["ms"]) / 1000 if parts["ms"] else 0)
+    seconds += int(parts["ms"]) / 1000 if parts["ms"] else 0
+    if seconds > _MAX_SECONDS:
+        raise ValueError(f"{text!r} is longer than Prometheus can hold (about 292 years)")
+    return seconds
 
 
 def format_duration(seconds: float) -> str:

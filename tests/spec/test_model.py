@@ -157,7 +157,7 @@ def test_unbalanced_template_actions_are_refused(tmp_path, field):
     text = with_custom_alert("expr: up == 0, " + ", ".join(f"{k}: {v}" for k, v in values.items()))
     (error,) = errors_of(tmp_path, text)
     assert (
-        f"custom_alerts[Custom].{field}: has an unbalanced `{{{{ ... }}}}` template action" in error
+        f"custom_alerts[Custom].{field}: has a `{{{{` template action that is never closed" in error
     )
 
 
@@ -267,3 +267,24 @@ def test_kubernetes_selector_keys_must_be_label_keys(tmp_path):
     )
     (error,) = errors_of(tmp_path, text)
     assert "'' is not a Kubernetes label key" in error
+
+
+@pytest.mark.parametrize(
+    ("expr", "message"),
+    [
+        (
+            'sort_by_label(up, "job")',
+            "uses `sort_by_label`, newer than Prometheus 2.42, the target",
+        ),
+        ("limitk(2, up)", "uses `limitk`, newer than Prometheus 2.42"),
+        ('label_replace(up, "x", "info(", "", "")', None),  # inside a string: not a call
+        ("holt_winters(up[5m], 0.5, 0.5)", None),  # 2.42's name, which the parser calls otherwise
+    ],
+)
+def test_custom_alert_promql_follows_prometheus_2_42(tmp_path, expr, message):
+    text = with_custom_alert(f"expr: '{expr}', summary: s, description: d")
+    if message is None:
+        assert stack_from(tmp_path, text).services[0].custom_alerts[0].expr == expr
+    else:
+        (error,) = errors_of(tmp_path, text)
+        assert message in error

@@ -8,6 +8,7 @@ from typing import Annotated
 import promql_parser
 from pydantic import AfterValidator, Field
 
+from stackgen.spec.gotemplate import check_template
 from stackgen.values import parse_duration
 
 _SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -27,7 +28,15 @@ _K8S_LABEL = re.compile(
     r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
 )
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@\s]*@")
-_GO_DELIMS = re.compile(r"\{\{|\}\}")
+# Functions and aggregations the PromQL parser (Prometheus 3) knows but Prometheus 2.42 does not
+# (each checked against promtool 2.42).
+_NEWER_FUNCTIONS = re.compile(
+    r"\b(sort_by_label|sort_by_label_desc|double_exponential_smoothing|info|histogram_avg|"
+    r"histogram_stddev|histogram_stdvar|histogram_quantiles|mad_over_time|ts_of_\w+|"
+    r"first_over_time|limitk|limit_ratio)\s*\("
+)
+_HOLT_WINTERS = re.compile(r"\bholt_winters\s*\(")
+_STRING_LITERAL = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
 
 
 def _duration(value: str) -> str:
@@ -51,8 +60,15 @@ def _sd_file(value: str) -> str:
 
 
 def _promql(value: str) -> str:
+    code = _STRING_LITERAL.sub('""', value)
+    newer = sorted({m.group(1) for m in _NEWER_FUNCTIONS.finditer(code)})
+    if newer:
+        raise ValueError(
+            f"uses {', '.join(f'`{f}`' for f in newer)}, newer than Prometheus 2.42, the target"
+        )
     try:
-        promql_parser.parse(value)
+        # The parser follows Prometheus 3, where 2.42's holt_winters took a new name.
+        promql_parser.parse(_HOLT_WINTERS.sub("double_exponential_smoothing(", value))
     except ValueError as exc:
         raise ValueError(f"invalid PromQL: {exc}") from None
     return value
@@ -68,18 +84,7 @@ def _no_credentials(value: str) -> str:
 
 
 def _go_template(value: str) -> str:
-    """Prometheus and Alertmanager expand `{{ ... }}`; an unbalanced one fails at load time."""
-    depth = 0
-    for token in _GO_DELIMS.findall(value):
-        depth += 1 if token == "{{" else -1
-        if depth not in (0, 1):
-            break
-    if depth != 0:
-        raise ValueError(
-            "has an unbalanced `{{ ... }}` template action: close each `{{` with `}}`, "
-            "or write a literal brace as {{ `{{` }}"
-        )
-    return value
+    return check_template(value)
 
 
 def _slug(value: str) -> str:
