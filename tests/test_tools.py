@@ -1,6 +1,7 @@
 """The rendered stack passes the real promtool and amtool, and the shared Grafana schemas."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,33 @@ def test_file_sd_targets_and_a_scrape_interval_override_pass_promtool(tmp_path):
         """,
     )
     check_with_tools(render_into(spec, tmp_path / "out"))
+
+
+NOTIFICATION_TEMPLATES = [
+    "stackgen.title",
+    "stackgen.summary",
+    "stackgen.runbook",
+    "stackgen.slack.text",
+    "stackgen.email.html",
+    "stackgen.pagerduty.severity",
+]
+
+
+@pytest.mark.parametrize("name", NOTIFICATION_TEMPLATES)
+def test_every_notification_template_renders_with_amtool(example_out, name):
+    """amtool renders each named template against its sample alerts (which carry none of our
+    labels): the templates execute, and degrade to no double spaces or empty markup."""
+    result = run_tool(
+        "amtool", "template", "render",
+        f"--template.glob={example_out / 'alertmanager/templates/*.tmpl'}",
+        f'--template.text={{{{ template "{name}" . }}}}',
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "  " not in result.stdout.strip()
+    assert "**" not in result.stdout and "<b></b>" not in result.stdout
+
+
+def test_every_template_the_config_calls_is_defined(example_out):
+    config = (example_out / "alertmanager/alertmanager.yml").read_text()
+    called = set(re.findall(r'template "([\w.]+)"', config))
+    assert called == set(NOTIFICATION_TEMPLATES) - {"stackgen.alert.summary"}

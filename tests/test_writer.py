@@ -197,7 +197,7 @@ def test_the_temporary_tree_of_a_render_still_running_is_left_alone(tmp_path):
 def test_an_empty_foreign_folder_where_a_file_goes_is_in_the_way(tmp_path):
     out = tmp_path / "out"
     (out / "runbooks/X.md").mkdir(parents=True)
-    with pytest.raises(WriteError, match="runbooks/X.md was not written by stackgen"):
+    with pytest.raises(WriteError, match=r"runbooks/X\.md was not written by stackgen"):
         write_tree(out, {"runbooks/X.md": b"# X\n"})
 
 

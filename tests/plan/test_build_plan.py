@@ -62,9 +62,9 @@ def test_every_generated_expression_is_valid_promql(tmp_path):
     stack = stack_from(tmp_path, EVERY_KIND)
     for service in stack.services:
         for group in rule_groups(stack, service):
-            for rule in group.get("rules", []):
+            for rule in group["records"]:
                 promql_parser.parse(rule["expr"])
-            for alert in group.get("alerts", []):
+            for alert in group["alerts"]:
                 promql_parser.parse(alert.expr)
     for artifact in build_plan(stack):
         for panel in artifact.context.get("panels", []):

@@ -213,7 +213,7 @@ def test_a_service_gets_a_recording_group_then_an_alerting_group(tmp_path):
     stack = stack_from(tmp_path, MINIMAL)
     groups = rule_groups(stack, stack.services[0])
     assert [g["name"] for g in groups] == ["api.recording", "api.alerts"]
-    assert [r["record"] for r in groups[0]["rules"]] == [
+    assert [r["record"] for r in groups[0]["records"]] == [
         "job:http_requests:rate5m",
         "job:http_request_errors:rate5m",
         "job:http_request_errors:ratio_rate5m",
@@ -250,7 +250,7 @@ def test_rate_ranges_are_5m_for_a_15s_scrape_interval(tmp_path, kind):
 def test_recording_rule_names_and_their_uses_carry_the_same_range(tmp_path):
     stack = stack_from(tmp_path, with_service("scrape_interval: 2m"))
     groups = rule_groups(stack, stack.services[0])
-    assert "job:http_request_errors:ratio_rate8m" in [r["record"] for r in groups[0]["rules"]]
+    assert "job:http_request_errors:ratio_rate8m" in [r["record"] for r in groups[0]["records"]]
     (alert,) = [a for a in groups[1]["alerts"] if a.name == "HighHTTPErrorRate"]
     assert alert.expr == 'job:http_request_errors:ratio_rate8m{job="api"} > 0.05'
 

@@ -2,6 +2,7 @@
 
 import textwrap
 
+from stackgen.plan.alerts import service_alerts
 from stackgen.plan.runbooks import runbook_artifacts
 from tests.helpers import MINIMAL, stack_from
 
@@ -83,20 +84,21 @@ def test_slo_and_custom_runbook_urls_mean_no_skeleton_for_them(tmp_path):
 
 def test_one_skeleton_covers_every_service_with_that_alert(tmp_path):
     service_down = runbooks(tmp_path, with_db(MINIMAL))["ServiceDown"]
-    assert [a.service for a in service_down.context["alerts"]] == ["api", "db"]
+    assert [row["service"] for row in service_down.context["rows"]] == ["api", "db"]
 
 
 def test_a_skeleton_lists_only_the_services_that_link_to_it(tmp_path):
     text = with_db(with_service("runbook_url: https://wiki.example.com/api"))
     service_down = runbooks(tmp_path, text)["ServiceDown"]
-    assert [a.service for a in service_down.context["alerts"]] == ["db"]
+    assert [row["service"] for row in service_down.context["rows"]] == ["db"]
 
 
 def test_skeletons_are_written_even_when_published_under_runbooks_url(tmp_path):
     text = MINIMAL.replace(
         "  name: demo\n", "  name: demo\n  runbooks_url: https://git.example.com/runbooks\n"
     )
-    skeleton = runbooks(tmp_path, text)["ServiceDown"]
+    stack = stack_from(tmp_path, text)
+    skeleton = {a.context["name"]: a for a in runbook_artifacts(stack)}["ServiceDown"]
     assert skeleton.path == "runbooks/ServiceDown.md"
-    (alert,) = skeleton.context["alerts"]
+    (alert,) = [a for a in service_alerts(stack, stack.services[0]) if a.name == "ServiceDown"]
     assert alert.runbook_url == "https://git.example.com/runbooks/ServiceDown.md"

@@ -10,18 +10,6 @@ from stackgen.spec.model import Route, Routing, Stack
 
 TEMPLATE_FILE = "alertmanager/templates/stackgen.tmpl"
 
-# Notification fields, as calls into the named templates of TEMPLATE_FILE.
-NOTIFY = {
-    "title": '{{ template "stackgen.title" . }}',
-    "summary": '{{ template "stackgen.summary" . }}',
-    "runbook": '{{ template "stackgen.runbook" . }}',
-    "slack_text": '{{ template "stackgen.slack.text" . }}',
-    "email_html": '{{ template "stackgen.email.html" . }}',
-    "pagerduty_severity": '{{ if eq .CommonLabels.severity "critical" }}critical'
-    '{{ else if eq .CommonLabels.severity "warning" }}warning{{ else }}info{{ end }}',
-    "firing": "{{ .Alerts.Firing | len }}",
-}
-
 
 def matcher(label: str, value: str) -> str:
     return f"{label}={quote(value)}"
@@ -100,7 +88,6 @@ def alertmanager_config(stack: Stack) -> list[Artifact]:
                 "channels": stack.channels,
                 "inhibit_rules": inhibit_rules(routing),
                 "template_glob": "templates/*.tmpl",
-                "notify": NOTIFY,
             },
         ),
         Artifact(TEMPLATE_FILE, "notifications.tmpl.j2", {"stack": stack.stack}),

@@ -107,10 +107,10 @@ def rule_groups(stack: Stack, service: Service) -> list[dict[str, Any]]:
     ]
     alerts: list[Alert] = service_alerts(stack, service)
     groups = [
-        {"name": f"{service.name}.recording", "rules": records},
-        {"name": f"{service.name}.alerts", "alerts": alerts},
+        {"name": f"{service.name}.recording", "records": records, "alerts": []},
+        {"name": f"{service.name}.alerts", "records": [], "alerts": alerts},
     ]
-    return [g for g in groups if g.get("rules") or g.get("alerts")]
+    return [g for g in groups if g["records"] or g["alerts"]]
 
 
 def rule_files(stack: Stack) -> list[Artifact]:
