@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from string import Template
+from typing import Any
 
 from stackgen.packs import AlertDef, ServiceContext, alerts_for, metric_roles, pack_for
 from stackgen.promql import selector
@@ -60,6 +61,28 @@ def _describe_threshold(definition: AlertDef, value: float) -> str:
     return clean_number(value)
 
 
+def _alert(
+    stack: Stack,
+    service: Service,
+    name: str,
+    severity: str,
+    runbook_url: str | None,
+    labels: dict[str, str],
+    **fields: Any,
+) -> Alert:
+    """An alert of `service`: its identity labels, and the runbook link (the alert's own, the
+    service's, or a generated skeleton's, in that order)."""
+    explicit = runbook_url or service.runbook_url
+    return Alert(
+        service=service.name,
+        name=name,
+        labels={"severity": severity, "team": service.team, "service": service.name, **labels},
+        runbook_url=explicit or runbook_link(stack, name),
+        runbook_generated=explicit is None,
+        **fields,
+    )
+
+
 def pack_alerts(stack: Stack, service: Service) -> list[Alert]:
     ctx = service_context(stack, service)
     alerts = []
@@ -78,23 +101,18 @@ def pack_alerts(stack: Stack, service: Service) -> list[Alert]:
             "range": ctx.rate_range,
             "for": for_,
         }
-        explicit = (override.runbook_url if override else None) or service.runbook_url
         alerts.append(
-            Alert(
-                service=service.name,
-                name=definition.name,
+            _alert(
+                stack,
+                service,
+                definition.name,
+                (override.severity if override else None) or definition.severity,
+                override.runbook_url if override else None,
+                override.labels if override else {},
                 expr=definition.expr(ctx, clean_number(threshold) if threshold is not None else ""),
                 for_=for_,
-                labels={
-                    "severity": (override.severity if override else None) or definition.severity,
-                    "team": service.team,
-                    "service": service.name,
-                    **(override.labels if override else {}),
-                },
                 summary=Template(definition.summary).safe_substitute(params),
                 description=Template(definition.description).safe_substitute(params),
-                runbook_url=explicit or runbook_link(stack, definition.name),
-                runbook_generated=explicit is None,
                 threshold=threshold,
                 diagnosis=definition.diagnosis,
             )
@@ -104,23 +122,17 @@ def pack_alerts(stack: Stack, service: Service) -> list[Alert]:
 
 def custom_alerts(stack: Stack, service: Service) -> list[Alert]:
     return [
-        Alert(
-            service=service.name,
-            name=custom.name,
+        _alert(
+            stack,
+            service,
+            custom.name,
+            custom.severity,
+            custom.runbook_url,
+            custom.labels,
             expr=custom.expr.strip(),
             for_=custom.for_,
-            labels={
-                "severity": custom.severity,
-                "team": service.team,
-                "service": service.name,
-                **custom.labels,
-            },
             summary=custom.summary,
             description=custom.description.strip(),
-            runbook_url=custom.runbook_url
-            or service.runbook_url
-            or runbook_link(stack, custom.name),
-            runbook_generated=not (custom.runbook_url or service.runbook_url),
         )
         for custom in service.custom_alerts
     ]
@@ -154,23 +166,17 @@ def slo_alert(stack: Stack, service: Service, slo: SLO) -> Alert:
         f"that rate {clean_number(slo.budget_consumed)}% of the budget goes in {slo.window} "
         f"and all of it in {format_duration(burn.exhaustion_seconds)}."
     )
-    name = slo.alert or SLO_ALERT_NAMES[slo.sli.type]
-    explicit = slo.runbook_url or service.runbook_url
-    return Alert(
-        service=service.name,
-        name=name,
+    return _alert(
+        stack,
+        service,
+        slo.alert or SLO_ALERT_NAMES[slo.sli.type],
+        slo.severity,
+        slo.runbook_url,
+        {"slo": slo.name},
         expr=expr,
         for_="5m",
-        labels={
-            "severity": slo.severity,
-            "team": service.team,
-            "service": service.name,
-            "slo": slo.name,
-        },
         summary=summary,
         description=description,
-        runbook_url=explicit or runbook_link(stack, name),
-        runbook_generated=explicit is None,
         threshold=float(burn.error_ratio),
         diagnosis=(
             "Which alerts of the service fired during the window?",
