@@ -288,3 +288,15 @@ def test_custom_alert_promql_follows_prometheus_2_42(tmp_path, expr, message):
     else:
         (error,) = errors_of(tmp_path, text)
         assert message in error
+
+
+def test_each_datasource_type_takes_only_its_own_fields(tmp_path):
+    text = MINIMAL + (
+        "grafana:\n  datasources:\n"
+        "    - {name: logs, type: loki, url: 'http://loki:3100', database: x}\n"
+        "    - {name: pg, type: postgres, url: 'db:5432', user: u}\n"
+    )
+    errors = errors_of(tmp_path, text)
+    assert any("datasources[logs].database: unknown key `database`" in e for e in errors)
+    assert any("datasources[pg].database: missing required field `database`" in e for e in errors)
+    assert len(errors) == 2

@@ -9,7 +9,7 @@ from typing import Any
 
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.panels import overview_panels, service_panels
-from stackgen.spec.model import Datasource, Stack
+from stackgen.spec.model import PostgresDatasource, PrometheusDatasource, Stack
 
 SCHEMA_VERSION = 39  # Grafana 10.4 and newer read it
 _PLUGIN_TYPES = {"postgres": "grafana-postgresql-datasource"}
@@ -53,7 +53,9 @@ def datasources(stack: Stack) -> list[dict[str, Any]]:
     sources = list(stack.grafana.datasources)
     if not any(s.type == "prometheus" for s in sources):
         has_default = any(s.default for s in sources)
-        sources.insert(0, Datasource(name="Prometheus", type="prometheus", default=not has_default))
+        sources.insert(
+            0, PrometheusDatasource(name="Prometheus", type="prometheus", default=not has_default)
+        )
     if not any(s.default for s in sources):
         first = next(i for i, s in enumerate(sources) if s.type == "prometheus")
         sources[first] = sources[first].model_copy(update={"default": True})
@@ -69,20 +71,14 @@ def datasources(stack: Stack) -> list[dict[str, Any]]:
             "isDefault": source.default,
             "editable": False,
         }
-        json_data: dict[str, Any] = {}
-        if source.type == "prometheus":
+        if isinstance(source, PrometheusDatasource):
             # Lets Grafana pick $__rate_interval from the real scrape interval.
-            json_data["timeInterval"] = stack.prometheus.scrape_interval
-        if source.type == "postgres":
-            entry["user"] = literal(source.user or "")
-            json_data |= {
-                "database": literal(source.database or ""),
-                "sslmode": source.sslmode or "require",
-            }
-        if json_data:
-            entry["jsonData"] = json_data
-        if source.password is not None:  # a ${ENV} reference, for Grafana to expand
-            entry["secureJsonData"] = {"password": source.password}
+            entry["jsonData"] = {"timeInterval": stack.prometheus.scrape_interval}
+        elif isinstance(source, PostgresDatasource):
+            entry["user"] = literal(source.user)
+            entry["jsonData"] = {"database": literal(source.database), "sslmode": source.sslmode}
+            if source.password is not None:  # a ${ENV} reference, for Grafana to expand
+                entry["secureJsonData"] = {"password": source.password}
         out.append(entry)
     return out
 

@@ -275,17 +275,33 @@ class Routing(Model):
 # --- grafana -------------------------------------------------------------------------------------
 
 
-class Datasource(Model):
+class DatasourceBase(Model):
     name: OneLine = Field(min_length=1)
-    type: Literal["prometheus", "loki", "jaeger", "tempo", "postgres"]
-    url: Address | None = Field(None, description="Default for prometheus: prometheus.address.")
-    default: bool = False
-    database: OneLine | None = None
-    user: OneLine | None = None
+    default: bool = Field(False, description="Grafana's default datasource (one at most).")
+
+
+class PrometheusDatasource(DatasourceBase):
+    type: Literal["prometheus"]
+    url: Address | None = Field(None, description="Default: http:// and prometheus.address.")
+
+
+class HttpDatasource(DatasourceBase):
+    type: Literal["loki", "jaeger", "tempo"]
+    url: Address
+
+
+class PostgresDatasource(DatasourceBase):
+    type: Literal["postgres"]
+    url: Address = Field(examples=["postgres:5432"])
+    database: OneLine = Field(min_length=1)
+    user: OneLine = Field(min_length=1)
     password: EnvRef | None = None
-    sslmode: Literal["disable", "require", "verify-ca", "verify-full"] | None = Field(
-        None, description="postgres only; default require."
-    )
+    sslmode: Literal["disable", "require", "verify-ca", "verify-full"] = "require"
+
+
+Datasource = Annotated[
+    PrometheusDatasource | HttpDatasource | PostgresDatasource, Field(discriminator="type")
+]
 
 
 class Grafana(Model):

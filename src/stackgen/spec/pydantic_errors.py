@@ -82,7 +82,7 @@ def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | 
         elif origin is dict:
             current = args[1]
         elif origin in (Union, UnionType):
-            tagged = [m for m in args if isinstance(m, type) and _tag(m) == part]
+            tagged = [m for m in args if isinstance(m, type) and part in _tags(m)]
             if not tagged:
                 return None
             current = tagged[0]
@@ -106,10 +106,10 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
-def _tag(model: type[BaseModel]) -> str | None:
+def _tags(model: type[BaseModel]) -> tuple[Any, ...]:
+    """The values of a union member's `type` discriminator."""
     field = model.model_fields.get("type")
-    values = get_args(field.annotation) if field is not None else ()
-    return values[0] if len(values) == 1 else None
+    return get_args(field.annotation) if field is not None else ()
 
 
 def _convert_one(
