@@ -37,7 +37,7 @@ BAD_INPUTS = {
     "unknown-key": (MINIMAL + "colour: blue\n", "unknown key `colour`"),
     "empty-file": ("", "the file is empty"),
     "top-level-list": ("- stack\n", "the top level is a list"),
-    "wrong-type": (MINIMAL.replace("kind: http", "kind: [http]"), "Input should be"),
+    "wrong-type": (MINIMAL.replace("static: [api:8080]", "static: api:8080"), "Input should be"),
     "missing-field": (MINIMAL.replace("    team: web\n", ""), "missing required field `team`"),
     "dangling-reference": (
         MINIMAL.replace("default_channel: ops", "default_channel: pager"),
@@ -80,7 +80,8 @@ def test_bad_input_exits_2_with_located_errors_and_writes_nothing(tmp_path, rend
 
 
 def test_every_error_is_reported_at_once(tmp_path):
-    text = MINIMAL.replace("kind: http", "kind: grpc").replace("    team: web\n", "") + "extra: 1\n"
+    text = MINIMAL.replace("static: [api:8080]", "static: api").replace("    team: web\n", "")
+    text += "extra: 1\n"
     result = run("validate", str(write(tmp_path, "s.yml", text)))
     assert result.exit_code == 2
     assert "3 errors in" in result.stderr
@@ -141,7 +142,11 @@ def test_schema_is_the_models_json_schema():
     schema = json.loads(result.stdout)
     assert schema["title"] == "stackgen spec"
     assert set(schema["required"]) == {"stack", "channels", "routing"}
-    assert schema["$defs"]["Service"]["additionalProperties"] is False
+    service = schema["$defs"]["HttpService"]
+    assert service["additionalProperties"] is False
+    # the kind's alerts and metric roles are listed, for editor completion
+    assert "HighHTTPErrorRate" in schema["$defs"]["HttpAlerts"]["properties"]
+    assert "status_label" in schema["$defs"]["HttpMetrics"]["properties"]
 
 
 def test_committed_schema_file_is_current():

@@ -58,11 +58,12 @@ def test_overrides_must_name_alerts_and_metric_roles_of_the_kind(tmp_path):
     )
     errors = errors_of(write(tmp_path, "s.yml", text))
     assert any(
-        "services[api].alerts.HighCPU: kind `http` has no alert `HighCPU`" in e for e in errors
+        "services[api].alerts.HighCPU: unknown key `HighCPU`; remove it or fix its spelling "
+        "(known here: `HighAPILatency`, `HighHTTPErrorRate`, `HighRequestRate`, `InstanceDown`, "
+        "`ServiceDown`)" in e
+        for e in errors
     )
-    assert any(
-        "services[api].metrics.cpu: kind `http` has no metric role `cpu`" in e for e in errors
-    )
+    assert any("services[api].metrics.cpu: unknown key `cpu`" in e for e in errors)
 
 
 def test_a_ratio_threshold_must_be_a_fraction(tmp_path):

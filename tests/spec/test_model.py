@@ -73,7 +73,10 @@ def test_bad_duration_is_located(tmp_path, bad):
 
 def test_unknown_kind_lists_the_kinds(tmp_path):
     (error,) = errors_of(tmp_path, MINIMAL.replace("kind: http", "kind: grpc"))
-    assert error.startswith("6:11: services[api].kind: Input should be 'http', 'database'")
+    assert error == (
+        "6:11: services[api].kind: `kind` must be one of "
+        "'http', 'database', 'ai-inference', 'node', 'custom'"
+    )
 
 
 def test_unknown_channel_type_lists_the_types(tmp_path):

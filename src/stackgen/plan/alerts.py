@@ -44,7 +44,7 @@ def service_context(stack: Stack, service: Service) -> ServiceContext:
     scrape = parse_duration(service.scrape_interval or stack.prometheus.scrape_interval)
     return ServiceContext(
         job=service.name,
-        metrics={**metric_roles(service.kind), **service.metrics},
+        metrics={**metric_roles(service.kind), **service.metric_overrides},
         # rate() needs at least 4 samples in its range; 5m is the floor teams expect.
         rate_seconds=max(300.0, 4 * scrape),
     )
@@ -87,7 +87,7 @@ def pack_alerts(stack: Stack, service: Service) -> list[Alert]:
     ctx = service_context(stack, service)
     alerts = []
     for definition in alerts_for(service.kind):
-        override = service.alerts.get(definition.name)
+        override = service.alert_overrides.get(definition.name)
         if override is not None and not override.enabled:
             continue
         threshold = definition.threshold

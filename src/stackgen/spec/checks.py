@@ -219,7 +219,7 @@ def _service_settings(parts: Parts) -> Iterator[Finding]:
     for i, service in parts.services:
         here: Path = ("services", i)
         pack = pack_for(service.kind)
-        metrics = {**metric_roles(service.kind), **service.metrics}
+        metrics = {**metric_roles(service.kind), **service.metric_overrides}
         read = pack.query_labels | {metrics[r] for r in pack.label_roles} | {"le", "quantile"}
         for label in service.labels:
             if label in RESERVED_TARGET_LABELS:
@@ -244,16 +244,8 @@ def _service_settings(parts: Parts) -> Iterator[Finding]:
                     f"`exported_{label}` and break them: pick another label name",
                     on_key=True,
                 )
-        roles = metric_roles(service.kind)
-        for role, name in service.metrics.items():
-            if role not in roles:
-                choices = ", ".join(f"`{r}`" for r in sorted(roles))
-                yield Finding(
-                    (*here, "metrics", role),
-                    f"kind `{service.kind}` has no metric role `{role}` (known: {choices})",
-                    on_key=True,
-                )
-            elif role in pack.label_roles and ":" in name:
+        for role, name in service.metric_overrides.items():
+            if role in pack.label_roles and ":" in name:
                 yield Finding((*here, "metrics", role), f"`{name}` is not a valid label name")
         yield from _alert_overrides(service, here)
         for j, custom in enumerate(service.custom_alerts):
@@ -278,16 +270,7 @@ def _service_settings(parts: Parts) -> Iterator[Finding]:
 
 def _alert_overrides(service: Service, here: Path) -> Iterator[Finding]:
     known_alerts = {a.name: a for a in alerts_for(service.kind)}
-    for alert, override in service.alerts.items():
-        if alert not in known_alerts:
-            choices = ", ".join(f"`{a}`" for a in known_alerts)
-            yield Finding(
-                (*here, "alerts", alert),
-                f"kind `{service.kind}` has no alert `{alert}` (known: {choices}); "
-                "define your own under `custom_alerts`",
-                on_key=True,
-            )
-            continue
+    for alert, override in service.alert_overrides.items():
         yield from _reserved_alert_labels(override.labels, (*here, "alerts", alert, "labels"))
         definition = known_alerts[alert]
         path = (*here, "alerts", alert, "threshold")

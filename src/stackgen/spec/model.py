@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
+from stackgen.packs import alerts_for, metric_roles
 from stackgen.spec.types import (
     Address,
     AlertName,
@@ -168,10 +169,9 @@ class SLO(Model):
     runbook_url: Url | None = None
 
 
-class Service(Model):
+class ServiceBase(Model):
     name: Slug
     team: Slug
-    kind: ServiceKind
     description: OneLine = ""
     targets: Targets
     metrics_path: OneLine = Field("/metrics", pattern=r"^/")
@@ -180,16 +180,52 @@ class Service(Model):
     labels: dict[LabelName, OneLine] = Field(
         default_factory=dict, description="Extra target labels on every series of the service."
     )
-    metrics: dict[str, MetricName] = Field(
-        default_factory=dict, description="Override the metric names the kind's alerts use."
-    )
-    alerts: dict[str, AlertOverride] = Field(
-        default_factory=dict, description="Per-alert overrides, by alert name."
-    )
     custom_alerts: list[CustomAlert] = Field(default_factory=list)
     slos: list[SLO] = Field(default_factory=list)
     runbook_url: Url | None = Field(None, description="Runbook for all the service's alerts.")
     dashboard_folder: OneLine | None = Field(None, description="Default: grafana.default_folder.")
+
+    @property
+    def alert_overrides(self) -> dict[str, AlertOverride]:
+        return {name: o for name, o in self.alerts if o is not None}  # type: ignore[attr-defined]
+
+    @property
+    def metric_overrides(self) -> dict[str, str]:
+        return {role: m for role, m in self.metrics if m is not None}  # type: ignore[attr-defined]
+
+
+def _service_model(kind: str) -> type[ServiceBase]:
+    """The service model of one kind: its alerts and metric roles are fields, so the JSON
+    Schema lists them for editors, and a misspelt one is an unknown key."""
+    title = "".join(part.title() for part in kind.split("-"))
+    alerts = create_model(
+        f"{title}Alerts",
+        __base__=Model,
+        __doc__=f"Per-alert overrides of kind `{kind}`.",
+        **{a.name: (AlertOverride | None, None) for a in alerts_for(kind)},
+    )
+    metrics = create_model(
+        f"{title}Metrics",
+        __base__=Model,
+        __doc__=f"Metric names (or labels) that the `{kind}` alerts and panels use.",
+        **{
+            role: (MetricName | None, Field(None, description=f"Default: {default}"))
+            for role, default in metric_roles(kind).items()
+        },
+    )
+    return create_model(
+        f"{title}Service",
+        __base__=ServiceBase,
+        kind=(Literal[kind], ...),
+        metrics=(metrics, Field(default_factory=metrics)),
+        alerts=(alerts, Field(default_factory=alerts)),
+    )
+
+
+Service = Annotated[
+    Union[tuple(_service_model(kind) for kind in get_args(ServiceKind))],  # noqa: UP007
+    Field(discriminator="kind"),
+]
 
 
 # --- channels ------------------------------------------------------------------------------------

@@ -107,8 +107,9 @@ def _unwrap(annotation: Any) -> Any:
 
 
 def _tags(model: type[BaseModel]) -> tuple[Any, ...]:
-    """The values of a union member's `type` discriminator."""
-    field = model.model_fields.get("type")
+    """The values of a union member's discriminator (`type` of channels, `kind` of services)."""
+    fields = model.model_fields
+    field = fields.get("type") or fields.get("kind")
     return get_args(field.annotation) if field is not None else ()
 
 
@@ -148,9 +149,16 @@ def _convert_one(
             f"missing required field `{field}`",
         )
     if kind in ("union_tag_invalid", "union_tag_not_found"):
-        tags = err.get("ctx", {}).get("expected_tags", "")
-        message = f"`type` must be one of {tags}" if tags else message
-        path = (*path, "type") if kind == "union_tag_invalid" else path
+        ctx = err.get("ctx", {})
+        field = str(ctx.get("discriminator", "'type'")).strip("'")
+        if kind == "union_tag_not_found":
+            return SpecError(
+                source.locate(path),
+                format_path((*path, field), source.names),
+                f"missing required field `{field}`",
+            )
+        message = f"`{field}` must be one of {ctx.get('expected_tags', '')}"
+        path = (*path, field)
     elif kind.endswith("_type") or kind in ("literal_error", "enum"):
         message = f"{message} (got {_describe(err.get('input'))})"
     return source.error(path, message, key=about_key)
