@@ -162,8 +162,9 @@ def _read_document(file: FsPath, errors: list[SpecError]) -> tuple[dict, SourceM
                 )
             )
             return None
-        source = SourceMap()
-        data = _construct(loader, node, (), name, source, errors, frozenset(), {})
+        builder = _Builder(loader, name, errors)
+        data = builder.construct(node, (), frozenset())
+        source = builder.source
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Position(name, mark.line + 1, mark.column + 1) if mark else Position(name, 1, 1)
@@ -190,82 +191,69 @@ def _read_document(file: FsPath, errors: list[SpecError]) -> tuple[dict, SourceM
     return data, source
 
 
-def _construct(
-    loader: yaml.SafeLoader,
-    node: yaml.Node,
-    path: Path,
-    name: str,
-    source: SourceMap,
-    errors: list[SpecError],
-    enclosing: frozenset[int],
-    built: dict[int, Any],
-) -> Any:
-    source.values[path] = _mark(name, node)
-    if id(node) in enclosing:
-        errors.append(SpecError(_mark(name, node), format_path(path), "an alias refers to itself"))
-        return None
-    if id(node) in built:
-        # An alias of a node built before: reuse it (positions inside point at its first use).
-        # Building it again would take exponential time on nested aliases.
-        return built[id(node)]
-    enclosing = enclosing | {id(node)}
-    built[id(node)] = value = _build(loader, node, path, name, source, errors, enclosing, built)
-    return value
+@dataclass
+class _Builder:
+    """Turns one document's YAML nodes into plain data, recording where each value was."""
 
+    loader: yaml.SafeLoader
+    file: str
+    errors: list[SpecError]
+    source: SourceMap = field(default_factory=SourceMap)
+    built: dict[int, Any] = field(default_factory=dict)  # node id -> its data
 
-def _build(
-    loader: yaml.SafeLoader,
-    node: yaml.Node,
-    path: Path,
-    name: str,
-    source: SourceMap,
-    errors: list[SpecError],
-    enclosing: frozenset[int],
-    built: dict[int, Any],
-) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # resolve `<<:` merge keys
-        result: dict[Any, Any] = {}
+    def error(self, node: yaml.Node, path: Path, message: str) -> None:
+        self.errors.append(SpecError(_mark(self.file, node), format_path(path), message))
+
+    def construct(self, node: yaml.Node, path: Path, enclosing: frozenset[int]) -> Any:
+        self.source.values[path] = _mark(self.file, node)
+        if id(node) in enclosing:
+            self.error(node, path, "an alias refers to itself")
+            return None
+        if id(node) in self.built:
+            # An alias of a node built before: reuse it (positions inside point at its first
+            # use). Building it again would take exponential time on nested aliases.
+            return self.built[id(node)]
+        enclosing = enclosing | {id(node)}
+        if isinstance(node, yaml.MappingNode):
+            value: Any = self._mapping(node, path, enclosing)
+        elif isinstance(node, yaml.SequenceNode):
+            value = self._sequence(node, path, enclosing)
+        else:
+            value = self.loader.construct_object(node, deep=True)
+        self.built[id(node)] = value
+        return value
+
+    def _mapping(self, node: yaml.MappingNode, path: Path, enclosing: frozenset[int]) -> dict:
+        self.loader.flatten_mapping(node)  # resolve `<<:` merge keys
+        result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = self.loader.construct_object(key_node, deep=True)
             if not isinstance(key, str | int) or isinstance(key, bool):
-                errors.append(
-                    SpecError(
-                        _mark(name, key_node),
-                        format_path(path),
-                        f"keys must be strings, not {key!r}",
-                    )
-                )
+                self.error(key_node, path, f"keys must be strings, not {key!r}")
                 continue
             key = str(key)
             child = (*path, key)
             if key in result:
-                first = source.keys[child]
-                errors.append(
-                    SpecError(
-                        _mark(name, key_node),
-                        format_path(child),
-                        f"duplicate key `{key}` (first at line {first.line}); "
-                        "YAML would silently keep only the last one",
-                    )
+                first = self.source.keys[child]
+                self.error(
+                    key_node,
+                    child,
+                    f"duplicate key `{key}` (first at line {first.line}); "
+                    "YAML would silently keep only the last one",
                 )
                 continue
-            source.keys[child] = _mark(name, key_node)
-            result[key] = _construct(
-                loader, value_node, child, name, source, errors, enclosing, built
-            )
+            self.source.keys[child] = _mark(self.file, key_node)
+            result[key] = self.construct(value_node, child, enclosing)
         return result
-    if isinstance(node, yaml.SequenceNode):
+
+    def _sequence(self, node: yaml.SequenceNode, path: Path, enclosing: frozenset[int]) -> list:
         items = []
         for index, item_node in enumerate(node.value):
-            item = _construct(
-                loader, item_node, (*path, index), name, source, errors, enclosing, built
-            )
+            item = self.construct(item_node, (*path, index), enclosing)
             if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"]:
-                source.names[(*path, index)] = item["name"]
+                self.source.names[(*path, index)] = item["name"]
             items.append(item)
         return items
-    return loader.construct_object(node, deep=True)
 
 
 def _mark(name: str, node: yaml.Node) -> Position:
