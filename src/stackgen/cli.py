@@ -46,14 +46,15 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _load(spec: Path) -> Stack:
+def _load(spec: Path, *, writes: bool = True) -> Stack:
     try:
         return load_stack(spec)
     except SpecErrors as exc:
         for error in exc.errors:
             typer.echo(str(error), err=True)
         count = len(exc.errors)
-        typer.echo(f"{count} error{'s' * (count != 1)} in {spec}; nothing written", err=True)
+        suffix = "; nothing written" if writes else ""
+        typer.echo(f"{count} error{'s' * (count != 1)} in {spec}{suffix}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
@@ -83,7 +84,7 @@ def main(
 @app.command()
 def validate(spec: SpecArg = Path("specs")) -> None:
     """Check a spec and report every problem as FILE:LINE:COL: field.path: message."""
-    stack = _load(spec)
+    stack = _load(spec, writes=False)
     typer.echo(
         f"{spec}: valid: {len(stack.services)} services, {len(stack.channels)} channels, "
         f"{len(stack_alerts(stack))} alerts"

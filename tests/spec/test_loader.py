@@ -59,11 +59,12 @@ def test_duplicate_keys_are_errors_not_silently_dropped(tmp_path):
     )
 
 
-def test_yaml_syntax_error_has_line_and_column(tmp_path):
+def test_yaml_syntax_error_has_line_and_column_and_where_the_construct_began(tmp_path):
     spec = write(tmp_path, "s.yml", "stack:\n  name: [a, b\nchannels: []\n")
     (error,) = errors_of(spec)
     assert error.startswith(f"{spec}:3:")
     assert "YAML syntax error" in error
+    assert "(while parsing a flow sequence at line 2, column 9)" in error
 
 
 def test_empty_file_is_an_error(tmp_path):

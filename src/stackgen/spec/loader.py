@@ -169,6 +169,10 @@ def _read_document(file: FsPath, errors: list[SpecError]) -> tuple[dict, SourceM
         mark = exc.problem_mark or exc.context_mark
         pos = Position(name, mark.line + 1, mark.column + 1) if mark else Position(name, 1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        started = exc.context_mark if exc.problem and exc.context else None
+        if started is not None and started is not mark:
+            # Where the construct began, often the line of the actual mistake.
+            problem += f" ({exc.context} at line {started.line + 1}, column {started.column + 1})"
         errors.append(
             SpecError(pos, DOCUMENT, f"YAML syntax error: {problem}; fix the YAML at this spot")
         )
