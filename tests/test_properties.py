@@ -67,8 +67,9 @@ def services(draw, name: str):
             "InstanceDown": {"enabled": draw(st.booleans())},
         }
         sli = "requests" if kind in ("http", "ai-inference") else "uptime"
-        # 5% of the budget in 6h: alerts that can fire, and (uptime) not on one failed scrape
-        # of the longest interval drawn here
+        # Default tiers over 28-30 days need windows of 4 scrapes (so at most 1m between
+        # scrapes) and, for uptime, more downtime than one failed scrape.
+        service["scrape_interval"] = draw(st.sampled_from(["15s", "30s", "1m"]))
         service["slos"] = [
             {
                 "name": "slo",
@@ -76,8 +77,9 @@ def services(draw, name: str):
                     st.sampled_from([99, 99.5, 99.9] if sli == "requests" else [99, 99.5])
                 ),
                 "sli": {"type": sli},
-                "window": "6h",
-                "budget_consumed": 5,
+                "period": draw(st.sampled_from(["28d", "30d"])),
+                "group_by": draw(st.lists(label_names, max_size=1)),
+                "tiers": {"ticket": {"enabled": draw(st.booleans())}},
             }
         ]
     else:

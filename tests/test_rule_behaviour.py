@@ -286,9 +286,14 @@ def test_slow_inference_fires_per_model(example_out, tmp_path):
 def test_availability_slo_ignores_one_failed_scrape_and_pages_on_a_real_outage(
     example_out, tmp_path
 ):
-    """99.9% over 30d, paging at 2% of the budget in 1h: 1.44% of the hour (52s) unreachable.
-    One failed 15s scrape is 0.42% of the hour; a 5-minute outage (21 failed scrapes of 241) is 8.7%."""
+    """99.9% over 30d. The page tier needs more than 1.44% of the last hour unreachable (14.4x
+    the budget) and of the last 5 minutes too: one failed scrape of 241 is 0.41%. An outage
+    that began 10 minutes ago has both windows far above it; the ticket tier (3x over 1d and
+    2h) is still pending its 15m `for`."""
     up = 'up{job="aion-web-api",instance="api:8080"}'
+    # SLO series are aggregated per service (and group), so no `job` label
+    page = {**WEB, "slo": "availability", "slo_tier": "page"}
+    del page["job"]
     promtool_test(
         example_out,
         tmp_path,
@@ -303,20 +308,22 @@ def test_availability_slo_ignores_one_failed_scrape_and_pages_on_a_real_outage(
             },
             {
                 "interval": "15s",
-                "input_series": [{"series": up, "values": "1x200 0x20 1x200"}],
+                "input_series": [{"series": up, "values": "1x200 0x40"}],
                 "alert_rule_test": [
                     {
                         "eval_time": "60m",
                         "alertname": "AvailabilityViolation",
                         "exp_alerts": [
                             {
-                                "exp_labels": {**WEB, "slo": "availability"},
+                                "exp_labels": page,
                                 "exp_annotations": {
-                                    "summary": "aion-web-api was unreachable 8.714% of the last 1h",
+                                    "summary": "aion-web-api burns the error budget of SLO "
+                                    "`availability` fast (page)",
                                     "description": "SLO `availability` (99.9% over 30d) is "
-                                    "burning its error budget more than 14.4 times as fast as it "
-                                    "may: at that rate 2% of the budget goes in 1h and all of it "
-                                    "in 2d2h.",
+                                    "burning its error budget: 14.4x the budget (1.44% errors) "
+                                    "over 1h and 5m or 6x the budget (0.6% errors) over 6h and "
+                                    "30m. At 14.4x, 2% of the budget goes in 1h and all of it in "
+                                    "2d2h.",
                                     "runbook_url": f"{RUNBOOKS}/AvailabilityViolation.md",
                                 },
                             }

@@ -35,7 +35,8 @@ def format_duration(seconds: float) -> str:
     if millis <= 0:
         return "0s"
     out = []
-    for unit, size in (("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+    # No weeks: `30d` reads better than `4w2d`.
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
         count, millis = divmod(millis, size * 1000)
         if count:
             out.append(f"{count}{unit}")

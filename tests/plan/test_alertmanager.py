@@ -96,9 +96,18 @@ def test_default_inhibitions_silence_a_down_services_alerts_and_warnings_under_c
         {
             "source_matchers": ['severity="critical"'],
             "target_matchers": ['severity="warning"'],
-            "equal": ["stack", "environment", "alertname", "service"],
+            "equal": ["stack", "environment", "alertname", "service", "slo"],
         },
     ]
+
+
+def test_a_page_tier_silences_the_ticket_tier_of_the_same_slo_and_group(tmp_path):
+    rules = inhibit_rules(routing(tmp_path, ""), ["route"])
+    assert rules[-1] == {
+        "source_matchers": ['slo_tier="page"'],
+        "target_matchers": ['slo_tier="ticket"'],
+        "equal": ["stack", "environment", "service", "slo", "route"],
+    }
 
 
 def test_default_inhibitions_can_be_turned_off(tmp_path):
@@ -141,5 +150,5 @@ def test_alertmanager_config_writes_the_config_and_its_notification_templates(tm
     config, templates = alertmanager_config(stack)
     assert (config.path, templates.path) == ("alertmanager/alertmanager.yml", TEMPLATE_FILE)
     assert config.context["routes"] == [route_tree(stack.routing.routes[0])]
-    assert config.context["inhibit_rules"] == inhibit_rules(stack.routing)
+    assert config.context["inhibit_rules"] == inhibit_rules(stack.routing)  # no SLO: no SLO rule
     assert config.context["template_glob"] == "templates/*.tmpl"

@@ -80,15 +80,6 @@ def test_labels_stackgen_sets_cannot_be_overridden(tmp_path):
     assert "services[api].labels.team: `team` is set by stackgen" in error
 
 
-def test_requests_slo_needs_request_counters(tmp_path):
-    text = MINIMAL.replace("kind: http", "kind: node").replace(
-        "      static: [api:8080]\n",
-        "      static: [api:8080]\n    slos: [{name: avail, objective: 99.9, sli: {type: requests}}]\n",
-    )
-    (error,) = errors_of(write(tmp_path, "s.yml", text))
-    assert "has no request counters for a `requests` SLI; use `uptime`" in error
-
-
 def test_custom_alert_cannot_shadow_a_pack_alert(tmp_path):
     text = MINIMAL.replace(
         "    kind: http\n",
@@ -120,18 +111,6 @@ def test_service_named_like_the_overview_dashboard(tmp_path):
     assert "the stack's overview dashboard" in error
 
 
-def test_an_slo_window_shorter_than_four_scrapes_is_refused(tmp_path):
-    text = MINIMAL.replace(
-        "      static: [api:8080]\n",
-        "      static: [api:8080]\n    scrape_interval: 2m\n"
-        "    slos: [{name: e, objective: 99.99, sli: {type: requests}, window: 5m}]\n",
-    )
-    (error,) = errors_of(write(tmp_path, "s.yml", text))
-    assert (
-        "services[api].slos[e].window: window 5m is shorter than 4 scrape intervals (8m)" in error
-    )
-
-
 def with_slo(tmp_path, slo: str):
     text = MINIMAL.replace(
         "      static: [api:8080]\n", f"      static: [api:8080]\n    slos: [{slo}]\n"
@@ -141,31 +120,6 @@ def with_slo(tmp_path, slo: str):
 
 def slo_errors(tmp_path, slo: str) -> list[str]:
     return errors_of(with_slo(tmp_path, slo))
-
-
-def test_an_slo_alert_that_can_never_fire_is_refused_with_the_reason(tmp_path):
-    """A 90% SLO cannot page at burn rate 14.4: the error ratio would have to exceed 1.44."""
-    (error,) = slo_errors(tmp_path, "{name: a, objective: 90, sli: {type: requests}}")
-    assert "services[api].slos[a].budget_consumed: the alert can never fire" in error
-    assert "an error ratio of 1.44, above 1; lengthen the window or lower budget_consumed" in error
-    # over 1d the burn rate is 0.6: a 6% error ratio fires
-    load_stack(with_slo(tmp_path, "{name: a, objective: 90, sli: {type: requests}, window: 1d}"))
-
-
-def test_an_uptime_slo_that_one_failed_scrape_would_fire_is_refused(tmp_path):
-    """99.999% over 30d at burn rate 14.4 allows 0.5s of downtime in 1h, under one 15s scrape."""
-    (error,) = slo_errors(tmp_path, "{name: a, objective: 99.999, sli: {type: uptime}}")
-    assert (
-        "slos[a].window: a single failed scrape would fire the alert: the threshold is 0.5184s"
-        in error
-    )
-
-
-def test_an_slo_window_longer_than_its_period_is_refused(tmp_path):
-    (error,) = slo_errors(
-        tmp_path, "{name: a, objective: 99, sli: {type: uptime}, period: 1d, window: 2d}"
-    )
-    assert "window 2d is longer than the period" in error
 
 
 @pytest.mark.parametrize("label", ["status", "le"])
@@ -221,3 +175,77 @@ def test_kubernetes_discovery_labels_cannot_be_overridden(tmp_path):
     )
     (error,) = errors_of(write(tmp_path, "s.yml", text))
     assert "labels.namespace: `namespace` is set from Kubernetes discovery" in error
+
+
+def test_requests_slo_needs_request_counters(tmp_path):
+    text = MINIMAL.replace("kind: http", "kind: node").replace(
+        "      static: [api:8080]\n",
+        "      static: [api:8080]\n    slos: [{name: avail, objective: 99.9, sli: {type: requests}}]\n",
+    )
+    (error,) = errors_of(write(tmp_path, "s.yml", text))
+    assert (
+        "slos[avail].sli: kind `node` has no request counters: give `errors` and `total`" in error
+    )
+
+
+def test_a_90_percent_slo_cannot_page_with_the_default_tiers(tmp_path):
+    """14.4 x 10% budget = 1.44: an error ratio above 1 is impossible; the message names the tier."""
+    errors = slo_errors(tmp_path, "{name: a, objective: 90, sli: {type: requests}}")
+    assert errors[0].endswith(
+        "services[api].slos[a].tiers.page: the page tier's 1h/5m windows can never fire: 2% of the "
+        "budget in 1h means an error ratio of 1.44, above 1; disable the tier "
+        "(`tiers.page.enabled: false`) or give it longer windows"
+    )
+    assert len(errors) == 1  # 6 x 10% = 0.6 can fire: the 6h pair is fine
+    # with the page tier off, it validates
+    load_stack(
+        with_slo(
+            tmp_path,
+            "{name: a, objective: 90, sli: {type: requests}, tiers: {page: {enabled: false}}}",
+        )
+    )
+
+
+def test_a_window_shorter_than_four_scrapes_is_refused(tmp_path):
+    """At 7d the page tier's short window is 1m10s: too short for a 30s scrape interval."""
+    text = MINIMAL.replace(
+        "      static: [api:8080]\n",
+        "      static: [api:8080]\n    scrape_interval: 30s\n"
+        "    slos: [{name: e, objective: 99, sli: {type: requests}, period: 7d}]\n",
+    )
+    (error,) = errors_of(write(tmp_path, "s.yml", text))
+    assert (
+        "slos[e].tiers.page: the page tier's 14m/1m10s windows: 1m10s is shorter than 4 scrape intervals (2m)"
+        in error
+    )
+
+
+def test_an_uptime_slo_that_one_failed_scrape_would_fire_is_refused(tmp_path):
+    """99.999% at burn rate 14.4 allows 0.5s of downtime in 1h, under one 15s scrape."""
+    errors = slo_errors(tmp_path, "{name: a, objective: 99.999, sli: {type: uptime}}")
+    assert (
+        "slos[a].tiers.page: the page tier's 1h/5m windows: one failed scrape would fire it"
+        in errors[0]
+    )
+
+
+def test_a_window_longer_than_the_period_is_refused(tmp_path):
+    slo = "{name: a, objective: 99, sli: {type: uptime}, tiers: {ticket: {windows: [{long: 40d, budget_consumed: 100}]}}}"
+    (error,) = slo_errors(tmp_path, slo)
+    assert "the ticket tier's 40d/3d8h windows: the long window is longer than the period" in error
+
+
+def test_a_ratio_sli_must_use_the_window_placeholder(tmp_path):
+    (error,) = slo_errors(
+        tmp_path, "{name: a, objective: 99, sli: {type: ratio, expr: 'sum(rate(x[5m]))'}}"
+    )
+    assert "slos[a].sli.expr: the expression must use `${window}`" in error
+
+
+def test_a_latency_sli_needs_a_histogram_on_kinds_without_one(tmp_path):
+    text = MINIMAL.replace("kind: http", "kind: node").replace(
+        "      static: [api:8080]\n",
+        "      static: [api:8080]\n    slos: [{name: f, objective: 99, sli: {type: latency, threshold: 1}}]\n",
+    )
+    (error,) = errors_of(write(tmp_path, "s.yml", text))
+    assert "kind `node` has no latency histogram: give `histogram`" in error

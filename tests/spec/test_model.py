@@ -303,3 +303,21 @@ def test_each_datasource_type_takes_only_its_own_fields(tmp_path):
     assert any("datasources[logs].database: unknown key `database`" in e for e in errors)
     assert any("datasources[pg].database: missing required field `database`" in e for e in errors)
     assert len(errors) == 2
+
+
+def test_an_objective_of_100_percent_is_refused_with_the_reason(tmp_path):
+    text = MINIMAL.replace(
+        "      static: [api:8080]\n",
+        "      static: [api:8080]\n    slos: [{name: a, objective: 100, sli: {type: uptime}}]\n",
+    )
+    (error,) = errors_of(tmp_path, text)
+    assert "slos[a].objective: an objective of 100% leaves no error budget" in error
+
+
+def test_an_slo_period_is_whole_days(tmp_path):
+    text = MINIMAL.replace(
+        "      static: [api:8080]\n",
+        "      static: [api:8080]\n    slos: [{name: a, objective: 99, sli: {type: uptime}, period: 36h}]\n",
+    )
+    (error,) = errors_of(tmp_path, text)
+    assert "period 36h is not a whole number of days or weeks" in error

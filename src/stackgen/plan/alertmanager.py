@@ -53,16 +53,27 @@ DEFAULT_INHIBITIONS: list[Inhibition] = [
         "target_matchers": ['alertname!="ServiceDown"'],
         "equal": ["stack", "environment", "service"],
     },
-    # A critical alert silences the warning of the same alert for the same service.
+    # A critical alert silences the warning of the same alert for the same service (and SLO).
     {
         "source_matchers": ['severity="critical"'],
         "target_matchers": ['severity="warning"'],
-        "equal": ["stack", "environment", "alertname", "service"],
+        "equal": ["stack", "environment", "alertname", "service", "slo"],
     },
 ]
 
 
-def inhibit_rules(routing: Routing) -> list[Inhibition]:
+def slo_inhibition(group_labels: list[str]) -> Inhibition:
+    """A firing page tier silences the ticket tier of the same SLO (and SLO group)."""
+    return {
+        "source_matchers": ['slo_tier="page"'],
+        "target_matchers": ['slo_tier="ticket"'],
+        "equal": ["stack", "environment", "service", "slo", *group_labels],
+    }
+
+
+def inhibit_rules(routing: Routing, slo_groups: list[str] | None = None) -> list[Inhibition]:
+    """The default inhibitions, the SLO one when the stack has SLOs (`slo_groups`: the labels
+    its SLOs group by), then the spec's own."""
     custom = [
         {
             "source_matchers": [matcher(k, v) for k, v in rule.source.items()],
@@ -71,7 +82,18 @@ def inhibit_rules(routing: Routing) -> list[Inhibition]:
         }
         for rule in routing.inhibit
     ]
-    return (DEFAULT_INHIBITIONS if routing.default_inhibitions else []) + custom
+    defaults = DEFAULT_INHIBITIONS if routing.default_inhibitions else []
+    if routing.default_inhibitions and slo_groups is not None:
+        defaults = [*defaults, slo_inhibition(slo_groups)]
+    return defaults + custom
+
+
+def slo_group_labels(stack: Stack) -> list[str] | None:
+    """The labels the stack's SLOs group by (None: the stack has no SLO)."""
+    slos = [slo for service in stack.services for slo in service.slos]
+    if not slos:
+        return None
+    return sorted({label for slo in slos for label in slo.group_by})
 
 
 def alertmanager_config(stack: Stack) -> list[Artifact]:
@@ -86,7 +108,7 @@ def alertmanager_config(stack: Stack) -> list[Artifact]:
                 "routing": routing,
                 "routes": [route_tree(r) for r in routing.routes],
                 "channels": stack.channels,
-                "inhibit_rules": inhibit_rules(routing),
+                "inhibit_rules": inhibit_rules(routing, slo_group_labels(stack)),
                 "template_glob": "templates/*.tmpl",
             },
         ),

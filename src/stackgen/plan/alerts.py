@@ -6,13 +6,10 @@ from dataclasses import dataclass
 from string import Template
 from typing import Any
 
-from stackgen.packs import AlertDef, ServiceContext, alerts_for, metric_roles, pack_for
-from stackgen.promql import selector
-from stackgen.slo import burn_alert
-from stackgen.spec.model import SLO, Service, Stack
-from stackgen.values import clean_number, format_duration, parse_duration
-
-SLO_ALERT_NAMES = {"uptime": "AvailabilityViolation", "requests": "ErrorRateViolation"}
+from stackgen.packs import AlertDef, ServiceContext, alerts_for, metric_roles
+from stackgen.plan.slos import slo_alert_fields
+from stackgen.spec.model import Service, Stack
+from stackgen.values import clean_number, parse_duration
 
 
 @dataclass(frozen=True)
@@ -138,57 +135,14 @@ def custom_alerts(stack: Stack, service: Service) -> list[Alert]:
     ]
 
 
-def slo_alert(stack: Stack, service: Service, slo: SLO) -> Alert:
-    """Pages when the SLI over `window` burns `budget_consumed`% of the period's budget."""
-    ctx = service_context(stack, service)
-    burn = burn_alert(slo)
-    threshold = clean_number(burn.error_ratio)
-    if slo.sli.type == "uptime":
-        up = selector(ctx.metrics["up"], job=service.name)
-        expr = f"1 - avg by (job) (avg_over_time({up}[{slo.window}])) > {threshold}"
-        summary = (
-            f"{{{{ $labels.job }}}} was unreachable {{{{ $value | humanizePercentage }}}} "
-            f"of the last {slo.window}"
-        )
-    else:
-        total, failed = pack_for(service.kind).requests_sli(ctx)  # type: ignore[misc]
-        expr = (
-            f"sum by (job) (rate({failed}[{slo.window}])) / "
-            f"sum by (job) (rate({total}[{slo.window}])) > {threshold}"
-        )
-        summary = (
-            f"{{{{ $labels.job }}}} failed {{{{ $value | humanizePercentage }}}} "
-            f"of requests over the last {slo.window}"
-        )
-    description = (
-        f"SLO `{slo.name}` ({clean_number(slo.objective)}% over {slo.period}) is burning its "
-        f"error budget more than {clean_number(burn.burn_rate)} times as fast as it may: at "
-        f"that rate {clean_number(slo.budget_consumed)}% of the budget goes in {slo.window} "
-        f"and all of it in {format_duration(burn.exhaustion_seconds)}."
-    )
-    return _alert(
-        stack,
-        service,
-        slo.alert or SLO_ALERT_NAMES[slo.sli.type],
-        slo.severity,
-        slo.runbook_url,
-        {"slo": slo.name},
-        expr=expr,
-        for_="5m",
-        summary=summary,
-        description=description,
-        threshold=float(burn.error_ratio),
-        diagnosis=(
-            "Which alerts of the service fired during the window?",
-            "How much error budget is left this period?",
-        ),
-    )
-
-
 def service_alerts(stack: Stack, service: Service) -> list[Alert]:
     return [
         *pack_alerts(stack, service),
-        *(slo_alert(stack, service, slo) for slo in service.slos),
+        *(
+            _alert(stack, service, **fields)
+            for slo in service.slos
+            for fields in slo_alert_fields(service, slo)
+        ),
         *custom_alerts(stack, service),
     ]
 

@@ -8,6 +8,7 @@ from typing import Any
 from stackgen.packs import pack_for
 from stackgen.plan.alerts import Alert, service_alerts, service_context
 from stackgen.plan.artifact import Artifact
+from stackgen.plan.slos import slo_records
 from stackgen.spec.model import KubernetesSD, Service, Stack
 
 RULES_DIR = "prometheus/rules"
@@ -106,8 +107,10 @@ def rule_groups(stack: Stack, service: Service) -> list[dict[str, Any]]:
         for r in pack_for(service.kind).records
     ]
     alerts: list[Alert] = service_alerts(stack, service)
+    slo_records_ = [r for slo in service.slos for r in slo_records(ctx, service, slo)]
     groups = [
         {"name": f"{service.name}.recording", "records": records, "alerts": []},
+        {"name": f"{service.name}.slo", "records": slo_records_, "alerts": []},
         {"name": f"{service.name}.alerts", "records": [], "alerts": alerts},
     ]
     return [g for g in groups if g["records"] or g["alerts"]]

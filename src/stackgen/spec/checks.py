@@ -9,20 +9,25 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from stackgen import slo as slo_engine
 from stackgen.packs import alerts_for, metric_roles, pack_for
-from stackgen.slo import burn_alert
+from stackgen.plan.slos import HISTOGRAM_ROLES
 from stackgen.spec.errors import Path, SpecError
 from stackgen.spec.loader import SourceMap
 from stackgen.spec.model import (
     SLO,
     Datasource,
     DatasourceBase,
+    LatencySLI,
     PrometheusServer,
+    RatioSLI,
+    RequestsSLI,
     Route,
     Routing,
     Service,
     Stack,
     StackInfo,
+    UptimeSLI,
 )
 from stackgen.values import clean_number, format_duration, parse_duration
 
@@ -252,20 +257,7 @@ def _service_settings(parts: Parts) -> Iterator[Finding]:
             yield from _reserved_alert_labels(custom.labels, (*here, "custom_alerts", j, "labels"))
         scrape = parse_duration(service.scrape_interval or parts.prometheus.scrape_interval)
         for j, slo in enumerate(service.slos):
-            yield from _slo_findings(slo, scrape, (*here, "slos", j))
-            if parse_duration(slo.window) < 4 * scrape:
-                yield Finding(
-                    (*here, "slos", j, "window"),
-                    f"window {slo.window} is shorter than 4 scrape intervals "
-                    f"({format_duration(4 * scrape)}): rate() needs at least 4 samples; "
-                    "lengthen the window",
-                )
-            if slo.sli.type == "requests" and pack.requests_sli is None:
-                yield Finding(
-                    (*here, "slos", j, "sli", "type"),
-                    f"kind `{service.kind}` has no request counters for a `requests` SLI; "
-                    "use `uptime`",
-                )
+            yield from _slo_findings(service, slo, scrape, (*here, "slos", j))
 
 
 def _alert_overrides(service: Service, here: Path) -> Iterator[Finding]:
@@ -287,25 +279,58 @@ def _alert_overrides(service: Service, here: Path) -> Iterator[Finding]:
             yield Finding(path, "must not be negative")
 
 
-def _slo_findings(slo: SLO, scrape: float, here: Path) -> Iterator[Finding]:
-    burn = burn_alert(slo)
-    if parse_duration(slo.window) > parse_duration(slo.period):
-        yield Finding((*here, "window"), f"window {slo.window} is longer than the period")
-    elif not burn.can_fire:
+def _slo_findings(service: Service, slo: SLO, scrape: float, here: Path) -> Iterator[Finding]:
+    pack = pack_for(service.kind)
+    sli = slo.sli
+    if isinstance(sli, RequestsSLI) and sli.total is None and pack.requests_sli is None:
         yield Finding(
-            (*here, "budget_consumed"),
-            f"the alert can never fire: burning {clean_number(slo.budget_consumed)}% of the "
-            f"{slo.period} budget in {slo.window} means an error ratio of "
-            f"{clean_number(burn.error_ratio)}, above 1; lengthen the window or lower "
-            "budget_consumed",
+            (*here, "sli"),
+            f"kind `{service.kind}` has no request counters: give `errors` and `total` "
+            "selectors, or use another SLI type",
         )
-    elif slo.sli.type == "uptime" and burn.bad_seconds_in_window < scrape:
+    roles = metric_roles(service.kind)
+    no_histogram = not any(role in roles for role in HISTOGRAM_ROLES)
+    if isinstance(sli, LatencySLI) and sli.histogram is None and no_histogram:
         yield Finding(
-            (*here, "window"),
-            f"a single failed scrape would fire the alert: the threshold is "
-            f"{clean_number(burn.bad_seconds_in_window)}s of downtime in {slo.window}, less than "
-            f"one scrape interval ({format_duration(scrape)}); lengthen the window",
+            (*here, "sli"), f"kind `{service.kind}` has no latency histogram: give `histogram`"
         )
+    if isinstance(sli, RatioSLI) and "${window}" not in sli.expr:
+        yield Finding(
+            (*here, "sli", "expr"),
+            "the expression must use `${window}` where each window's range goes, "
+            "as in `rate(errors[${window}])`",
+        )
+    plan = slo_engine.plan(slo)
+    for window in plan.windows:
+        tier = (*here, "tiers", window.tier)
+        described = (
+            f"the {window.tier} tier's {format_duration(window.long)}/"
+            f"{format_duration(window.short)} windows"
+        )
+        if not window.can_fire:
+            yield Finding(
+                tier,
+                f"{described} can never fire: {clean_number(window.budget_consumed)}% of the "
+                f"budget in {format_duration(window.long)} means an error ratio of "
+                f"{clean_number(window.error_ratio)}, above 1; disable the tier "
+                f"(`tiers.{window.tier}.enabled: false`) or give it longer windows",
+            )
+        elif window.short < 4 * scrape:
+            yield Finding(
+                tier,
+                f"{described}: {format_duration(window.short)} is shorter than 4 scrape "
+                f"intervals ({format_duration(4 * scrape)}), too few samples for rate(); "
+                "give the tier longer windows or scrape more often",
+            )
+        elif window.long > plan.period:
+            yield Finding(tier, f"{described}: the long window is longer than the period")
+        elif isinstance(sli, UptimeSLI) and window.long * window.error_ratio < scrape:
+            yield Finding(
+                tier,
+                f"{described}: one failed scrape would fire it (the threshold is "
+                f"{clean_number(window.long * window.error_ratio)}s of downtime in "
+                f"{format_duration(window.long)}); relax the objective or lengthen the windows",
+            )
 
 
 def _reserved_alert_labels(labels: dict[str, str], path: Path) -> Iterator[Finding]:

@@ -1,0 +1,176 @@
+"""SLO rules: one error-ratio series per window, budget and burn-rate series, and the page and
+ticket tiers of the multi-window multi-burn-rate scheme."""
+
+import textwrap
+
+import pytest
+
+from stackgen.plan.alerts import service_alerts, service_context
+from stackgen.plan.slos import slo_records
+from tests.helpers import MINIMAL, stack_from
+
+
+def with_slo(slo: str, service: str = "", kind: str = "http") -> str:
+    extra = textwrap.indent(textwrap.dedent(service), "    ") if service else ""
+    return MINIMAL.replace("kind: http", f"kind: {kind}").replace(
+        "      static: [api:8080]\n", f"      static: [api:8080]\n{extra}    slos: [{slo}]\n"
+    )
+
+
+def records_of(tmp_path, text: str) -> dict[str, dict]:
+    stack = stack_from(tmp_path, text)
+    service = stack.services[0]
+    ctx = service_context(stack, service)
+    return {r["record"]: r for slo in service.slos for r in slo_records(ctx, service, slo)}
+
+
+def tiers_of(tmp_path, text: str) -> dict[str, object]:
+    stack = stack_from(tmp_path, text)
+    return {
+        a.labels["slo_tier"]: a
+        for a in service_alerts(stack, stack.services[0])
+        if "slo_tier" in a.labels
+    }
+
+
+def test_a_30d_slo_records_the_seven_windows_of_the_default_tiers(tmp_path):
+    records = records_of(
+        tmp_path, with_slo("{name: errors, objective: 99.9, sli: {type: requests}}")
+    )
+    windows = [r for r in records if r.startswith("slo:sli_error:ratio_rate")]
+    assert windows == [
+        f"slo:sli_error:ratio_rate{w}" for w in ("5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d")
+    ]
+
+
+def test_a_requests_sli_counts_failed_over_total_and_zero_when_nothing_fails(tmp_path):
+    records = records_of(
+        tmp_path, with_slo("{name: errors, objective: 99.9, sli: {type: requests}}")
+    )
+    assert records["slo:sli_error:ratio_rate1h"]["expr"] == (
+        '(sum (rate(http_requests_total{job="api",status=~"5.."}[1h])) '
+        'or 0 * sum (rate(http_requests_total{job="api"}[1h]))) '
+        '/ sum (rate(http_requests_total{job="api"}[1h]))'
+    )
+    assert records["slo:sli_error:ratio_rate1h"]["labels"] == {"service": "api", "slo": "errors"}
+
+
+def test_grouped_slos_keep_their_group_labels_only(tmp_path):
+    text = with_slo("{name: errors, objective: 99.9, sli: {type: requests}, group_by: [route]}")
+    expr = records_of(tmp_path, text)["slo:sli_error:ratio_rate5m"]["expr"]
+    assert expr.count("sum by (route)") == 3
+
+
+def test_metric_overrides_reach_the_sli(tmp_path):
+    text = with_slo(
+        "{name: errors, objective: 99.9, sli: {type: requests}}",
+        service="metrics: {requests_total: my_requests_total, status_label: code}\n",
+    )
+    expr = records_of(tmp_path, text)["slo:sli_error:ratio_rate1h"]["expr"]
+    assert 'rate(my_requests_total{job="api",code=~"5.."}[1h])' in expr
+    assert "http_requests_total" not in expr
+
+
+def test_explicit_selectors_are_used_as_written(tmp_path):
+    text = with_slo(
+        "{name: e, objective: 99, sli: {type: requests, errors: 'grpc_total{code!=\"OK\"}', "
+        "total: grpc_total}}"
+    )
+    expr = records_of(tmp_path, text)["slo:sli_error:ratio_rate5m"]["expr"]
+    assert 'rate(grpc_total{code!="OK"}[5m])' in expr and "rate(grpc_total[5m])" in expr
+
+
+def test_a_latency_sli_counts_requests_slower_than_the_threshold_bucket(tmp_path):
+    text = with_slo("{name: fast, objective: 99, sli: {type: latency, threshold: 0.25}}")
+    assert records_of(tmp_path, text)["slo:sli_error:ratio_rate5m"]["expr"] == (
+        '1 - sum (rate(http_request_duration_seconds_bucket{job="api",le="0.25"}[5m])) '
+        '/ sum (rate(http_request_duration_seconds_count{job="api"}[5m]))'
+    )
+
+
+def test_a_ratio_sli_gets_each_window_in_place_of_its_placeholder(tmp_path):
+    text = with_slo(
+        "{name: r, objective: 99, sli: {type: ratio, expr: 'sum(rate(bad[${window}])) / sum(rate(all[${window}]))'}}"
+    )
+    records = records_of(tmp_path, text)
+    assert (
+        records["slo:sli_error:ratio_rate6h"]["expr"] == "sum(rate(bad[6h])) / sum(rate(all[6h]))"
+    )
+
+
+def test_budget_and_burn_rate_series_are_clean_numbers(tmp_path):
+    records = records_of(tmp_path, with_slo("{name: a, objective: 99.95, sli: {type: uptime}}"))
+    assert records["slo:objective:ratio"]["expr"] == "vector(0.9995)"
+    assert records["slo:error_budget:ratio"]["expr"] == "vector(0.0005)"
+    assert records["slo:current_burn_rate:ratio"]["expr"].endswith(" / 0.0005")
+    assert records["slo:period_error_budget_remaining:ratio"]["expr"] == (
+        '1 - slo:period_burn_rate:ratio{service="api",slo="a"}'
+    )
+
+
+def test_the_info_series_carries_what_changes_often(tmp_path):
+    records = records_of(
+        tmp_path, with_slo("{name: a, objective: 99.9, sli: {type: uptime}, period: 28d}")
+    )
+    assert records["slo:info"]["labels"] == {
+        "service": "api", "slo": "a", "team": "web", "objective": "99.9", "period": "28d",
+    }  # fmt: skip
+    assert "team" not in records["slo:sli_error:ratio_rate4m40s"]["labels"]  # 5m x 28/30
+
+
+def test_page_and_ticket_tiers_use_both_windows_of_each_pair(tmp_path):
+    tiers = tiers_of(tmp_path, with_slo("{name: e, objective: 99.9, sli: {type: requests}}"))
+    assert tiers["page"].expr == (
+        '(slo:sli_error:ratio_rate1h{service="api",slo="e"} > 0.0144 and '
+        'slo:sli_error:ratio_rate5m{service="api",slo="e"} > 0.0144) or '
+        '(slo:sli_error:ratio_rate6h{service="api",slo="e"} > 0.006 and '
+        'slo:sli_error:ratio_rate30m{service="api",slo="e"} > 0.006)'
+    )
+    assert (tiers["page"].labels["severity"], tiers["ticket"].labels["severity"]) == (
+        "critical",
+        "warning",
+    )
+    assert tiers["ticket"].labels == {
+        "severity": "warning", "team": "web", "service": "api", "slo": "e", "slo_tier": "ticket",
+    }  # fmt: skip
+    assert "3x the budget (0.3% errors) over 1d and 2h" in tiers["ticket"].description
+
+
+@pytest.mark.parametrize(
+    ("period", "page_windows"),
+    [("7d", ("14m", "1m10s")), ("28d", ("56m", "4m40s")), ("90d", ("3h", "15m"))],
+)
+def test_windows_scale_with_the_period_and_burn_rates_stay(tmp_path, period, page_windows):
+    tiers = tiers_of(
+        tmp_path, with_slo(f"{{name: e, objective: 99, sli: {{type: requests}}, period: {period}}}")
+    )
+    long, short = page_windows
+    assert (
+        f"ratio_rate{long}{{" in tiers["page"].expr and f"ratio_rate{short}{{" in tiers["page"].expr
+    )
+    assert "> 0.144" in tiers["page"].expr  # 14.4 x 1%
+
+
+def test_a_tier_can_be_disabled_or_given_its_own_severity_and_windows(tmp_path):
+    text = with_slo(
+        "{name: e, objective: 99, sli: {type: requests}, tiers: {ticket: {enabled: false}, "
+        "page: {severity: warning, for: 1m, windows: [{long: 2h, budget_consumed: 4}]}}}"
+    )
+    tiers = tiers_of(tmp_path, text)
+    assert set(tiers) == {"page"}
+    assert tiers["page"].labels["severity"] == "warning"
+    assert tiers["page"].for_ == "1m"
+    assert tiers["page"].expr == (  # 4% of 30d in 2h: burn rate 14.4 again, over 2h and 10m
+        'slo:sli_error:ratio_rate2h{service="api",slo="e"} > 0.144 and '
+        'slo:sli_error:ratio_rate10m{service="api",slo="e"} > 0.144'
+    )
+
+
+def test_a_missing_metric_alert_can_be_asked_for(tmp_path):
+    stack = stack_from(
+        tmp_path,
+        with_slo("{name: e, objective: 99, sli: {type: requests}, missing_metric_alert: true}"),
+    )
+    (missing,) = [a for a in service_alerts(stack, stack.services[0]) if a.name == "SLIMissing"]
+    assert missing.expr == 'absent(slo:sli_error:ratio_rate5m{service="api",slo="e"})'
+    assert missing.labels["slo"] == "e"
