@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from stackgen import __version__
 from stackgen.cli import app
-from tests.helpers import MINIMAL, SPECS, write
+from tests.helpers import MINIMAL, SPECS, require_tool, write
 
 runner = CliRunner()
 
@@ -191,3 +191,35 @@ def test_a_real_tool_rejecting_the_output_is_a_bug_report_and_out_stays(tmp_path
     assert "stackgen bug: `promtool check config` rejected the rendered output" in result.stderr
     assert "FAILED: bad rule" in result.stderr
     assert snapshot(out) == before
+
+
+@pytest.mark.tools
+def test_stackgen_test_runs_the_proofs_and_fails_when_a_rule_is_broken(tmp_path):
+    slo = "{name: e, objective: 99, sli: {type: requests}, tiers: {ticket: {enabled: false}}}"
+    spec = write(
+        tmp_path,
+        "spec.yml",
+        MINIMAL.replace(
+            "      static: [api:8080]\n", f"      static: [api:8080]\n    slos: [{slo}]\n"
+        ),
+    )
+    out = tmp_path / "out"
+    assert run("render", str(spec), "-o", str(out)).exit_code == 0
+    require_tool("promtool")
+    result = run("test", str(out))
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.splitlines() == [
+        f"PASS {out}/prometheus/tests/api.yml",
+        "1 passed, 0 failed",
+    ]
+    rules = out / "prometheus/rules/api.yml"
+    rules.write_text(rules.read_text().replace("> 0.144", "> 0.5"))  # a page threshold gone wrong
+    result = run("test", str(out))
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"FAIL {out}/prometheus/tests/api.yml")
+
+
+def test_stackgen_test_needs_generated_tests(tmp_path):
+    result = run("test", str(tmp_path))
+    assert result.exit_code == 2
+    assert "holds no generated tests" in result.stderr

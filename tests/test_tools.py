@@ -114,3 +114,36 @@ def test_every_template_the_config_calls_is_defined(example_out):
     config = (example_out / "alertmanager/alertmanager.yml").read_text()
     called = set(re.findall(r'template "([\w.]+)"', config))
     assert called == set(NOTIFICATION_TEMPLATES) - {"stackgen.alert.summary"}
+
+
+def test_every_generated_proof_in_the_example_passes_promtool(example_out):
+    files = sorted((example_out / "prometheus/tests").glob("*.yml"))
+    assert [f.name for f in files] == ["aion-web-api.yml"]
+    for path in files:
+        result = run_tool("promtool", "test", "rules", str(path))
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("period", ["7d", "28d", "30d", "90d"])
+def test_slos_of_any_period_render_pass_promtool_and_their_proofs_pass(tmp_path, period):
+    spec = write(
+        tmp_path,
+        "spec.yml",
+        f"""\
+        stack: {{name: periods}}
+        services:
+          - name: api
+            team: web
+            kind: http
+            targets: {{static: ["api:8080"]}}
+            slos:
+              - {{name: errors, objective: 99.5, period: {period}, sli: {{type: requests}}}}
+              - {{name: fast, objective: 99, period: {period}, sli: {{type: latency, threshold: 0.3}}, group_by: [route]}}
+        channels: [{{name: ops, type: webhook, url: "http://hooks/x"}}]
+        routing: {{default_channel: ops}}
+        """,
+    )
+    out = render_into(spec, tmp_path / "out")
+    check_with_tools(out)
+    result = run_tool("promtool", "test", "rules", str(out / "prometheus/tests/api.yml"))
+    assert result.returncode == 0, result.stdout + result.stderr

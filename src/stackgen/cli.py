@@ -8,6 +8,7 @@ template or a real tool rejected what stackgen rendered).
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +20,13 @@ from stackgen.plan import build_plan
 from stackgen.plan.alerts import stack_alerts
 from stackgen.render import RenderError, render_all
 from stackgen.spec import SpecErrors, Stack, load_stack
-from stackgen.verify import VerifyError, verify_with_tools
+from stackgen.verify import (
+    TESTS_GLOB,
+    VerifyError,
+    rule_test_files,
+    run_rule_tests,
+    verify_with_tools,
+)
 from stackgen.writer import WriteError, unified_diff, write_tree
 
 EXIT_FOUND = 1
@@ -134,6 +141,29 @@ def render(
     typer.echo(f"rendered {len(files)} files into {out}")
     if missing:
         typer.echo(f"not checked with {' and '.join(missing)}: not installed", err=True)
+
+
+@app.command("test")
+def test_command(
+    out: Annotated[Path, typer.Argument(help="A rendered stack.")] = Path("out"),
+) -> None:
+    """Run the generated proofs in OUT (`promtool test rules`), reporting each file."""
+    files = rule_test_files(out)
+    if not files:
+        raise _fail(f"{out} holds no generated tests ({TESTS_GLOB}): render a spec with SLOs", 2)
+    if shutil.which("promtool") is None:
+        raise _fail("promtool is not installed: install the Debian package prometheus", 2)
+    failed = 0
+    for path in files:
+        result = run_rule_tests(path)
+        if result.returncode == 0:
+            typer.echo(f"PASS {path}")
+        else:
+            failed += 1
+            typer.echo(f"FAIL {path}\n{(result.stdout + result.stderr).strip()}")
+    typer.echo(f"{len(files) - failed} passed, {failed} failed")
+    if failed:
+        raise typer.Exit(EXIT_FOUND)
 
 
 def schema_text() -> str:

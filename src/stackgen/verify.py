@@ -42,3 +42,21 @@ def verify_with_tools(root: Path, *, required: bool = False) -> list[str]:
                 + (result.stdout + result.stderr).strip()
             )
     return missing
+
+
+TESTS_GLOB = "prometheus/tests/*.yml"
+
+
+def rule_test_files(out: Path) -> list[Path]:
+    return sorted(out.glob(TESTS_GLOB))
+
+
+def run_rule_tests(test_file: Path) -> subprocess.CompletedProcess[str]:
+    """`promtool test rules` on one generated test file."""
+    return subprocess.run(
+        ["promtool", "test", "rules", str(test_file)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )

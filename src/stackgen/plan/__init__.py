@@ -6,6 +6,7 @@ from stackgen.plan.alertmanager import alertmanager_config
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.grafana import grafana_artifacts
 from stackgen.plan.prometheus import prometheus_config, rule_files
+from stackgen.plan.proofs import proof_artifacts
 from stackgen.plan.runbooks import runbook_artifacts
 from stackgen.spec.model import Stack
 
@@ -14,6 +15,7 @@ def build_plan(stack: Stack) -> list[Artifact]:
     artifacts = [
         prometheus_config(stack),
         *rule_files(stack),
+        *proof_artifacts(stack),
         *alertmanager_config(stack),
         *grafana_artifacts(stack),
         *runbook_artifacts(stack),

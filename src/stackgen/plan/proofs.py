@@ -1,0 +1,173 @@
+"""Generated proofs: a `promtool test rules` file per service with SLOs, showing that each tier
+fires within its detection time at a burn just above its threshold, that a burn just below a
+tier's thresholds leaves it silent, and that a healthy service pages nobody.
+
+The tests feed the SLO's error-ratio series directly: each window's ratio rises from the moment
+a steady burn starts, as a real window average does, so when each tier fires is known exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import Any
+
+from stackgen import slo as engine
+from stackgen.plan.alerts import Alert, service_alerts
+from stackgen.plan.artifact import Artifact
+from stackgen.plan.slos import ratio_record
+from stackgen.spec.model import SLO, Service, Stack
+from stackgen.values import clean_number, format_duration, parse_duration
+
+TESTS_DIR = "prometheus/tests"
+ABOVE = Decimal("1.1")  # a burn 10% above a threshold
+BELOW = Decimal("0.9")  # and 10% below
+
+
+def _step(plan: engine.Plan) -> int:
+    """The sample and evaluation interval: the largest that divides every window (the
+    inputs are window averages already, so no rate() needs finer samples)."""
+    return math.gcd(*plan.ranges)
+
+
+def _series(service: Service, slo: SLO, plan: engine.Plan, burn: Decimal, steps: int) -> list:
+    """Each window's error ratio under a steady burn (x the budget) starting at time 0."""
+    step = _step(plan)
+    error = burn * plan.budget
+    series = []
+    for window in plan.ranges:
+        ramp = window // step  # steps until the window is full of the burn
+        if ramp >= steps:
+            values = f"0+{clean_number(error * step / window)}x{steps}"
+        else:
+            rise = f"0+{clean_number(error * step / window)}x{ramp}"
+            values = f"{rise} {clean_number(error)}x{steps - ramp}"
+        labels = f'service="{service.name}",slo="{slo.name}"'
+        series.append({"series": f"{ratio_record(window)}{{{labels}}}", "values": values})
+    return series
+
+
+def _condition(plan: engine.Plan, tier: str, burn: Decimal, t: int) -> bool:
+    """Whether a window pair of `tier` is above its threshold `t` seconds into the burn."""
+    error = burn * plan.budget
+
+    def ratio(window: int) -> Decimal:
+        return error * min(t, window) / window
+
+    return any(
+        ratio(w.long) > w.error_ratio and ratio(w.short) > w.error_ratio for w in plan.tier(tier)
+    )
+
+
+def _firing(plan: engine.Plan, burn: Decimal, t: int) -> list[str]:
+    """The tiers whose alert fires at `t`: their condition held at every evaluation for `for`."""
+    step = _step(plan)
+    firing = []
+    for tier, hold in plan.for_.items():
+        since = t - int(parse_duration(hold))
+        if since >= 0 and all(
+            _condition(plan, tier, burn, s) for s in range(since - since % step, t + 1, step)
+        ):
+            firing.append(tier)
+    return firing
+
+
+def _first_firing(plan: engine.Plan, tier: str, burn: Decimal, limit: int) -> int | None:
+    step = _step(plan)
+    for t in range(0, limit + 1, step):
+        if tier in _firing(plan, burn, t):
+            return t
+    return None
+
+
+def _expected(alerts: dict[str, Alert], service: Service, tiers: list[str]) -> list[dict]:
+    return [
+        {
+            "exp_labels": {**alerts[tier].labels, "alertname": alerts[tier].name},
+            "exp_annotations": {
+                key: value.replace("{{ $labels.service }}", service.name)
+                for key, value in alerts[tier].annotations.items()
+            },
+        }
+        for tier in tiers
+    ]
+
+
+def slo_tests(stack: Stack, service: Service, slo: SLO) -> list[dict[str, Any]]:
+    plan = engine.plan(slo)
+    step = _step(plan)
+    alerts = {
+        a.labels["slo_tier"]: a
+        for a in service_alerts(stack, service)
+        if a.labels.get("slo") == slo.name and "slo_tier" in a.labels
+    }
+    if not alerts:
+        return []
+    name = next(iter(alerts.values())).name
+    tests = []
+
+    def scenario(title: str, burn: Decimal, at: int) -> dict[str, Any]:
+        at = -(-at // step) * step  # round up to an evaluation
+        return {
+            "name": title.format(at=format_duration(at)),
+            "interval": format_duration(step),
+            "input_series": _series(service, slo, plan, burn, at // step + 1),
+            "alert_rule_test": [
+                {
+                    "eval_time": format_duration(at),
+                    "alertname": name,
+                    "exp_alerts": _expected(alerts, service, _firing(plan, burn, at)),
+                }
+            ],
+        }
+
+    for tier in alerts:
+        windows = plan.tier(tier)
+        fast = max(w.burn_rate for w in windows)
+        burn = fast * ABOVE
+        detect = max(engine.detection_seconds(w, burn) or 0 for w in windows if w.burn_rate == fast)
+        deadline = math.ceil(detect) + int(parse_duration(plan.for_[tier])) + 2 * step
+        fired = _first_firing(plan, tier, burn, deadline)
+        assert fired is not None, f"{tier} cannot fire within its detection time"
+        tests.append(
+            scenario(
+                f"{slo.name}: a burn of {clean_number(burn)}x fires the {tier} tier by {{at}}",
+                burn,
+                deadline,
+            )
+        )
+        slow = min(w.burn_rate for w in windows) * BELOW
+        longest = max(w.long for w in windows)
+        quiet = longest + int(parse_duration(plan.for_[tier])) + step
+        tests.append(
+            scenario(
+                f"{slo.name}: a burn of {clean_number(slow)}x leaves the {tier} tier silent "
+                "at {at}",
+                slow,
+                quiet,
+            )
+        )
+    longest = max(plan.ranges)
+    tests.append(
+        scenario(f"{slo.name}: a healthy service fires nothing at {{at}}", Decimal(0), longest)
+    )
+    return tests
+
+
+def proof_artifacts(stack: Stack) -> list[Artifact]:
+    artifacts = []
+    for service in stack.services:
+        tests = [t for slo in service.slos for t in slo_tests(stack, service, slo)]
+        if tests:
+            artifacts.append(
+                Artifact(
+                    f"{TESTS_DIR}/{service.name}.yml",
+                    "rules-test.yml.j2",
+                    {
+                        "service": service,
+                        "rule_file": f"../rules/{service.name}.yml",
+                        "tests": tests,
+                    },
+                )
+            )
+    return artifacts
