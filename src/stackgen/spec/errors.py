@@ -30,7 +30,7 @@ class SpecErrors(Exception):
     """Every problem found in a spec, reported together."""
 
     def __init__(self, errors: list[SpecError]):
-        self.errors = sorted(set(errors), key=lambda e: (e.position, e.field))
+        self.errors = sorted(set(errors), key=lambda e: (e.position, e.field, e.message))
         super().__init__("\n".join(str(e) for e in self.errors))
 
 
