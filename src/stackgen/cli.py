@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from stackgen import __version__
+from stackgen.explain import as_table, explain
 from stackgen.plan import build_plan
 from stackgen.plan.alerts import stack_alerts
 from stackgen.render import RenderError, render_all
@@ -141,6 +142,20 @@ def render(
     typer.echo(f"rendered {len(files)} files into {out}")
     if missing:
         typer.echo(f"not checked with {' and '.join(missing)}: not installed", err=True)
+
+
+@app.command("explain")
+def explain_command(
+    spec: SpecArg = Path("specs"),
+    target: Annotated[
+        str | None, typer.Argument(help="SERVICE or SERVICE/SLO; default: every SLO.")
+    ] = None,
+) -> None:
+    """Show what each SLO's alert tiers mean: windows, burn rates, thresholds, detection times."""
+    found = explain(_load(spec, writes=False), target)
+    if not found:
+        raise _fail(f"no SLO matches {target!r} in {spec}", EXIT_BAD_INPUT)
+    typer.echo("\n\n".join(as_table(e) for e in found))
 
 
 @app.command("test")
