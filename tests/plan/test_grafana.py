@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stackgen.plan.grafana import datasources, grafana_artifacts, uid_for
-from stackgen.plan.panels import GRID_WIDTH, layout, overview_panels, service_panels
+from stackgen.plan.panels import GRID_WIDTH, layout, overview_panels, service_panels, slo_panels
 from stackgen.spec import load_stack
 from tests.helpers import MINIMAL, SPECS, stack_from
 
@@ -322,3 +322,37 @@ def test_dollars_in_provisioned_values_are_escaped_for_grafana(tmp_path):
     assert datasources(stack)[0]["name"] == "Prom $$USER"
     providers = grafana_artifacts(stack)[1].context["providers"]
     assert providers[0]["folder"] == "Team $$HOME"
+
+
+# --- SLO dashboards ------------------------------------------------------------------------------
+
+
+def test_a_service_with_slos_gets_an_slo_dashboard(tmp_path):
+    text = with_service(
+        "slos: [{name: e, objective: 99.5, sli: {type: requests}, group_by: [route]}]"
+    )
+    artifacts = {a.path: a for a in grafana_artifacts(stack_from(tmp_path, text))}
+    slo = artifacts["grafana/dashboards/services/api.slo.json"].context
+    assert slo["uid"] == "demo-api_slo"
+    titles = [p["title"] for p in slo["panels"]]
+    assert titles == [
+        "e: objective",
+        "e: SLI over 30d",
+        "e: error budget left",
+        "e: burn rate by window",
+    ]
+
+
+def test_slo_burn_rate_panel_draws_the_tiers_burn_rates_and_keeps_group_labels(tmp_path):
+    text = with_service(
+        "slos: [{name: e, objective: 99.5, sli: {type: requests}, group_by: [route]}]"
+    )
+    stack = stack_from(tmp_path, text)
+    burn = slo_panels(stack.services[0])[3]
+    assert [s["value"] for s in burn["fieldConfig"]["defaults"]["thresholds"]["steps"]] == [
+        None, 1, 3, 6, 14.4,
+    ]  # fmt: skip
+    assert [t["legendFormat"] for t in burn["targets"]] == [
+        "{{route}} 1h", "{{route}} 6h", "{{route}} 1d", "{{route}} 3d",
+    ]  # fmt: skip
+    assert burn["targets"][0]["expr"] == 'slo:sli_error:ratio_rate1h{service="api",slo="e"} / 0.005'

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from stackgen.plan.artifact import Artifact
-from stackgen.plan.panels import overview_panels, service_panels
+from stackgen.plan.panels import overview_panels, service_panels, slo_panels
 from stackgen.spec.model import PostgresDatasource, PrometheusDatasource, Stack
 
 SCHEMA_VERSION = 39  # Grafana 10.4 and newer read it
@@ -138,6 +138,23 @@ def grafana_artifacts(stack: Stack) -> list[Artifact]:
                 ),
             )
         )
+    for service, folder in zip(stack.services, service_folders, strict=True):
+        if service.slos:
+            dashboards.append(
+                Artifact(
+                    # `.slo` and `_slo`: no service name holds a dot or an underscore.
+                    f"grafana/dashboards/{folders[folder]}/{service.name}.slo.json",
+                    "dashboard.json.j2",
+                    _dashboard_context(
+                        stack,
+                        uid_for(f"{stack.stack.name}-{service.name}_slo"),
+                        f"{service.name} SLOs",
+                        ["slo", f"team-{service.team}"],
+                        f"Objectives, error budgets and burn rates of {service.name}.",
+                        slo_panels(service),
+                    ),
+                )
+            )
     providers = [
         {
             "name": f"stackgen-{stack.stack.name}-{directory}",

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from stackgen import slo as slo_engine
 from stackgen.packs import PanelDef, ServiceContext, ai_inference, http, node, pack_for
 from stackgen.plan.alerts import service_alerts, service_context
-from stackgen.spec.model import Service, Stack
+from stackgen.plan.slos import ratio_record, slo_selector
+from stackgen.spec.model import SLO, Service, Stack
+from stackgen.values import clean_number, format_duration
 
 GRID_WIDTH = 24
 PANEL_HEIGHT = 8
@@ -33,32 +36,44 @@ STAT_OPTIONS = {
 # --- panels --------------------------------------------------------------------------------------
 
 
-def _thresholds(threshold: float | None, below: bool) -> dict[str, Any]:
-    if threshold is None:
-        steps = [{"color": "green", "value": None}]
+def _thresholds(
+    threshold: float | None, below: bool, steps: list[tuple[float, str]] | None = None
+) -> dict[str, Any]:
+    if steps:
+        levels = [{"color": "green", "value": None}]
+        for value, colour in steps:
+            if value > (levels[-1]["value"] or float("-inf")):
+                levels.append({"color": colour, "value": value})
+    elif threshold is None:
+        levels = [{"color": "green", "value": None}]
     elif below:
-        steps = [{"color": "red", "value": None}, {"color": "green", "value": threshold}]
+        levels = [{"color": "red", "value": None}, {"color": "green", "value": threshold}]
     else:
-        steps = [{"color": "green", "value": None}, {"color": "red", "value": threshold}]
-    return {"mode": "absolute", "steps": steps}
+        levels = [{"color": "green", "value": None}, {"color": "red", "value": threshold}]
+    return {"mode": "absolute", "steps": levels}
 
 
 def panel(
     definition: PanelDef,
     targets: list[tuple[str, str]],
     threshold: float | None,
+    *,
+    below: bool | None = None,
+    steps: list[tuple[float, str]] | None = None,
 ) -> dict[str, Any]:
-    """One panel's JSON (without id and gridPos, which the layout assigns)."""
+    """One panel's JSON (without id and gridPos, which the layout assigns). Thresholds: one
+    alert `threshold` (red above it, or below it with `below`), or colour `steps`."""
+    below = definition.threshold_below if below is None else below
     defaults: dict[str, Any] = {
         "unit": definition.unit,
-        "thresholds": _thresholds(threshold, definition.threshold_below),
+        "thresholds": _thresholds(threshold, below, steps),
     }
     if definition.min is not None:
         defaults["min"] = definition.min
     if definition.max is not None:
         defaults["max"] = definition.max
     if definition.type == "timeseries":
-        mode = "line" if threshold is not None else "off"
+        mode = "line" if threshold is not None or steps else "off"
         defaults["custom"] = {"thresholdsStyle": {"mode": mode}, "fillOpacity": 10}
         options: dict[str, Any] = {
             "legend": {
@@ -226,4 +241,89 @@ def overview_panels(stack: Stack) -> list[dict[str, Any]]:
                     strictest(alert),
                 )
             )
+    return layout(panels)
+
+
+# --- SLO dashboards ------------------------------------------------------------------------------
+
+# Threshold colours of the burn-rate panel: the tiers' burn rates, as the alerts use them.
+TIER_COLOURS = {"ticket": "orange", "page": "red"}
+
+
+def _group_legend(slo: SLO, suffix: str = "") -> str:
+    groups = " ".join(f"{{{{{label}}}}}" for label in slo.group_by)
+    return " ".join(part for part in (groups, suffix) if part) or slo.name
+
+
+def slo_panels(service: Service) -> list[dict[str, Any]]:
+    """Per SLO: objective, SLI over the period, budget left, and burn rate per window with the
+    tiers' thresholds. Every query keeps the SLO's group labels, so grouped SLOs show one line
+    per group (never NaN: groups without errors have a ratio of 0)."""
+    panels: list[dict[str, Any]] = []
+    for slo in service.slos:
+        plan = slo_engine.plan(slo)
+        if not plan.windows:
+            continue
+
+        def series(name: str, slo: SLO = slo) -> str:
+            return slo_selector(name, service, slo)
+
+        period = ratio_record(plan.period)
+        panels += [
+            panel(
+                PanelDef(f"{slo.name}: objective", "stat", (), unit="percentunit", width=4),
+                [(series("slo:objective:ratio"), "objective")],
+                None,
+            ),
+            panel(
+                PanelDef(
+                    f"{slo.name}: SLI over {format_duration(plan.period)}",
+                    "stat",
+                    (),
+                    unit="percentunit",
+                    width=8,
+                ),
+                [(f"1 - {series(period)}", _group_legend(slo))],
+                float(plan.objective),
+                below=True,
+            ),
+            panel(
+                PanelDef(
+                    f"{slo.name}: error budget left",
+                    "gauge",
+                    (),
+                    unit="percentunit",
+                    min=0,
+                    max=1,
+                    width=12,
+                ),
+                [(series("slo:period_error_budget_remaining:ratio"), _group_legend(slo))],
+                0.0,
+                below=True,
+            ),
+            panel(
+                PanelDef(
+                    f"{slo.name}: burn rate by window",
+                    "timeseries",
+                    (),
+                    unit="short",
+                    min=0,
+                    description="How many times faster than the SLO allows the budget burns; "
+                    "the lines are the alert tiers' burn rates.",
+                    width=24,
+                ),
+                [
+                    (
+                        f"{series(ratio_record(w))} / {clean_number(plan.budget)}",
+                        _group_legend(slo, format_duration(w)),
+                    )
+                    for w in sorted({w.long for w in plan.windows})
+                ],
+                None,
+                steps=[
+                    (float(w.burn_rate), TIER_COLOURS[w.tier])
+                    for w in sorted(plan.windows, key=lambda w: w.burn_rate)
+                ],
+            ),
+        ]
     return layout(panels)
