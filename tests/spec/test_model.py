@@ -321,3 +321,13 @@ def test_an_slo_period_is_whole_days(tmp_path):
     )
     (error,) = errors_of(tmp_path, text)
     assert "period 36h is not a whole number of days or weeks" in error
+
+
+def test_a_ratio_sli_expression_is_promql_once_the_window_is_in_place(tmp_path):
+    text = MINIMAL.replace(
+        "      static: [api:8080]\n",
+        "      static: [api:8080]\n    slos: [{name: a, objective: 99, sli: {type: ratio, "
+        "expr: 'sum(rate(bad[${window}])) / sum(rate(all[${window}]'}}]\n",
+    )
+    (error,) = errors_of(tmp_path, text)
+    assert "slos[a].sli.expr: invalid PromQL: unclosed left parenthesis" in error

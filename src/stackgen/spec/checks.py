@@ -20,7 +20,6 @@ from stackgen.spec.model import (
     DatasourceBase,
     LatencySLI,
     PrometheusServer,
-    RatioSLI,
     RequestsSLI,
     Route,
     Routing,
@@ -293,12 +292,6 @@ def _slo_findings(service: Service, slo: SLO, scrape: float, here: Path) -> Iter
     if isinstance(sli, LatencySLI) and sli.histogram is None and no_histogram:
         yield Finding(
             (*here, "sli"), f"kind `{service.kind}` has no latency histogram: give `histogram`"
-        )
-    if isinstance(sli, RatioSLI) and "${window}" not in sli.expr:
-        yield Finding(
-            (*here, "sli", "expr"),
-            "the expression must use `${window}` where each window's range goes, "
-            "as in `rate(errors[${window}])`",
         )
     plan = slo_engine.plan(slo)
     for window in plan.windows:

@@ -23,6 +23,7 @@ from stackgen.spec.types import (
     OneLineTemplate,
     PositiveDuration,
     PromQL,
+    RatioTemplate,
     SdFile,
     Slug,
     TemplateText,
@@ -170,8 +171,8 @@ class RatioSLI(Model):
     """Any error-ratio expression; `${window}` stands for the range of each window."""
 
     type: Literal["ratio"]
-    expr: str = Field(
-        min_length=1, examples=["sum(rate(errors[${window}])) / sum(rate(all[${window}]))"]
+    expr: RatioTemplate = Field(
+        examples=["sum(rate(errors[${window}])) / sum(rate(all[${window}]))"]
     )
 
 

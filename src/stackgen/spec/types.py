@@ -185,6 +185,18 @@ def _one_line(value: str) -> str:
     return value
 
 
+def _ratio_template(value: str) -> str:
+    """PromQL with `${window}` where each window's range goes."""
+    if "${window}" not in value:
+        raise ValueError(
+            "the expression must use `${window}` where each window's range goes, "
+            "as in `rate(errors[${window}])`"
+        )
+    _promql(value.replace("${window}", "5m"))
+    return value
+
+
+RatioTemplate = Annotated[str, AfterValidator(_ratio_template), Field(min_length=1)]
 PromQL = Annotated[str, AfterValidator(_promql), Field(min_length=1, examples=["up == 0"])]
 Address = Annotated[str, AfterValidator(_one_line), AfterValidator(_no_credentials)]
 PositiveDuration = Annotated[
