@@ -209,14 +209,14 @@ def test_stackgen_test_runs_the_proofs_and_fails_when_a_rule_is_broken(tmp_path)
     result = run("test", str(out))
     assert result.exit_code == 0, result.stdout
     assert result.stdout.splitlines() == [
-        f"PASS {out}/prometheus/tests/api.yml",
+        f"PASS {out}/prometheus/tests/api.e.yml",
         "1 passed, 0 failed",
     ]
     rules = out / "prometheus/rules/api.yml"
     rules.write_text(rules.read_text().replace("> 0.144", "> 0.5"))  # a page threshold gone wrong
     result = run("test", str(out))
     assert result.exit_code == 1
-    assert result.stdout.startswith(f"FAIL {out}/prometheus/tests/api.yml")
+    assert result.stdout.startswith(f"FAIL {out}/prometheus/tests/api.e.yml")
 
 
 def test_stackgen_test_needs_generated_tests(tmp_path):

@@ -118,7 +118,7 @@ def test_every_template_the_config_calls_is_defined(example_out):
 
 def test_every_generated_proof_in_the_example_passes_promtool(example_out):
     files = sorted((example_out / "prometheus/tests").glob("*.yml"))
-    assert [f.name for f in files] == ["aion-web-api.yml"]
+    assert [f.name for f in files] == ["aion-web-api.availability.yml", "aion-web-api.errors.yml"]
     for path in files:
         result = run_tool("promtool", "test", "rules", str(path))
         assert result.returncode == 0, result.stdout + result.stderr
@@ -145,5 +145,8 @@ def test_slos_of_any_period_render_pass_promtool_and_their_proofs_pass(tmp_path,
     )
     out = render_into(spec, tmp_path / "out")
     check_with_tools(out)
-    result = run_tool("promtool", "test", "rules", str(out / "prometheus/tests/api.yml"))
-    assert result.returncode == 0, result.stdout + result.stderr
+    proofs = sorted((out / "prometheus/tests").glob("*.yml"))
+    assert [p.name for p in proofs] == ["api.errors.yml", "api.fast.yml"]
+    for path in proofs:
+        result = run_tool("promtool", "test", "rules", str(path))
+        assert result.returncode == 0, result.stdout + result.stderr

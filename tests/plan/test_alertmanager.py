@@ -152,3 +152,12 @@ def test_alertmanager_config_writes_the_config_and_its_notification_templates(tm
     assert config.context["routes"] == [route_tree(stack.routing.routes[0])]
     assert config.context["inhibit_rules"] == inhibit_rules(stack.routing)  # no SLO: no SLO rule
     assert config.context["template_glob"] == "templates/*.tmpl"
+
+
+def test_slo_groups_keep_a_page_for_one_group_from_silencing_another_groups_ticket(tmp_path):
+    rules = inhibit_rules(routing(tmp_path, ""), ["route"])
+    critical_over_warning = rules[1]
+    assert critical_over_warning["equal"] == [
+        "stack", "environment", "alertname", "service", "slo", "route",
+    ]  # fmt: skip
+    assert rules[0]["equal"] == ["stack", "environment", "service"]  # ServiceDown: whole service

@@ -13,9 +13,10 @@ def with_slo(slo: str = SLO) -> str:
     )
 
 
-def test_one_test_file_per_service_with_slos_next_to_its_rules(tmp_path):
+def test_one_test_file_per_slo_next_to_its_rules(tmp_path):
+    """A file has one evaluation interval, and SLOs of different periods need their own."""
     (artifact,) = proof_artifacts(stack_from(tmp_path, with_slo()))
-    assert artifact.path == "prometheus/tests/api.yml"
+    assert artifact.path == "prometheus/tests/api.e.yml"
     assert artifact.context["rule_file"] == "../rules/api.yml"
     assert proof_artifacts(stack_from(tmp_path, MINIMAL)) == []
 

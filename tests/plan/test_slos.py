@@ -50,8 +50,8 @@ def test_a_requests_sli_counts_failed_over_total_and_zero_when_nothing_fails(tmp
     assert records["slo:sli_error:ratio_rate1h"]["expr"] == (
         '(sum (rate(http_requests_total{job="api",status=~"5.."}[1h])) '
         'or 0 * sum (rate(http_requests_total{job="api"}[1h]))) '
-        '/ sum (rate(http_requests_total{job="api"}[1h]))'
-    )
+        '/ (sum (rate(http_requests_total{job="api"}[1h])) > 0)'
+    )  # `> 0`: no traffic gives no ratio, not NaN
     assert records["slo:sli_error:ratio_rate1h"]["labels"] == {"service": "api", "slo": "errors"}
 
 
@@ -83,9 +83,16 @@ def test_explicit_selectors_are_used_as_written(tmp_path):
 def test_a_latency_sli_counts_requests_slower_than_the_threshold_bucket(tmp_path):
     text = with_slo("{name: fast, objective: 99, sli: {type: latency, threshold: 0.25}}")
     assert records_of(tmp_path, text)["slo:sli_error:ratio_rate5m"]["expr"] == (
-        '1 - sum (rate(http_request_duration_seconds_bucket{job="api",le="0.25"}[5m])) '
-        '/ sum (rate(http_request_duration_seconds_count{job="api"}[5m]))'
+        '1 - sum (rate(http_request_duration_seconds_bucket{job="api",le=~"0\\\\.25"}[5m])) '
+        '/ (sum (rate(http_request_duration_seconds_count{job="api"}[5m])) > 0)'
     )
+
+
+def test_a_whole_number_latency_threshold_matches_both_client_spellings_of_le(tmp_path):
+    """Go clients write le="1", Python clients le="1.0"."""
+    text = with_slo("{name: fast, objective: 99, sli: {type: latency, threshold: 1}}")
+    expr = records_of(tmp_path, text)["slo:sli_error:ratio_rate5m"]["expr"]
+    assert 'le=~"1(\\\\.0)?"' in expr
 
 
 def test_a_ratio_sli_gets_each_window_in_place_of_its_placeholder(tmp_path):

@@ -193,7 +193,7 @@ def test_a_90_percent_slo_cannot_page_with_the_default_tiers(tmp_path):
     errors = slo_errors(tmp_path, "{name: a, objective: 90, sli: {type: requests}}")
     assert errors[0].endswith(
         "services[api].slos[a].tiers.page: the page tier's 1h/5m windows can never fire: 2% of the "
-        "budget in 1h means an error ratio of 1.44, above 1; disable the tier "
+        "budget in 1h means an error ratio of 1.44, 1 or more; disable the tier "
         "(`tiers.page.enabled: false`) or give it longer windows"
     )
     assert len(errors) == 1  # 6 x 10% = 0.6 can fire: the 6h pair is fine
@@ -249,3 +249,32 @@ def test_a_latency_sli_needs_a_histogram_on_kinds_without_one(tmp_path):
     )
     (error,) = errors_of(write(tmp_path, "s.yml", text))
     assert "kind `node` has no latency histogram: give `histogram`" in error
+
+
+@pytest.mark.parametrize(
+    ("slo", "message"),
+    [
+        (
+            "{name: a, objective: 99, sli: {type: uptime}, labels: {slo_tier: x}}",
+            "labels.slo_tier: `slo_tier` is set by stackgen",
+        ),
+        (
+            "{name: a, objective: 99, sli: {type: uptime}, tiers: {page: {enabled: false}, ticket: {enabled: false}}}",
+            "every tier is disabled",
+        ),
+        (
+            "{name: a, objective: 99, sli: {type: uptime}, tiers: {page: {windows: [{long: 1h1s, budget_consumed: 2}]}}}",
+            "share no step of 10s or more",
+        ),
+        (
+            "{name: a, objective: 99, sli: {type: uptime}, tiers: {page: {windows: [{long: 1h, short: 2h, budget_consumed: 2}]}}}",
+            "the short window must be shorter than the long one",
+        ),
+        (
+            "{name: a, objective: 99, sli: {type: ratio, expr: 'x[${window}]'}, group_by: [route]}",
+            "group its expression with `sum by (...)`",
+        ),
+    ],
+)
+def test_slo_settings_that_cannot_work_are_refused(tmp_path, slo, message):
+    assert any(message in e for e in slo_errors(tmp_path, slo))

@@ -84,6 +84,11 @@ def inhibit_rules(routing: Routing, slo_groups: list[str] | None = None) -> list
     ]
     defaults = DEFAULT_INHIBITIONS if routing.default_inhibitions else []
     if routing.default_inhibitions and slo_groups is not None:
+        # A page for one group (route, customer) must not silence another group's ticket.
+        defaults = [
+            {**rule, "equal": [*rule["equal"], *slo_groups]} if "slo" in rule["equal"] else rule
+            for rule in defaults
+        ]
         defaults = [*defaults, slo_inhibition(slo_groups)]
     return defaults + custom
 

@@ -155,19 +155,22 @@ def slo_tests(stack: Stack, service: Service, slo: SLO) -> list[dict[str, Any]]:
 
 
 def proof_artifacts(stack: Stack) -> list[Artifact]:
+    """One file per SLO: each has its own evaluation step (a file has one)."""
     artifacts = []
     for service in stack.services:
-        tests = [t for slo in service.slos for t in slo_tests(stack, service, slo)]
-        if tests:
-            artifacts.append(
-                Artifact(
-                    f"{TESTS_DIR}/{service.name}.yml",
-                    "rules-test.yml.j2",
-                    {
-                        "service": service,
-                        "rule_file": f"../rules/{service.name}.yml",
-                        "tests": tests,
-                    },
+        for slo in service.slos:
+            tests = slo_tests(stack, service, slo)
+            if tests:
+                artifacts.append(
+                    Artifact(
+                        f"{TESTS_DIR}/{service.name}.{slo.name}.yml",
+                        "rules-test.yml.j2",
+                        {
+                            "service": service,
+                            "slo": slo,
+                            "rule_file": f"../rules/{service.name}.yml",
+                            "tests": tests,
+                        },
+                    )
                 )
-            )
     return artifacts

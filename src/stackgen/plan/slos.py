@@ -31,6 +31,12 @@ def slo_selector(name: str, service: Service, slo: SLO) -> str:
     return selector(name, service=service.name, slo=slo.name)
 
 
+def le_pattern(threshold: float) -> str:
+    """The bucket's `le` as Go clients write it (`1`) and as Python clients do (`1.0`)."""
+    text = clean_number(threshold).replace(".", "\\.")
+    return f"{text}(\\.0)?" if "." not in clean_number(threshold) else text
+
+
 def histogram(ctx: ServiceContext, slo: SLO) -> str | None:
     """The latency SLI's histogram: as given, or the kind's latency metric."""
     assert isinstance(slo.sli, LatencySLI)
@@ -48,10 +54,12 @@ def error_ratio(ctx: ServiceContext, service: Service, slo: SLO, seconds: int) -
         return Template(sli.expr).safe_substitute(window=window).strip()
     if isinstance(sli, LatencySLI):
         name = histogram(ctx, slo)
-        le = {"le": f"={quote(clean_number(sli.threshold))}"}
+        le = {"le": f"=~{quote(le_pattern(sli.threshold))}"}
         good = f"{by} (rate({selector(f'{name}_bucket', le, job=ctx.job)}[{window}]))"
         total = f"{by} (rate({selector(f'{name}_count', job=ctx.job)}[{window}]))"
-        return f"1 - {good} / {total}"
+        # `> 0`: a window without requests has no ratio rather than NaN (0/0), which would
+        # poison the period's average for the whole period.
+        return f"1 - {good} / ({total} > 0)"
     if isinstance(sli, RequestsSLI):
         if sli.total is not None and sli.errors is not None:
             total_selector, failed_selector = sli.total, sli.errors
@@ -59,8 +67,9 @@ def error_ratio(ctx: ServiceContext, service: Service, slo: SLO, seconds: int) -
             total_selector, failed_selector = pack_for(service.kind).requests_sli(ctx)  # type: ignore[misc]
         total = f"{by} (rate({total_selector}[{window}]))"
         failed = f"{by} (rate({failed_selector}[{window}]))"
-        # `or 0 * total`: a group with requests but no failures is 0, not missing.
-        return f"({failed} or 0 * {total}) / {total}"
+        # `or 0 * total`: a group with requests but no failures is 0, not missing; `> 0`: a
+        # window without requests has no ratio rather than NaN, which would poison the period.
+        return f"({failed} or 0 * {total}) / ({total} > 0)"
     up = selector(ctx.metrics["up"], job=ctx.job)
     avg = f"avg by ({', '.join(slo.group_by)})" if slo.group_by else "avg"
     return f"1 - {avg} (avg_over_time({up}[{window}]))"
@@ -114,7 +123,7 @@ def _tier_description(slo: SLO, plan: engine.Plan, windows: tuple[engine.Window,
         f"over {format_duration(w.long)} and {format_duration(w.short)}"
         for w in windows
     ]
-    fastest = windows[0]
+    fastest = max(windows, key=lambda w: w.burn_rate)
     rate = clean_number(fastest.burn_rate)
     exhaust = format_duration(float(Decimal(plan.period) / fastest.burn_rate))
     return (

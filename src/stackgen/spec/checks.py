@@ -3,6 +3,7 @@ valid parts of a spec too, so one run reports every error."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from stackgen.spec.model import (
     DatasourceBase,
     LatencySLI,
     PrometheusServer,
+    RatioSLI,
     RequestsSLI,
     Route,
     Routing,
@@ -32,7 +34,7 @@ from stackgen.values import clean_number, format_duration, parse_duration
 
 RESERVED_TARGET_LABELS = ("job", "instance", "service", "team", "severity", "alertname")
 # Routing and inhibition rely on these alert labels; `severity` has a field of its own.
-RESERVED_ALERT_LABELS = ("alertname", "service", "team", "severity", "slo")
+RESERVED_ALERT_LABELS = ("alertname", "service", "team", "severity", "slo", "slo_tier")
 SELF_JOBS = ("prometheus", "alertmanager")
 
 
@@ -293,19 +295,45 @@ def _slo_findings(service: Service, slo: SLO, scrape: float, here: Path) -> Iter
         yield Finding(
             (*here, "sli"), f"kind `{service.kind}` has no latency histogram: give `histogram`"
         )
+    yield from _reserved_alert_labels(slo.labels, (*here, "labels"))
+    if isinstance(sli, RatioSLI) and slo.group_by:
+        yield Finding(
+            (*here, "group_by"),
+            "a `ratio` SLI is used as written: group its expression with `sum by (...)` "
+            "instead of `group_by`",
+        )
     plan = slo_engine.plan(slo)
+    if not plan.windows:
+        yield Finding(
+            (*here, "tiers"),
+            "every tier is disabled, so nothing would alert or be recorded: enable one",
+        )
+        return
+    if math.gcd(*plan.ranges) < 10 or any(
+        parse_duration(d) % 1
+        for tier in (slo.tiers.page, slo.tiers.ticket)
+        for w in tier.windows or ()
+        for d in (w.long, w.short or "1s")
+    ):
+        yield Finding(
+            (*here, "tiers"),
+            f"the windows ({', '.join(format_duration(r) for r in plan.ranges)}) share no step "
+            "of 10s or more: use round durations",
+        )
     for window in plan.windows:
         tier = (*here, "tiers", window.tier)
         described = (
             f"the {window.tier} tier's {format_duration(window.long)}/"
             f"{format_duration(window.short)} windows"
         )
-        if not window.can_fire:
+        if window.short >= window.long:
+            yield Finding(tier, f"{described}: the short window must be shorter than the long one")
+        elif not window.can_fire:
             yield Finding(
                 tier,
                 f"{described} can never fire: {clean_number(window.budget_consumed)}% of the "
                 f"budget in {format_duration(window.long)} means an error ratio of "
-                f"{clean_number(window.error_ratio)}, above 1; disable the tier "
+                f"{clean_number(window.error_ratio)}, 1 or more; disable the tier "
                 f"(`tiers.{window.tier}.enabled: false`) or give it longer windows",
             )
         elif window.short < 4 * scrape:
