@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +18,8 @@ import typer
 
 from stackgen import __version__
 from stackgen.explain import as_table, explain
+from stackgen.importers import ImportFailed, as_spec_text
+from stackgen.importers.sloth import import_sloth
 from stackgen.plan import build_plan
 from stackgen.plan.alerts import stack_alerts
 from stackgen.render import RenderError, render_all
@@ -142,6 +145,42 @@ def render(
     typer.echo(f"rendered {len(files)} files into {out}")
     if missing:
         typer.echo(f"not checked with {' and '.join(missing)}: not installed", err=True)
+
+
+import_app = typer.Typer(help="Turn another tool's SLO spec into a stackgen spec.")
+app.add_typer(import_app, name="import")
+
+
+def _import(tool: str, convert: Callable, source: Path, output: Path | None) -> None:
+    try:
+        spec, notes = convert(source.read_text(encoding="utf-8"), str(source))
+    except OSError as exc:
+        raise _fail(f"cannot read {source}: {exc}", EXIT_BAD_INPUT) from None
+    except ImportFailed as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    text = as_spec_text(spec, str(source), tool, notes)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc}", EXIT_BAD_INPUT) from None
+    typer.echo(f"wrote {output}; next: stackgen validate {output}")
+
+
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write the spec here, not to stdout.")
+]
+
+
+@import_app.command("sloth")
+def import_sloth_command(
+    source: Annotated[Path, typer.Argument(help="A Sloth spec (prometheus/v1 or Kubernetes).")],
+    output: OutputOption = None,
+) -> None:
+    """Import a Sloth spec; SLI plugins cannot be imported."""
+    _import("sloth", import_sloth, source, output)
 
 
 @app.command("explain")

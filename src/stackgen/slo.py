@@ -54,6 +54,7 @@ class Plan:
     budget: Decimal  # 1 - objective
     period: int  # seconds
     windows: tuple[Window, ...]  # of enabled tiers
+    recorded: tuple[Window, ...]  # of every tier: a disabled tier's windows are still recorded
     for_: dict[str, str]  # tier -> `for` of its alert
     severity: dict[str, str]  # tier -> severity of its alert
 
@@ -62,8 +63,8 @@ class Plan:
 
     @property
     def ranges(self) -> list[int]:
-        """Every window length the rules need, shortest first."""
-        return sorted({w.long for w in self.windows} | {w.short for w in self.windows})
+        """Every window length the recording rules cover, shortest first."""
+        return sorted({w.long for w in self.recorded} | {w.short for w in self.recorded})
 
 
 def _windows(tier_name: str, tier: Tier, period: int, budget: Decimal) -> list[Window]:
@@ -102,14 +103,17 @@ def plan(slo: SLO) -> Plan:
     budget = 1 - objective
     period = int(parse_duration(slo.period))
     windows: list[Window] = []
+    recorded: list[Window] = []
     for_, severity = {}, {}
     for name in TIERS:
         tier: Tier = getattr(slo.tiers, name)
+        tier_windows = _windows(name, tier, period, budget)
+        recorded += tier_windows
         if tier.enabled:
-            windows += _windows(name, tier, period, budget)
+            windows += tier_windows
             for_[name] = tier.for_ or DEFAULT_FOR[name]
             severity[name] = tier.severity or DEFAULT_SEVERITY[name]
-    return Plan(objective, budget, period, tuple(windows), for_, severity)
+    return Plan(objective, budget, period, tuple(windows), tuple(recorded), for_, severity)
 
 
 def detection_seconds(window: Window, burn_rate: Decimal) -> float | None:

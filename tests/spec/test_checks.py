@@ -259,10 +259,6 @@ def test_a_latency_sli_needs_a_histogram_on_kinds_without_one(tmp_path):
             "labels.slo_tier: `slo_tier` is set by stackgen",
         ),
         (
-            "{name: a, objective: 99, sli: {type: uptime}, tiers: {page: {enabled: false}, ticket: {enabled: false}}}",
-            "every tier is disabled",
-        ),
-        (
             "{name: a, objective: 99, sli: {type: uptime}, tiers: {page: {windows: [{long: 1h1s, budget_consumed: 2}]}}}",
             "share no step of 10s or more",
         ),

@@ -262,8 +262,6 @@ def slo_panels(service: Service) -> list[dict[str, Any]]:
     panels: list[dict[str, Any]] = []
     for slo in service.slos:
         plan = slo_engine.plan(slo)
-        if not plan.windows:
-            continue
 
         def series(name: str, slo: SLO = slo) -> str:
             return slo_selector(name, service, slo)
@@ -317,7 +315,7 @@ def slo_panels(service: Service) -> list[dict[str, Any]]:
                         f"{series(ratio_record(w))} / {clean_number(plan.budget)}",
                         _group_legend(slo, format_duration(w)),
                     )
-                    for w in sorted({w.long for w in plan.windows})
+                    for w in sorted({w.long for w in plan.recorded})
                 ],
                 None,
                 steps=[

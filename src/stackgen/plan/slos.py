@@ -148,7 +148,12 @@ def slo_alert_fields(service: Service, slo: SLO) -> list[dict[str, Any]]:
                 "name": name,
                 "severity": plan.severity[tier],
                 "runbook_url": slo.runbook_url,
-                "labels": {"slo": slo.name, "slo_tier": tier, **slo.labels},
+                "labels": {
+                    **slo.labels,
+                    **getattr(slo.tiers, tier).labels,
+                    "slo": slo.name,
+                    "slo_tier": tier,
+                },
                 "expr": _tier_expr(service, slo, windows),
                 "for_": plan.for_[tier],
                 "summary": f"{{{{ $labels.service }}}} burns the error budget of SLO "

@@ -296,6 +296,9 @@ def _slo_findings(service: Service, slo: SLO, scrape: float, here: Path) -> Iter
             (*here, "sli"), f"kind `{service.kind}` has no latency histogram: give `histogram`"
         )
     yield from _reserved_alert_labels(slo.labels, (*here, "labels"))
+    for name in slo_engine.TIERS:
+        labels = getattr(slo.tiers, name).labels
+        yield from _reserved_alert_labels(labels, (*here, "tiers", name, "labels"))
     if isinstance(sli, RatioSLI) and slo.group_by:
         yield Finding(
             (*here, "group_by"),
@@ -303,12 +306,6 @@ def _slo_findings(service: Service, slo: SLO, scrape: float, here: Path) -> Iter
             "instead of `group_by`",
         )
     plan = slo_engine.plan(slo)
-    if not plan.windows:
-        yield Finding(
-            (*here, "tiers"),
-            "every tier is disabled, so nothing would alert or be recorded: enable one",
-        )
-        return
     if math.gcd(*plan.ranges) < 10 or any(
         parse_duration(d) % 1
         for tier in (slo.tiers.page, slo.tiers.ticket)

@@ -197,6 +197,9 @@ class Tier(Model):
         description="Default: the budget-consumption model, scaled to the period.",
     )
     for_: Duration | None = Field(None, alias="for", description="Default: 2m page, 15m ticket.")
+    labels: dict[LabelName, OneLineTemplate] = Field(
+        default_factory=dict, description="Extra labels on this tier's alert."
+    )
 
 
 class Tiers(Model):

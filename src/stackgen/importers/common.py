@@ -1,0 +1,77 @@
+"""What every importer shares: names made valid, labels kept or dropped, the spec around."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+RESERVED = {"alertname", "service", "team", "severity", "slo", "slo_tier", "job", "instance"}
+_LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+
+
+class ImportFailed(Exception):
+    """The input cannot become a stackgen spec; the message says why and what to do."""
+
+
+def slug(text: str) -> str:
+    value = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:63].strip("-")
+    return value or "unnamed"
+
+
+def camel(text: str) -> str:
+    if re.match(r"^[A-Z][A-Za-z0-9]*$", text):
+        return text
+    words = re.split(r"[^A-Za-z0-9]+", text)
+    value = "".join(w[:1].upper() + w[1:] for w in words if w)
+    return value if re.match(r"^[A-Z]", value) else f"Slo{value}"
+
+
+def labels(source: dict[str, Any] | None, notes: list[str], where: str) -> dict[str, str]:
+    """Labels stackgen can carry; the others are named in `notes`."""
+    kept = {}
+    for key, value in (source or {}).items():
+        if key in RESERVED:
+            notes.append(f"{where}: label `{key}: {value}` dropped (stackgen sets `{key}` itself)")
+        elif not _LABEL.match(str(key)) or str(key).startswith("__"):
+            notes.append(f"{where}: label `{key}` dropped (not a valid Prometheus label name)")
+        else:
+            kept[str(key)] = str(value)
+    return kept
+
+
+def window_placeholder(query: str) -> str:
+    """Sloth's and OpenSLO's `{{.window}}` become stackgen's `${window}`."""
+    return re.sub(r"\{\{\s*\.window\s*\}\}", "${window}", query).strip()
+
+
+def stack_spec(name: str, services: list[dict[str, Any]]) -> dict[str, Any]:
+    """A whole spec around imported services, with placeholders a person fills in."""
+    return {
+        "stack": {"name": slug(name)},
+        "services": services,
+        "channels": [{"name": "default", "type": "webhook", "url": "http://localhost:9095/alerts"}],
+        "routing": {"default_channel": "default"},
+    }
+
+
+def imported_service(name: str, team: str, slos: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "name": slug(name),
+        "team": slug(team),
+        "kind": "custom",
+        # Where the service's targets are: to be filled in.
+        "targets": {"file_sd": {"files": [f"targets/{slug(name)}.json"]}},
+        "slos": slos,
+    }
+
+
+def as_spec_text(spec: dict[str, Any], source: str, tool: str, notes: list[str]) -> str:
+    header = [
+        f"# Imported from {source} by `stackgen import {tool}`.",
+        "# Fill in each service's targets and the channels, then run `stackgen render`.",
+        *(f"# NOTE {note}" for note in notes),
+    ]
+    body = yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=100)
+    return "\n".join(header) + "\n" + body

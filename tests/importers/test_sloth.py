@@ -1,0 +1,168 @@
+"""`stackgen import sloth`: Sloth's prometheus/v1 and Kubernetes specs become stackgen specs, and
+the imported SLOs alert exactly when Sloth's generated rules do."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from stackgen.cli import app
+from stackgen.importers import ImportFailed
+from stackgen.importers.common import slug
+from stackgen.importers.sloth import import_sloth
+from stackgen.spec import load_stack
+from tests.helpers import SHARED, render_into, run_tool
+
+SLOTH = SHARED / "corpus" / "slo" / "sloth"
+# prometheus/v1 examples with events or raw SLIs (the SLI-plugin example cannot be imported,
+# victoria-metrics.yml uses a function Prometheus does not have)
+IMPORTABLE = [
+    "getting-started.yml",
+    "home-wifi.yml",
+    "kubernetes-apiserver.yml",
+    "multifile.yml",
+    "no-alerts.yml",
+    "raw-home-wifi.yml",
+    "slo-plugin-getting-started.yml",
+    "contrib-slo-plugins.yml",
+]
+KUBERNETES = ["k8s-getting-started.yml", "k8s-home-wifi.yml", "k8s-multifile.yml"]
+# _gen files that Prometheus loads (contrib-slo-plugins' has a label named `plug-l1`)
+PARITY = [f for f in IMPORTABLE if f != "contrib-slo-plugins.yml"]
+WINDOWS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"]
+
+
+def imported(tmp_path: Path, name: str) -> Path:
+    result = CliRunner().invoke(
+        app, ["import", "sloth", str(SLOTH / name), "-o", str(tmp_path / name)]
+    )
+    assert result.exit_code == 0, result.output
+    return tmp_path / name
+
+
+@pytest.mark.parametrize("name", IMPORTABLE + KUBERNETES)
+def test_every_events_or_raw_example_imports_into_a_valid_spec(tmp_path, name):
+    stack = load_stack(imported(tmp_path, name))
+    assert stack.services and all(s.slos for s in stack.services)
+
+
+def test_queries_keep_sloths_window_as_stackgens_placeholder(tmp_path):
+    slo = load_stack(imported(tmp_path, "getting-started.yml")).services[0].slos[0]
+    assert slo.sli.expr == (
+        '(sum(rate(http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}'
+        '[${window}]))) / (sum(rate(http_request_duration_seconds_count{job="myservice"}[${window}])))'
+    )
+    assert (slo.objective, slo.period, slo.alert) == (99.9, "30d", "MyServiceHighErrorRate")
+    assert slo.tiers.page.labels == {"routing_key": "myteam"}
+    assert slo.labels["category"] == "availability"
+
+
+def test_what_cannot_be_carried_over_is_noted_in_the_output(tmp_path):
+    text = imported(tmp_path, "getting-started.yml").read_text()
+    assert "# NOTE myservice/requests-availability page: label `severity: pageteam` dropped" in text
+
+
+def test_an_slo_without_alerting_imports_with_its_tiers_off(tmp_path):
+    slo = load_stack(imported(tmp_path, "no-alerts.yml")).services[0].slos[0]
+    assert (slo.tiers.page.enabled, slo.tiers.ticket.enabled) == (False, False)
+
+
+def test_an_sli_plugin_is_refused_with_the_reason():
+    with pytest.raises(
+        ImportFailed, match="the SLI plugin `getting_started_availability` cannot be imported"
+    ):
+        import_sloth(
+            (SLOTH / "plugin-getting-started.yml").read_text(), "plugin-getting-started.yml"
+        )
+
+
+def test_the_command_exits_2_on_what_it_cannot_import(tmp_path):
+    (tmp_path / "x.yml").write_text("version: other\n")
+    result = CliRunner().invoke(app, ["import", "sloth", str(tmp_path / "x.yml")])
+    assert result.exit_code == 2
+    assert "is not a Sloth spec" in result.stderr
+
+
+def _sloth_rule_files(gen: Path, folder: Path) -> list[Path]:
+    """Sloth writes one YAML document per service; Prometheus loads one per file."""
+    files = []
+    for index, document in enumerate(d for d in yaml.safe_load_all(gen.read_text()) if d):
+        files.append(folder / f"sloth-{index}.yml")
+        files[-1].write_text(yaml.safe_dump(document, sort_keys=False))
+    return files
+
+
+def _sloth_identities(rule_files: list[Path]) -> dict[tuple[str, str], dict[str, str]]:
+    """Our (service, SLO) -> the labels of Sloth's ratio series for it (without the window)."""
+    found = {}
+    groups = [g for f in rule_files for g in yaml.safe_load(f.read_text())["groups"]]
+    for group in groups:
+        for rule in group["rules"]:
+            if rule.get("record") == "slo:sli_error:ratio_rate5m":
+                labels = {k: v for k, v in rule["labels"].items() if k != "sloth_window"}
+                found[slug(labels["sloth_service"]), slug(labels["sloth_slo"])] = labels
+    return found
+
+
+def _selector(name: str, labels: dict[str, str]) -> str:
+    inner = ",".join(f"{k}={json.dumps(v)}" for k, v in sorted(labels.items()))
+    return f"{name}{{{inner}}}"
+
+
+def _count(matchers: str) -> str:
+    return f'count(ALERTS{{alertstate="firing",{matchers}}}) or vector(0)'
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("name", PARITY)
+def test_imported_alerts_fire_exactly_when_sloths_generated_alerts_fire(tmp_path, name):
+    """Both rule sets see the same error ratio in every window (each with its own labels). At
+    20, 8, 2 and 0.5 times the budget, each imported SLO's page and ticket alerts fire exactly
+    when Sloth's generated ones do: both counts must equal what the thresholds imply."""
+    out = render_into(imported(tmp_path, name), tmp_path / "out")
+    stack = load_stack(tmp_path / name)
+    sloth_files = _sloth_rule_files(SLOTH / "_gen" / name, tmp_path)
+    sloth_labels = _sloth_identities(sloth_files)
+    tests = []
+    for service in stack.services:
+        for slo in service.slos:
+            sloth = sloth_labels[service.name, slo.name]
+            budget = (100 - slo.objective) / 100
+            for burn in (20, 8, 2, 0.5):
+                value = f"{burn * budget:.12g}x7"
+                series = []
+                for window in WINDOWS:
+                    record = f"slo:sli_error:ratio_rate{window}"
+                    series += [
+                        {
+                            "series": _selector(record, {**sloth, "sloth_window": window}),
+                            "values": value,
+                        },
+                        {
+                            "series": _selector(record, {"service": service.name, "slo": slo.name}),
+                            "values": value,
+                        },
+                    ]
+                checks = []
+                for tier, fires in (("page", burn > 6), ("ticket", burn > 1)):
+                    expected = int(fires and getattr(slo.tiers, tier).enabled)
+                    sample = [{"labels": "{}", "value": expected}]
+                    sloth_alerts = _count(f'sloth_id="{sloth["sloth_id"]}",sloth_severity="{tier}"')
+                    ours = _count(f'service="{service.name}",slo="{slo.name}",slo_tier="{tier}"')
+                    checks += [
+                        {"expr": sloth_alerts, "eval_time": "30m", "exp_samples": sample},
+                        {"expr": ours, "eval_time": "30m", "exp_samples": sample},
+                    ]
+                tests.append({"interval": "5m", "input_series": series, "promql_expr_test": checks})
+    document = {
+        "rule_files": [str(p) for p in sloth_files]
+        + [str(p) for p in sorted((out / "prometheus/rules").glob("*.yml"))],
+        "evaluation_interval": "1m",
+        "tests": tests,
+    }
+    parity = tmp_path / "parity.yml"
+    parity.write_text(yaml.safe_dump(document, sort_keys=False))
+    result = run_tool("promtool", "test", "rules", str(parity))
+    assert result.returncode == 0, result.stdout + result.stderr
