@@ -19,6 +19,7 @@ import typer
 from stackgen import __version__
 from stackgen.explain import as_table, explain
 from stackgen.importers import ImportFailed, as_spec_text
+from stackgen.importers.openslo import import_openslo
 from stackgen.importers.sloth import import_sloth
 from stackgen.plan import build_plan
 from stackgen.plan.alerts import stack_alerts
@@ -181,6 +182,15 @@ def import_sloth_command(
 ) -> None:
     """Import a Sloth spec; SLI plugins cannot be imported."""
     _import("sloth", import_sloth, source, output)
+
+
+@import_app.command("openslo")
+def import_openslo_command(
+    source: Annotated[Path, typer.Argument(help="OpenSLO documents (v1alpha SLO, or v1).")],
+    output: OutputOption = None,
+) -> None:
+    """Import OpenSLO ratio-metric SLOs."""
+    _import("openslo", import_openslo, source, output)
 
 
 @app.command("explain")
