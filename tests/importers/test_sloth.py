@@ -59,6 +59,11 @@ def test_queries_keep_sloths_window_as_stackgens_placeholder(tmp_path):
     assert slo.labels["category"] == "availability"
 
 
+def test_plain_alert_annotations_are_carried_over(tmp_path):
+    slo = load_stack(imported(tmp_path, "getting-started.yml")).services[0].slos[0]
+    assert slo.annotations == {"summary": "High error rate on 'myservice' requests responses"}
+
+
 def test_what_cannot_be_carried_over_is_noted_in_the_output(tmp_path):
     text = imported(tmp_path, "getting-started.yml").read_text()
     assert "# NOTE myservice/requests-availability page: label `severity: pageteam` dropped" in text
@@ -166,3 +171,12 @@ def test_imported_alerts_fire_exactly_when_sloths_generated_alerts_fire(tmp_path
     parity.write_text(yaml.safe_dump(document, sort_keys=False))
     result = run_tool("promtool", "test", "rules", str(parity))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.tools
+def test_the_imported_stack_renders_and_its_proofs_pass(tmp_path):
+    out = render_into(imported(tmp_path, "getting-started.yml"), tmp_path / "out")
+    (proof,) = sorted((out / "prometheus/tests").glob("*.yml"))
+    result = run_tool("promtool", "test", "rules", str(proof))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "High error rate on 'myservice' requests responses" in proof.read_text()

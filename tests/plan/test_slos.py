@@ -181,3 +181,14 @@ def test_a_missing_metric_alert_can_be_asked_for(tmp_path):
     (missing,) = [a for a in service_alerts(stack, stack.services[0]) if a.name == "SLIMissing"]
     assert missing.expr == 'absent(slo:sli_error:ratio_rate5m{service="api",slo="e"})'
     assert missing.labels["slo"] == "e"
+
+
+def test_slo_annotations_add_to_or_replace_the_alerts_own(tmp_path):
+    text = with_slo(
+        "{name: e, objective: 99, sli: {type: requests}, "
+        "annotations: {summary: '{{ $labels.service }} is unhappy', dashboard: 'https://g/d/x'}}"
+    )
+    page = tiers_of(tmp_path, text)["page"]
+    assert page.annotations["summary"] == "{{ $labels.service }} is unhappy"
+    assert page.annotations["dashboard"] == "https://g/d/x"
+    assert page.annotations["runbook_url"].endswith("/ErrorRateViolation.md")

@@ -331,3 +331,15 @@ def test_a_ratio_sli_expression_is_promql_once_the_window_is_in_place(tmp_path):
     )
     (error,) = errors_of(tmp_path, text)
     assert "slos[a].sli.expr: invalid PromQL: unclosed left parenthesis" in error
+
+
+def test_slo_annotations_may_template_labels_only(tmp_path):
+    text = MINIMAL.replace(
+        "      static: [api:8080]\n",
+        "      static: [api:8080]\n    slos: [{name: a, objective: 99, sli: {type: uptime}, "
+        "annotations: {summary: 'at {{ $value }}'}}]\n",
+    )
+    (error,) = errors_of(tmp_path, text)
+    assert (
+        "slos[a].annotations.summary: may use only `{{ $labels.NAME }}` template actions" in error
+    )

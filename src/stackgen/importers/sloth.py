@@ -103,8 +103,14 @@ def _slo(level: dict[str, Any], slo: dict[str, Any], notes: list[str]) -> dict[s
     tiers = {name: tier for name, tier in tiers.items() if tier}
     if tiers:
         imported["tiers"] = tiers
-    if alerting.get("annotations"):
-        notes.append(f"{where}: alert annotations not imported (stackgen writes its own)")
+    annotations = {}
+    for key, value in (alerting.get("annotations") or {}).items():
+        if "{{" in str(value):
+            notes.append(f"{where}: annotation `{key}` dropped (it templates Sloth's labels)")
+        else:
+            annotations[str(key)] = str(value)
+    if annotations:
+        imported["annotations"] = annotations
     return imported
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from string import Template
 from typing import Any
 
@@ -27,6 +27,7 @@ class Alert:
     runbook_generated: bool  # the link points at a runbook skeleton stackgen writes
     threshold: float | None = None
     diagnosis: tuple[str, ...] = ()
+    extra_annotations: dict[str, str] = field(default_factory=dict)  # from the spec; they win
 
     @property
     def annotations(self) -> dict[str, str]:
@@ -34,6 +35,7 @@ class Alert:
             "summary": self.summary,
             "description": self.description,
             "runbook_url": self.runbook_url,
+            **self.extra_annotations,
         }
 
 

@@ -160,6 +160,7 @@ def slo_alert_fields(service: Service, slo: SLO) -> list[dict[str, Any]]:
                 f"`{slo.name}` {'fast' if tier == 'page' else 'steadily'} ({tier})",
                 "description": _tier_description(slo, plan, windows),
                 "threshold": float(windows[0].error_ratio),
+                "extra_annotations": dict(slo.annotations),
                 "diagnosis": (
                     "Which SLI series (group) burns: the slo:sli_error:ratio_rate* series.",
                     "How much error budget is left this period: "

@@ -18,6 +18,7 @@ from stackgen.spec.types import (
     HostPort,
     KubernetesLabel,
     LabelName,
+    LabelsOnlyTemplate,
     MetricName,
     OneLine,
     OneLineTemplate,
@@ -223,6 +224,11 @@ class SLO(Model):
         False, description="Also alert when the SLI's series are missing."
     )
     labels: dict[LabelName, OneLineTemplate] = Field(default_factory=dict)
+    annotations: dict[LabelName, LabelsOnlyTemplate] = Field(
+        default_factory=dict,
+        description="Extra alert annotations (or your own summary); templates may use "
+        "{{ $labels.NAME }} only, so the generated proofs can check them.",
+    )
     runbook_url: Url | None = None
 
     @field_validator("objective")

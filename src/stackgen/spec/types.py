@@ -27,6 +27,8 @@ _K8S_LABEL = re.compile(
     r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
     r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
 )
+_ACTION = re.compile(r"\{\{-?(.*?)-?\}\}")
+_LABEL_ACTION = re.compile(r"\$labels\.[A-Za-z_][A-Za-z0-9_]*")
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@\s]*@")
 # Functions and aggregations the PromQL parser (Prometheus 3) knows but Prometheus 2.42 does not
 # (each checked against promtool 2.42).
@@ -196,6 +198,18 @@ def _ratio_template(value: str) -> str:
     return value
 
 
+def _labels_only_template(value: str) -> str:
+    _one_line(value)
+    check_template(value)
+    for action in _ACTION.findall(value):
+        if not _LABEL_ACTION.fullmatch(action.strip()):
+            raise ValueError(
+                f"may use only `{{{{ $labels.NAME }}}}` template actions, not `{{{{{action}}}}}`"
+            )
+    return value
+
+
+LabelsOnlyTemplate = Annotated[str, AfterValidator(_labels_only_template)]
 RatioTemplate = Annotated[str, AfterValidator(_ratio_template), Field(min_length=1)]
 PromQL = Annotated[str, AfterValidator(_promql), Field(min_length=1, examples=["up == 0"])]
 Address = Annotated[str, AfterValidator(_one_line), AfterValidator(_no_credentials)]
