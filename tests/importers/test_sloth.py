@@ -83,6 +83,11 @@ def test_an_sli_plugin_is_refused_with_the_reason():
         )
 
 
+def test_a_query_prometheus_cannot_run_is_refused_with_the_reason():
+    with pytest.raises(ImportFailed, match="unknown function with name 'histogram_share'"):
+        import_sloth((SLOTH / "victoria-metrics.yml").read_text(), "victoria-metrics.yml")
+
+
 def test_the_command_exits_2_on_what_it_cannot_import(tmp_path):
     (tmp_path / "x.yml").write_text("version: other\n")
     result = CliRunner().invoke(app, ["import", "sloth", str(tmp_path / "x.yml")])

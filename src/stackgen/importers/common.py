@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from stackgen.spec.types import ratio_template
+
 RESERVED = {"alertname", "service", "team", "severity", "slo", "slo_tier", "job", "instance"}
 _LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
@@ -44,6 +46,15 @@ def labels(source: dict[str, Any] | None, notes: list[str], where: str) -> dict[
 def window_placeholder(query: str) -> str:
     """Sloth's and OpenSLO's `{{.window}}` become stackgen's `${window}`."""
     return re.sub(r"\{\{\s*\.window\s*\}\}", "${window}", query).strip()
+
+
+def checked_ratio(expr: str, where: str) -> dict[str, str]:
+    """A `ratio` SLI, refused here when Prometheus could not run its query."""
+    try:
+        ratio_template(expr)
+    except ValueError as exc:
+        raise ImportFailed(f"{where}: the SLI cannot run on Prometheus: {exc}") from None
+    return {"type": "ratio", "expr": expr}
 
 
 def stack_spec(name: str, services: list[dict[str, Any]]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import yaml
 
 from stackgen.importers.common import (
     ImportFailed,
+    checked_ratio,
     imported_service,
     slug,
     stack_spec,
@@ -102,7 +103,7 @@ def import_openslo(text: str, source: str) -> tuple[dict[str, Any], list[str]]:
                     "name": slo_name,
                     "objective": _objective(objective, where),
                     "period": _period(spec, where),
-                    "sli": {"type": "ratio", "expr": _ratio(ratio, where)},
+                    "sli": checked_ratio(_ratio(ratio, where), where),
                 }
             )
         if spec.get("alertPolicies"):

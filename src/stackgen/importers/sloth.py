@@ -14,6 +14,7 @@ import yaml
 from stackgen.importers.common import (
     ImportFailed,
     camel,
+    checked_ratio,
     imported_service,
     labels,
     slug,
@@ -57,9 +58,9 @@ def _sli(slo: dict[str, Any], where: str) -> dict[str, Any]:
     if "events" in sli:
         errors = window_placeholder(_get(sli["events"], "error_query"))
         total = window_placeholder(_get(sli["events"], "total_query"))
-        return {"type": "ratio", "expr": f"({errors}) / ({total})"}
+        return checked_ratio(f"({errors}) / ({total})", where)
     if "raw" in sli:
-        return {"type": "ratio", "expr": window_placeholder(_get(sli["raw"], "error_ratio_query"))}
+        return checked_ratio(window_placeholder(_get(sli["raw"], "error_ratio_query")), where)
     if "plugin" in sli:
         raise ImportFailed(
             f"{where}: the SLI plugin `{sli['plugin'].get('id')}` cannot be imported (its queries "

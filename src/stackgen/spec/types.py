@@ -187,7 +187,7 @@ def _one_line(value: str) -> str:
     return value
 
 
-def _ratio_template(value: str) -> str:
+def ratio_template(value: str) -> str:
     """PromQL with `${window}` where each window's range goes."""
     if "${window}" not in value:
         raise ValueError(
@@ -210,7 +210,7 @@ def _labels_only_template(value: str) -> str:
 
 
 LabelsOnlyTemplate = Annotated[str, AfterValidator(_labels_only_template)]
-RatioTemplate = Annotated[str, AfterValidator(_ratio_template), Field(min_length=1)]
+RatioTemplate = Annotated[str, AfterValidator(ratio_template), Field(min_length=1)]
 PromQL = Annotated[str, AfterValidator(_promql), Field(min_length=1, examples=["up == 0"])]
 Address = Annotated[str, AfterValidator(_one_line), AfterValidator(_no_credentials)]
 PositiveDuration = Annotated[
