@@ -219,7 +219,16 @@ def test_stackgen_test_runs_the_proofs_and_fails_when_a_rule_is_broken(tmp_path)
     assert result.stdout.startswith(f"FAIL {out}/prometheus/tests/api.e.yml")
 
 
-def test_stackgen_test_needs_generated_tests(tmp_path):
+def test_stackgen_test_needs_a_rendered_stack(tmp_path):
     result = run("test", str(tmp_path))
     assert result.exit_code == 2
-    assert "holds no generated tests" in result.stderr
+    assert "is not a rendered stack" in result.stderr
+
+
+def test_stackgen_test_on_a_stack_without_slo_alerts_has_nothing_to_prove(tmp_path):
+    out = tmp_path / "out"
+    spec = write(tmp_path, "spec.yml", MINIMAL)
+    assert run("render", str(spec), "-o", str(out), "--no-tools").exit_code == 0
+    result = run("test", str(out))
+    assert result.exit_code == 0
+    assert "no SLO has an alerting tier to prove" in result.stdout

@@ -26,13 +26,12 @@ from stackgen.plan.alerts import stack_alerts
 from stackgen.render import RenderError, render_all
 from stackgen.spec import SpecErrors, Stack, load_stack
 from stackgen.verify import (
-    TESTS_GLOB,
     VerifyError,
     rule_test_files,
     run_rule_tests,
     verify_with_tools,
 )
-from stackgen.writer import WriteError, unified_diff, write_tree
+from stackgen.writer import MANIFEST, WriteError, unified_diff, write_tree
 
 EXIT_FOUND = 1
 EXIT_BAD_INPUT = 2
@@ -159,6 +158,10 @@ def _import(tool: str, convert: Callable, source: Path, output: Path | None) -> 
         raise _fail(f"cannot read {source}: {exc}", EXIT_BAD_INPUT) from None
     except ImportFailed as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+        # A field of an unexpected shape somewhere the importer does not check one by one.
+        message = f"{source}: not a {tool} spec stackgen can read ({type(exc).__name__}: {exc})"
+        raise _fail(message, EXIT_BAD_INPUT) from None
     text = as_spec_text(spec, str(source), tool, notes)
     if output is None:
         sys.stdout.write(text)
@@ -213,8 +216,11 @@ def test_command(
 ) -> None:
     """Run the generated proofs in OUT (`promtool test rules`), reporting each file."""
     files = rule_test_files(out)
+    if not (out / MANIFEST).is_file():
+        raise _fail(f"{out} is not a rendered stack (no {MANIFEST}): run `stackgen render`", 2)
     if not files:
-        raise _fail(f"{out} holds no generated tests ({TESTS_GLOB}): render a spec with SLOs", 2)
+        typer.echo(f"no generated tests in {out}: no SLO has an alerting tier to prove")
+        return
     if shutil.which("promtool") is None:
         raise _fail("promtool is not installed: install the Debian package prometheus", 2)
     failed = 0

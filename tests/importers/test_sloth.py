@@ -185,3 +185,42 @@ def test_the_imported_stack_renders_and_its_proofs_pass(tmp_path):
     result = run_tool("promtool", "test", "rules", str(proof))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "High error rate on 'myservice' requests responses" in proof.read_text()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "version: prometheus/v1\nservice: a\nslos: [{objective: 99}]\n",
+            "needs `name` and `objective`",
+        ),
+        (
+            "version: prometheus/v1\nservice: a\nslos: [{name: x, objective: 99, sli: {events: {error_query: q}}}]\n",
+            "needs `error_query` and `total_query`",
+        ),
+        ("version: prometheus/v1\nservice: a\nslos: []\n", "has no SLOs"),
+        (
+            "version: prometheus/v1\nservice: a\nslos: [{name: x, objective: nope, sli: {raw: {error_ratio_query: q}}}]\n",
+            "is not a number",
+        ),
+    ],
+)
+def test_malformed_sloth_specs_are_refused_with_the_reason(text, message):
+    with pytest.raises(ImportFailed, match=message):
+        import_sloth(text, "x.yml")
+
+
+def test_an_slo_defined_twice_for_one_service_is_refused():
+    slo = (
+        "slos: [{name: x, objective: 99, sli: {raw: {error_ratio_query: 'rate(x[{{.window}}])'}}}]"
+    )
+    text = f"version: prometheus/v1\nservice: a\n{slo}\n---\nversion: prometheus/v1\nservice: a\n{slo}\n"
+    with pytest.raises(ImportFailed, match="defines an SLO name twice"):
+        import_sloth(text, "x.yml")
+
+
+def test_shapes_the_importer_does_not_expect_exit_2_without_a_traceback(tmp_path):
+    (tmp_path / "x.yml").write_text("version: prometheus/v1\nservice: a\nlabels: [a]\nslos: 5\n")
+    result = CliRunner().invoke(app, ["import", "sloth", str(tmp_path / "x.yml")])
+    assert result.exit_code == 2
+    assert isinstance(result.exception, SystemExit)

@@ -33,13 +33,18 @@ def camel(text: str) -> str:
 def labels(source: dict[str, Any] | None, notes: list[str], where: str) -> dict[str, str]:
     """Labels stackgen can carry; the others are named in `notes`."""
     kept = {}
-    for key, value in (source or {}).items():
-        if key in RESERVED:
+    if not isinstance(source, dict):
+        notes.append(f"{where}: labels dropped (not a mapping)")
+        return kept
+    for key, value in source.items():
+        if value is None:
+            notes.append(f"{where}: label `{key}` dropped (no value)")
+        elif key in RESERVED:
             notes.append(f"{where}: label `{key}: {value}` dropped (stackgen sets `{key}` itself)")
         elif not _LABEL.match(str(key)) or str(key).startswith("__"):
             notes.append(f"{where}: label `{key}` dropped (not a valid Prometheus label name)")
         else:
-            kept[str(key)] = str(value)
+            kept[str(key)] = str(value).lower() if isinstance(value, bool) else str(value)
     return kept
 
 

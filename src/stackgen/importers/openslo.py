@@ -50,7 +50,7 @@ def _ratio(ratio: dict[str, Any], where: str) -> str:
 
 def _period(spec: dict[str, Any], where: str) -> str:
     windows = spec.get("timeWindows") or spec.get("timeWindow") or [{"duration": "30d"}]
-    window = windows[0]
+    window = windows[0] if isinstance(windows, list) else windows
     if "duration" in window:
         seconds = parse_duration(str(window["duration"]))
     else:
@@ -66,10 +66,13 @@ def _period(spec: dict[str, Any], where: str) -> str:
 
 
 def _objective(objective: dict[str, Any], where: str) -> float:
-    if "targetPercent" in objective:
-        return float(objective["targetPercent"])
-    if "target" in objective:
-        return round(float(objective["target"]) * 100, 10)
+    try:
+        if "targetPercent" in objective:
+            return float(objective["targetPercent"])
+        if "target" in objective:
+            return round(float(objective["target"]) * 100, 10)
+    except (TypeError, ValueError):
+        raise ImportFailed(f"{where}: the objective's target is not a number") from None
     raise ImportFailed(f"{where}: an objective without `target`")
 
 
@@ -80,7 +83,9 @@ def import_openslo(text: str, source: str) -> tuple[dict[str, Any], list[str]]:
         raise ImportFailed(f"{source}: not YAML: {exc}") from None
     notes: list[str] = []
     indicators = {
-        d["metadata"]["name"]: d["spec"] for d in docs if d.get("kind") == "SLI" and "metadata" in d
+        (d.get("metadata") or {}).get("name"): d.get("spec") or {}
+        for d in docs
+        if d.get("kind") == "SLI"
     }
     services: dict[str, list[dict[str, Any]]] = {}
     for doc in docs:
@@ -89,9 +94,13 @@ def import_openslo(text: str, source: str) -> tuple[dict[str, Any], list[str]]:
         name = (doc.get("metadata") or {}).get("name", "slo")
         spec = doc.get("spec") or {}
         where = f"{source}: SLO {name}"
-        indicator = spec.get("indicator", {}).get("spec") or indicators.get(
+        indicator = (spec.get("indicator") or {}).get("spec") or indicators.get(
             spec.get("indicatorRef", "")
         )
+        if spec.get("budgetingMethod", "Occurrences") != "Occurrences":
+            notes.append(
+                f"{where}: budgeting method {spec['budgetingMethod']} treated as Occurrences"
+            )
         objectives = spec.get("objectives") or []
         for index, objective in enumerate(objectives, start=1):
             ratio = objective.get("ratioMetrics") or (indicator or {}).get("ratioMetric")

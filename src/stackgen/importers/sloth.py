@@ -56,11 +56,16 @@ def _documents(text: str, source: str) -> list[dict[str, Any]]:
 def _sli(slo: dict[str, Any], where: str) -> dict[str, Any]:
     sli = slo.get("sli") or {}
     if "events" in sli:
-        errors = window_placeholder(_get(sli["events"], "error_query"))
-        total = window_placeholder(_get(sli["events"], "total_query"))
+        errors, total = (_get(sli["events"], q) for q in ("error_query", "total_query"))
+        if not (isinstance(errors, str) and isinstance(total, str)):
+            raise ImportFailed(f"{where}: `events` needs `error_query` and `total_query`")
+        errors, total = window_placeholder(errors), window_placeholder(total)
         return checked_ratio(f"({errors}) / ({total})", where)
     if "raw" in sli:
-        return checked_ratio(window_placeholder(_get(sli["raw"], "error_ratio_query")), where)
+        query = _get(sli["raw"], "error_ratio_query")
+        if not isinstance(query, str):
+            raise ImportFailed(f"{where}: `raw` needs `error_ratio_query`")
+        return checked_ratio(window_placeholder(query), where)
     if "plugin" in sli:
         raise ImportFailed(
             f"{where}: the SLI plugin `{sli['plugin'].get('id')}` cannot be imported (its queries "
@@ -82,15 +87,26 @@ def _tier(alert: dict[str, Any] | None, notes: list[str], where: str) -> dict[st
 
 def _slo(level: dict[str, Any], slo: dict[str, Any], notes: list[str]) -> dict[str, Any]:
     where = f"{level.get('service')}/{slo.get('name')}"
+    if not slo.get("name") or "objective" not in slo:
+        raise ImportFailed(f"{where}: an SLO needs `name` and `objective`")
     alerting = slo.get("alerting") or {}
+    for dropped in ("description", "plugins"):
+        if slo.get(dropped):
+            notes.append(f"{where}: `{dropped}` not imported")
+    try:
+        objective = float(slo["objective"])
+    except (TypeError, ValueError):
+        raise ImportFailed(f"{where}: objective {slo['objective']!r} is not a number") from None
     imported: dict[str, Any] = {
         "name": slug(slo["name"]),
-        "objective": slo["objective"],
+        "objective": objective,
         "period": "30d",
         "sli": _sli(slo, where),
     }
     if alerting.get("name"):
         imported["alert"] = camel(alerting["name"])
+        if imported["alert"] != alerting["name"]:
+            notes.append(f"{where}: alert `{alerting['name']}` renamed `{imported['alert']}`")
     kept = labels({**(level.get("labels") or {}), **(slo.get("labels") or {}),
                    **(alerting.get("labels") or {})}, notes, where)  # fmt: skip
     if kept:
@@ -125,10 +141,17 @@ def import_sloth(text: str, source: str) -> tuple[dict[str, Any], list[str]]:
             raise ImportFailed(f"{source}: a Sloth spec without `service`")
         level_labels = level.get("labels") or {}
         team = level_labels.get("owner") or level_labels.get("team") or "unowned"
+        if level.get("slo_plugins"):
+            notes.append(f"{name}: `slo_plugins` not imported")
         slos = [_slo(level, slo, notes) for slo in level.get("slos") or []]
+        if not slos:
+            raise ImportFailed(f"{source}: service {name} has no SLOs")
         if slug(name) in services:
             services[slug(name)]["slos"] += slos
         else:
             services[slug(name)] = imported_service(name, team, slos)
+        names = [s["name"] for s in services[slug(name)]["slos"]]
+        if len(names) != len(set(names)):
+            raise ImportFailed(f"{source}: service {name} defines an SLO name twice")
     spec = stack_spec(next(iter(services)), list(services.values()))
     return spec, notes
