@@ -117,3 +117,22 @@ def dashboard_errors(dashboard: dict) -> list[str]:
                 f"{where} target: {e.message}" for e in _schema("prometheus").iter_errors(target)
             ]
     return errors
+
+
+def promtool_tests(
+    folder: Path, rule_files: list[Path], evaluation_interval: str, tests: list[dict]
+) -> str:
+    """Write a `promtool test rules` file for these rule files and tests, run it, and return
+    promtool's output; a failure shows what promtool said."""
+    import yaml
+
+    document = {
+        "rule_files": [str(p) for p in rule_files],
+        "evaluation_interval": evaluation_interval,
+        "tests": tests,
+    }
+    test_file = folder / "promtool-test.yml"
+    test_file.write_text(yaml.safe_dump(document, sort_keys=False))
+    result = run_tool("promtool", "test", "rules", str(test_file))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout

@@ -4,9 +4,8 @@
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.helpers import run_tool
+from tests.helpers import promtool_tests
 
 pytestmark = pytest.mark.tools
 
@@ -16,16 +15,7 @@ RUNBOOKS = "https://git.example.com/aion/monitoring/blob/main/out/runbooks"
 
 def promtool_test(out: Path, tmp_path: Path, rule_file: str, tests: list[dict]) -> str:
     """Run the tests against one rendered rule file; returns promtool's output on success."""
-    document = {
-        "rule_files": [str(out / "prometheus/rules" / rule_file)],
-        "evaluation_interval": "15s",
-        "tests": tests,
-    }
-    test_file = tmp_path / "test.yml"
-    test_file.write_text(yaml.safe_dump(document, sort_keys=False))
-    result = run_tool("promtool", "test", "rules", str(test_file))
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    return promtool_tests(tmp_path, [out / "prometheus/rules" / rule_file], "15s", tests)
 
 
 def requests(ok_per_step: int, errors_per_step: int, steps: int = 120) -> list[dict]:

@@ -13,7 +13,7 @@ from stackgen.importers import ImportFailed
 from stackgen.importers.common import slug
 from stackgen.importers.sloth import import_sloth
 from stackgen.spec import load_stack
-from tests.helpers import SHARED, render_into, run_tool
+from tests.helpers import SHARED, promtool_tests, render_into, run_tool
 
 SLOTH = SHARED / "corpus" / "slo" / "sloth"
 # prometheus/v1 examples with events or raw SLIs (the SLI-plugin example cannot be imported,
@@ -166,16 +166,8 @@ def test_imported_alerts_fire_exactly_when_sloths_generated_alerts_fire(tmp_path
                         {"expr": ours, "eval_time": "30m", "exp_samples": sample},
                     ]
                 tests.append({"interval": "5m", "input_series": series, "promql_expr_test": checks})
-    document = {
-        "rule_files": [str(p) for p in sloth_files]
-        + [str(p) for p in sorted((out / "prometheus/rules").glob("*.yml"))],
-        "evaluation_interval": "1m",
-        "tests": tests,
-    }
-    parity = tmp_path / "parity.yml"
-    parity.write_text(yaml.safe_dump(document, sort_keys=False))
-    result = run_tool("promtool", "test", "rules", str(parity))
-    assert result.returncode == 0, result.stdout + result.stderr
+    ours = sorted((out / "prometheus/rules").glob("*.yml"))
+    promtool_tests(tmp_path, [*sloth_files, *ours], "1m", tests)
 
 
 @pytest.mark.tools
