@@ -21,6 +21,7 @@ from stackgen.explain import as_table, explain
 from stackgen.importers import ImportFailed, as_spec_text
 from stackgen.importers.openslo import import_openslo
 from stackgen.importers.sloth import import_sloth
+from stackgen.lint import CHECKS, at_or_above, lint
 from stackgen.plan import build_plan
 from stackgen.plan.alerts import stack_alerts
 from stackgen.render import RenderError, render_all
@@ -194,6 +195,44 @@ def import_openslo_command(
 ) -> None:
     """Import OpenSLO ratio-metric SLOs."""
     _import("openslo", import_openslo, source, output)
+
+
+@app.command("lint")
+def lint_command(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Rule files or folders; default: out/.")
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="text or json.", case_sensitive=False)
+    ] = "text",
+    fail_on: Annotated[
+        str, typer.Option("--fail-on", help="Exit 1 on findings this severe: error, warning, info.")
+    ] = "error",
+    list_checks: Annotated[bool, typer.Option("--list", help="List the checks.")] = False,
+) -> None:
+    """Check Prometheus rule files (plain, PrometheusRule, Mimir) and report FILE:LINE:COL."""
+    if list_checks:
+        for check in CHECKS:
+            typer.echo(f"{check.id:<22} {check.severity:<8} {check.doc} Fix: {check.hint}")
+        return
+    if output_format not in ("text", "json") or fail_on not in ("error", "warning", "info"):
+        raise _fail("--format is text or json; --fail-on is error, warning or info", 2)
+    targets = paths or [Path("out")]
+    missing = [p for p in targets if not p.exists()]
+    if missing:
+        raise _fail(f"no such file or folder: {', '.join(map(str, missing))}", EXIT_BAD_INPUT)
+    try:
+        findings = lint(targets)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"cannot read: {exc}", EXIT_BAD_INPUT) from None
+    if output_format == "json":
+        typer.echo(json.dumps([f.as_dict() for f in findings], indent=2))
+    else:
+        for finding in findings:
+            typer.echo(str(finding))
+        typer.echo(f"{len(findings)} finding{'s' * (len(findings) != 1)}", err=True)
+    if at_or_above(findings, fail_on):  # type: ignore[arg-type]
+        raise typer.Exit(EXIT_FOUND)
 
 
 @app.command("explain")

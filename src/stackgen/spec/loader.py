@@ -162,7 +162,7 @@ def _read_document(file: FsPath, errors: list[SpecError]) -> tuple[dict, SourceM
                 )
             )
             return None
-        builder = _Builder(loader, name, errors)
+        builder = Builder(loader, name, errors)
         data = builder.construct(node, (), frozenset())
         source = builder.source
     except yaml.MarkedYAMLError as exc:
@@ -196,7 +196,7 @@ def _read_document(file: FsPath, errors: list[SpecError]) -> tuple[dict, SourceM
 
 
 @dataclass
-class _Builder:
+class Builder:
     """Turns one document's YAML nodes into plain data, recording where each value was."""
 
     loader: yaml.SafeLoader
@@ -270,3 +270,25 @@ def _kind(value: Any) -> str:
     if value is None:
         return "null value"
     return f"{type(value).__name__} value"
+
+
+def read_documents(text: str, name: str) -> tuple[list[tuple[Any, SourceMap]], list[SpecError]]:
+    """Every YAML document of `text` with where its values were; errors instead of tracebacks.
+    (For files other tools wrote, such as rule files: any document shape is returned.)"""
+    errors: list[SpecError] = []
+    loader = yaml.SafeLoader(text)
+    documents = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            builder = Builder(loader, name, errors)
+            documents.append((builder.construct(node, (), frozenset()), builder.source))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = Position(name, mark.line + 1, mark.column + 1) if mark else Position(name, 1, 1)
+        errors.append(SpecError(pos, DOCUMENT, f"YAML syntax error: {exc.problem or exc.context}"))
+    except yaml.YAMLError as exc:
+        errors.append(SpecError(Position(name, 1, 1), DOCUMENT, f"YAML error: {exc}"))
+    finally:
+        loader.dispose()
+    return documents, errors

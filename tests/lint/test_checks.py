@@ -1,0 +1,102 @@
+"""Each check trips on a rule made to trip it, and stays quiet on a near-identical good rule."""
+
+import textwrap
+
+import pytest
+
+from stackgen.lint import CHECKS, lint_file
+
+GOOD_ALERT = {
+    "alert": "HighErrorRate",
+    "expr": 'job:errors:ratio_rate5m{job="api"} > 0.05',
+    "for": "5m",
+    "labels": {"severity": "critical"},
+    "annotations": {"summary": "s", "description": "d", "runbook_url": "https://r"},
+}
+GOOD_RECORD = {"record": "job:errors:ratio_rate5m", "expr": "sum by (job) (rate(errors_total[5m]))"}
+
+
+def findings(tmp_path, *rules: dict) -> list[str]:
+    import yaml
+
+    path = tmp_path / "rules.yml"
+    path.write_text(
+        yaml.safe_dump({"groups": [{"name": "g", "rules": list(rules)}]}, sort_keys=False)
+    )
+    return [f.check for f in lint_file(path)]
+
+
+def test_good_rules_have_no_findings(tmp_path):
+    assert findings(tmp_path, GOOD_ALERT, GOOD_RECORD) == []
+
+
+@pytest.mark.parametrize(
+    ("check", "bad"),
+    [
+        ("promql/syntax", {**GOOD_ALERT, "expr": "rate(errors_total[5m] > 1"}),
+        (
+            "promql/syntax",
+            {**GOOD_ALERT, "expr": 'sort_by_label(up, "job") > 0'},
+        ),  # newer than 2.42
+        ("rule/structure", {**GOOD_RECORD, "alert": "Both"}),
+        ("rule/structure", {**GOOD_RECORD, "for": "5m"}),
+        ("alert/comparison", {**GOOD_ALERT, "expr": 'job:errors:ratio_rate5m{job="api"}'}),
+        ("alert/absent-for", {**GOOD_ALERT, "expr": 'absent(up{job="api"})', "for": None}),
+        ("alert/name", {**GOOD_ALERT, "alert": "high_error_rate"}),
+        ("record/name", {**GOOD_RECORD, "record": "errors_ratio"}),
+        ("labels/severity", {**GOOD_ALERT, "labels": {}}),
+        ("labels/severity", {**GOOD_ALERT, "labels": {"severity": "page"}}),
+        ("annotations/required", {**GOOD_ALERT, "annotations": {"summary": "s"}}),
+        ("labels/name", {**GOOD_ALERT, "labels": {"severity": "warning", "plug-l1": "x"}}),
+        ("labels/value", {**GOOD_ALERT, "labels": {"severity": "warning", "v": "{{ $value }}"}}),
+    ],
+)
+def test_each_check_trips_on_its_bad_rule(tmp_path, check, bad):
+    bad = {k: v for k, v in bad.items() if v is not None}
+    assert check in findings(tmp_path, bad)
+
+
+def test_comparison_text_inside_a_string_is_not_a_comparison(tmp_path):
+    rule = {**GOOD_ALERT, "expr": 'errors{path=">"}'}
+    assert "alert/comparison" in findings(tmp_path, rule)
+
+
+def test_findings_point_at_the_expression(tmp_path):
+    path = tmp_path / "rules.yml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            groups:
+              - name: g
+                rules:
+                  - alert: Broken
+                    expr: rate(x[5m]
+            """
+        )
+    )
+    (syntax,) = [f for f in lint_file(path) if f.check == "promql/syntax"]
+    assert (syntax.line, syntax.column) == (5, 15)
+    assert str(syntax).startswith(f"{path}:5:15: error [promql/syntax] invalid PromQL")
+
+
+def test_prometheus_rule_objects_and_multiple_documents_are_read(tmp_path):
+    path = tmp_path / "pr.yml"
+    path.write_text(
+        "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nspec:\n  groups:\n"
+        "    - name: g\n      rules:\n        - alert: bad_name\n          expr: up == 0\n"
+        "---\nnot: rules\n"
+    )
+    checks = [f.check for f in lint_file(path)]
+    assert "alert/name" in checks and "file/not-rules" in checks
+
+
+def test_a_yaml_error_is_a_finding(tmp_path):
+    path = tmp_path / "x.yml"
+    path.write_text("groups: [\n")
+    (finding,) = lint_file(path)
+    assert (finding.check, finding.severity) == ("file/yaml", "error")
+
+
+def test_every_check_has_a_doc_and_a_fix_hint():
+    for check in CHECKS:
+        assert check.doc and check.hint and check.severity in ("error", "warning", "info")

@@ -1,0 +1,77 @@
+"""`stackgen lint` on rule files other projects wrote, compared with what promtool says."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from stackgen.cli import app
+from stackgen.lint import lint
+from tests.helpers import OUT, SHARED, run_tool
+
+RULES = SHARED / "corpus" / "rules"
+SLOTH_GEN = SHARED / "corpus" / "slo" / "sloth" / "_gen"
+
+
+def test_no_syntax_finding_on_the_corpus_promtool_accepts():
+    """All 112 awesome-prometheus-alerts files and kube-prometheus's PrometheusRules pass promtool
+    (unwrapped); lint must not call any of their expressions invalid."""
+    findings = lint([RULES])
+    assert not [f for f in findings if f.severity == "error"], [str(f) for f in findings][:5]
+
+
+@pytest.mark.tools
+def test_promtool_agrees_on_the_kube_prometheus_rules(tmp_path):
+    for source in sorted((RULES / "kube-prometheus").glob("*.y*ml")):
+        document = yaml.safe_load(source.read_text())
+        unwrapped = tmp_path / source.name
+        unwrapped.write_text(yaml.safe_dump({"groups": document["spec"]["groups"]}))
+        result = run_tool("promtool", "check", "rules", str(unwrapped))
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_sloths_broken_outputs_are_reported_where_promtool_fails():
+    errors = [f for f in lint([SLOTH_GEN]) if f.severity == "error"]
+    by_file = {(Path(f.file).name, f.check) for f in errors}
+    assert ("victoria-metrics.yml", "promql/syntax") in by_file
+    assert ("contrib-slo-plugins.yml", "labels/name") in by_file
+    assert all(f.line > 1 for f in errors)
+
+
+def test_the_rendered_example_is_lint_clean():
+    assert lint([OUT]) == []
+
+
+def test_the_command_exits_0_1_and_2(tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(app, ["lint", str(OUT)]).exit_code == 0
+    broken = tmp_path / "rules.yml"
+    broken.write_text("groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up ==\n")
+    result = runner.invoke(app, ["lint", str(broken), "--format", "json"])
+    assert result.exit_code == 1
+    (finding,) = [f for f in json.loads(result.stdout) if f["check"] == "promql/syntax"]
+    assert set(finding) == {"file", "line", "column", "check", "severity", "message"}
+    assert runner.invoke(app, ["lint", str(tmp_path / "nope.yml")]).exit_code == 2
+    warned = runner.invoke(
+        app, ["lint", str(RULES / "awesome-prometheus-alerts"), "--fail-on", "info"]
+    )
+    assert warned.exit_code == 1
+
+
+def test_a_copy_of_a_corpus_file_with_a_broken_expression_is_caught(tmp_path):
+    """Mutation: break one real rule the way each error check looks for, and see it caught."""
+    source = sorted((RULES / "awesome-prometheus-alerts").rglob("*.yml"))[0]
+    document = yaml.safe_load(source.read_text())
+    rule = document["groups"][0]["rules"][0]
+    mutations = {
+        "promql/syntax": {**rule, "expr": str(rule["expr"]) + " +"},
+        "labels/name": {**rule, "labels": {**rule.get("labels", {}), "bad-name": "x"}},
+        "rule/structure": {**rule, "record": "a:b:c"},
+    }
+    for check, mutated in mutations.items():
+        document["groups"][0]["rules"][0] = mutated
+        path = tmp_path / f"{check.replace('/', '-')}.yml"
+        path.write_text(yaml.safe_dump(document))
+        assert check in {f.check for f in lint([path])}, check
