@@ -26,6 +26,7 @@ from stackgen.plan import build_plan
 from stackgen.plan.alerts import stack_alerts
 from stackgen.render import RenderError, render_all
 from stackgen.spec import SpecErrors, Stack, load_stack
+from stackgen.values import parse_duration
 from stackgen.verify import (
     VerifyError,
     rule_test_files,
@@ -209,6 +210,10 @@ def lint_command(
         str, typer.Option("--fail-on", help="Exit 1 on findings this severe: error, warning, info.")
     ] = "error",
     list_checks: Annotated[bool, typer.Option("--list", help="List the checks.")] = False,
+    scrape_interval: Annotated[
+        str | None,
+        typer.Option(help="For range checks; default: the stack's, else Prometheus's 1m."),
+    ] = None,
 ) -> None:
     """Check Prometheus rule files (plain, PrometheusRule, Mimir) and report FILE:LINE:COL."""
     if list_checks:
@@ -222,7 +227,11 @@ def lint_command(
     if missing:
         raise _fail(f"no such file or folder: {', '.join(map(str, missing))}", EXIT_BAD_INPUT)
     try:
-        findings = lint(targets)
+        scrape = parse_duration(scrape_interval) if scrape_interval else None
+    except ValueError as exc:
+        raise _fail(f"--scrape-interval: {exc}", EXIT_BAD_INPUT) from None
+    try:
+        findings = lint(targets, scrape)
     except (OSError, UnicodeDecodeError) as exc:
         raise _fail(f"cannot read: {exc}", EXIT_BAD_INPUT) from None
     if output_format == "json":

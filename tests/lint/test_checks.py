@@ -49,6 +49,15 @@ def test_good_rules_have_no_findings(tmp_path):
         ("annotations/required", {**GOOD_ALERT, "annotations": {"summary": "s"}}),
         ("labels/name", {**GOOD_ALERT, "labels": {"severity": "warning", "plug-l1": "x"}}),
         ("labels/value", {**GOOD_ALERT, "labels": {"severity": "warning", "v": "{{ $value }}"}}),
+        (
+            "annotations/template",
+            {
+                **GOOD_ALERT,
+                "annotations": {**GOOD_ALERT["annotations"], "summary": "{{ $labels.job"},
+            },
+        ),
+        ("promql/regex", {**GOOD_ALERT, "expr": 'errors{job=~"api"} > 1'}),
+        ("promql/rate-range", {**GOOD_RECORD, "expr": "sum(rate(errors_total[2m]))"}),
     ],
 )
 def test_each_check_trips_on_its_bad_rule(tmp_path, check, bad):
@@ -100,3 +109,42 @@ def test_a_yaml_error_is_a_finding(tmp_path):
 def test_every_check_has_a_doc_and_a_fix_hint():
     for check in CHECKS:
         assert check.doc and check.hint and check.severity in ("error", "warning", "info")
+
+
+def test_near_identical_rules_do_not_trip_the_checks(tmp_path):
+    """The good twins of the bad rules above: a regex that is one, a range of 4 scrapes."""
+    assert (
+        findings(
+            tmp_path,
+            {**GOOD_ALERT, "expr": 'errors{job=~"api|web"} > 1'},
+            {**GOOD_RECORD, "expr": "sum(rate(errors_total[4m]))"},
+            {
+                **GOOD_ALERT,
+                "annotations": {**GOOD_ALERT["annotations"], "summary": "{{ $labels.job }}"},
+            },
+        )
+        == []
+    )
+
+
+def test_the_rate_range_check_uses_the_scrape_interval(tmp_path):
+    import yaml
+
+    path = tmp_path / "rules.yml"
+    rule = {**GOOD_RECORD, "expr": "sum(rate(errors_total[1m]))"}
+    path.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [rule]}]}))
+    assert [f.check for f in lint_file(path, scrape=15)] == []
+    (finding,) = lint_file(path, scrape=60)
+    assert finding.message == (
+        "`rate` over [1m] sees fewer than 4 samples at a 1m scrape interval: use at least [4m]"
+    )
+
+
+def test_a_group_interval_over_5m_is_reported(tmp_path):
+    import yaml
+
+    path = tmp_path / "rules.yml"
+    path.write_text(
+        yaml.safe_dump({"groups": [{"name": "g", "interval": "10m", "rules": [GOOD_ALERT]}]})
+    )
+    assert [f.check for f in lint_file(path)] == ["group/interval"]

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from stackgen.lint.checks import CHECKS
 from stackgen.lint.findings import Finding, at_or_above
 from stackgen.lint.sources import Group, groups_of, read, rule_files, rules_of
+from stackgen.values import parse_duration
+
+DEFAULT_SCRAPE = 60.0  # Prometheus's own default scrape interval
 
 
-def _findings(group: Group) -> list[Finding]:
+def _findings(group: Group, scrape: float) -> list[Finding]:
     found = []
     for check in CHECKS:
+        if check.scraped is not None:
+            for rule in rules_of(group):
+                for keys, message in check.scraped(rule, scrape):
+                    line, column = rule.position(*keys)
+                    found.append(
+                        Finding(rule.file, line, column, check.id, check.severity, message)
+                    )
         if check.group is not None:
             for keys, message in check.group(group):
                 pos = group.source.locate((*group.path, *keys))
@@ -28,7 +40,7 @@ def _findings(group: Group) -> list[Finding]:
     return found
 
 
-def lint_file(path: Path) -> list[Finding]:
+def lint_file(path: Path, scrape: float = DEFAULT_SCRAPE) -> list[Finding]:
     documents, errors = read(path)
     name = str(path)
     found = [
@@ -44,12 +56,26 @@ def lint_file(path: Path) -> list[Finding]:
             )  # fmt: skip
             continue
         for group in groups:
-            found += _findings(group)
+            found += _findings(group, scrape)
     return sorted(set(found))
 
 
-def lint(paths: list[Path]) -> list[Finding]:
-    return [f for path in rule_files(paths) for f in lint_file(path)]
+def scrape_interval(paths: list[Path]) -> float | None:
+    """The global scrape interval of a rendered stack among `paths`, if there is one."""
+    for path in paths:
+        config = path / "prometheus" / "prometheus.yml"
+        if config.is_file():
+            settings = (yaml.safe_load(config.read_text()) or {}).get("global") or {}
+            interval = settings.get("scrape_interval")
+            return parse_duration(str(interval)) if interval else DEFAULT_SCRAPE
+    return None
+
+
+def lint(paths: list[Path], scrape: float | None = None) -> list[Finding]:
+    """Findings for every rule file under `paths`; `scrape` (seconds) defaults to the stack's
+    own interval, or Prometheus's default of 1m."""
+    scrape = scrape or scrape_interval(paths) or DEFAULT_SCRAPE
+    return [f for path in rule_files(paths) for f in lint_file(path, scrape)]
 
 
 __all__ = ["CHECKS", "Finding", "at_or_above", "lint", "lint_file"]

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 from stackgen.lint.findings import Severity
 from stackgen.lint.sources import Group, Rule
+from stackgen.spec.gotemplate import check_template
 from stackgen.spec.types import _promql
+from stackgen.values import format_duration, parse_duration
 
 # (keys into the rule for the position, message)
 Hit = tuple[tuple[str, ...], str]
@@ -17,6 +19,11 @@ SEVERITIES = ("critical", "warning", "info")
 REQUIRED_ANNOTATIONS = ("summary", "description", "runbook_url")
 _COMPARISON = re.compile(r"==|!=|>=|<=|>|<|\babsent(_over_time)?\s*\(")
 _STRING = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
+_REGEX_MATCHER = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~)\s*"((?:\\.|[^"\\])*)"')
+_REGEX_SPECIAL = re.compile(r"[.*+?()\[\]{}|^$\\]")
+_RATE_RANGE = re.compile(
+    r"\b(rate|irate|increase|delta|idelta|deriv)\s*\([^\[\]]*\[(\w+)(?::\w*)?\]"
+)
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _RECORD_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_:]*[a-zA-Z0-9_]$")
@@ -30,6 +37,8 @@ class Check:
     hint: str
     rule: Callable[[Rule], Iterator[Hit]] | None = None
     group: Callable[[Group], Iterator[Hit]] | None = None
+    # a rule check that needs the scrape interval, in seconds
+    scraped: Callable[[Rule, float], Iterator[Hit]] | None = None
 
 
 def _code(expr: str) -> str:
@@ -109,6 +118,51 @@ def required_annotations(rule: Rule) -> Iterator[Hit]:
         yield (), f"the alert lacks the annotations {', '.join(missing)}"
 
 
+def templates(rule: Rule) -> Iterator[Hit]:
+    """Annotations and labels are Go templates Prometheus parses when it loads the rule."""
+    for section in ("annotations", "labels"):
+        for name, value in (rule.data.get(section) or {}).items():
+            try:
+                check_template(str(value))
+            except ValueError as exc:
+                yield (section, str(name)), f"{section[:-1]} `{name}` {exc}"
+
+
+def needless_regex(rule: Rule) -> Iterator[Hit]:
+    for match in _REGEX_MATCHER.finditer(str(rule.data.get("expr", ""))):
+        label, value = match.group(1), match.group(3)
+        if not _REGEX_SPECIAL.search(value):
+            plain = f'{label}{"=" if match.group(2) == "=~" else "!="}"{value}"'
+            yield ("expr",), f'`{label}{match.group(2)}"{value}"` needs no regex: use `{plain}`'
+
+
+def rate_range(rule: Rule, scrape_seconds: float) -> Iterator[Hit]:
+    for match in _RATE_RANGE.finditer(_code(str(rule.data.get("expr", "")))):
+        function, window = match.group(1), match.group(2)
+        try:
+            seconds = parse_duration(window)
+        except ValueError:
+            continue
+        if seconds < 4 * scrape_seconds:
+            yield (
+                ("expr",),
+                (
+                    f"`{function}` over [{window}] sees fewer than 4 samples at a "
+                    f"{format_duration(scrape_seconds)} scrape interval: use at least "
+                    f"[{format_duration(4 * scrape_seconds)}]"
+                ),
+            )
+
+
+def group_interval(group: Group) -> Iterator[Hit]:
+    interval = group.data.get("interval")
+    try:
+        if interval is not None and parse_duration(str(interval)) > 300:
+            yield ("interval",), f"group interval {interval} is over 5m: alerts react late"
+    except ValueError:
+        yield ("interval",), f"`{interval}` is not a Prometheus duration"
+
+
 def label_names(rule: Rule) -> Iterator[Hit]:
     for name in rule.data.get("labels") or {}:
         if not _LABEL_NAME.match(str(name)):
@@ -145,6 +199,14 @@ CHECKS: tuple[Check, ...] = (
           "Add the missing annotations.", rule=required_annotations),
     Check("labels/name", "error", "Rule label names are valid Prometheus label names.",
           "Use letters, digits and underscores, such as `plug_l1`.", rule=label_names),
+    Check("annotations/template", "error", "Annotation and label templates parse.",
+          "Close every `{{ ... }}`; use only Prometheus template functions.", rule=templates),
+    Check("promql/rate-range", "warning", "rate() and friends range over 4 scrapes or more.",
+          "Lengthen the range (or pass the real --scrape-interval).", scraped=rate_range),
+    Check("promql/regex", "info", "Regex matchers need a regex.",
+          "Use `=` or `!=` for a plain value.", rule=needless_regex),
+    Check("group/interval", "warning", "Group intervals are at most 5m.",
+          "Evaluate alerting groups at least every 5m.", group=group_interval),
     Check("labels/value", "warning", "Alert labels do not use $value.",
           "Move $value into an annotation.", rule=value_in_labels),
 )  # fmt: skip
