@@ -148,3 +148,42 @@ def test_a_group_interval_over_5m_is_reported(tmp_path):
         yaml.safe_dump({"groups": [{"name": "g", "interval": "10m", "rules": [GOOD_ALERT]}]})
     )
     assert [f.check for f in lint_file(path)] == ["group/interval"]
+
+
+def test_rules_across_files_are_checked_together(tmp_path):
+    """A recording rule used in one file and defined in another is fine; one defined nowhere
+    is reported; the same alert twice is a duplicate."""
+    import yaml
+
+    from stackgen.lint import lint
+
+    defs = tmp_path / "a.yml"
+    uses = tmp_path / "b.yml"
+    defs.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [GOOD_RECORD, GOOD_ALERT]}]}))
+    alert = {
+        **GOOD_ALERT,
+        "alert": "Other",
+        "expr": "job:errors:ratio_rate5m > 1 and job:missing:rate5m > 0  # see https://x",
+    }
+    uses.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [alert, GOOD_ALERT]}]}))
+    found = {(f.check, f.message.split("`")[1]) for f in lint([tmp_path]) if "`" in f.message}
+    assert ("record/undefined", "job:missing:rate5m") in found
+    assert not any(name == "job:errors:ratio_rate5m" for _, name in found)
+    assert not any("https" in name for _, name in found)  # a comment is not code
+    assert [f.check for f in lint([tmp_path]) if f.check == "rule/duplicate"] == ["rule/duplicate"]
+
+
+def test_recording_rules_of_one_name_writing_different_series_are_no_duplicates(tmp_path):
+    import yaml
+
+    from stackgen.lint import lint
+
+    twins = [
+        {"record": "code:requests:rate5m", "expr": 'sum(rate(requests_total{code=~"2.."}[5m]))'},
+        {"record": "code:requests:rate5m", "expr": 'sum(rate(requests_total{code=~"5.."}[5m]))'},
+    ]
+    path = tmp_path / "rules.yml"
+    path.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": twins}]}))
+    assert "rule/duplicate" not in {f.check for f in lint([path])}
+    path.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [twins[0], twins[0]]}]}))
+    assert "rule/duplicate" in {f.check for f in lint([path])}

@@ -8,7 +8,8 @@ import yaml
 
 from stackgen.lint.checks import CHECKS
 from stackgen.lint.findings import Finding, at_or_above
-from stackgen.lint.sources import Group, groups_of, read, rule_files, rules_of
+from stackgen.lint.ruleset import duplicates, undefined_records
+from stackgen.lint.sources import Group, Rule, groups_of, read, rule_files, rules_of
 from stackgen.values import parse_duration
 
 DEFAULT_SCRAPE = 60.0  # Prometheus's own default scrape interval
@@ -40,7 +41,10 @@ def _findings(group: Group, scrape: float) -> list[Finding]:
     return found
 
 
-def lint_file(path: Path, scrape: float = DEFAULT_SCRAPE) -> list[Finding]:
+def lint_file(
+    path: Path, scrape: float = DEFAULT_SCRAPE, collect: list[Rule] | None = None
+) -> list[Finding]:
+    """Findings of one file; its rules are appended to `collect` for the checks across files."""
     documents, errors = read(path)
     name = str(path)
     found = [
@@ -57,6 +61,8 @@ def lint_file(path: Path, scrape: float = DEFAULT_SCRAPE) -> list[Finding]:
             continue
         for group in groups:
             found += _findings(group, scrape)
+            if collect is not None:
+                collect += rules_of(group)
     return sorted(set(found))
 
 
@@ -75,7 +81,9 @@ def lint(paths: list[Path], scrape: float | None = None) -> list[Finding]:
     """Findings for every rule file under `paths`; `scrape` (seconds) defaults to the stack's
     own interval, or Prometheus's default of 1m."""
     scrape = scrape or scrape_interval(paths) or DEFAULT_SCRAPE
-    return [f for path in rule_files(paths) for f in lint_file(path, scrape)]
+    rules: list[Rule] = []
+    found = [f for path in rule_files(paths) for f in lint_file(path, scrape, rules)]
+    return sorted({*found, *duplicates(rules), *undefined_records(rules)})
 
 
 __all__ = ["CHECKS", "Finding", "at_or_above", "lint", "lint_file"]

@@ -207,6 +207,10 @@ CHECKS: tuple[Check, ...] = (
           "Use `=` or `!=` for a plain value.", rule=needless_regex),
     Check("group/interval", "warning", "Group intervals are at most 5m.",
           "Evaluate alerting groups at least every 5m.", group=group_interval),
+    Check("rule/duplicate", "warning", "No two rules share a name and labels.",
+          "Remove one, or tell them apart by a label."),
+    Check("record/undefined", "warning", "Recording rules a query uses are defined.",
+          "Define the recording rule, or lint the file that does together with this one."),
     Check("labels/value", "warning", "Alert labels do not use $value.",
           "Move $value into an annotation.", rule=value_in_labels),
 )  # fmt: skip
