@@ -22,6 +22,8 @@ from stackgen.importers import ImportFailed, as_spec_text
 from stackgen.importers.openslo import import_openslo
 from stackgen.importers.sloth import import_sloth
 from stackgen.lint import CHECKS, at_or_above, lint
+from stackgen.lint.report import FORMATS
+from stackgen.lint.report import render as render_findings
 from stackgen.plan import build_plan
 from stackgen.plan.alerts import stack_alerts
 from stackgen.render import RenderError, render_all
@@ -204,7 +206,7 @@ def lint_command(
         list[Path] | None, typer.Argument(help="Rule files or folders; default: out/.")
     ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", help="text or json.", case_sensitive=False)
+        str, typer.Option("--format", help="text, json or github.", case_sensitive=False)
     ] = "text",
     fail_on: Annotated[
         str, typer.Option("--fail-on", help="Exit 1 on findings this severe: error, warning, info.")
@@ -220,8 +222,10 @@ def lint_command(
         for check in CHECKS:
             typer.echo(f"{check.id:<22} {check.severity:<8} {check.doc} Fix: {check.hint}")
         return
-    if output_format not in ("text", "json") or fail_on not in ("error", "warning", "info"):
-        raise _fail("--format is text or json; --fail-on is error, warning or info", 2)
+    if output_format not in FORMATS or fail_on not in ("error", "warning", "info"):
+        raise _fail(
+            f"--format is one of {', '.join(FORMATS)}; --fail-on is error, warning or info", 2
+        )
     targets = paths or [Path("out")]
     missing = [p for p in targets if not p.exists()]
     if missing:
@@ -234,12 +238,9 @@ def lint_command(
         findings = lint(targets, scrape)
     except (OSError, UnicodeDecodeError) as exc:
         raise _fail(f"cannot read: {exc}", EXIT_BAD_INPUT) from None
-    if output_format == "json":
-        typer.echo(json.dumps([f.as_dict() for f in findings], indent=2))
-    else:
-        for finding in findings:
-            typer.echo(str(finding))
-        typer.echo(f"{len(findings)} finding{'s' * (len(findings) != 1)}", err=True)
+    report = render_findings(findings, output_format)
+    if report:
+        typer.echo(report)
     if at_or_above(findings, fail_on):  # type: ignore[arg-type]
         raise typer.Exit(EXIT_FOUND)
 
