@@ -138,10 +138,15 @@ def render(
     missing: list[str] = []
 
     def verify(staging: Path) -> None:
-        missing.extend(verify_with_tools(staging))
+        if tools:
+            missing.extend(verify_with_tools(staging))
+        # What stackgen writes is lint-clean: any finding is a stackgen bug.
+        findings = lint([staging])
+        if findings:
+            raise VerifyError("`stackgen lint` found:\n" + "\n".join(map(str, findings)))
 
     try:
-        write_tree(out, files, verify=verify if tools else None)
+        write_tree(out, files, verify=verify)
     except (WriteError, OSError) as exc:
         raise _fail(f"cannot write {out}: {exc}", EXIT_BAD_INPUT) from None
     except VerifyError as exc:
