@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
+# A string literal as PromQL (and Go templates) write them: "double", 'single' or `raw`.
+STRING_LITERAL = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
+
+
+def blank_strings(code: str) -> str:
+    """The text with every string literal emptied, so their contents are not read as code."""
+    return STRING_LITERAL.sub('""', code)
+
 
 def quote(value: str) -> str:
     """A PromQL (and Alertmanager matcher) string literal for any text."""

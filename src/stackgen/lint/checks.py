@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from stackgen.lint.findings import Severity
 from stackgen.lint.sources import Group, Rule
+from stackgen.promql import blank_strings
 from stackgen.spec.gotemplate import check_template
-from stackgen.spec.types import _promql
+from stackgen.spec.types import check_promql
 from stackgen.values import format_duration, parse_duration
 
 # (keys into the rule for the position, message)
@@ -18,7 +19,6 @@ Hit = tuple[tuple[str, ...], str]
 SEVERITIES = ("critical", "warning", "info")
 REQUIRED_ANNOTATIONS = ("summary", "description", "runbook_url")
 _COMPARISON = re.compile(r"==|!=|>=|<=|>|<|\babsent(_over_time)?\s*\(")
-_STRING = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
 _REGEX_MATCHER = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~)\s*"((?:\\.|[^"\\])*)"')
 _REGEX_SPECIAL = re.compile(r"[.*+?()\[\]{}|^$\\]")
 _RATE_RANGE = re.compile(
@@ -43,7 +43,7 @@ class Check:
 
 def _code(expr: str) -> str:
     """The expression with string literals blanked, so their text is not mistaken for code."""
-    return _STRING.sub('""', expr)
+    return blank_strings(expr)
 
 
 def promql_syntax(rule: Rule) -> Iterator[Hit]:
@@ -51,7 +51,7 @@ def promql_syntax(rule: Rule) -> Iterator[Hit]:
     if expr is None:
         return
     try:
-        _promql(str(expr))
+        check_promql(str(expr))
     except ValueError as exc:
         yield ("expr",), str(exc)
 

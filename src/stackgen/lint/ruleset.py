@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 from stackgen.lint.findings import Finding
 from stackgen.lint.sources import Rule
+from stackgen.promql import blank_strings
 
 # A metric name with a colon: the recording-rule convention (level:metric:operations).
 _RECORDED = re.compile(r"(?<![\w:\"'.])([a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_:]*)")
-_STRING = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
 
 
 def _identity(rule: Rule) -> str:
@@ -41,7 +41,7 @@ def duplicates(rules: list[Rule]) -> Iterator[Finding]:
 def undefined_records(rules: list[Rule]) -> Iterator[Finding]:
     defined = {str(r.data["record"]) for r in rules if "record" in r.data}
     for rule in rules:
-        code = _STRING.sub('""', str(rule.data.get("expr", "")))
+        code = blank_strings(str(rule.data.get("expr", "")))
         code = re.sub(r"\[[^\]]*\]", "[]", re.sub(r"#[^\n]*", "", code))  # comments, ranges
         for name in sorted(set(_RECORDED.findall(code)) - defined):
             line, column = rule.position("expr")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from stackgen.promql import STRING_LITERAL, blank_strings
+
 # Functions of Prometheus's alert templates (each checked against promtool 2.42), Go's
 # built-ins, and the template language's keywords.
 PROMETHEUS_FUNCTIONS = frozenset(
@@ -30,7 +32,6 @@ KEYWORDS = frozenset(
 )  # fmt: skip
 KNOWN = PROMETHEUS_FUNCTIONS | GO_BUILTINS | KEYWORDS
 
-_STRING = re.compile(r'"(?:\\.|[^"\\])*"|`[^`]*`|\'(?:\\.|[^\'\\])*\'')
 _WORD = re.compile(r"(?<![.$\w])[A-Za-z_]\w*")
 
 
@@ -40,7 +41,7 @@ def _actions(text: str) -> list[str]:
     while (start := text.find("{{", position)) != -1:
         cursor = start + 2
         while True:
-            literal = _STRING.match(text, cursor)
+            literal = STRING_LITERAL.match(text, cursor)
             if literal:
                 cursor = literal.end()
             elif text.startswith("}}", cursor):
@@ -71,7 +72,7 @@ def check_template(text: str) -> str:
         body = action.strip().strip("-").strip()
         if body.startswith("/*"):
             continue  # a comment
-        words = _WORD.findall(_STRING.sub('""', body))
+        words = _WORD.findall(blank_strings(body))
         if words and words[0] in _OPENS_BLOCK:
             depth += 1
         elif words and words[0] == "end":

@@ -8,6 +8,7 @@ from typing import Annotated
 import promql_parser
 from pydantic import AfterValidator, Field
 
+from stackgen.promql import blank_strings
 from stackgen.spec.gotemplate import check_template
 from stackgen.values import parse_duration
 
@@ -38,7 +39,6 @@ _NEWER_FUNCTIONS = re.compile(
     r"first_over_time|limitk|limit_ratio)\s*\("
 )
 _HOLT_WINTERS = re.compile(r"\bholt_winters\s*\(")
-_STRING_LITERAL = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
 
 
 def _duration(value: str) -> str:
@@ -61,8 +61,9 @@ def _sd_file(value: str) -> str:
     return value
 
 
-def _promql(value: str) -> str:
-    code = _STRING_LITERAL.sub('""', value)
+def check_promql(value: str) -> str:
+    """`value` if Prometheus 2.42 can parse it; ValueError saying why not."""
+    code = blank_strings(value)
     newer = sorted({m.group(1) for m in _NEWER_FUNCTIONS.finditer(code)})
     if newer:
         raise ValueError(
@@ -194,7 +195,7 @@ def ratio_template(value: str) -> str:
             "the expression must use `${window}` where each window's range goes, "
             "as in `rate(errors[${window}])`"
         )
-    _promql(value.replace("${window}", "5m"))
+    check_promql(value.replace("${window}", "5m"))
     return value
 
 
@@ -211,7 +212,7 @@ def _labels_only_template(value: str) -> str:
 
 LabelsOnlyTemplate = Annotated[str, AfterValidator(_labels_only_template)]
 RatioTemplate = Annotated[str, AfterValidator(ratio_template), Field(min_length=1)]
-PromQL = Annotated[str, AfterValidator(_promql), Field(min_length=1, examples=["up == 0"])]
+PromQL = Annotated[str, AfterValidator(check_promql), Field(min_length=1, examples=["up == 0"])]
 Address = Annotated[str, AfterValidator(_one_line), AfterValidator(_no_credentials)]
 PositiveDuration = Annotated[
     str,
