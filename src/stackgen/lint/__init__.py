@@ -17,27 +17,24 @@ DEFAULT_SCRAPE = 60.0  # Prometheus's own default scrape interval
 
 def _findings(group: Group, scrape: float) -> list[Finding]:
     found = []
+    rules = list(rules_of(group))
     for check in CHECKS:
-        if check.scraped is not None:
-            for rule in rules_of(group):
-                for keys, message in check.scraped(rule, scrape):
-                    line, column = rule.position(*keys)
-                    found.append(
-                        Finding(rule.file, line, column, check.id, check.severity, message)
-                    )
         if check.group is not None:
             for keys, message in check.group(group):
                 pos = group.source.locate((*group.path, *keys))
                 found.append(
                     Finding(group.file, pos.line, pos.column, check.id, check.severity, message)
                 )
-        if check.rule is not None:
-            for rule in rules_of(group):
-                for keys, message in check.rule(rule):
-                    line, column = rule.position(*keys)
-                    found.append(
-                        Finding(rule.file, line, column, check.id, check.severity, message)
-                    )
+        for rule in rules:
+            if check.rule is not None:
+                hits = check.rule(rule)
+            elif check.scraped is not None:
+                hits = check.scraped(rule, scrape)
+            else:
+                continue  # a check across files (lint.ruleset)
+            for keys, message in hits:
+                line, column = rule.position(*keys)
+                found.append(Finding(rule.file, line, column, check.id, check.severity, message))
     return found
 
 
