@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from stackgen.lint import CHECKS, lint_file
+from stackgen.lint import CHECKS, Settings, lint_file
 
 GOOD_ALERT = {
     "alert": "HighErrorRate",
@@ -44,8 +44,8 @@ def test_good_rules_have_no_findings(tmp_path):
         ("alert/absent-for", {**GOOD_ALERT, "expr": 'absent(up{job="api"})', "for": None}),
         ("alert/name", {**GOOD_ALERT, "alert": "high_error_rate"}),
         ("record/name", {**GOOD_RECORD, "record": "errors_ratio"}),
-        ("labels/severity", {**GOOD_ALERT, "labels": {}}),
-        ("labels/severity", {**GOOD_ALERT, "labels": {"severity": "page"}}),
+        ("labels/required", {**GOOD_ALERT, "labels": {}}),
+        ("labels/required", {**GOOD_ALERT, "labels": {"severity": "page"}}),
         ("annotations/required", {**GOOD_ALERT, "annotations": {"summary": "s"}}),
         ("labels/name", {**GOOD_ALERT, "labels": {"severity": "warning", "plug-l1": "x"}}),
         ("labels/value", {**GOOD_ALERT, "labels": {"severity": "warning", "v": "{{ $value }}"}}),
@@ -58,6 +58,30 @@ def test_good_rules_have_no_findings(tmp_path):
         ),
         ("promql/regex", {**GOOD_ALERT, "expr": 'errors{job=~"api"} > 1'}),
         ("promql/rate-range", {**GOOD_RECORD, "expr": "sum(rate(errors_total[2m]))"}),
+        ("promql/rate-range", {**GOOD_RECORD, "expr": "sum(rate(errors_total[2m:30s]))"}),
+        ("promql/rate-counter", {**GOOD_RECORD, "expr": "sum(rate(memory_usage_bytes[5m]))"}),
+        (
+            "promql/rate-counter",
+            {**GOOD_RECORD, "expr": "rate(sum(errors_total)[10m:1m])"},
+        ),
+        ("promql/counter-raw", {**GOOD_ALERT, "expr": "errors_total > 100"}),
+        ("promql/counter-raw", {**GOOD_RECORD, "expr": "sum by (job) (errors_total)"}),
+        (
+            "annotations/dropped-label",
+            {
+                **GOOD_ALERT,
+                "expr": "sum by (job) (rate(errors_total[5m])) > 1",
+                "annotations": {**GOOD_ALERT["annotations"], "summary": "{{ $labels.instance }}"},
+            },
+        ),
+        (
+            "annotations/dropped-label",
+            {
+                **GOOD_ALERT,
+                "expr": "sum by (job) (rate(errors_total[5m])) > 1",
+                "annotations": {**GOOD_ALERT["annotations"], "summary": "{{ $labels.severity }}"},
+            },
+        ),  # a rule label: templates see only the query's labels
     ],
 )
 def test_each_check_trips_on_its_bad_rule(tmp_path, check, bad):
@@ -122,6 +146,16 @@ def test_near_identical_rules_do_not_trip_the_checks(tmp_path):
                 **GOOD_ALERT,
                 "annotations": {**GOOD_ALERT["annotations"], "summary": "{{ $labels.job }}"},
             },
+            {**GOOD_RECORD, "expr": "sum(deriv(memory_usage_bytes[5m]))"},
+            {**GOOD_RECORD, "expr": "sum(rate(errors_total[5m]))"},
+            {**GOOD_ALERT, "expr": "increase(errors_total[1h]) > 100"},
+            {**GOOD_ALERT, "expr": 'up{job="api"} == 0 unless on(job) deploys_total'},
+            {**GOOD_ALERT, "expr": "count(errors_total) > 100"},
+            {
+                **GOOD_ALERT,
+                "expr": "sum by (job, instance) (rate(errors_total[5m])) > 1",
+                "annotations": {**GOOD_ALERT["annotations"], "summary": "{{ $labels.instance }}"},
+            },
         )
         == []
     )
@@ -133,8 +167,8 @@ def test_the_rate_range_check_uses_the_scrape_interval(tmp_path):
     path = tmp_path / "rules.yml"
     rule = {**GOOD_RECORD, "expr": "sum(rate(errors_total[1m]))"}
     path.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [rule]}]}))
-    assert [f.check for f in lint_file(path, scrape=15)] == []
-    (finding,) = lint_file(path, scrape=60)
+    assert [f.check for f in lint_file(path, Settings(scrape_seconds=15))] == []
+    (finding,) = lint_file(path, Settings(scrape_seconds=60))
     assert finding.message == (
         "`rate` over [1m] sees fewer than 4 samples at a 1m scrape interval: use at least [4m]"
     )

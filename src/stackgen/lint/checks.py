@@ -7,26 +7,42 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import promql_parser as ast
+
+from stackgen.lint import query
 from stackgen.lint.findings import Severity
 from stackgen.lint.sources import Group, Rule
-from stackgen.promql import blank_strings
+from stackgen.promql import parse, quote
 from stackgen.spec.gotemplate import check_template
-from stackgen.spec.types import check_promql
 from stackgen.values import format_duration, parse_duration
 
 # (keys into the rule for the position, message)
 Hit = tuple[tuple[str, ...], str]
-SEVERITIES = ("critical", "warning", "info")
-REQUIRED_ANNOTATIONS = ("summary", "description", "runbook_url")
-_COMPARISON = re.compile(r"==|!=|>=|<=|>|<|\babsent(_over_time)?\s*\(")
-_REGEX_MATCHER = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~)\s*"((?:\\.|[^"\\])*)"')
 _REGEX_SPECIAL = re.compile(r"[.*+?()\[\]{}|^$\\]")
-_RATE_RANGE = re.compile(
-    r"\b(rate|irate|increase|delta|idelta|deriv)\s*\([^\[\]]*\[(\w+)(?::\w*)?\]"
+# Names that by Prometheus's naming conventions are gauges, never counters.
+_GAUGE_NAME = re.compile(
+    r"^up$|_(bytes|ratio|percent|celsius|volts|amperes|info|timestamp|timestamp_seconds|"
+    r"seconds|temperature|size|limit|max|min|current|available)$"
+)
+# How templates read a label of the alert's series.
+_TEMPLATE_LABEL = re.compile(
+    r"(?:\$labels|\.Labels)\.([A-Za-z_][A-Za-z0-9_]*)|index\s+(?:\$labels|\.Labels)\s+\"([^\"]+)\""
 )
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _RECORD_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_:]*[a-zA-Z0-9_]$")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the checks are told: the scrape interval, and the team's required labels (each
+    with its allowed values; none listed: any value) and annotations."""
+
+    scrape_seconds: float = 60.0
+    required_labels: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("severity", ("critical", "warning", "info")),
+    )
+    required_annotations: tuple[str, ...] = ("summary", "description", "runbook_url")
 
 
 @dataclass(frozen=True)
@@ -35,28 +51,21 @@ class Check:
     severity: Severity
     doc: str
     hint: str
-    rule: Callable[[Rule], Iterator[Hit]] | None = None
+    rule: Callable[[Rule, Settings], Iterator[Hit]] | None = None
     group: Callable[[Group], Iterator[Hit]] | None = None
-    # a rule check that needs the scrape interval, in seconds
-    scraped: Callable[[Rule, float], Iterator[Hit]] | None = None
 
 
-def _code(expr: str) -> str:
-    """The expression with string literals blanked, so their text is not mistaken for code."""
-    return blank_strings(expr)
-
-
-def promql_syntax(rule: Rule) -> Iterator[Hit]:
+def promql_syntax(rule: Rule, settings: Settings) -> Iterator[Hit]:
     expr = rule.data.get("expr")
     if expr is None:
         return
     try:
-        check_promql(str(expr))
+        parse(str(expr))
     except ValueError as exc:
         yield ("expr",), str(exc)
 
 
-def rule_structure(rule: Rule) -> Iterator[Hit]:
+def rule_structure(rule: Rule, settings: Settings) -> Iterator[Hit]:
     kinds = [k for k in ("record", "alert") if k in rule.data]
     if len(kinds) != 1:
         yield (), "a rule needs exactly one of `record` and `alert`"
@@ -76,49 +85,60 @@ def group_structure(group: Group) -> Iterator[Hit]:
         yield ("rules",), "`rules` must be a list of rules"
 
 
-def no_comparison(rule: Rule) -> Iterator[Hit]:
-    if "alert" in rule.data and not _COMPARISON.search(_code(str(rule.data.get("expr", "")))):
+def _uses_absent(tree: ast.Expr) -> bool:
+    return any(query.function(n) in ("absent", "absent_over_time") for n, _ in query.walk(tree))
+
+
+def no_comparison(rule: Rule, settings: Settings) -> Iterator[Hit]:
+    tree = rule.query
+    if not rule.is_alert or tree is None:
+        return
+    if not any(query.is_comparison(n) for n, _ in query.walk(tree)) and not _uses_absent(tree):
         yield ("expr",), "the alert has no comparison, so it fires whenever the query has data"
 
 
-def absent_without_for(rule: Rule) -> Iterator[Hit]:
-    expr = _code(str(rule.data.get("expr", "")))
-    if "alert" in rule.data and re.search(r"\babsent\s*\(", expr) and not rule.data.get("for"):
+def absent_without_for(rule: Rule, settings: Settings) -> Iterator[Hit]:
+    tree = rule.query
+    if rule.is_alert and tree is not None and _uses_absent(tree) and not rule.data.get("for"):
         yield ("expr",), "`absent()` without `for` fires on every scrape gap or restart"
 
 
-def alert_name(rule: Rule) -> Iterator[Hit]:
+def alert_name(rule: Rule, settings: Settings) -> Iterator[Hit]:
     name = rule.data.get("alert")
     if name is not None and not _ALERT_NAME.match(str(name)):
         yield ("alert",), f"alert name `{name}` is not CamelCase"
 
 
-def record_name(rule: Rule) -> Iterator[Hit]:
+def record_name(rule: Rule, settings: Settings) -> Iterator[Hit]:
     name = rule.data.get("record")
     if name is not None and not _RECORD_NAME.match(str(name)):
         yield ("record",), f"recording rule `{name}` is not named `level:metric:operations`"
 
 
-def severity_label(rule: Rule) -> Iterator[Hit]:
-    if "alert" not in rule.data:
+def required_labels(rule: Rule, settings: Settings) -> Iterator[Hit]:
+    if not rule.is_alert:
         return
-    severity = (rule.data.get("labels") or {}).get("severity")
-    if severity is None:
-        yield (), "the alert has no `severity` label, so routing cannot tell pages from tickets"
-    elif severity not in SEVERITIES:
-        yield ("labels", "severity"), f"severity `{severity}` is not one of {', '.join(SEVERITIES)}"
+    labels = rule.data.get("labels") or {}
+    for name, allowed in settings.required_labels:
+        if name not in labels:
+            yield (), f"the alert has no `{name}` label, which routing relies on"
+        elif allowed and str(labels[name]) not in allowed:
+            yield (
+                ("labels", name),
+                f"{name} `{labels[name]}` is not one of {', '.join(allowed)}",
+            )
 
 
-def required_annotations(rule: Rule) -> Iterator[Hit]:
+def required_annotations(rule: Rule, settings: Settings) -> Iterator[Hit]:
     if "alert" not in rule.data:
         return
     annotations = rule.data.get("annotations") or {}
-    missing = [a for a in REQUIRED_ANNOTATIONS if a not in annotations]
+    missing = [a for a in settings.required_annotations if a not in annotations]
     if missing:
         yield (), f"the alert lacks the annotations {', '.join(missing)}"
 
 
-def templates(rule: Rule) -> Iterator[Hit]:
+def templates(rule: Rule, settings: Settings) -> Iterator[Hit]:
     """Annotations and labels are Go templates Prometheus parses when it loads the rule."""
     for section in ("annotations", "labels"):
         for name, value in (rule.data.get(section) or {}).items():
@@ -128,30 +148,118 @@ def templates(rule: Rule) -> Iterator[Hit]:
                 yield (section, str(name)), f"{section[:-1]} `{name}` {exc}"
 
 
-def needless_regex(rule: Rule) -> Iterator[Hit]:
-    for match in _REGEX_MATCHER.finditer(str(rule.data.get("expr", ""))):
-        label, value = match.group(1), match.group(3)
-        if not _REGEX_SPECIAL.search(value):
-            plain = f'{label}{"=" if match.group(2) == "=~" else "!="}"{value}"'
-            yield ("expr",), f'`{label}{match.group(2)}"{value}"` needs no regex: use `{plain}`'
+def needless_regex(rule: Rule, settings: Settings) -> Iterator[Hit]:
+    if rule.query is None:
+        return
+    for selector, _ in query.selectors(rule.query):
+        for matcher in selector.matchers.matchers:
+            op = {"MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}.get(str(matcher.op))
+            if op and not _REGEX_SPECIAL.search(matcher.value):
+                given = f"{matcher.name}{op}{quote(matcher.value)}"
+                plain = f"{matcher.name}{'=' if op == '=~' else '!='}{quote(matcher.value)}"
+                yield ("expr",), f"`{given}` needs no regex: use `{plain}`"
 
 
-def rate_range(rule: Rule, scrape_seconds: float) -> Iterator[Hit]:
-    for match in _RATE_RANGE.finditer(_code(str(rule.data.get("expr", "")))):
-        function, window = match.group(1), match.group(2)
-        try:
-            seconds = parse_duration(window)
-        except ValueError:
+def _ranged(tree: ast.Expr, functions: frozenset[str]) -> Iterator[tuple[str, ast.Expr]]:
+    """(function, its range argument) for every call of `functions`."""
+    for node, _ in query.walk(tree):
+        name = query.function(node)
+        if name in functions and node.args:
+            yield name, query.unwrap(node.args[0])
+
+
+def rate_range(rule: Rule, settings: Settings) -> Iterator[Hit]:
+    if rule.query is None:
+        return
+    for function, argument in _ranged(rule.query, query.RANGE_FUNCTIONS):
+        if not isinstance(argument, (ast.MatrixSelector, ast.SubqueryExpr)):
             continue
-        if seconds < 4 * scrape_seconds:
+        seconds, scrape = argument.range.total_seconds(), settings.scrape_seconds
+        if seconds < 4 * scrape:
             yield (
                 ("expr",),
                 (
-                    f"`{function}` over [{window}] sees fewer than 4 samples at a "
-                    f"{format_duration(scrape_seconds)} scrape interval: use at least "
-                    f"[{format_duration(4 * scrape_seconds)}]"
+                    f"`{function}` over [{format_duration(seconds)}] sees fewer than 4 samples "
+                    f"at a {format_duration(scrape)} scrape interval: use at least "
+                    f"[{format_duration(4 * scrape)}]"
                 ),
             )
+
+
+def rate_of_non_counter(rule: Rule, settings: Settings) -> Iterator[Hit]:
+    if rule.query is None:
+        return
+    for function, argument in _ranged(rule.query, query.COUNTER_FUNCTIONS):
+        if isinstance(argument, ast.SubqueryExpr):
+            inner = query.unwrap(argument.expr)
+            aggregated = isinstance(inner, ast.AggregateExpr)
+            if aggregated or query.function(inner) in query.RANGE_FUNCTIONS:
+                yield (
+                    ("expr",),
+                    f"`{function}` of `{query.operator(inner) or query.function(inner)}(...)`: "
+                    "a sum or rate hides counter resets; take the rate first, then aggregate",
+                )
+        elif isinstance(argument, ast.MatrixSelector):
+            name = query.metric_name(argument.vector_selector) or ""
+            if _GAUGE_NAME.search(name) and ":" not in name:
+                yield (
+                    ("expr",),
+                    f"`{function}` of `{name}`, a gauge by its name: use `deriv` or `delta`, "
+                    "or the counter it comes from",
+                )
+
+
+def raw_counter(rule: Rule, settings: Settings) -> Iterator[Hit]:
+    if rule.query is None:
+        return
+    for selector, above in query.selectors(rule.query):
+        name = query.metric_name(selector) or ""
+        if name.endswith("_total") and not _counter_handled(selector, above):
+            yield (
+                ("expr",),
+                f"`{name}` is a counter used as it is: its value only grows and restarts at 0; "
+                f"use `rate({name}[5m])` or `increase(...)`",
+            )
+
+
+def _counter_handled(node: ast.Expr, above: tuple[ast.Expr, ...]) -> bool:
+    for parent in reversed(above):
+        if query.function(parent) in query.RAW_COUNTER_FINE:
+            return True
+        if query.operator(parent) in query.RAW_COUNTER_FINE:  # count, group, count_values
+            return True
+        if query.operator(parent) in query.SET_OPERATORS and parent.rhs is node:
+            return True  # only its labels are used
+        node = parent
+    return False
+
+
+def dropped_labels(rule: Rule, settings: Settings) -> Iterator[Hit]:
+    """Templates see the labels of the query's result (`$labels`), not the rule's labels."""
+    if rule.query is None or not rule.is_alert:
+        return
+    labels = query.result_labels(rule.query)
+    static = rule.data.get("labels") or {}
+    for section in ("annotations", "labels"):
+        for name, value in (rule.data.get(section) or {}).items():
+            for match in _TEMPLATE_LABEL.finditer(str(value)):
+                label = match.group(1) or match.group(2)
+                if labels.has(label) is not False:
+                    continue
+                why = (
+                    "it is a label of the rule, and templates only see the query's labels"
+                    if label in static
+                    else _kept(labels)
+                )
+                yield (section, str(name)), f"`$labels.{label}` is always empty: {why}"
+
+
+def _kept(labels: query.Labels) -> str:
+    if labels.closed:
+        if not labels.names:
+            return "the query's result has no labels"
+        return f"the query's result keeps only {', '.join(sorted(labels.names))}"
+    return "the query drops it (an aggregation `without` it, or `ignoring` it)"
 
 
 def group_interval(group: Group) -> Iterator[Hit]:
@@ -163,13 +271,13 @@ def group_interval(group: Group) -> Iterator[Hit]:
         yield ("interval",), f"`{interval}` is not a Prometheus duration"
 
 
-def label_names(rule: Rule) -> Iterator[Hit]:
+def label_names(rule: Rule, settings: Settings) -> Iterator[Hit]:
     for name in rule.data.get("labels") or {}:
         if not _LABEL_NAME.match(str(name)):
             yield ("labels", str(name)), f"`{name}` is not a valid label name"
 
 
-def value_in_labels(rule: Rule) -> Iterator[Hit]:
+def value_in_labels(rule: Rule, settings: Settings) -> Iterator[Hit]:
     for name, value in (rule.data.get("labels") or {}).items():
         if "$value" in str(value):
             yield (
@@ -179,6 +287,9 @@ def value_in_labels(rule: Rule) -> Iterator[Hit]:
 
 
 CHECKS: tuple[Check, ...] = (
+    Check("file/yaml", "error", "The file is valid YAML.", "Fix the YAML at the position shown."),
+    Check("file/not-rules", "error", "Each document is a rule file (`groups`, or a "
+          "PrometheusRule's `spec.groups`).", "Lint rule files only, or fix the top level."),
     Check("promql/syntax", "error", "The expression is valid PromQL for Prometheus 2.42.",
           "Fix the expression; `promtool check rules` shows the same error.", rule=promql_syntax),
     Check("rule/structure", "error", "Each rule has exactly one of record/alert, and an expr.",
@@ -193,8 +304,9 @@ CHECKS: tuple[Check, ...] = (
           "Rename it, such as `HighErrorRate`.", rule=alert_name),
     Check("record/name", "warning", "Recording rules are named level:metric:operations.",
           "Rename it, such as `job:http_requests:rate5m`.", rule=record_name),
-    Check("labels/severity", "warning", "Alerts carry a severity of critical, warning or info.",
-          "Add `labels: {severity: warning}`.", rule=severity_label),
+    Check("labels/required", "warning", "Alerts carry the required labels (by default a "
+          "severity of critical, warning or info).", "Add `labels: {severity: warning}`.",
+          rule=required_labels),
     Check("annotations/required", "info", "Alerts carry summary, description and runbook_url.",
           "Add the missing annotations.", rule=required_annotations),
     Check("labels/name", "error", "Rule label names are valid Prometheus label names.",
@@ -202,7 +314,7 @@ CHECKS: tuple[Check, ...] = (
     Check("annotations/template", "error", "Annotation and label templates parse.",
           "Close every `{{ ... }}`; use only Prometheus template functions.", rule=templates),
     Check("promql/rate-range", "warning", "rate() and friends range over 4 scrapes or more.",
-          "Lengthen the range (or pass the real --scrape-interval).", scraped=rate_range),
+          "Lengthen the range (or pass the real --scrape-interval).", rule=rate_range),
     Check("promql/regex", "info", "Regex matchers need a regex.",
           "Use `=` or `!=` for a plain value.", rule=needless_regex),
     Check("group/interval", "warning", "Group intervals are at most 5m.",
@@ -213,4 +325,29 @@ CHECKS: tuple[Check, ...] = (
           "Define the recording rule, or lint the file that does together with this one."),
     Check("labels/value", "warning", "Alert labels do not use $value.",
           "Move $value into an annotation.", rule=value_in_labels),
+    Check("promql/rate-counter", "warning",
+          "rate() and increase() take raw counters, not gauges or aggregations.",
+          "Rate the counter first, then aggregate; use deriv() or delta() for a gauge.",
+          rule=rate_of_non_counter),
+    Check("promql/counter-raw", "warning", "A `_total` counter is read through rate() or "
+          "increase(), not as it is.", "Wrap it: `rate(x_total[5m])`.", rule=raw_counter),
+    Check("route/unrouted", "warning",
+          "Every alert matches a route, not only the default receiver.",
+          "Add a route for its team or severity, or a label the routes match."),
+    Check("route/unknown-label", "warning",
+          "Route matchers, group_by and inhibit rules name labels alerts carry.",
+          "Fix the label name, or add the label to the alerts."),
+    Check("receiver/unused", "warning", "Every receiver is used by a route.",
+          "Route alerts to it, or remove it."),
+    Check("route/shadowed", "warning", "No route is hidden by an earlier sibling that "
+          "matches all its alerts.", "Move the narrower route first, or add `continue: true`."),
+    Check("route/repeat-interval", "warning", "repeat_interval is at least group_interval.",
+          "Raise repeat_interval (default 4h), or lower group_interval."),
+    Check("dashboard/rate-interval", "warning",
+          "Dashboard rate()/increase() use $__rate_interval (or $__range).",
+          "Write `rate(x[$__rate_interval])`."),
+    Check("annotations/dropped-label", "warning",
+          "Templates use only labels the query's result carries.",
+          "Keep the label in the aggregation (`by (..., label)`), or stop using it.",
+          rule=dropped_labels),
 )  # fmt: skip

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import promql_parser
 import yaml
 
+from stackgen.promql import parse
 from stackgen.spec.errors import Path as DataPath
 from stackgen.spec.loader import SourceMap, read_documents
 
@@ -30,6 +33,18 @@ class Rule:
         """Line and column of a key's value in the rule (or of the rule itself)."""
         pos = self.source.locate((*self.path, *key))
         return pos.line, pos.column
+
+    @property
+    def is_alert(self) -> bool:
+        return "alert" in self.data
+
+    @cached_property
+    def query(self) -> promql_parser.Expr | None:
+        """The expression's syntax tree; None without a valid expression."""
+        try:
+            return parse(str(self.data["expr"])) if "expr" in self.data else None
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True)
@@ -93,7 +108,7 @@ def rules_of(group: Group) -> Iterator[Rule]:
             yield Rule(group.file, name, rule, (*group.path, "rules", index), group.source)
 
 
-def read(file: Path) -> tuple[list[tuple[Any, SourceMap]], list[tuple[int, int, str]]]:
-    """The documents of a file, and its YAML errors as (line, column, message)."""
-    documents, errors = read_documents(file.read_text(encoding="utf-8"), str(file))
+def read(text: str, name: str) -> tuple[list[tuple[Any, SourceMap]], list[tuple[int, int, str]]]:
+    """The documents of a file's text, and its YAML errors as (line, column, message)."""
+    documents, errors = read_documents(text, name)
     return documents, [(e.position.line, e.position.column, e.message) for e in errors]

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-import promql_parser
 from pydantic import AfterValidator, Field
 
-from stackgen.promql import blank_strings
+from stackgen.promql import parse
 from stackgen.spec.gotemplate import check_template
 from stackgen.values import parse_duration
 
@@ -31,14 +30,6 @@ _K8S_LABEL = re.compile(
 _ACTION = re.compile(r"\{\{-?(.*?)-?\}\}")
 _LABEL_ACTION = re.compile(r"\$labels\.[A-Za-z_][A-Za-z0-9_]*")
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@\s]*@")
-# Functions and aggregations the PromQL parser (Prometheus 3) knows but Prometheus 2.42 does not
-# (each checked against promtool 2.42).
-_NEWER_FUNCTIONS = re.compile(
-    r"\b(sort_by_label|sort_by_label_desc|double_exponential_smoothing|info|histogram_avg|"
-    r"histogram_stddev|histogram_stdvar|histogram_quantiles|mad_over_time|ts_of_\w+|"
-    r"first_over_time|limitk|limit_ratio)\s*\("
-)
-_HOLT_WINTERS = re.compile(r"\bholt_winters\s*\(")
 
 
 def _duration(value: str) -> str:
@@ -63,17 +54,7 @@ def _sd_file(value: str) -> str:
 
 def check_promql(value: str) -> str:
     """`value` if Prometheus 2.42 can parse it; ValueError saying why not."""
-    code = blank_strings(value)
-    newer = sorted({m.group(1) for m in _NEWER_FUNCTIONS.finditer(code)})
-    if newer:
-        raise ValueError(
-            f"uses {', '.join(f'`{f}`' for f in newer)}, newer than Prometheus 2.42, the target"
-        )
-    try:
-        # The parser follows Prometheus 3, where 2.42's holt_winters took a new name.
-        promql_parser.parse(_HOLT_WINTERS.sub("double_exponential_smoothing(", value))
-    except ValueError as exc:
-        raise ValueError(f"invalid PromQL: {exc}") from None
+    parse(value)
     return value
 
 
