@@ -11,6 +11,7 @@ import json
 import shutil
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -21,8 +22,9 @@ from stackgen.explain import as_table, explain
 from stackgen.importers import ImportFailed, as_spec_text
 from stackgen.importers.openslo import import_openslo
 from stackgen.importers.sloth import import_sloth
-from stackgen.lint import CHECKS, at_or_above, lint
-from stackgen.lint.report import FORMATS
+from stackgen.lint import CHECKS, Finding, at_or_above, lint
+from stackgen.lint.config import find_config
+from stackgen.lint.report import FORMATS, use_colour
 from stackgen.lint.report import render as render_findings
 from stackgen.plan import build_plan
 from stackgen.plan.alerts import stack_alerts
@@ -40,6 +42,8 @@ from stackgen.writer import MANIFEST, WriteError, unified_diff, write_tree
 EXIT_FOUND = 1
 EXIT_BAD_INPUT = 2
 EXIT_BUG = 3
+# Checks of the routing a spec chose: its author's to fix, not stackgen's.
+DESIGN_CHECKS = ("route/", "receiver/")
 INIT_SPEC = "stack.yml"
 SCHEMA_FILE = "stackgen.schema.json"
 
@@ -136,14 +140,23 @@ def render(
         typer.echo(f"{out} is current")
         return
     missing: list[str] = []
+    design: list[Finding] = []
 
     def verify(staging: Path) -> None:
         if tools:
             missing.extend(verify_with_tools(staging))
-        # What stackgen writes is lint-clean: any finding is a stackgen bug.
-        findings = lint([staging])
-        if findings:
-            raise VerifyError("`stackgen lint` found:\n" + "\n".join(map(str, findings)))
+        # What stackgen writes is lint-clean. Findings on the routing the spec chose are the
+        # spec's to fix (reported, written anyway); any other finding is a stackgen bug.
+        findings = lint([staging], config=stack.lint)
+        bugs = [f for f in findings if not f.check.startswith(DESIGN_CHECKS)]
+        if bugs:
+            raise VerifyError("`stackgen lint` found:\n" + "\n".join(map(str, bugs)))
+        # reported under their place in OUT, where they are about to be
+        design.extend(
+            replace(f, file=str(out / Path(f.file).relative_to(staging)))
+            for f in findings
+            if f not in bugs
+        )
 
     try:
         write_tree(out, files, verify=verify)
@@ -152,6 +165,8 @@ def render(
     except VerifyError as exc:
         raise _fail(f"stackgen bug: {exc}\n{out} was left as it was", EXIT_BUG) from None
     typer.echo(f"rendered {len(files)} files into {out}")
+    for finding in design:
+        typer.echo(f"lint: {finding}", err=True)
     if missing:
         typer.echo(f"not checked with {' and '.join(missing)}: not installed", err=True)
 
@@ -211,7 +226,8 @@ def lint_command(
         list[Path] | None, typer.Argument(help="Rule files or folders; default: out/.")
     ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", help="text, json or github.", case_sensitive=False)
+        str,
+        typer.Option("--format", help="text, json, sarif or github.", case_sensitive=False),
     ] = "text",
     fail_on: Annotated[
         str, typer.Option("--fail-on", help="Exit 1 on findings this severe: error, warning, info.")
@@ -221,11 +237,26 @@ def lint_command(
         str | None,
         typer.Option(help="For range checks; default: the stack's, else Prometheus's 1m."),
     ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            help="Lint settings (disable, severity, required_labels, required_annotations); "
+            "default: .stackgen-lint.yml, else the `lint:` section of specs/."
+        ),
+    ] = None,
+    colour: Annotated[
+        bool | None,
+        typer.Option("--color/--no-color", help="Colour the text report; default: on a terminal."),
+    ] = None,
 ) -> None:
-    """Check Prometheus rule files (plain, PrometheusRule, Mimir) and report FILE:LINE:COL."""
+    """Check Prometheus rule files (plain, PrometheusRule, Mimir) and a rendered stack's
+    routing and dashboards; report FILE:LINE:COL.
+
+    Example: stackgen lint out/ rules/legacy.yml --format sarif > lint.sarif
+    """
     if list_checks:
         for check in CHECKS:
-            typer.echo(f"{check.id:<22} {check.severity:<8} {check.doc} Fix: {check.hint}")
+            typer.echo(f"{check.id:<26} {check.severity:<8} {check.doc} Fix: {check.hint}")
         return
     if output_format not in FORMATS or fail_on not in ("error", "warning", "info"):
         raise _fail(
@@ -240,10 +271,14 @@ def lint_command(
     except ValueError as exc:
         raise _fail(f"--scrape-interval: {exc}", EXIT_BAD_INPUT) from None
     try:
-        findings = lint(targets, scrape)
+        settings = find_config(config, Path.cwd())
+    except SpecErrors as exc:
+        raise _fail("\n".join(map(str, exc.errors)), EXIT_BAD_INPUT) from None
+    try:
+        findings = lint(targets, scrape, settings)
     except (OSError, UnicodeDecodeError) as exc:
         raise _fail(f"cannot read: {exc}", EXIT_BAD_INPUT) from None
-    report = render_findings(findings, output_format)
+    report = render_findings(findings, output_format, use_colour(sys.stdout, colour))
     if report:
         typer.echo(report)
     if at_or_above(findings, fail_on):  # type: ignore[arg-type]

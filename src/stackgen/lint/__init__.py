@@ -1,21 +1,21 @@
-"""`stackgen lint`: checks Prometheus rule files of any origin, with FILE:LINE:COL findings."""
+"""`stackgen lint`: checks Prometheus rule files of any origin, and a rendered stack's files
+against each other, with FILE:LINE:COL findings."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
-from stackgen.lint.checks import CHECKS
+from stackgen.lint.checks import CHECKS, Settings
+from stackgen.lint.config import apply, settings_of
 from stackgen.lint.findings import Finding, at_or_above
-from stackgen.lint.ruleset import duplicates, undefined_records
+from stackgen.lint.ruleset import duplicates, rates_of_aggregates, undefined_records
 from stackgen.lint.sources import Group, Rule, groups_of, read, rule_files, rules_of
-from stackgen.values import parse_duration
+from stackgen.lint.stack import DEFAULT_SCRAPE, Stack, is_stack, stack_findings
+from stackgen.lint.suppress import Suppressions, suppressions
+from stackgen.spec.model import LintConfig
 
-DEFAULT_SCRAPE = 60.0  # Prometheus's own default scrape interval
 
-
-def _findings(group: Group, scrape: float) -> list[Finding]:
+def _findings(group: Group, settings: Settings) -> list[Finding]:
     found = []
     rules = list(rules_of(group))
     for check in CHECKS:
@@ -25,28 +25,32 @@ def _findings(group: Group, scrape: float) -> list[Finding]:
                 found.append(
                     Finding(group.file, pos.line, pos.column, check.id, check.severity, message)
                 )
+        if check.rule is None:
+            continue  # a check across files (lint.ruleset, lint.stack)
         for rule in rules:
-            if check.rule is not None:
-                hits = check.rule(rule)
-            elif check.scraped is not None:
-                hits = check.scraped(rule, scrape)
-            else:
-                continue  # a check across files (lint.ruleset)
-            for keys, message in hits:
+            for keys, message in check.rule(rule, settings):
                 line, column = rule.position(*keys)
                 found.append(Finding(rule.file, line, column, check.id, check.severity, message))
     return found
 
 
 def lint_file(
-    path: Path, scrape: float = DEFAULT_SCRAPE, collect: list[Rule] | None = None
+    path: Path,
+    settings: Settings | None = None,
+    collect: list[Rule] | None = None,
+    hidden: dict[str, Suppressions] | None = None,
 ) -> list[Finding]:
-    """Findings of one file; its rules are appended to `collect` for the checks across files."""
-    documents, errors = read(path)
+    """Findings of one file, less those its `stackgen-lint` comments disable. Its rules are
+    appended to `collect`, and its comments put in `hidden`, for the checks across files."""
+    settings = settings or Settings()
     name = str(path)
+    text = path.read_text(encoding="utf-8")
+    documents, errors = read(text, name)
     found = [
-        Finding(name, line, column, "file/yaml", "error", text) for line, column, text in errors
+        Finding(name, line, column, "file/yaml", "error", message)
+        for line, column, message in errors
     ]
+    rules: list[Rule] = []
     for document, source in documents:
         groups = groups_of(document, source, name)
         if groups is None:
@@ -57,30 +61,38 @@ def lint_file(
             )  # fmt: skip
             continue
         for group in groups:
-            found += _findings(group, scrape)
-            if collect is not None:
-                collect += rules_of(group)
-    return sorted(set(found))
+            found += _findings(group, settings)
+            rules += rules_of(group)
+    comments = suppressions(text, [rule.position()[0] for rule in rules])
+    if collect is not None:
+        collect += rules
+    if hidden is not None:
+        hidden[name] = comments
+    return sorted(f for f in set(found) if not comments.hides(f))
 
 
-def scrape_interval(paths: list[Path]) -> float | None:
-    """The global scrape interval of a rendered stack among `paths`, if there is one."""
-    for path in paths:
-        config = path / "prometheus" / "prometheus.yml"
-        if config.is_file():
-            settings = (yaml.safe_load(config.read_text()) or {}).get("global") or {}
-            interval = settings.get("scrape_interval")
-            return parse_duration(str(interval)) if interval else DEFAULT_SCRAPE
-    return None
-
-
-def lint(paths: list[Path], scrape: float | None = None) -> list[Finding]:
-    """Findings for every rule file under `paths`; `scrape` (seconds) defaults to the stack's
-    own interval, or Prometheus's default of 1m."""
-    scrape = scrape or scrape_interval(paths) or DEFAULT_SCRAPE
+def lint(
+    paths: list[Path], scrape: float | None = None, config: LintConfig | None = None
+) -> list[Finding]:
+    """Findings for every rule file under `paths`, and for a rendered stack among them, across
+    its rules, routing and dashboards. `scrape` (seconds) defaults to the stack's own interval,
+    or Prometheus's default of 1m."""
+    config = config or LintConfig()
+    stacks = [Stack.read(path) for path in paths if is_stack(path)]
+    scrape = scrape or (stacks[0].scrape_interval if stacks else DEFAULT_SCRAPE)
+    settings = settings_of(config, scrape)
     rules: list[Rule] = []
-    found = [f for path in rule_files(paths) for f in lint_file(path, scrape, rules)]
-    return sorted({*found, *duplicates(rules), *undefined_records(rules)})
+    hidden: dict[str, Suppressions] = {}
+    found = [f for path in rule_files(paths) for f in lint_file(path, settings, rules, hidden)]
+    found += [*duplicates(rules), *undefined_records(rules), *rates_of_aggregates(rules)]
+    for stack in stacks:
+        found += stack_findings(stack, rules)
+        for document in (stack.alertmanager, *stack.dashboards):
+            if document is not None:
+                text = Path(document.file).read_text(encoding="utf-8")
+                hidden[document.file] = suppressions(text, [])
+    shown = [f for f in set(found) if f.file not in hidden or not hidden[f.file].hides(f)]
+    return sorted(apply(config, shown))
 
 
-__all__ = ["CHECKS", "Finding", "at_or_above", "lint", "lint_file"]
+__all__ = ["CHECKS", "Finding", "LintConfig", "Settings", "at_or_above", "lint", "lint_file"]

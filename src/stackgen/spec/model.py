@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from stackgen.packs import alerts_for, metric_roles
 from stackgen.spec.types import (
@@ -430,6 +438,40 @@ class Grafana(Model):
     )
 
 
+# --- lint --------------------------------------------------------------------------------------
+
+
+def _known_check(value: str) -> str:
+    from stackgen.lint.checks import CHECKS  # the catalogue imports the spec loader
+
+    ids = [check.id for check in CHECKS]
+    if value not in ids:
+        raise ValueError(f"`{value}` is not a check; `stackgen lint --list` names them all")
+    return value
+
+
+CheckId = Annotated[str, AfterValidator(_known_check)]
+
+
+class LintConfig(Model):
+    """How `stackgen lint` judges rule files: the spec's `lint:` section, or a
+    `.stackgen-lint.yml` file with the same keys."""
+
+    disable: list[CheckId] = Field(default_factory=list, description="Checks not to run.")
+    severity: dict[CheckId, Literal["error", "warning", "info"]] = Field(
+        default_factory=dict, description="A severity per check, instead of its default."
+    )
+    required_labels: dict[LabelName, list[OneLine]] = Field(
+        default_factory=lambda: {"severity": ["critical", "warning", "info"]},
+        description="Labels every alert must carry, each with its allowed values "
+        "(an empty list: any value).",
+    )
+    required_annotations: list[LabelName] = Field(
+        default_factory=lambda: ["summary", "description", "runbook_url"],
+        description="Annotations every alert must carry.",
+    )
+
+
 # --- the stack -----------------------------------------------------------------------------------
 
 
@@ -443,3 +485,4 @@ class Stack(Model):
     channels: list[Channel] = Field(min_length=1)
     routing: Routing
     grafana: Grafana = Field(default_factory=Grafana)
+    lint: LintConfig = Field(default_factory=LintConfig)

@@ -1,0 +1,330 @@
+"""Checks across a rendered stack's files: the alerts its rules make, the Alertmanager routing
+that must carry them, and the dashboards that query what the rules record."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import promql_parser as ast
+
+from stackgen.lint import query
+from stackgen.lint.findings import Finding, Severity
+from stackgen.lint.ruleset import recorded_names
+from stackgen.lint.sources import Rule
+from stackgen.promql import STRING_LITERAL, parse
+from stackgen.routing import Matcher, Route, matchers_of, possible_routes, route_tree
+from stackgen.spec.errors import Path as DataPath
+from stackgen.spec.loader import SourceMap, read_documents
+from stackgen.values import format_duration, parse_duration
+
+PROMETHEUS = Path("prometheus") / "prometheus.yml"
+ALERTMANAGER = Path("alertmanager") / "alertmanager.yml"
+DASHBOARDS = Path("grafana")
+DEFAULT_SCRAPE = 60.0  # Prometheus's own default scrape interval
+# Stand-ins for Grafana's range variables, so a query parses and its ranges can be told apart.
+RATE_INTERVAL, DASHBOARD_RANGE = 31337.0, 31338.0
+_VARIABLE = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_]\w*|\[\[[^\]]*\]\]")
+_RANGE_VARIABLES = {"__rate_interval": RATE_INTERVAL, "__range": DASHBOARD_RANGE}
+
+
+@dataclass(frozen=True)
+class Document:
+    file: str
+    data: Any
+    source: SourceMap
+
+    def finding(self, path: DataPath, check: str, severity: Severity, message: str) -> Finding:
+        pos = self.source.locate(path)
+        return Finding(self.file, pos.line, pos.column, check, severity, message)
+
+
+def read_document(path: Path) -> Document | None:
+    """The file's first document, or None when it is missing or not valid YAML (or JSON)."""
+    try:
+        documents, errors = read_documents(path.read_text(encoding="utf-8"), str(path))
+    except OSError:
+        return None
+    if errors or not documents:
+        return None
+    data, source = documents[0]
+    return Document(str(path), data, source)
+
+
+def is_stack(path: Path) -> bool:
+    return path.is_dir() and (path / PROMETHEUS).is_file()
+
+
+@dataclass(frozen=True)
+class Stack:
+    root: Path
+    prometheus: dict[str, Any]
+    alertmanager: Document | None
+    dashboards: tuple[Document, ...]
+
+    @classmethod
+    def read(cls, root: Path) -> Stack:
+        config = read_document(root / PROMETHEUS)
+        data = config.data if config is not None and isinstance(config.data, dict) else {}
+        dashboards = (read_document(p) for p in sorted((root / DASHBOARDS).rglob("*.json")))
+        return cls(
+            root,
+            data,
+            read_document(root / ALERTMANAGER) if (root / ALERTMANAGER).is_file() else None,
+            tuple(d for d in dashboards if d is not None and isinstance(d.data, dict)),
+        )
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return self.prometheus.get("global") or {}
+
+    @property
+    def scrape_interval(self) -> float:
+        try:
+            return parse_duration(str(self.settings.get("scrape_interval") or "1m"))
+        except ValueError:
+            return DEFAULT_SCRAPE
+
+    @property
+    def external_labels(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in (self.settings.get("external_labels") or {}).items()}
+
+    def target_labels(self) -> set[str]:
+        """Labels scraping puts on every series: job, instance and the configured ones."""
+        found = {"job", "instance"}
+        for job in self.prometheus.get("scrape_configs") or []:
+            for static in job.get("static_configs") or []:
+                found |= set(static.get("labels") or {})
+            for relabel in job.get("relabel_configs") or []:
+                if relabel.get("target_label"):
+                    found.add(str(relabel["target_label"]))
+        return found
+
+
+@dataclass(frozen=True)
+class Alert:
+    """What Alertmanager receives from one alerting rule, as far as the files tell."""
+
+    rule: Rule
+    static: dict[str, str | None]  # None: a templated value
+    result: query.Labels
+    external: dict[str, str]
+
+    @classmethod
+    def of(cls, rule: Rule, external: dict[str, str]) -> Alert | None:
+        if not rule.is_alert or rule.query is None:
+            return None
+        static: dict[str, str | None] = {"alertname": str(rule.data["alert"])}
+        for name, value in (rule.data.get("labels") or {}).items():
+            static[str(name)] = None if "{{" in str(value) else str(value)
+        return cls(rule, static, query.result_labels(rule.query), external)
+
+    def value(self, label: str) -> str | None:
+        """The label's value, "" when the alert lacks it, None when the series decide."""
+        if label in self.static:
+            return self.static[label]
+        carried = self.result.has(label)
+        if carried is None or carried:
+            return None
+        return self.external.get(label, "")  # Prometheus adds external labels it lacks
+
+    def label_names(self, targets: set[str]) -> set[str]:
+        """Labels it may carry: for a query that keeps its series' labels, those its query
+        names and those scraping adds stand in for the series' own."""
+        names = {*self.static, *self.result.names, *self.external}
+        if not self.result.closed and self.rule.query is not None:
+            names |= (_mentioned(self.rule.query) | targets) - self.result.dropped
+        return names
+
+
+def _mentioned(tree: ast.Expr) -> set[str]:
+    found: set[str] = set()
+    for node, _ in query.walk(tree):
+        if isinstance(node, ast.VectorSelector):
+            found |= {m.name for m in node.matchers.matchers}
+        elif isinstance(node, ast.AggregateExpr) and node.modifier is not None:
+            found |= set(node.modifier.labels)
+        elif isinstance(node, ast.BinaryExpr) and node.modifier is not None:
+            if node.modifier.matching is not None:
+                found |= set(node.modifier.matching.labels)
+            found |= set(node.modifier.group_labels or ())
+    return found
+
+
+def _described(alert: Alert) -> str:
+    known = {k: v for k, v in alert.static.items() if v is not None and k != "alertname"}
+    return ", ".join(f"{k}={v}" for k, v in sorted(known.items())) or "no labels of its own"
+
+
+def unrouted(tree: Route, alerts: list[Alert]) -> Iterator[Finding]:
+    if not tree.routes:
+        return  # one receiver for everything is a choice, not a gap
+    for alert in alerts:
+        if [route.path for route in possible_routes(tree, alert.value)] == [tree.path]:
+            line, column = alert.rule.position("alert")
+            name, receiver = alert.static["alertname"], tree.receiver
+            yield Finding(alert.rule.file, line, column, "route/unrouted", "warning",
+                          f"alert `{name}` ({_described(alert)}) matches no route: only the "
+                          f"default receiver `{receiver}` gets it")  # fmt: skip
+
+
+def _inhibit_labels(config: dict[str, Any]) -> Iterator[tuple[DataPath, str, str]]:
+    """(path, label, what names it) for every label inhibit rules name."""
+    for index, inhibit in enumerate(config.get("inhibit_rules") or []):
+        path: DataPath = ("inhibit_rules", index)
+        for side in ("source_", "target_"):
+            for matcher in matchers_of(inhibit, path, side):
+                yield matcher.path, matcher.name, f"the inhibit rule's {side}matchers"
+        for position, label in enumerate(inhibit.get("equal") or []):
+            yield (*path, "equal", position), str(label), "the inhibit rule's `equal`"
+
+
+def unknown_labels(
+    document: Document, tree: Route, alerts: list[Alert], targets: set[str]
+) -> Iterator[Finding]:
+    carried = {"alertname"}.union(*(a.label_names(targets) for a in alerts))
+    named: list[tuple[DataPath, str, str]] = list(_inhibit_labels(document.data))
+    for route in tree.walk():
+        named += [(m.path, m.name, "the route's matchers") for m in route.matchers]
+        if "group_by" in route.written:
+            named += [
+                ((*route.path, "group_by", i), label, "the route's `group_by`")
+                for i, label in enumerate(route.group_by)
+                if label != "..."
+            ]
+    for path, label, where in named:
+        if label not in carried:
+            yield document.finding(path, "route/unknown-label", "warning",
+                                   f"{where} name `{label}`, a label no alert carries (by its "
+                                   "rule's labels, its query, or the scrape targets)")  # fmt: skip
+
+
+def unused_receivers(document: Document, tree: Route) -> Iterator[Finding]:
+    used = {route.receiver for route in tree.walk()}
+    for index, receiver in enumerate(document.data.get("receivers") or []):
+        name = str((receiver or {}).get("name", ""))
+        if name and name not in used:
+            yield document.finding(("receivers", index, "name"), "receiver/unused", "warning",
+                                   f"no route sends to receiver `{name}`")  # fmt: skip
+
+
+def _catches_all_of(earlier: Route, later: Route) -> bool:
+    return all(any(m.implied_by(n) for n in later.matchers) for m in earlier.matchers)
+
+
+def _matchers_text(matchers: tuple[Matcher, ...]) -> str:
+    return ", ".join(map(str, matchers)) or "no matchers"
+
+
+def shadowed_routes(document: Document, tree: Route) -> Iterator[Finding]:
+    for route in tree.walk():
+        for position, later in enumerate(route.routes):
+            for earlier in route.routes[:position]:
+                if not earlier.continue_ and _catches_all_of(earlier, later):
+                    line = document.source.locate(earlier.path).line
+                    yield document.finding(later.path, "route/shadowed", "warning",
+                                           f"this route ({_matchers_text(later.matchers)}) never "
+                                           f"gets an alert: the route at line {line} "
+                                           f"({_matchers_text(earlier.matchers)}) takes all of "
+                                           "them first and has no `continue: true`")  # fmt: skip
+                    break
+
+
+def repeat_intervals(document: Document, tree: Route) -> Iterator[Finding]:
+    for route in tree.walk():
+        repeat, group = route.timings["repeat_interval"], route.timings["group_interval"]
+        written = {"repeat_interval", "group_interval"} & route.written
+        if repeat < group and written:
+            key = "repeat_interval" if "repeat_interval" in written else "group_interval"
+            yield document.finding((*route.path, key), "route/repeat-interval", "warning",
+                                   f"repeat_interval {format_duration(repeat)} is shorter than "
+                                   f"group_interval {format_duration(group)}: reminders come "
+                                   "only every group_interval")  # fmt: skip
+
+
+def routing_findings(stack: Stack, rules: list[Rule]) -> list[Finding]:
+    document = stack.alertmanager
+    if document is None or not isinstance(document.data, dict):
+        return []
+    if not isinstance(document.data.get("route"), dict):
+        return []
+    tree = route_tree(document.data["route"])
+    alerts = [a for r in rules if (a := Alert.of(r, stack.external_labels)) is not None]
+    return [
+        *unrouted(tree, alerts),
+        *unknown_labels(document, tree, alerts, stack.target_labels()),
+        *unused_receivers(document, tree),
+        *shadowed_routes(document, tree),
+        *repeat_intervals(document, tree),
+    ]
+
+
+def _substituted(expr: str, other: str) -> str:
+    """The query with Grafana's variables outside string literals replaced: range variables by
+    stand-in durations, the others by `other`."""
+
+    def variable(match: re.Match[str]) -> str:
+        name = match.group(0).strip("${}[]").split(":")[0]
+        if name in _RANGE_VARIABLES:
+            return format_duration(_RANGE_VARIABLES[name])
+        before = expr[: match.start()].rstrip()
+        return "5m" if before.endswith("[") or before.endswith(":") else other
+
+    pieces, last = [], 0
+    for literal in STRING_LITERAL.finditer(expr):
+        pieces += [_VARIABLE.sub(variable, expr[last : literal.start()]), literal.group(0)]
+        last = literal.end()
+    return "".join([*pieces, _VARIABLE.sub(variable, expr[last:])])
+
+
+def dashboard_queries(data: Any, path: DataPath = ()) -> Iterator[tuple[DataPath, str]]:
+    """(path, expr) of every Prometheus query in a dashboard, rows and library panels too."""
+    if isinstance(data, dict):
+        if isinstance(data.get("expr"), str) and "targets" in path:
+            yield (*path, "expr"), data["expr"]
+        for key, value in data.items():
+            yield from dashboard_queries(value, (*path, str(key)))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from dashboard_queries(value, (*path, index))
+
+
+def _parse_dashboard_query(expr: str) -> ast.Expr:
+    try:
+        return parse(_substituted(expr, "1"))
+    except ValueError:
+        return parse(_substituted(expr, "x"))  # a variable in a label-name position
+
+
+def dashboard_findings(stack: Stack, rules: list[Rule]) -> Iterator[Finding]:
+    defined = {str(r.data["record"]) for r in rules if "record" in r.data}
+    for dashboard in stack.dashboards:
+        for path, expr in dashboard_queries(dashboard.data):
+            try:
+                tree = _parse_dashboard_query(expr)
+            except ValueError as exc:
+                yield dashboard.finding(path, "promql/syntax", "error", str(exc))
+                continue
+            for name in sorted(recorded_names(tree) - defined):
+                yield dashboard.finding(path, "record/undefined", "warning",
+                                        f"`{name}` looks like a recording rule, but the stack's "
+                                        "rule files do not define it")  # fmt: skip
+            for node, _ in query.walk(tree):
+                if query.function(node) not in ("rate", "irate", "increase") or not node.args:
+                    continue
+                argument = query.unwrap(node.args[0])
+                if isinstance(argument, ast.MatrixSelector):
+                    seconds = argument.range.total_seconds()
+                    if seconds not in (RATE_INTERVAL, DASHBOARD_RANGE):
+                        yield dashboard.finding(path, "dashboard/rate-interval", "warning",
+                                                f"`{query.function(node)}` over a fixed "
+                                                f"[{format_duration(seconds)}]: use "
+                                                "[$__rate_interval], which follows the scrape "
+                                                "interval and the zoom")  # fmt: skip
+
+
+def stack_findings(stack: Stack, rules: list[Rule]) -> list[Finding]:
+    return [*routing_findings(stack, rules), *dashboard_findings(stack, rules)]

@@ -1,0 +1,199 @@
+"""Alertmanager's routing tree, read from an `alertmanager.yml` (0.25): matchers in every
+syntax it accepts, inherited settings, and where an alert with given labels is sent."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from stackgen.spec.errors import Path as DataPath
+from stackgen.values import parse_duration
+
+# Alertmanager's defaults for a root route that does not set them.
+DEFAULT_TIMINGS = {"group_wait": 30.0, "group_interval": 300.0, "repeat_interval": 4 * 3600.0}
+_MATCHER = re.compile(r'^\s*("(?:\\.|[^"\\])*"|[^=!~\s]+)\s*(=~|!~|!=|=)\s*(.*?)\s*$', re.S)
+
+# A label's value where known; None where the alert may carry any value (or none).
+Lookup = Callable[[str], "str | None"]
+
+
+@dataclass(frozen=True)
+class Matcher:
+    name: str
+    op: str  # =, !=, =~, !~
+    value: str
+    path: DataPath = ()
+
+    def matches(self, value: str) -> bool:
+        """Alertmanager's rule: a label the alert lacks has the empty value."""
+        if self.op in ("=", "!="):
+            return (value == self.value) == (self.op == "=")
+        try:
+            found = re.fullmatch(self.value, value) is not None
+        except re.error:
+            return False
+        return found == (self.op == "=~")
+
+    def implied_by(self, other: Matcher) -> bool:
+        """Whether every alert `other` matches is matched by this matcher too."""
+        if other.name != self.name:
+            return False
+        if (other.op, other.value) == (self.op, self.value):
+            return True
+        return other.op == "=" and self.matches(other.value)
+
+    def __str__(self) -> str:
+        return f"{self.name}{self.op}{json.dumps(self.value, ensure_ascii=False)}"
+
+
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        try:
+            return str(json.loads(text))
+        except ValueError:
+            return text[1:-1]
+    return text
+
+
+def _split(text: str) -> list[str]:
+    """Comma-separated matchers, commas inside quotes kept."""
+    parts, current, quoted, escaped = [], "", False, False
+    for char in text:
+        if char == "," and not quoted:
+            parts.append(current)
+            current = ""
+            continue
+        current += char
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+    return [p for p in [*parts, current] if p.strip()]
+
+
+def parse_matchers(text: str, path: DataPath = ()) -> list[Matcher]:
+    """`a="b"`, `{a="b", c=~"d|e"}` or unquoted `a=b`; ValueError for anything else."""
+    body = text.strip()
+    if body.startswith("{") and body.endswith("}"):
+        body = body[1:-1]
+    found = []
+    for part in _split(body):
+        match = _MATCHER.match(part)
+        if match is None:
+            raise ValueError(f'`{part.strip()}` is not a matcher such as `severity="critical"`')
+        name, op, value = match.groups()
+        found.append(Matcher(_unquote(name), op, _unquote(value), path))
+    return found
+
+
+def matchers_of(data: dict[str, Any], path: DataPath, prefix: str = "") -> list[Matcher]:
+    """The matchers of a route (prefix "") or of an inhibit rule's side ("source_"/"target_"),
+    from `matchers` and the older `match` and `match_re`."""
+    found: list[Matcher] = []
+    for index, text in enumerate(data.get(f"{prefix}matchers") or []):
+        try:
+            found += parse_matchers(str(text), (*path, f"{prefix}matchers", index))
+        except ValueError:
+            continue  # amtool check-config reports it
+    for key, op in ((f"{prefix}match", "="), (f"{prefix}match_re", "=~")):
+        for name, value in (data.get(key) or {}).items():
+            found.append(Matcher(str(name), op, str(value), (*path, key, str(name))))
+    return found
+
+
+@dataclass(frozen=True)
+class Route:
+    receiver: str
+    matchers: tuple[Matcher, ...]
+    group_by: tuple[str, ...]
+    continue_: bool
+    timings: dict[str, float]  # effective group_wait, group_interval, repeat_interval
+    routes: tuple[Route, ...]
+    path: DataPath
+    written: frozenset[str] = frozenset()  # the keys set on this route, not inherited
+
+    def walk(self) -> Iterator[Route]:
+        yield self
+        for child in self.routes:
+            yield from child.walk()
+
+    def match(self, lookup: Lookup) -> bool | None:
+        """True or False when the known labels decide, None when unknown ones would."""
+        result: bool | None = True
+        for matcher in self.matchers:
+            value = lookup(matcher.name)
+            if value is None:
+                result = None
+            elif not matcher.matches(value):
+                return False
+        return result
+
+
+def _duration(value: Any, inherited: float) -> float:
+    try:
+        return parse_duration(str(value)) if value is not None else inherited
+    except ValueError:
+        return inherited
+
+
+def route_tree(
+    data: dict[str, Any], path: DataPath = ("route",), parent: Route | None = None
+) -> Route:
+    """The route at `path` with what it inherits from its parent filled in."""
+    timings = dict(parent.timings if parent is not None else DEFAULT_TIMINGS)
+    for key in timings:
+        timings[key] = _duration(data.get(key), timings[key])
+    group_by = data.get("group_by")
+    route = Route(
+        receiver=str(data.get("receiver") or (parent.receiver if parent else "")),
+        matchers=tuple(matchers_of(data, path)),
+        group_by=tuple(map(str, group_by))
+        if group_by is not None
+        else (parent.group_by if parent else ()),
+        continue_=bool(data.get("continue", False)),
+        timings=timings,
+        routes=(),
+        path=path,
+        written=frozenset(map(str, data)),
+    )
+    children = tuple(
+        route_tree(child, (*path, "routes", index), route)
+        for index, child in enumerate(data.get("routes") or [])
+        if isinstance(child, dict)
+    )
+    return Route(**{**route.__dict__, "routes": children})
+
+
+def possible_routes(route: Route, lookup: Lookup) -> list[Route]:
+    """Every route whose receiver an alert may reach, where labels of unknown value may
+    take any value."""
+    found: list[Route] = []
+    surely_matched = False  # then the route's own receiver is not used
+    for child in route.routes:
+        matched = child.match(lookup)
+        if matched is False:
+            continue
+        found += possible_routes(child, lookup)
+        if matched:
+            surely_matched = True
+            if not child.continue_:
+                break
+    if not surely_matched:
+        found.append(route)
+    return found
+
+
+def receivers_for(route: Route, labels: dict[str, str]) -> list[str]:
+    """The receivers Alertmanager sends an alert with exactly these labels to, in order."""
+    found: list[str] = []
+    for child in route.routes:
+        if child.match(lambda name: labels.get(name, "")):
+            found += receivers_for(child, labels)
+            if not child.continue_:
+                return found
+    return found or [route.receiver]
