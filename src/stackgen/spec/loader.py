@@ -15,6 +15,8 @@ import yaml
 from stackgen.spec.errors import Path, Position, SpecError, SpecErrors, format_path
 
 LIST_SECTIONS = ("services", "channels")
+# libyaml's parser when PyYAML has it: the same nodes and marks, several times faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DOCUMENT = format_path(())
 SPEC_SUFFIXES = (".yml", ".yaml")
 
@@ -149,7 +151,7 @@ def _read_document(file: FsPath, errors: list[SpecError]) -> tuple[dict, SourceM
     except (OSError, UnicodeDecodeError) as exc:
         errors.append(SpecError(Position(name, 1, 1), DOCUMENT, f"cannot read the file: {exc}"))
         return None
-    loader = yaml.SafeLoader(text)
+    loader = _LOADER(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -199,7 +201,7 @@ def _read_document(file: FsPath, errors: list[SpecError]) -> tuple[dict, SourceM
 class Builder:
     """Turns one document's YAML nodes into plain data, recording where each value was."""
 
-    loader: yaml.SafeLoader
+    loader: yaml.SafeLoader | yaml.CSafeLoader
     file: str
     errors: list[SpecError]
     source: SourceMap = field(default_factory=SourceMap)
@@ -276,7 +278,7 @@ def read_documents(text: str, name: str) -> tuple[list[tuple[Any, SourceMap]], l
     """Every YAML document of `text` with where its values were; errors instead of tracebacks.
     (For files other tools wrote, such as rule files: any document shape is returned.)"""
     errors: list[SpecError] = []
-    loader = yaml.SafeLoader(text)
+    loader = _LOADER(text)
     documents = []
     try:
         while loader.check_node():
