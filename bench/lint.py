@@ -1,0 +1,161 @@
+"""Benchmark: `stackgen lint` against `promtool check rules` on the same rule files. Prints a
+table with the time of each and its ratio to promtool's.
+
+PrometheusRule objects (which promtool cannot read) are unwrapped into plain rule files in a
+temporary folder first, untimed; both tools then read exactly those files.
+
+Run: .venv/bin/python bench/lint.py [--repeat N] [--corpus DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from functools import partial
+from pathlib import Path
+
+import yaml
+
+from stackgen.lint import lint
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "rules"
+SUFFIXES = (".yml", ".yaml")
+KIND = "PrometheusRule"
+
+
+def timed(function, repeat: int):
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def unwrap(corpus: Path, folder: Path) -> list[Path]:
+    """The corpus's rule files as plain rule files under `folder` (same relative paths): each
+    PrometheusRule's `spec.groups` as `groups`, every other file copied as it is."""
+    files = []
+    for source in sorted(p for p in corpus.rglob("*") if p.suffix in SUFFIXES and p.is_file()):
+        target = folder / source.relative_to(corpus)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            documents = [d for d in yaml.safe_load_all(source.read_text(encoding="utf-8")) if d]
+        except yaml.YAMLError:
+            documents = []  # both tools get to reject it as it is
+        objects = [d for d in documents if isinstance(d, dict) and d.get("kind") == KIND]
+        if objects:
+            groups = [g for d in objects for g in (d.get("spec") or {}).get("groups") or []]
+            text = yaml.safe_dump({"groups": groups}, sort_keys=False, width=1 << 16)
+            target.write_text(text, encoding="utf-8")
+        else:
+            shutil.copyfile(source, target)
+        files.append(target)
+    return files
+
+
+def count_rules(files: list[Path]) -> tuple[int, int]:
+    """Rules, and rules with an `expr`, in the (plain) rule files."""
+    rules = exprs = 0
+    for path in files:
+        try:
+            documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        except yaml.YAMLError:
+            continue
+        for document in documents:
+            groups = document.get("groups") if isinstance(document, dict) else None
+            for group in groups if isinstance(groups, list) else []:
+                entries = group.get("rules") if isinstance(group, dict) else None
+                for rule in entries if isinstance(entries, list) else []:
+                    rules += 1
+                    exprs += isinstance(rule, dict) and "expr" in rule
+    return rules, exprs
+
+
+def run(command: list[str], folder: Path) -> subprocess.CompletedProcess:
+    # cwd: a folder without .stackgen-lint.yml or specs/, so stackgen lints with the defaults,
+    # as the in-process call does
+    return subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
+
+
+def machine(promtool: str) -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    version = run([promtool, "--version"], Path.cwd())
+    lines = (version.stdout or version.stderr).splitlines()
+    return (
+        f"machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; "
+        f"{lines[0] if lines else 'promtool, version unknown'}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--corpus", type=Path, default=CORPUS, metavar="DIR")
+    args = parser.parse_args()
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        print("promtool not found on PATH: install it (Prometheus) to compare", file=sys.stderr)
+        sys.exit(2)
+    if not args.corpus.is_dir():
+        print(f"no corpus folder {args.corpus}", file=sys.stderr)
+        sys.exit(2)
+    # `python -m stackgen.cli` only imports the module (no __main__ block); the console script
+    # next to this interpreter is what a user runs
+    stackgen = Path(sys.executable).with_name("stackgen")
+
+    with tempfile.TemporaryDirectory() as temp:
+        folder = Path(temp)
+        files = unwrap(args.corpus, folder / "rules")
+        if not files:
+            print(f"no rule files under {args.corpus}", file=sys.stderr)
+            sys.exit(2)
+        names = [str(f) for f in files]
+        rules, exprs = count_rules(files)
+
+        promtool_s, checked = timed(partial(run, [promtool, "check", "rules", *names], folder),
+                                    args.repeat)  # fmt: skip
+        command = [str(stackgen), "lint", *names, "--format", "json"]
+        process_s, linted = timed(partial(run, command, folder), args.repeat)
+        call_s, findings = timed(partial(lint, files), args.repeat)
+
+    # promtool's findings: files it reports FAILED, rejected or (at exit 0) duplicate rules
+    failed = checked.stderr.count("FAILED:")
+    try:
+        process_findings = len(json.loads(linted.stdout or "[]"))
+    except json.JSONDecodeError:
+        process_findings = -1
+    print(f"{'tool':<34} {'files':>6} {'rules':>6} {'exprs':>6} {'findings':>9} {'exit':>5} "
+          f"{'median ms':>10} {'x promtool':>11}")  # fmt: skip
+    rows = [
+        ("promtool check rules", failed, checked.returncode, promtool_s),
+        ("stackgen lint (process)", process_findings, linted.returncode, process_s),
+        ("stackgen.lint.lint() (in-process)", len(findings), "-", call_s),
+    ]
+    for name, found, code, seconds in rows:
+        print(f"{name:<34} {len(files):>6} {rules:>6} {exprs:>6} {found:>9} {code:>5} "
+              f"{seconds * 1000:>10.1f} {seconds / promtool_s:>11.2f}")  # fmt: skip
+    if process_findings != len(findings):
+        print(f"note: the process reported {process_findings} findings, the call {len(findings)}"
+              f" (exit {linted.returncode}: {linted.stderr.strip()[:200]})")  # fmt: skip
+    print(f"promtool findings: files it reports FAILED. Median of {args.repeat} runs.")
+    print(machine(promtool))
+
+
+if __name__ == "__main__":
+    main()
