@@ -278,9 +278,10 @@ def lint_command(
         findings = lint(targets, scrape, settings)
     except (OSError, UnicodeDecodeError) as exc:
         raise _fail(f"cannot read: {exc}", EXIT_BAD_INPUT) from None
-    report = render_findings(findings, output_format, use_colour(sys.stdout, colour))
+    coloured = use_colour(sys.stdout, colour)
+    report = render_findings(findings, output_format, coloured)
     if report:
-        typer.echo(report)
+        typer.echo(report, color=coloured)
     if at_or_above(findings, fail_on):  # type: ignore[arg-type]
         raise typer.Exit(EXIT_FOUND)
 

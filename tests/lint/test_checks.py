@@ -221,3 +221,14 @@ def test_recording_rules_of_one_name_writing_different_series_are_no_duplicates(
     assert "rule/duplicate" not in {f.check for f in lint([path])}
     path.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [twins[0], twins[0]]}]}))
     assert "rule/duplicate" in {f.check for f in lint([path])}
+
+
+def test_mimir_ruler_files_with_a_namespace_are_read(tmp_path):
+    """`mimirtool rules` files: a `namespace` beside the `groups`."""
+    path = tmp_path / "mimir.yml"
+    path.write_text(
+        "namespace: payments\ngroups:\n  - name: g\n    rules:\n"
+        "      - alert: bad_name\n        expr: up == 0\n"
+    )
+    found = [(f.line, f.check) for f in lint_file(path)]
+    assert (5, "alert/name") in found and "file/not-rules" not in {c for _, c in found}

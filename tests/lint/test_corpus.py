@@ -75,3 +75,17 @@ def test_a_copy_of_a_corpus_file_with_a_broken_expression_is_caught(tmp_path):
         path = tmp_path / f"{check.replace('/', '-')}.yml"
         path.write_text(yaml.safe_dump(document))
         assert check in {f.check for f in lint([path])}, check
+
+
+def test_sarif_for_the_whole_corpus_validates_and_colour_is_asked_for(tmp_path):
+    from jsonschema import Draft4Validator
+
+    schema = json.loads((Path(__file__).parent / "sarif-schema-2.1.0.json").read_text())
+    runner = CliRunner()
+    result = runner.invoke(app, ["lint", str(RULES), "--format", "sarif"])
+    log = json.loads(result.stdout)
+    assert list(Draft4Validator(schema).iter_errors(log)) == []
+    assert len(log["runs"][0]["results"]) == len(lint([RULES]))
+    coloured = runner.invoke(app, ["lint", str(RULES / "kube-prometheus"), "--color"])
+    plain = runner.invoke(app, ["lint", str(RULES / "kube-prometheus"), "--no-color"])
+    assert "\x1b[" in coloured.stdout and "\x1b[" not in plain.stdout

@@ -15,9 +15,8 @@ from stackgen.lint.suppress import Suppressions, suppressions
 from stackgen.spec.model import LintConfig
 
 
-def _findings(group: Group, settings: Settings) -> list[Finding]:
+def _findings(group: Group, rules: list[Rule], settings: Settings) -> list[Finding]:
     found = []
-    rules = list(rules_of(group))
     for check in CHECKS:
         if check.group is not None:
             for keys, message in check.group(group):
@@ -61,8 +60,9 @@ def lint_file(
             )  # fmt: skip
             continue
         for group in groups:
-            found += _findings(group, settings)
-            rules += rules_of(group)
+            in_group = list(rules_of(group))
+            found += _findings(group, in_group, settings)
+            rules += in_group
     comments = suppressions(text, [rule.position()[0] for rule in rules])
     if collect is not None:
         collect += rules

@@ -12,7 +12,7 @@ import promql_parser as ast
 from stackgen.lint import query
 from stackgen.lint.findings import Severity
 from stackgen.lint.sources import Group, Rule
-from stackgen.promql import parse, quote
+from stackgen.promql import quote
 from stackgen.spec.gotemplate import check_template
 from stackgen.values import format_duration, parse_duration
 
@@ -56,13 +56,9 @@ class Check:
 
 
 def promql_syntax(rule: Rule, settings: Settings) -> Iterator[Hit]:
-    expr = rule.data.get("expr")
-    if expr is None:
-        return
-    try:
-        parse(str(expr))
-    except ValueError as exc:
-        yield ("expr",), str(exc)
+    error = rule.parsed[1]
+    if error is not None:
+        yield ("expr",), error
 
 
 def rule_structure(rule: Rule, settings: Settings) -> Iterator[Hit]:
@@ -89,6 +85,14 @@ def _uses_absent(tree: ast.Expr) -> bool:
     return any(query.function(n) in ("absent", "absent_over_time") for n, _ in query.walk(tree))
 
 
+def _waits(rule: Rule) -> bool:
+    """Whether the alert has a `for` longer than zero."""
+    try:
+        return parse_duration(str(rule.data.get("for") or "0s")) > 0
+    except ValueError:
+        return True  # not a duration: rule/structure's business, not this check's
+
+
 def no_comparison(rule: Rule, settings: Settings) -> Iterator[Hit]:
     tree = rule.query
     if not rule.is_alert or tree is None:
@@ -99,7 +103,7 @@ def no_comparison(rule: Rule, settings: Settings) -> Iterator[Hit]:
 
 def absent_without_for(rule: Rule, settings: Settings) -> Iterator[Hit]:
     tree = rule.query
-    if rule.is_alert and tree is not None and _uses_absent(tree) and not rule.data.get("for"):
+    if rule.is_alert and tree is not None and _uses_absent(tree) and not _waits(rule):
         yield ("expr",), "`absent()` without `for` fires on every scrape gap or restart"
 
 

@@ -39,12 +39,18 @@ class Rule:
         return "alert" in self.data
 
     @cached_property
-    def query(self) -> promql_parser.Expr | None:
-        """The expression's syntax tree; None without a valid expression."""
+    def parsed(self) -> tuple[promql_parser.Expr | None, str | None]:
+        """The expression's syntax tree, or why it has none."""
+        if "expr" not in self.data:
+            return None, None
         try:
-            return parse(str(self.data["expr"])) if "expr" in self.data else None
-        except ValueError:
-            return None
+            return parse(str(self.data["expr"])), None
+        except ValueError as exc:
+            return None, str(exc)
+
+    @property
+    def query(self) -> promql_parser.Expr | None:
+        return self.parsed[0]
 
 
 @dataclass(frozen=True)

@@ -198,8 +198,9 @@ def unknown_labels(
     for path, label, where in named:
         if label not in carried:
             yield document.finding(path, "route/unknown-label", "warning",
-                                   f"{where} name `{label}`, a label no alert carries (by its "
-                                   "rule's labels, its query, or the scrape targets)")  # fmt: skip
+                                   f"no alert carries the label `{label}` that {where} name "
+                                   "(not by its rule's labels, its query, nor the scrape "
+                                   "targets)")  # fmt: skip
 
 
 def unused_receivers(document: Document, tree: Route) -> Iterator[Finding]:

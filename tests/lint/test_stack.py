@@ -1,0 +1,198 @@
+"""`stackgen lint OUT` on a rendered stack checks its files against each other: every alert
+reaches a route, routing names labels alerts carry, receivers are used, no route is shadowed,
+timings make sense, and dashboards query what the rules record over $__rate_interval. Each
+check trips on a copy of the example broken its way, and the example itself is clean."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from stackgen.cli import app
+from stackgen.lint import lint
+from tests.helpers import MINIMAL, OUT, write
+
+ALERTMANAGER = Path("alertmanager") / "alertmanager.yml"
+DASHBOARD = Path("grafana") / "dashboards" / "aion" / "aion-web-api.json"
+
+
+@pytest.fixture
+def stack(tmp_path) -> Path:
+    copy = tmp_path / "out"
+    shutil.copytree(OUT, copy)
+    return copy
+
+
+def edit_routing(stack: Path, change) -> None:
+    path = stack / ALERTMANAGER
+    config = yaml.safe_load(path.read_text())
+    change(config)
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+
+
+def checks(stack: Path, prefix: str = "") -> list[tuple[str, str]]:
+    return [(f.check, f.message) for f in lint([stack]) if f.check.startswith(prefix)]
+
+
+def test_the_example_is_clean(stack):
+    assert lint([stack]) == []
+
+
+def test_an_alert_only_the_default_receiver_gets_is_reported(stack):
+    def drop_info_route(config):
+        config["route"]["routes"] = [
+            r for r in config["route"]["routes"] if r["matchers"] != ['severity="info"']
+        ]
+
+    edit_routing(stack, drop_info_route)
+    found = lint([stack])
+    (finding,) = [f for f in found if f.check == "route/unrouted"]
+    assert finding.file.endswith("rules/aion-web-api.yml") and finding.line > 1
+    assert "`HighRequestRate`" in finding.message and "`email-ops`" in finding.message
+
+
+def test_an_alert_whose_labels_may_match_a_route_is_not_reported(tmp_path):
+    """`team` comes from the series here: a route on it may well catch the alert."""
+    rules = tmp_path / "prometheus" / "rules.yml"
+    write(tmp_path, "prometheus/prometheus.yml", "rule_files: [rules.yml]\n")
+    alert = {"alert": "Down", "expr": "up == 0", "labels": {"severity": "info"}}
+    write(
+        tmp_path,
+        "prometheus/rules.yml",
+        yaml.safe_dump({"groups": [{"name": "g", "rules": [alert]}]}),
+    )
+    write(tmp_path, "alertmanager/alertmanager.yml", """\
+        route:
+          receiver: default
+          routes:
+            - {receiver: web, matchers: [team="web"]}
+        receivers: [{name: default}, {name: web}]
+        """)  # fmt: skip
+    assert "route/unrouted" not in [f.check for f in lint([tmp_path])]
+    alert["expr"] = "sum by (job) (up) == 0"  # now the query drops `team`
+    rules.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [alert]}]}))
+    assert "route/unrouted" in [f.check for f in lint([tmp_path])]
+
+
+def test_a_spec_change_that_leaves_an_alert_unrouted_is_reported(tmp_path):
+    """Render warns (the spec's routing is its author's choice) and lint reports it."""
+    routes = "  routes:\n    - severity: [critical]\n      channel: ops\n"
+    spec = write(tmp_path, "spec.yml", MINIMAL + routes)
+    out = tmp_path / "out"
+    rendered = CliRunner().invoke(app, ["render", str(spec), "-o", str(out), "--no-tools"])
+    assert rendered.exit_code == 0, rendered.output
+    assert "lint: " in rendered.stderr and "[route/unrouted]" in rendered.stderr
+    assert str(out / "prometheus" / "rules") in rendered.stderr  # where it was written
+    linted = CliRunner().invoke(app, ["lint", str(out), "--fail-on", "warning"])
+    assert linted.exit_code == 1 and "route/unrouted" in linted.stdout
+
+
+def test_route_labels_no_alert_carries_are_reported(stack):
+    def misspell(config):
+        config["route"]["routes"][1]["matchers"] = ['taem="ml"']
+        config["route"]["group_by"] = ["alertname", "servcie"]
+        config["inhibit_rules"][0]["equal"] = ["stack", "enviroment", "service"]
+
+    edit_routing(stack, misspell)
+    named = sorted(m.split("`")[1] for _, m in checks(stack, "route/unknown-label"))
+    assert named == ["enviroment", "servcie", "taem"]
+
+
+def test_unused_receivers_are_reported(stack):
+    edit_routing(stack, lambda config: config["receivers"].append({"name": "forgotten"}))
+    assert checks(stack, "receiver/") == [
+        ("receiver/unused", "no route sends to receiver `forgotten`")
+    ]
+
+
+def test_a_route_after_a_broader_one_without_continue_is_shadowed(stack):
+    def shadow(config):
+        routes = config["route"]["routes"]
+        routes.append({"receiver": "slack-ai", "matchers": ['team="ml"', 'severity="warning"']})
+
+    edit_routing(stack, shadow)
+    ((_, message),) = checks(stack, "route/shadowed")
+    assert 'team="ml"' in message and "no `continue: true`" in message
+
+
+def test_a_regex_route_shadows_an_equal_match_it_covers(stack):
+    def shadow(config):
+        config["route"]["routes"].insert(
+            3, {"receiver": "slack-ai", "matchers": ['severity="warning"']}
+        )
+
+    edit_routing(stack, shadow)  # after severity=~"critical|warning" without continue
+    assert [c for c, _ in checks(stack, "route/shadowed")] == ["route/shadowed"]
+
+
+def test_a_continue_route_shadows_nothing(stack):
+    def follow(config):
+        config["route"]["routes"].insert(
+            1, {"receiver": "slack-ai", "matchers": ['severity="critical"']}
+        )
+
+    edit_routing(stack, follow)  # after severity="critical" with continue: true
+    assert checks(stack, "route/shadowed") == []
+
+
+def test_a_repeat_interval_shorter_than_the_group_interval_is_reported(stack):
+    def repeat_often(config):
+        config["route"]["routes"][0]["repeat_interval"] = "1m"
+
+    edit_routing(stack, repeat_often)
+    ((_, message),) = checks(stack, "route/repeat-interval")
+    assert message.startswith("repeat_interval 1m is shorter than group_interval 5m")
+
+
+def _edit_dashboard(stack: Path, expr: str) -> None:
+    path = stack / DASHBOARD
+    dashboard = json.loads(path.read_text())
+    panel = next(p for p in dashboard["panels"] if p.get("targets"))
+    panel["targets"][0]["expr"] = expr
+    path.write_text(json.dumps(dashboard, indent=2))
+
+
+@pytest.mark.parametrize(
+    ("expr", "check"),
+    [
+        ('sum(rate(http_requests_total{job="$job"}[5m]))', "dashboard/rate-interval"),
+        ("job:http_requests:rate1h", "record/undefined"),
+        ("sum(rate(http_requests_total[$__rate_interval]", "promql/syntax"),
+    ],
+)
+def test_dashboard_queries_are_checked(stack, expr, check):
+    _edit_dashboard(stack, expr)
+    (finding,) = lint([stack])
+    assert finding.check == check and finding.file.endswith("aion-web-api.json")
+    assert finding.line > 1
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        'sum(rate(http_requests_total{job="$job"}[$__rate_interval]))',
+        "sum(increase(http_requests_total[${__range}]))",
+        'sum by ($group) (rate(http_requests_total{job=~"${job:regex}"}[$__rate_interval]))',
+        "job:http_requests:rate5m",
+    ],
+)
+def test_dashboard_queries_with_grafana_variables_are_fine(stack, expr):
+    _edit_dashboard(stack, expr)
+    assert lint([stack]) == []
+
+
+def test_a_comment_in_alertmanager_yml_silences_a_finding_on_its_line(stack):
+    path = stack / ALERTMANAGER
+    text = path.read_text()
+    path.write_text(text.replace("repeat_interval: 1h", "repeat_interval: 1m"))
+    assert [c for c, _ in checks(stack, "route/")] == ["route/repeat-interval"]
+    path.write_text(
+        text.replace(
+            "repeat_interval: 1h",
+            "repeat_interval: 1m  # stackgen-lint disable=route/repeat-interval",
+        )
+    )
+    assert checks(stack, "route/") == []
