@@ -220,6 +220,17 @@ def import_openslo_command(
     _import("openslo", import_openslo, source, output)
 
 
+def _expand(path: Path) -> list[Path]:
+    """A path, or the files a glob such as `rules/**/*.yml` matches (quoted, so that the shell
+    left it alone); a glob that matches nothing stays as it is and is reported missing."""
+    text = str(path)
+    if path.exists() or not any(char in text for char in "*?["):
+        return [path]
+    anchor = Path(path.anchor) if path.is_absolute() else Path()
+    pattern = str(path.relative_to(anchor)) if path.is_absolute() else text
+    return sorted(anchor.glob(pattern)) or [path]
+
+
 @app.command("lint")
 def lint_command(
     paths: Annotated[
@@ -262,7 +273,7 @@ def lint_command(
         raise _fail(
             f"--format is one of {', '.join(FORMATS)}; --fail-on is error, warning or info", 2
         )
-    targets = paths or [Path("out")]
+    targets = [found for path in paths or [Path("out")] for found in _expand(path)]
     missing = [p for p in targets if not p.exists()]
     if missing:
         raise _fail(f"no such file or folder: {', '.join(map(str, missing))}", EXIT_BAD_INPUT)

@@ -98,3 +98,12 @@ def test_sarif_for_the_whole_corpus_validates_and_colour_is_asked_for(tmp_path):
     coloured = runner.invoke(app, ["lint", str(RULES / "kube-prometheus"), "--color"])
     plain = runner.invoke(app, ["lint", str(RULES / "kube-prometheus"), "--no-color"])
     assert "\x1b[" in coloured.stdout and "\x1b[" not in plain.stdout
+
+
+def test_globs_the_shell_left_alone_are_expanded():
+    pattern = str(RULES / "awesome-prometheus-alerts" / "**" / "*.yml")
+    result = CliRunner().invoke(app, ["lint", pattern, "--format", "json"])
+    files = {f["file"] for f in json.loads(result.stdout)}
+    assert len(files) > 50 and all(f.endswith(".yml") for f in files)
+    missing = CliRunner().invoke(app, ["lint", str(RULES / "nothing-*.yml")])
+    assert missing.exit_code == 2 and "no such file or folder" in missing.stderr
