@@ -14,30 +14,20 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from functools import partial
 from pathlib import Path
 
 import yaml
+from timing import timed  # bench/, beside this script
 
 from stackgen.lint import lint
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "rules"
 SUFFIXES = (".yml", ".yaml")
 KIND = "PrometheusRule"
-
-
-def timed(function, repeat: int):
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def unwrap(corpus: Path, folder: Path) -> list[Path]:

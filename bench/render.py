@@ -6,13 +6,12 @@ Run: .venv/bin/python bench/render.py [--repeat N]
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 from functools import partial
 from pathlib import Path
 
 import yaml
+from timing import timed  # bench/, beside this script
 
 from stackgen.plan import build_plan
 from stackgen.render import render_all
@@ -37,15 +36,6 @@ def spec_with(services: int) -> dict:
         "channels": [{"name": "ops", "type": "webhook", "url": "http://hooks/x"}],
         "routing": {"default_channel": "ops"},
     }
-
-
-def timed(function, repeat: int):
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def main() -> None:
