@@ -17,6 +17,8 @@ from stackgen.spec.errors import Path, SpecError
 from stackgen.spec.loader import SourceMap
 from stackgen.spec.model import (
     SLO,
+    AlertmanagerServer,
+    Channel,
     Datasource,
     DatasourceBase,
     LatencySLI,
@@ -31,6 +33,7 @@ from stackgen.spec.model import (
     UptimeSLI,
 )
 from stackgen.values import clean_number, format_duration, parse_duration
+from stackgen.versions import alertmanager_needs
 
 RESERVED_TARGET_LABELS = ("job", "instance", "service", "team", "severity", "alertname")
 # Routing and inhibition rely on these alert labels; `severity` has a field of its own.
@@ -58,6 +61,8 @@ class Parts:
     routing: Routing | None
     datasources: list[tuple[int, DatasourceBase]]
     channel_names: list[tuple[int, str]]
+    channels: list[tuple[int, Channel]]
+    alertmanager: AlertmanagerServer
     service_names: list[tuple[int, str]]
     teams: set[str]
 
@@ -70,6 +75,8 @@ def parts_of(stack: Stack) -> Parts:
         routing=stack.routing,
         datasources=list(enumerate(stack.grafana.datasources)),
         channel_names=[(i, c.name) for i, c in enumerate(stack.channels)],
+        channels=list(enumerate(stack.channels)),
+        alertmanager=stack.alertmanager,
         service_names=[(i, s.name) for i, s in enumerate(stack.services)],
         teams={s.team for s in stack.services},
     )
@@ -107,6 +114,10 @@ def parts_of_data(data: dict[str, Any]) -> Parts:
         routing=valid(Routing, data.get("routing")),
         datasources=sources,
         channel_names=names(data.get("channels")),
+        channels=[(i, c) for i, raw in items(data.get("channels")) if (c := valid(Channel, raw))],
+        alertmanager=(
+            valid(AlertmanagerServer, data.get("alertmanager", {})) or AlertmanagerServer()
+        ),
         service_names=names(data.get("services")),
         teams={team for _, team in names(data.get("services"), "team")},
     )
@@ -116,6 +127,7 @@ def check_stack(parts: Parts, source: SourceMap) -> list[SpecError]:
     findings = [
         *_unique_names(parts),
         *_references(parts),
+        *_alertmanager_version(parts),
         *_service_settings(parts),
         *_grafana(parts),
     ]
@@ -208,10 +220,24 @@ def _references(parts: Parts) -> Iterator[Finding]:
         parts.routing.default_channel, channels, "channel", ("routing", "default_channel")
     )
 
+    intervals = [interval.name for interval in parts.routing.time_intervals]
+    yield from _duplicates(
+        ((t.name, ("routing", "time_intervals", i, "name"))
+         for i, t in enumerate(parts.routing.time_intervals)),
+        "time interval",
+    )  # fmt: skip
+    for i, expectation in enumerate(parts.routing.expect):
+        for j, receiver in enumerate(expectation.receivers):
+            path = ("routing", "expect", i, "receivers", j)
+            yield from _known(receiver, channels, "channel", path)
+
     def walk(routes: list[Route], path: Path) -> Iterator[Finding]:
         for i, route in enumerate(routes):
             here = (*path, i)
             yield from _known(route.channel, channels, "channel", (*here, "channel"))
+            for key in ("mute_time_intervals", "active_time_intervals"):
+                for j, name in enumerate(getattr(route, key)):
+                    yield from _known(name, intervals, "time interval", (*here, key, j))
             if route.team is not None:
                 yield from _known(route.team, teams, "team of a service", (*here, "team"))
             if route.service is not None:
@@ -219,6 +245,20 @@ def _references(parts: Parts) -> Iterator[Finding]:
             yield from walk(route.routes, (*here, "routes"))
 
     yield from walk(parts.routing.routes, ("routing", "routes"))
+
+
+def _alertmanager_version(parts: Parts) -> Iterator[Finding]:
+    version = parts.alertmanager.version
+    for i, channel in parts.channels:
+        fields = {name for name in channel.model_fields_set if getattr(channel, name) is not None}
+        needs = alertmanager_needs(channel.type, fields, version)
+        if needs:
+            what = " and ".join(f"{need} (Alertmanager {at})" for at, need in needs)
+            yield Finding(
+                ("channels", i, "type"),
+                f"a `{channel.type}` channel needs {what}, but the target is Alertmanager "
+                f'{version}: set `alertmanager.version: "{needs[-1][0]}"`',
+            )
 
 
 def _service_settings(parts: Parts) -> Iterator[Finding]:

@@ -18,6 +18,7 @@ from stackgen.packs import alerts_for, metric_roles
 from stackgen.spec.types import (
     Address,
     AlertName,
+    DayOfMonthRange,
     Duration,
     Email,
     EnvRef,
@@ -28,6 +29,7 @@ from stackgen.spec.types import (
     LabelName,
     LabelsOnlyTemplate,
     MetricName,
+    MonthRange,
     OneLine,
     OneLineTemplate,
     PositiveDuration,
@@ -36,8 +38,13 @@ from stackgen.spec.types import (
     SdFile,
     Slug,
     TemplateText,
+    TimeOfDay,
+    TimeZoneName,
     Url,
+    WeekdayRange,
+    YearRange,
 )
+from stackgen.timeintervals import parse_time_range
 from stackgen.values import parse_duration
 
 Severity = Literal["critical", "warning", "info"]
@@ -68,6 +75,11 @@ class StackInfo(Model):
 
 
 class PrometheusServer(Model):
+    version: Literal["2.42"] = Field(
+        "2.42",
+        description="The Prometheus that runs the config and rules (2.42 is Debian 12's); "
+        "PromQL is checked against its functions.",
+    )
     address: HostPort = Field("localhost:9090", description="Where Prometheus listens.")
     scrape_interval: PositiveDuration = "15s"
     scrape_timeout: PositiveDuration = "10s"
@@ -85,6 +97,11 @@ class PrometheusServer(Model):
 
 
 class AlertmanagerServer(Model):
+    version: Literal["0.25", "0.26", "0.27", "0.28"] = Field(
+        "0.25",
+        description="The Alertmanager that reads the config: only fields it knows are written "
+        "(0.25 is Debian 12's).",
+    )
     addresses: list[HostPort] = Field(default_factory=lambda: ["localhost:9093"], min_length=1)
     resolve_timeout: PositiveDuration = "5m"
 
@@ -334,6 +351,7 @@ class SlackChannel(ChannelBase):
 class PagerDutyChannel(ChannelBase):
     type: Literal["pagerduty"]
     routing_key_file: FilePath
+    url: Url | None = Field(None, description="Events API address; default PagerDuty's.")
 
 
 class EmailChannel(ChannelBase):
@@ -349,13 +367,64 @@ class EmailChannel(ChannelBase):
 
 class WebhookChannel(ChannelBase):
     type: Literal["webhook"]
-    url: Url
+    url: Url | None = Field(None, description="For an address that holds no secret.")
+    url_file: FilePath | None = Field(
+        None, description="A file holding the address (Alertmanager 0.26 or newer)."
+    )
     bearer_token_file: FilePath | None = None
     max_alerts: int = Field(0, ge=0)
 
+    @model_validator(mode="after")
+    def _one_address(self) -> WebhookChannel:
+        if (self.url is None) == (self.url_file is None):
+            raise ValueError("give exactly one of `url` and `url_file`")
+        return self
+
+
+class OpsgenieResponder(Model):
+    type: Literal["team", "user", "escalation", "schedule"]
+    name: OneLine = Field(min_length=1)
+
+
+class OpsgenieChannel(ChannelBase):
+    type: Literal["opsgenie"]
+    api_key_file: FilePath
+    api_url: Url | None = Field(None, description="Default: Opsgenie's API.")
+    priority: Literal["P1", "P2", "P3", "P4", "P5"] | None = Field(
+        None, description="Default: P1 for critical, P3 for warning, P5 for info."
+    )
+    responders: list[OpsgenieResponder] = Field(default_factory=list)
+
+
+class TeamsChannel(ChannelBase):
+    type: Literal["msteams"]
+    webhook_url_file: FilePath = Field(
+        description="A file holding the incoming webhook's address (Alertmanager 0.27 or newer)."
+    )
+
+
+class TelegramChannel(ChannelBase):
+    type: Literal["telegram"]
+    bot_token_file: FilePath = Field(description="Alertmanager 0.26 or newer.")
+    chat_id: int
+    api_url: Url | None = Field(None, description="Default: Telegram's API.")
+
+
+class DiscordChannel(ChannelBase):
+    type: Literal["discord"]
+    webhook_url_file: FilePath = Field(description="Alertmanager 0.27 or newer.")
+
 
 Channel = Annotated[
-    SlackChannel | PagerDutyChannel | EmailChannel | WebhookChannel, Field(discriminator="type")
+    SlackChannel
+    | PagerDutyChannel
+    | EmailChannel
+    | WebhookChannel
+    | OpsgenieChannel
+    | TeamsChannel
+    | TelegramChannel
+    | DiscordChannel,
+    Field(discriminator="type"),
 ]
 
 
@@ -364,6 +433,12 @@ Channel = Annotated[
 
 class Route(Model):
     channel: Slug
+    mute_time_intervals: list[Slug] = Field(
+        default_factory=list, description="No notifications while one of these is active."
+    )
+    active_time_intervals: list[Slug] = Field(
+        default_factory=list, description="Notifications only while one of these is active."
+    )
     severity: list[Severity] = Field(default_factory=list, description="Match any of these.")
     team: Slug | None = None
     service: Slug | None = None
@@ -382,6 +457,41 @@ class InhibitRule(Model):
     equal: list[LabelName] = Field(default_factory=list)
 
 
+class TimeRange(Model):
+    start_time: TimeOfDay
+    end_time: TimeOfDay
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeRange:
+        parse_time_range(self.start_time, self.end_time)
+        return self
+
+
+class TimeIntervalEntry(Model):
+    """Alertmanager's time interval syntax: every field given must match (none: always)."""
+
+    times: list[TimeRange] = Field(default_factory=list)
+    weekdays: list[WeekdayRange] = Field(default_factory=list, examples=[["monday:friday"]])
+    days_of_month: list[DayOfMonthRange] = Field(default_factory=list, examples=[["1:7", "-1"]])
+    months: list[MonthRange] = Field(default_factory=list, examples=[["december"]])
+    years: list[YearRange] = Field(default_factory=list, examples=[["2026"]])
+    location: TimeZoneName | None = Field(None, description="IANA time zone; default UTC.")
+
+
+class TimeInterval(Model):
+    name: Slug
+    time_intervals: list[TimeIntervalEntry] = Field(
+        min_length=1, description="Active while any of these entries matches."
+    )
+
+
+class RoutingExpectation(Model):
+    """What an alert must reach: checked by `stackgen test` with amtool and the simulator."""
+
+    labels: dict[LabelName, OneLine] = Field(min_length=1)
+    receivers: list[Slug] = Field(min_length=1)
+
+
 class Routing(Model):
     default_channel: Slug
     group_by: list[LabelName] = Field(default_factory=lambda: ["alertname", "service"])
@@ -395,6 +505,11 @@ class Routing(Model):
         "for the same alert and service.",
     )
     inhibit: list[InhibitRule] = Field(default_factory=list)
+    time_intervals: list[TimeInterval] = Field(default_factory=list)
+    expect: list[RoutingExpectation] = Field(
+        default_factory=list,
+        description="Routing tests: these label sets must reach exactly these channels.",
+    )
 
 
 # --- grafana -------------------------------------------------------------------------------------

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from stackgen.promql import parse
 from stackgen.spec.gotemplate import check_template
+from stackgen.timeintervals import (
+    parse_day_of_month_range,
+    parse_location,
+    parse_month_range,
+    parse_time_of_day,
+    parse_weekday_range,
+    parse_year_range,
+)
 from stackgen.values import parse_duration
 
 _SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -222,3 +231,37 @@ FilePath = Annotated[
     str, AfterValidator(_file_path), Field(description="path of a file holding the secret")
 ]
 OneLine = Annotated[str, AfterValidator(_one_line)]
+
+
+# --- Alertmanager time intervals: kept as written, checked with Alertmanager's own rules ------
+
+
+def _checked_by(parse: Callable[[str], object]) -> AfterValidator:
+    def check(value: str) -> str:
+        parse(value)
+        return value
+
+    return AfterValidator(check)
+
+
+def _time_text(value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError(
+            "quote times of day, such as '09:00': unquoted, YAML reads 09:00 as a number"
+        )
+    return value
+
+
+def _number_text(value: object) -> object:
+    """Days and years may be written as plain numbers."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+TimeOfDay = Annotated[str, BeforeValidator(_time_text), _checked_by(parse_time_of_day)]
+WeekdayRange = Annotated[str, _checked_by(parse_weekday_range)]
+DayOfMonthRange = Annotated[
+    str, BeforeValidator(_number_text), _checked_by(parse_day_of_month_range)
+]
+MonthRange = Annotated[str, BeforeValidator(_number_text), _checked_by(parse_month_range)]
+YearRange = Annotated[str, BeforeValidator(_number_text), _checked_by(parse_year_range)]
+TimeZoneName = Annotated[str, _checked_by(parse_location)]
