@@ -104,7 +104,7 @@ def test_the_real_process_prints_no_traceback_on_bad_input(tmp_path):
 def test_validate_summarises_a_good_spec():
     result = run("validate", str(SPECS))
     assert result.exit_code == 0
-    assert result.stdout.startswith(f"{SPECS}: valid: 5 services, 4 channels, ")
+    assert result.stdout.startswith(f"{SPECS}: valid: 5 services, 5 channels, ")
 
 
 def test_render_check_exits_0_when_current_and_1_with_a_diff_after_an_edit(tmp_path):
@@ -210,7 +210,8 @@ def test_stackgen_test_runs_the_proofs_and_fails_when_a_rule_is_broken(tmp_path)
     assert result.exit_code == 0, result.stdout
     assert result.stdout.splitlines() == [
         f"PASS {out}/prometheus/tests/api.e.yml",
-        "1 passed, 0 failed",
+        f"PASS routing matrix {out}/alertmanager/tests/routing.yml (6 alerts)",
+        "2 passed, 0 failed",
     ]
     rules = out / "prometheus/rules/api.yml"
     rules.write_text(rules.read_text().replace("> 0.144", "> 0.5"))  # a page threshold gone wrong

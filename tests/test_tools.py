@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import dashboard_errors, render_into, run_tool, write
+from tests.helpers import dashboard_errors, render_into, require_tool, run_tool, write
 
 pytestmark = pytest.mark.tools
 
@@ -150,3 +150,18 @@ def test_slos_of_any_period_render_pass_promtool_and_their_proofs_pass(tmp_path,
     for path in proofs:
         result = run_tool("promtool", "test", "rules", str(path))
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_notification_template_that_fails_at_send_time_fails_the_render(tmp_path):
+    """Every template is rendered by amtool against sample alerts before it is written."""
+    from stackgen.verify import VerifyError, render_notification_templates
+
+    require_tool("amtool")
+    folder = tmp_path / "alertmanager" / "templates"
+    folder.mkdir(parents=True)
+    good = '{{ define "ok" }}{{ .CommonLabels.alertname }}{{ end }}\n'
+    (folder / "a.tmpl").write_text(good)
+    render_notification_templates(tmp_path)  # renders: no error
+    (folder / "a.tmpl").write_text(good + '{{ define "broken" }}{{ .Alerts.Nope }}{{ end }}\n')
+    with pytest.raises(VerifyError, match="failed on template `broken`"):
+        render_notification_templates(tmp_path)

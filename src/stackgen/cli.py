@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from stackgen import __version__
+from stackgen import __version__, simulate
 from stackgen.explain import as_table, explain
 from stackgen.importers import ImportFailed, as_spec_text
 from stackgen.importers.openslo import import_openslo
@@ -32,7 +32,9 @@ from stackgen.render import RenderError, render_all
 from stackgen.spec import SpecErrors, Stack, load_stack
 from stackgen.values import parse_duration
 from stackgen.verify import (
+    ROUTING_MATRIX,
     VerifyError,
+    routing_disagreements,
     rule_test_files,
     run_rule_tests,
     verify_with_tools,
@@ -311,20 +313,72 @@ def explain_command(
     typer.echo("\n\n".join(as_table(e) for e in found))
 
 
+routes_app = typer.Typer(help="Show the routing tree, and where an alert goes.")
+app.add_typer(routes_app, name="routes")
+
+
+@routes_app.command("show")
+def routes_show(spec: SpecArg = Path("specs")) -> None:
+    """Print the routing tree SPEC renders: matchers, receivers, timings, time intervals.
+
+    Example: stackgen routes show specs/
+    """
+    typer.echo(simulate.show(simulate.alertmanager_document(_load(spec, writes=False))))
+
+
+@routes_app.command("test")
+def routes_test(
+    words: Annotated[
+        list[str],
+        typer.Argument(help="[SPEC] then the alert's labels, name=value (default SPEC: specs/)."),
+    ],
+    at: Annotated[
+        str | None, typer.Option(help="When: ISO 8601 (no zone: UTC); default: ignore time.")
+    ] = None,
+    firing: Annotated[
+        list[str] | None,
+        typer.Option(help="An alert firing meanwhile, by name or as name=value,name=value."),
+    ] = None,
+) -> None:
+    """Print the receivers an alert reaches, with time intervals and inhibition applied.
+
+    Labels that pick out one alert of the stack are completed with its other labels.
+    Example: stackgen routes test alertname=HighHTTPErrorRate service=aion-web-api
+    --at 2026-12-05T03:00+01:00 --firing ServiceDown
+    """
+    spec = Path("specs")
+    if words and "=" not in words[0]:
+        spec, words = Path(words[0]), words[1:]
+    try:
+        given = simulate.parse_labels(words)
+        moment = simulate.parse_time(at) if at else None
+    except ValueError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    if not given:
+        raise _fail("give the alert's labels, such as alertname=ServiceDown", EXIT_BAD_INPUT)
+    stack = _load(spec, writes=False)
+    labels, source = simulate.complete(stack, given)
+    if source is not None:
+        typer.echo(f"(labels of the stack's alert {source})")
+    others = [simulate.firing_alert(stack, word, labels) for word in firing or []]
+    found = simulate.deliveries(simulate.alertmanager_document(stack), labels, moment, others)
+    typer.echo(simulate.report(labels, found, moment))
+
+
 @app.command("test")
 def test_command(
     out: Annotated[Path, typer.Argument(help="A rendered stack.")] = Path("out"),
 ) -> None:
-    """Run the generated proofs in OUT (`promtool test rules`), reporting each file."""
+    """Run the generated proofs in OUT: the SLO alert tests (`promtool test rules`) and the
+    routing matrix (each alert's receivers, by `amtool config routes test` and the simulator)."""
     files = rule_test_files(out)
     if not (out / MANIFEST).is_file():
         raise _fail(f"{out} is not a rendered stack (no {MANIFEST}): run `stackgen render`", 2)
-    if not files:
-        typer.echo(f"no generated tests in {out}: no SLO has an alerting tier to prove")
-        return
-    if shutil.which("promtool") is None:
-        raise _fail("promtool is not installed: install the Debian package prometheus", 2)
     failed = 0
+    if not files:
+        typer.echo(f"no SLO proofs in {out}: no SLO has an alerting tier to prove")
+    elif shutil.which("promtool") is None:
+        raise _fail("promtool is not installed: install the Debian package prometheus", 2)
     for path in files:
         result = run_rule_tests(path)
         if result.returncode == 0:
@@ -332,6 +386,16 @@ def test_command(
         else:
             failed += 1
             typer.echo(f"FAIL {path}\n{(result.stdout + result.stderr).strip()}")
+    if (out / ROUTING_MATRIX).is_file():
+        if shutil.which("amtool") is None:
+            raise _fail("amtool is not installed: install prometheus-alertmanager", 2)
+        count, problems = routing_disagreements(out)
+        label = f"routing matrix {out / ROUTING_MATRIX} ({count} alerts)"
+        typer.echo(f"PASS {label}" if not problems else f"FAIL {label}")
+        for problem in problems:
+            typer.echo(f"  {problem}")
+        failed += bool(problems)
+        files = [*files, out / ROUTING_MATRIX]
     typer.echo(f"{len(files) - failed} passed, {failed} failed")
     if failed:
         raise typer.Exit(EXIT_FOUND)

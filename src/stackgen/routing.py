@@ -7,9 +7,11 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from stackgen.spec.errors import Path as DataPath
+from stackgen.timeintervals import active as interval_active
 from stackgen.values import parse_duration
 
 # Alertmanager's defaults for a root route that does not set them.
@@ -116,6 +118,8 @@ class Route:
     routes: tuple[Route, ...]
     path: DataPath
     written: frozenset[str] = frozenset()  # the keys set on this route, not inherited
+    mute_time_intervals: tuple[str, ...] = ()
+    active_time_intervals: tuple[str, ...] = ()
 
     def walk(self) -> Iterator[Route]:
         yield self
@@ -160,6 +164,8 @@ def route_tree(
         routes=(),
         path=path,
         written=frozenset(map(str, data)),
+        mute_time_intervals=tuple(map(str, data.get("mute_time_intervals") or ())),
+        active_time_intervals=tuple(map(str, data.get("active_time_intervals") or ())),
     )
     children = tuple(
         route_tree(child, (*path, "routes", index), route)
@@ -188,12 +194,96 @@ def possible_routes(route: Route, lookup: Lookup) -> list[Route]:
     return found
 
 
-def receivers_for(route: Route, labels: dict[str, str]) -> list[str]:
-    """The receivers Alertmanager sends an alert with exactly these labels to, in order."""
-    found: list[str] = []
+def matching_routes(route: Route, labels: dict[str, str]) -> list[Route]:
+    """The routes whose receivers get an alert with exactly these labels, in order."""
+    found: list[Route] = []
     for child in route.routes:
         if child.match(lambda name: labels.get(name, "")):
-            found += receivers_for(child, labels)
+            found += matching_routes(child, labels)
             if not child.continue_:
                 return found
-    return found or [route.receiver]
+    return found or [route]
+
+
+def receivers_for(route: Route, labels: dict[str, str]) -> list[str]:
+    """The receivers Alertmanager sends an alert with exactly these labels to, in order."""
+    return [r.receiver for r in matching_routes(route, labels)]
+
+
+@dataclass(frozen=True)
+class Inhibition:
+    source: tuple[Matcher, ...]
+    target: tuple[Matcher, ...]
+    equal: tuple[str, ...]
+
+    def silences(self, labels: dict[str, str], firing: dict[str, str]) -> bool:
+        """Alertmanager's rule: `firing` matches the source side, `labels` the target side,
+        the `equal` labels agree (absent on both counts as equal), and an alert that matches
+        both sides is not silenced by another that does too."""
+        if not _all_match(self.target, labels) or not _all_match(self.source, firing):
+            return False
+        if any(labels.get(name, "") != firing.get(name, "") for name in self.equal):
+            return False
+        return not (_all_match(self.source, labels) and _all_match(self.target, firing))
+
+
+def _all_match(matchers: tuple[Matcher, ...], labels: dict[str, str]) -> bool:
+    return all(m.matches(labels.get(m.name, "")) for m in matchers)
+
+
+def inhibitions(config: dict[str, Any]) -> list[Inhibition]:
+    return [
+        Inhibition(
+            tuple(matchers_of(rule, ("inhibit_rules", i), "source_")),
+            tuple(matchers_of(rule, ("inhibit_rules", i), "target_")),
+            tuple(map(str, rule.get("equal") or ())),
+        )
+        for i, rule in enumerate(config.get("inhibit_rules") or [])
+    ]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where one matching route sends an alert, and why nothing may be sent."""
+
+    receiver: str
+    route: Route
+    muted_by: str | None = None  # a time interval name, or `inhibited by ...`
+
+    @property
+    def sent(self) -> bool:
+        return self.muted_by is None
+
+
+def deliveries(
+    config: dict[str, Any],
+    labels: dict[str, str],
+    at: datetime | None = None,
+    firing: list[dict[str, str]] = (),  # type: ignore[assignment]
+) -> list[Delivery]:
+    """What Alertmanager does with an alert: every matching route, muted where a time interval
+    at `at` or an inhibition by one of the `firing` alerts says so."""
+    section = config.get("time_intervals") or []
+    silencer = next(
+        (f for rule in inhibitions(config) for f in firing if rule.silences(labels, f)), None
+    )
+    found = []
+    for route in matching_routes(route_tree(config["route"]), labels):
+        reason = None
+        if silencer is not None:
+            reason = f"inhibited by {silencer.get('alertname', 'a firing alert')}"
+        elif at is not None:
+            reason = _time_mute(route, section, at)
+        found.append(Delivery(route.receiver, route, reason))
+    return found
+
+
+def _time_mute(route: Route, section: list[dict[str, Any]], at: datetime) -> str | None:
+    for name in route.mute_time_intervals:
+        if interval_active(section, name, at):
+            return f"muted during `{name}`"
+    if route.active_time_intervals and not any(
+        interval_active(section, name, at) for name in route.active_time_intervals
+    ):
+        return f"outside {', '.join(f'`{n}`' for n in route.active_time_intervals)}"
+    return None

@@ -120,9 +120,11 @@ def test_a_route_after_a_broader_one_without_continue_is_shadowed(stack):
 
 def test_a_regex_route_shadows_an_equal_match_it_covers(stack):
     def shadow(config):
-        config["route"]["routes"].insert(
-            3, {"receiver": "slack-ai", "matchers": ['severity="warning"']}
+        routes = config["route"]["routes"]
+        broad = next(
+            i for i, r in enumerate(routes) if r["matchers"] == ['severity=~"critical|warning"']
         )
+        routes.insert(broad + 1, {"receiver": "slack-ai", "matchers": ['severity="warning"']})
 
     edit_routing(stack, shadow)  # after severity=~"critical|warning" without continue
     assert [c for c, _ in checks(stack, "route/shadowed")] == ["route/shadowed"]

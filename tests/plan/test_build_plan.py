@@ -30,6 +30,7 @@ def test_the_plan_of_a_minimal_spec_holds_every_kind_of_output(tmp_path):
     assert paths == [
         "alertmanager/alertmanager.yml",
         "alertmanager/templates/stackgen.tmpl",
+        "alertmanager/tests/routing.yml",
         "grafana/dashboards/services/api.json",
         "grafana/dashboards/services/demo-overview.json",
         "grafana/provisioning/dashboards/dashboards.yml",

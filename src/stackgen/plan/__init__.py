@@ -7,6 +7,7 @@ from stackgen.plan.artifact import Artifact
 from stackgen.plan.grafana import grafana_artifacts
 from stackgen.plan.prometheus import prometheus_config, rule_files
 from stackgen.plan.proofs import proof_artifacts
+from stackgen.plan.routing import routing_artifact
 from stackgen.plan.runbooks import runbook_artifacts
 from stackgen.spec.model import Stack
 
@@ -17,6 +18,7 @@ def build_plan(stack: Stack) -> list[Artifact]:
         *rule_files(stack),
         *proof_artifacts(stack),
         *alertmanager_config(stack),
+        routing_artifact(stack),
         *grafana_artifacts(stack),
         *runbook_artifacts(stack),
     ]

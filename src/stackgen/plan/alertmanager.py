@@ -38,8 +38,35 @@ def route_tree(route: Route) -> dict[str, Any]:
         "group_interval": route.group_interval,
         "repeat_interval": route.repeat_interval,
         "continue": route.continue_,
+        "mute_time_intervals": route.mute_time_intervals,
+        "active_time_intervals": route.active_time_intervals,
         "routes": [route_tree(child) for child in route.routes],
     }
+
+
+def root_route(routing: Routing) -> dict[str, Any]:
+    """The whole tree as alertmanager.yml writes it (and the simulator reads it)."""
+    return {
+        "receiver": routing.default_channel,
+        "group_by": routing.group_by,
+        "group_wait": routing.group_wait,
+        "group_interval": routing.group_interval,
+        "repeat_interval": routing.repeat_interval,
+        "routes": [route_tree(r) for r in routing.routes],
+    }
+
+
+def time_intervals(routing: Routing) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": interval.name,
+            "time_intervals": [
+                entry.model_dump(exclude_defaults=True, exclude_none=True)
+                for entry in interval.time_intervals
+            ],
+        }
+        for interval in routing.time_intervals
+    ]
 
 
 Inhibition = dict[str, list[str]]
@@ -112,6 +139,7 @@ def alertmanager_config(stack: Stack) -> list[Artifact]:
                 "server": stack.alertmanager,
                 "routing": routing,
                 "routes": [route_tree(r) for r in routing.routes],
+                "time_intervals": time_intervals(routing),
                 "channels": stack.channels,
                 "inhibit_rules": inhibit_rules(routing, slo_group_labels(stack)),
                 "template_glob": "templates/*.tmpl",

@@ -29,6 +29,15 @@ _K8S_PORT_META = {
 _RE2_SPECIAL = re.compile(r"([\\.+*?()|\[\]{}^$])")
 
 
+def external_labels(stack: Stack) -> dict[str, str]:
+    """Labels Prometheus puts on every series and alert it sends out."""
+    return {
+        "stack": stack.stack.name,
+        "environment": stack.stack.environment,
+        **stack.stack.external_labels,
+    }
+
+
 def _literal_regex(text: str) -> str:
     return _RE2_SPECIAL.sub(r"\\\1", text)
 
@@ -87,11 +96,7 @@ def prometheus_config(stack: Stack) -> Artifact:
         {
             "stack": stack.stack,
             "server": stack.prometheus,
-            "external_labels": {
-                "stack": stack.stack.name,
-                "environment": stack.stack.environment,
-                **stack.stack.external_labels,
-            },
+            "external_labels": external_labels(stack),
             "alertmanagers": stack.alertmanager.addresses,
             "rule_files": [f"rules/{s.name}.yml" for s in stack.services],
             "self_jobs": self_jobs,

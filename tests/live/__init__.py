@@ -1,0 +1,1 @@
+"""Live end-to-end tests: the rendered stack run by the real Prometheus and Alertmanager."""
