@@ -33,21 +33,15 @@ CHANNELS_025 = """\
     api_key_file: /secrets/opsgenie
     responders: [{type: team, name: data}]
 """
-NEWER = """\
-  - name: teams
-    type: msteams
-    webhook_url_file: /secrets/teams
-  - name: telegram
-    type: telegram
-    bot_token_file: /secrets/telegram
-    chat_id: -100123
-  - name: discord
-    type: discord
-    webhook_url_file: /secrets/discord
-  - name: hook-file
-    type: webhook
-    url_file: /secrets/hook-url
-"""
+# Channels newer than 0.25, each with the version it needs.
+NEWER_CHANNELS = [
+    ("0.27", "  - name: teams\n    type: msteams\n    webhook_url_file: /secrets/teams\n"),
+    ("0.26", "  - name: telegram\n    type: telegram\n    bot_token_file: /secrets/telegram\n"
+             "    chat_id: -100123\n"),
+    ("0.27", "  - name: discord\n    type: discord\n    webhook_url_file: /secrets/discord\n"),
+    ("0.26", "  - name: hook-file\n    type: webhook\n    url_file: /secrets/hook-url\n"),
+]  # fmt: skip
+NEWER = "".join(block for _, block in NEWER_CHANNELS)
 
 
 def spec_with(channels: str, version: str = "0.25") -> str:
@@ -126,3 +120,25 @@ def test_msteams_on_the_machines_alertmanager_is_refused_by_amtool_too(tmp_path)
         receivers: [{name: t, msteams_configs: [{webhook_url: "http://x"}]}]
         """)  # fmt: skip
     assert run_tool("amtool", "check-config", str(config)).returncode != 0
+
+
+@pytest.mark.tools
+def test_the_render_for_the_machines_alertmanager_version_passes_its_amtool(tmp_path):
+    """Each version the spec allows is checked where the machine has it (here: Debian's)."""
+    import re
+
+    from stackgen.spec.model import AlertmanagerServer
+    from stackgen.versions import version_key
+
+    output = run_tool("amtool", "--version")
+    machine = re.search(r"version (\d+\.\d+)", output.stdout + output.stderr).group(1)
+    allowed = AlertmanagerServer.model_fields["version"].annotation.__args__
+    assert machine in allowed
+    channels = CHANNELS_025 + "".join(
+        block for needs, block in NEWER_CHANNELS if version_key(needs) <= version_key(machine)
+    )
+    stack = load_stack(write(tmp_path, "spec.yml", spec_with(channels, machine)))
+    config = tmp_path / "alertmanager.yml"
+    config.write_bytes(render_files(stack)["alertmanager/alertmanager.yml"])
+    result = run_tool("amtool", "check-config", str(config))
+    assert result.returncode == 0, result.stdout + result.stderr
