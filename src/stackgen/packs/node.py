@@ -26,9 +26,14 @@ NODE = Pack(
     },
     query_labels=frozenset({"mode", "fstype", "mountpoint"}),
     records=(
+        # Idle time over all CPU time: right from the first scrapes of a new node, where an
+        # average of idle rates would read low while the rate window is still filling.
         RecordDef(
             CPU,
-            lambda c: f"1 - avg by (job, instance) ({c.rate('cpu_seconds', extra=_IDLE)})",
+            lambda c: (
+                f"1 - sum by (job, instance) ({c.rate('cpu_seconds', extra=_IDLE)})"
+                f" / sum by (job, instance) ({c.rate('cpu_seconds')})"
+            ),
         ),
         RecordDef(MEMORY, lambda c: f"1 - {c.m('memory_available')} / {c.m('memory_total')}"),
     ),
