@@ -9,6 +9,7 @@ import email
 import email.policy
 import json
 import socketserver
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -22,6 +23,7 @@ from stackgen.spec.model import ServiceBase
 
 T = TypeVar("T")
 LOOPBACK = "127.0.0.1"
+POLL = 0.05  # how often a server checks it is being shut down; stopping one takes this long
 
 
 class Recorder(Generic[T]):
@@ -62,6 +64,15 @@ class Recorder(Generic[T]):
             return list(self._items)
 
 
+class _QuietOnDisconnect(socketserver.BaseServer):
+    """A client that hangs up mid-request (Prometheus stopping during a scrape, a scrape
+    timing out) is no error of the fake's; anything else is still printed."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 # --- the notification endpoints -------------------------------------------------------------
 
 
@@ -88,7 +99,7 @@ class Mail:
 Received = Post | Mail
 
 
-class _RecordingHTTPServer(ThreadingHTTPServer):
+class _RecordingHTTPServer(_QuietOnDisconnect, ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, recorder: Recorder[Received]) -> None:
@@ -124,7 +135,9 @@ class HttpReceiver:
 
     def __init__(self, recorder: Recorder[Received]) -> None:
         self._server = _RecordingHTTPServer(recorder)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(POLL,), daemon=True
+        )
         self._thread.start()
 
     @property
@@ -137,7 +150,7 @@ class HttpReceiver:
         self._thread.join(timeout=5)
 
 
-class _RecordingSMTPServer(socketserver.ThreadingTCPServer):
+class _RecordingSMTPServer(_QuietOnDisconnect, socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
@@ -205,7 +218,9 @@ class SmtpServer:
 
     def __init__(self, recorder: Recorder[Received]) -> None:
         self._server = _RecordingSMTPServer(recorder)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(POLL,), daemon=True
+        )
         self._thread.start()
 
     @property
@@ -355,7 +370,7 @@ class _MetricsHandler(BaseHTTPRequestHandler):
         pass
 
 
-class _MetricsHTTPServer(ThreadingHTTPServer):
+class _MetricsHTTPServer(_QuietOnDisconnect, ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, port: int, metrics_path: str, exposition: Callable[[], str]) -> None:
@@ -384,7 +399,9 @@ class Target:
             return
         self._server = _MetricsHTTPServer(self.port, self._metrics_path, self._exposition)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(POLL,), daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

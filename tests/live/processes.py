@@ -96,7 +96,9 @@ def running(name: str, command: list[str], log: Path, base_url: str) -> Iterator
         process.stop()
 
 
-def prometheus(binary: str, config: Path, address: str, workdir: Path) -> AbstractContextManager[Process]:
+def prometheus(
+    binary: str, config: Path, address: str, workdir: Path
+) -> AbstractContextManager[Process]:
     """Prometheus on `address` (prometheus.address of the spec, as prometheus.yml asks)."""
     workdir.mkdir(parents=True, exist_ok=True)
     command = [
@@ -109,7 +111,9 @@ def prometheus(binary: str, config: Path, address: str, workdir: Path) -> Abstra
     return running("prometheus", command, workdir / "prometheus.log", f"http://{address}")
 
 
-def alertmanager(binary: str, config: Path, address: str, workdir: Path) -> AbstractContextManager[Process]:
+def alertmanager(
+    binary: str, config: Path, address: str, workdir: Path
+) -> AbstractContextManager[Process]:
     """Alertmanager on `address`, alone: an empty cluster address turns off gossip."""
     workdir.mkdir(parents=True, exist_ok=True)
     command = [

@@ -6,7 +6,7 @@ changes three kinds of settings and nothing else (tests/live/test_profile.py hol
 - addresses: where Prometheus and Alertmanager listen, every scrape target, every channel's
   endpoint (the local SMTP server has no TLS, so `require_tls: false`), and the secret files
   Alertmanager reads (dummies here);
-- intervals: scrape and evaluation intervals, and each alert's pending period (`for`), a
+- intervals: scrape and evaluation intervals, and the alerts' pending periods (`for`), a
   minute of the spec becoming a second; SLO windows and rate() ranges stay as they are;
 - group waits: how long Alertmanager holds a group before its first and later notifications.
 """
@@ -31,6 +31,7 @@ EVALUATION_INTERVAL = "1s"
 GROUP_WAIT = "1s"
 GROUP_INTERVAL = "1s"
 SPEEDUP = 60  # pending periods: a minute of the spec is a second of the test
+
 
 # Dummy secrets, written into files the channels' *_file fields point at.
 DUMMY_SECRET = "live-test-dummy-secret"
