@@ -78,45 +78,12 @@ def run_tool(*command: str) -> subprocess.CompletedProcess[str]:
 GRAFANA_SCHEMAS = SHARED / "schemas" / "grafana"
 
 
-def _schema(name: str, definition: str | None = None):
-    import json
-
-    import jsonschema
-
-    document = json.loads((GRAFANA_SCHEMAS / f"{name}.jsonschema.json").read_text())
-    if definition is not None:
-        document = {**document, "$ref": f"#/definitions/{definition}"}
-    return jsonschema.Draft7Validator(document)
-
-
 def dashboard_errors(dashboard: dict) -> list[str]:
-    """Every way a dashboard breaks the shared Grafana schemas: the dashboard schema itself,
-    then each panel's options and custom field config against its panel type's schema, and each
-    Prometheus query against the Prometheus query schema."""
-    if not GRAFANA_SCHEMAS.is_dir():
-        pytest.fail(f"the shared Grafana schemas are missing: {GRAFANA_SCHEMAS}")
-    errors = [
-        f"dashboard {list(e.absolute_path)}: {e.message}"
-        for e in _schema("dashboard").iter_errors(dashboard)
-    ]
-    for panel in dashboard.get("panels", []):
-        kind = panel["type"]
-        where = f"panel {panel.get('id')} ({kind})"
-        errors += [
-            f"{where} options: {e.message}"
-            for e in _schema(kind, "Options").iter_errors(panel.get("options", {}))
-        ]
-        custom = panel.get("fieldConfig", {}).get("defaults", {}).get("custom")
-        if custom is not None:
-            errors += [
-                f"{where} custom: {e.message}"
-                for e in _schema(kind, "FieldConfig").iter_errors(custom)
-            ]
-        for target in panel.get("targets", []):
-            errors += [
-                f"{where} target: {e.message}" for e in _schema("prometheus").iter_errors(target)
-            ]
-    return errors
+    """Every way a dashboard breaks Grafana's schemas (stackgen's copy, which
+    tests/render/test_dashboard_check.py holds identical to ../shared/schemas/grafana)."""
+    from stackgen.dashboard_check import schema_errors
+
+    return schema_errors(dashboard)
 
 
 def promtool_tests(

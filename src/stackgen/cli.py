@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 
 from stackgen import __version__, simulate
+from stackgen.dashboard_check import check_dashboards
 from stackgen.explain import as_table, explain
 from stackgen.importers import ImportFailed, as_spec_text
 from stackgen.importers.openslo import import_openslo
@@ -28,6 +29,7 @@ from stackgen.lint.report import FORMATS, use_colour
 from stackgen.lint.report import render as render_findings
 from stackgen.plan import build_plan
 from stackgen.plan.alerts import stack_alerts
+from stackgen.plan.grafana import kind_metric_names
 from stackgen.render import RenderError, render_all
 from stackgen.spec import SpecErrors, Stack, load_stack
 from stackgen.values import parse_duration
@@ -147,6 +149,9 @@ def render(
     def verify(staging: Path) -> None:
         if tools:
             missing.extend(verify_with_tools(staging))
+        problems = check_dashboards(staging, kind_metric_names(stack))
+        if problems:
+            raise VerifyError("dashboards break their checks:\n" + "\n".join(problems))
         # What stackgen writes is lint-clean. Findings on the routing the spec chose are the
         # spec's to fix (reported, written anyway); any other finding is a stackgen bug.
         findings = lint([staging], config=stack.lint)

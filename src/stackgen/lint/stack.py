@@ -293,7 +293,7 @@ def dashboard_queries(data: Any, path: DataPath = ()) -> Iterator[tuple[DataPath
             yield from dashboard_queries(value, (*path, index))
 
 
-def _parse_dashboard_query(expr: str) -> ast.Expr:
+def parse_dashboard_query(expr: str) -> ast.Expr:
     try:
         return parse(_substituted(expr, "1"))
     except ValueError:
@@ -305,7 +305,7 @@ def dashboard_findings(stack: Stack, rules: list[Rule]) -> Iterator[Finding]:
     for dashboard in stack.dashboards:
         for path, expr in dashboard_queries(dashboard.data):
             try:
-                tree = _parse_dashboard_query(expr)
+                tree = parse_dashboard_query(expr)
             except ValueError as exc:
                 yield dashboard.finding(path, "promql/syntax", "error", str(exc))
                 continue

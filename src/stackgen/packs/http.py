@@ -94,6 +94,20 @@ HTTP = Pack(
             min=0,
         ),
         PanelDef(
+            "Requests by status",
+            "timeseries",
+            (
+                Query(
+                    lambda c: (
+                        f"sum by ({c.metrics['status_label']}) ({c.panel_rate('requests_total')})"
+                    ),
+                    "__auto",  # Grafana names each series by its status
+                ),
+            ),
+            unit="reqps",
+            min=0,
+        ),
+        PanelDef(
             "Error ratio (5xx)",
             "timeseries",
             (Query(lambda c: c.rec(ERROR_RATIO), "5xx ratio"),),

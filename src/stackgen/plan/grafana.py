@@ -7,12 +7,23 @@ import hashlib
 import re
 from typing import Any
 
+from stackgen.packs import metric_roles
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.panels import overview_panels, service_panels, slo_panels
 from stackgen.spec.model import PostgresDatasource, PrometheusDatasource, Stack
 
-SCHEMA_VERSION = 39  # Grafana 10.4 and newer read it
+# The dashboard schemaVersion each Grafana version writes.
+SCHEMA_VERSIONS = {"10.4": 39, "11.6": 41, "12": 42}
 _PLUGIN_TYPES = {"postgres": "grafana-postgresql-datasource"}
+
+
+def kind_metric_names(stack: Stack) -> set[str]:
+    """The metric names the services' kinds read, as the spec names them."""
+    return {
+        name
+        for service in stack.services
+        for name in {**metric_roles(service.kind), **service.metric_overrides}.values()
+    }
 
 
 def uid_for(name: str) -> str:
@@ -100,7 +111,7 @@ def _dashboard_context(
         "description": description,
         "tags": ["stackgen", stack.stack.name, *tags],
         "panels": panels,
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": SCHEMA_VERSIONS[stack.grafana.version],
         "stack_tag": stack.stack.name,
     }
 

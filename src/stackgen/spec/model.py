@@ -545,6 +545,9 @@ Datasource = Annotated[
 
 
 class Grafana(Model):
+    version: Literal["10.4", "11.6", "12"] = Field(
+        "10.4", description="The Grafana that loads the dashboards: sets their schemaVersion."
+    )
     url: Url = Field("http://localhost:3000", description="Grafana's address, for links.")
     datasources: list[Datasource] = Field(default_factory=list)
     default_folder: OneLine = Field("Services", min_length=1)

@@ -1,0 +1,91 @@
+"""Every dashboard stackgen writes is held, on every render, to Grafana's schemas and to the
+metrics the stack has: a query reading a metric no service's kind has, nor any recording rule of
+the render, fails the render naming the dashboard and the panel."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from stackgen.dashboard_check import check_dashboards, metric_errors, schema_errors
+from stackgen.plan.grafana import kind_metric_names
+from stackgen.spec import load_stack
+from tests.helpers import GRAFANA_SCHEMAS, OUT, SPECS, render_files, write
+
+SHIPPED = Path(__file__).resolve().parents[1] / "src" / "stackgen" / "schemas" / "grafana"
+
+
+def test_the_shipped_schemas_are_the_shared_ones_unchanged():
+    shared = sorted(p.name for p in GRAFANA_SCHEMAS.iterdir())
+    assert shared and all(
+        (SHIPPED / name).read_bytes() == (GRAFANA_SCHEMAS / name).read_bytes() for name in shared
+    )
+
+
+@pytest.mark.parametrize(("version", "schema_version"), [("10.4", 39), ("11.6", 41), ("12", 42)])
+def test_every_dashboard_passes_the_schemas_for_each_grafana_version(
+    tmp_path, version, schema_version
+):
+    stack = load_stack(SPECS)
+    stack = stack.model_copy(
+        update={"grafana": stack.grafana.model_copy(update={"version": version})}
+    )
+    dashboards = {
+        p: json.loads(d)
+        for p, d in render_files(stack).items()
+        if p.endswith(".json") and "dashboards" in p
+    }
+    assert len(dashboards) == 7
+    for path, dashboard in dashboards.items():
+        assert dashboard["schemaVersion"] == schema_version
+        assert schema_errors(dashboard) == [], path
+
+
+def test_the_schema_check_catches_a_bad_panel():
+    dashboard = json.loads((OUT / "grafana/dashboards/aion/aion-web-api.json").read_text())
+    dashboard["panels"][1]["options"]["legend"]["displayMode"] = "sideways"
+    dashboard["panels"][0]["gridPos"]["w"] = "wide"
+    errors = schema_errors(dashboard)
+    assert any("panel `Request rate` (timeseries) options" in e for e in errors)
+    assert any("gridPos" in e for e in errors)
+
+
+def test_a_spec_that_renames_a_metric_breaks_the_dashboards_written_before(tmp_path):
+    """The example's web API dashboard reads `http_requests_total`; in a spec that renames it, the
+    metric exists no more, and the check names the dashboard and the panel."""
+    renamed = (
+        (SPECS / "services" / "web-api.yml")
+        .read_text()
+        .replace(
+            "    labels:\n      tier: frontend\n",
+            "    labels:\n      tier: frontend\n    metrics: {requests_total: api_requests_total, request_duration: api_request_seconds}\n",
+            1,
+        )
+    )
+    spec = tmp_path / "specs"
+    for path in SPECS.rglob("*.yml"):
+        write(spec, str(path.relative_to(SPECS)), path.read_text())
+    write(spec, "services/web-api.yml", renamed)
+    known = kind_metric_names(load_stack(spec))
+    assert "api_requests_total" in known and "http_requests_total" not in known
+    problems = check_dashboards(OUT, known)  # the example's dashboards, against the renamed stack
+    assert problems == [
+        "grafana/dashboards/aion/aion-web-api.json: panel `Requests by status` reads "
+        "`http_requests_total`, which is neither a recording rule of this render nor a metric "
+        "of a service's kind"
+    ]
+    assert check_dashboards(OUT, kind_metric_names(load_stack(SPECS))) == []
+
+
+def test_an_unparsable_query_names_its_panel():
+    dashboard = {
+        "panels": [
+            {
+                "type": "timeseries",
+                "title": "Broken",
+                "targets": [{"expr": "sum(rate(x[$__rate_interval]"}],
+            }
+        ]
+    }
+    (error,) = metric_errors(dashboard, set())
+    assert error.startswith("panel `Broken`: invalid PromQL")
