@@ -35,14 +35,14 @@ def test_every_dashboard_passes_the_schemas_for_each_grafana_version(
         for p, d in render_files(stack).items()
         if p.endswith(".json") and "dashboards" in p
     }
-    assert len(dashboards) == 7
+    assert len(dashboards) == 8
     for path, dashboard in dashboards.items():
         assert dashboard["schemaVersion"] == schema_version
         assert schema_errors(dashboard) == [], path
 
 
 def test_the_schema_check_catches_a_bad_panel():
-    dashboard = json.loads((OUT / "grafana/dashboards/aion/aion-web-api.json").read_text())
+    dashboard = json.loads((OUT / "grafana/dashboards/platform/aion-web-api.json").read_text())
     dashboard["panels"][1]["options"]["legend"]["displayMode"] = "sideways"
     dashboard["panels"][0]["gridPos"]["w"] = "wide"
     errors = schema_errors(dashboard)
@@ -70,7 +70,7 @@ def test_a_spec_that_renames_a_metric_breaks_the_dashboards_written_before(tmp_p
     assert "api_requests_total" in known and "http_requests_total" not in known
     problems = check_dashboards(OUT, known)  # the example's dashboards, against the renamed stack
     assert problems == [
-        "grafana/dashboards/aion/aion-web-api.json: panel `Requests by status` reads "
+        "grafana/dashboards/platform/aion-web-api.json: panel `Requests by status` reads "
         "`http_requests_total`, which is neither a recording rule of this render nor a metric "
         "of a service's kind"
     ]

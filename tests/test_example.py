@@ -43,7 +43,12 @@ def test_the_example_has_its_15_alerts_with_routing_labels_and_annotations():
     for alert in alerts:
         assert alert["labels"]["severity"] in {"critical", "warning", "info"}
         assert alert["labels"]["team"] and alert["labels"]["service"]
-        assert set(alert["annotations"]) == {"summary", "description", "runbook_url"}
+        assert set(alert["annotations"]) == {
+            "summary",
+            "description",
+            "runbook_url",
+            "dashboard_url",
+        }
         assert alert["for"]
 
 
@@ -100,7 +105,7 @@ def test_out_layout_matches_the_readme():
         "grafana/provisioning/datasources/datasources.yml",
         "grafana/provisioning/dashboards/dashboards.yml",
         "grafana/dashboards/aion/aion-overview.json",
-        "grafana/dashboards/aion/aion-web-api.json",
+        "grafana/dashboards/platform/aion-web-api.json",
         "runbooks/HighCPU.md",
     ]
     for relative in expected:

@@ -10,6 +10,7 @@ from tests.helpers import promtool_tests
 pytestmark = pytest.mark.tools
 
 WEB = {"severity": "critical", "team": "platform", "service": "aion-web-api", "job": "aion-web-api"}
+DASHBOARDS = "http://grafana:3000/d"  # each alert links the panel that explains it
 RUNBOOKS = "https://git.example.com/aion/monitoring/blob/main/out/runbooks"
 
 
@@ -38,6 +39,7 @@ def test_high_http_error_rate_fires_at_10_percent_5xx_and_not_at_1_percent(examp
         "description": "More than 5% of requests to aion-web-api failed with a 5xx status "
         "over the last 5m.",
         "runbook_url": f"{RUNBOOKS}/HighHTTPErrorRate.md",
+        "dashboard_url": f"{DASHBOARDS}/aion-aion-web-api?viewPanel=4",
     }
     promtool_test(
         example_out,
@@ -99,6 +101,7 @@ def test_service_down_fires_when_every_target_is_down_or_none_is_discovered(exam
                                     "description": "The target n1:9100 of node has failed its "
                                     "scrapes for 5m.",
                                     "runbook_url": f"{RUNBOOKS}/InstanceDown.md",
+                                    "dashboard_url": f"{DASHBOARDS}/aion-node",
                                 },
                             }
                         ],
@@ -120,6 +123,7 @@ def test_service_down_fires_when_every_target_is_down_or_none_is_discovered(exam
                                     "description": "No target of node has answered a scrape "
                                     "for 2m, or none is discovered.",
                                     "runbook_url": f"{RUNBOOKS}/ServiceDown.md",
+                                    "dashboard_url": f"{DASHBOARDS}/aion-node",
                                 },
                             }
                         ],
@@ -165,6 +169,7 @@ def test_disk_space_low_ignores_tmpfs(example_out, tmp_path):
                                     "summary": "/ on n1:9100 has 5% free",
                                     "description": "Less than 10% of / on n1:9100 is free.",
                                     "runbook_url": f"{RUNBOOKS}/DiskSpaceLow.md",
+                                    "dashboard_url": f"{DASHBOARDS}/aion-node?viewPanel=4",
                                 },
                             }
                         ],
@@ -215,6 +220,7 @@ def test_connection_pool_exhausted_fires_at_95_of_100_connections(example_out, t
                                     "more than 90% of max_connections for 5m; new clients "
                                     "will be refused.",
                                     "runbook_url": f"{RUNBOOKS}/ConnectionPoolExhausted.md",
+                                    "dashboard_url": f"{DASHBOARDS}/aion-aion-postgres?viewPanel=3",
                                 },
                             }
                         ],
@@ -263,6 +269,7 @@ def test_slow_inference_fires_per_model(example_out, tmp_path):
                                     "description": "The 95th percentile inference duration of "
                                     "model large is above 2s.",
                                     "runbook_url": f"{RUNBOOKS}/SlowInference.md",
+                                    "dashboard_url": f"{DASHBOARDS}/aion-aion-ai-engine?viewPanel=4",
                                 },
                             }
                         ],
@@ -315,6 +322,7 @@ def test_availability_slo_ignores_one_failed_scrape_and_pages_on_a_real_outage(
                                     "30m. At 14.4x, 2% of the budget goes in 1h and all of it in "
                                     "2d2h.",
                                     "runbook_url": f"{RUNBOOKS}/AvailabilityViolation.md",
+                                    "dashboard_url": f"{DASHBOARDS}/aion-aion-web-api_slo",
                                 },
                             }
                         ],

@@ -48,7 +48,7 @@ def test_amtool_routes_a_critical_api_alert_to_pagerduty_and_slack(example_out):
 
 def test_every_example_dashboard_passes_the_grafana_schemas(example_out):
     dashboards = sorted((example_out / "grafana/dashboards").rglob("*.json"))
-    assert len(dashboards) == 7  # 5 services, the overview, and the SLOs of aion-web-api
+    assert len(dashboards) == 8  # 5 services, the overview, the alerts, the SLOs of aion-web-api
     for path in dashboards:
         assert dashboard_errors(json.loads(path.read_text())) == [], path
 

@@ -16,7 +16,7 @@ from stackgen.lint import lint
 from tests.helpers import MINIMAL, OUT, write
 
 ALERTMANAGER = Path("alertmanager") / "alertmanager.yml"
-DASHBOARD = Path("grafana") / "dashboards" / "aion" / "aion-web-api.json"
+DASHBOARD = Path("grafana") / "dashboards" / "platform" / "aion-web-api.json"
 
 
 @pytest.fixture

@@ -31,8 +31,9 @@ def test_the_plan_of_a_minimal_spec_holds_every_kind_of_output(tmp_path):
         "alertmanager/alertmanager.yml",
         "alertmanager/templates/stackgen.tmpl",
         "alertmanager/tests/routing.yml",
-        "grafana/dashboards/services/api.json",
+        "grafana/dashboards/services/demo-alerts.json",
         "grafana/dashboards/services/demo-overview.json",
+        "grafana/dashboards/web/api.json",
         "grafana/provisioning/dashboards/dashboards.yml",
         "grafana/provisioning/datasources/datasources.yml",
         "prometheus/prometheus.yml",
@@ -49,7 +50,7 @@ def test_the_example_plans_one_rule_file_and_one_dashboard_per_service(example):
     paths = [a.path for a in build_plan(example)]
     for service in example.services:
         assert f"prometheus/rules/{service.name}.yml" in paths
-        assert f"grafana/dashboards/aion/{service.name}.json" in paths
+        assert f"grafana/dashboards/{service.team}/{service.name}.json" in paths
     assert "grafana/dashboards/aion/aion-overview.json" in paths
 
 

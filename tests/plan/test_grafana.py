@@ -111,8 +111,8 @@ def test_every_service_dashboard_starts_with_targets_up(tmp_path):
     panels = list(panels_of(tmp_path, MINIMAL).values())
     assert panels[0]["title"] == "Targets up"
     assert [t["expr"] for t in panels[0]["targets"]] == [
-        'sum(up{job="api"})',
-        'count(up{job="api"})',
+        'sum(up{job="api",instance=~"$instance"})',
+        'count(up{job="api",instance=~"$instance"})',
     ]
 
 
@@ -204,18 +204,24 @@ def test_the_overview_joins_services_of_a_kind_and_draws_the_strictest_threshold
 # --- datasources ---------------------------------------------------------------------------------
 
 
-def test_a_default_prometheus_datasource_is_added_when_none_is_given(tmp_path):
-    (source,) = datasources(stack_from(tmp_path, MINIMAL))
+def test_default_prometheus_and_alertmanager_datasources_are_added_when_none_is_given(tmp_path):
+    source, alertmanager = datasources(stack_from(tmp_path, MINIMAL))
     assert source["name"] == "Prometheus"
     assert source["type"] == "prometheus"
     assert source["url"] == "http://localhost:9090"
     assert source["isDefault"] is True
+    assert (alertmanager["type"], alertmanager["url"]) == ("alertmanager", "http://localhost:9093")
+    assert alertmanager["jsonData"]["implementation"] == "prometheus"
 
 
 def test_a_prometheus_datasource_is_added_first_next_to_other_ones(tmp_path):
     text = with_datasources("{name: Loki, type: loki, url: 'http://loki:3100'}")
     sources = datasources(stack_from(tmp_path, text))
-    assert [(s["name"], s["isDefault"]) for s in sources] == [("Prometheus", True), ("Loki", False)]
+    assert [(s["name"], s["isDefault"]) for s in sources] == [
+        ("Prometheus", True),
+        ("Loki", False),
+        ("Alertmanager", False),
+    ]
 
 
 def test_the_first_prometheus_becomes_the_default_when_none_is_marked(tmp_path):
@@ -248,7 +254,7 @@ def test_a_postgres_password_stays_an_environment_reference(example):
 
 def test_prometheus_time_interval_is_the_scrape_interval(tmp_path):
     stack = stack_from(tmp_path, MINIMAL + "prometheus: {scrape_interval: 30s}\n")
-    (source,) = datasources(stack)
+    source, _ = datasources(stack)
     assert source["jsonData"] == {"timeInterval": "30s"}
 
 
@@ -265,21 +271,25 @@ def test_datasource_uids_are_the_stack_and_name_in_lowercase(example):
         "aion-loki",
         "aion-jaeger",
         "aion-postgresql",
+        "aion-alertmanager",
     ]
 
 
 # --- artifacts -----------------------------------------------------------------------------------
 
 
-def test_every_service_gets_a_dashboard_next_to_the_overview(tmp_path):
-    text = with_service("dashboard_folder: Team Web")
-    paths = [a.path for a in grafana_artifacts(stack_from(tmp_path, text))]
+def test_every_service_gets_a_dashboard_in_its_teams_folder_next_to_the_overview(tmp_path):
+    paths = [a.path for a in grafana_artifacts(stack_from(tmp_path, MINIMAL))]
     assert paths == [
         "grafana/provisioning/datasources/datasources.yml",
         "grafana/provisioning/dashboards/dashboards.yml",
         "grafana/dashboards/services/demo-overview.json",
-        "grafana/dashboards/team-web/api.json",
+        "grafana/dashboards/services/demo-alerts.json",
+        "grafana/dashboards/web/api.json",
     ]
+    text = with_service("dashboard_folder: Team Web")
+    paths = [a.path for a in grafana_artifacts(stack_from(tmp_path, text))]
+    assert paths[-1] == "grafana/dashboards/team-web/api.json"
 
 
 def test_each_dashboard_folder_gets_a_provider(tmp_path):
@@ -306,7 +316,7 @@ def test_folders_that_slug_alike_get_distinct_providers(tmp_path):
 
 
 def test_dashboards_are_tagged_and_identified_by_service(tmp_path):
-    dashboard = grafana_artifacts(stack_from(tmp_path, MINIMAL))[3].context
+    dashboard = grafana_artifacts(stack_from(tmp_path, MINIMAL))[4].context
     assert dashboard["uid"] == "demo-api"  # stack-prefixed: stacks can share a Grafana
     assert dashboard["tags"] == ["stackgen", "demo", "http", "team-web"]
     assert dashboard["description"] == "http service api"
@@ -332,7 +342,7 @@ def test_a_service_with_slos_gets_an_slo_dashboard(tmp_path):
         "slos: [{name: e, objective: 99.5, sli: {type: requests}, group_by: [route]}]"
     )
     artifacts = {a.path: a for a in grafana_artifacts(stack_from(tmp_path, text))}
-    slo = artifacts["grafana/dashboards/services/api.slo.json"].context
+    slo = artifacts["grafana/dashboards/web/api.slo.json"].context
     assert slo["uid"] == "demo-api_slo"
     titles = [p["title"] for p in slo["panels"]]
     assert titles == [
@@ -356,3 +366,111 @@ def test_slo_burn_rate_panel_draws_the_tiers_burn_rates_and_keeps_group_labels(t
         "{{route}} 1h", "{{route}} 6h", "{{route}} 1d", "{{route}} 3d",
     ]  # fmt: skip
     assert burn["targets"][0]["expr"] == 'slo:sli_error:ratio_rate1h{service="api",slo="e"} / 0.005'
+
+
+# --- conventions across the example's dashboards -------------------------------------------------
+
+
+def example_dashboards() -> dict[str, dict]:
+    import json
+
+    from tests.helpers import OUT
+
+    return {
+        p.relative_to(OUT).as_posix(): json.loads(p.read_text())
+        for p in sorted((OUT / "grafana" / "dashboards").rglob("*.json"))
+    }
+
+
+def test_uids_are_short_unique_and_stable_across_renders(tmp_path, example):
+    import json
+
+    from tests.helpers import render_files
+
+    uids = [d["uid"] for d in example_dashboards().values()]
+    assert len(uids) == len(set(uids)) == 8 and all(len(u) <= 40 for u in uids)
+    again = render_files(example)
+    assert sorted(
+        json.loads(v)["uid"]
+        for k, v in again.items()
+        if k.endswith(".json") and "/dashboards/" in k
+    ) == sorted(uids)
+
+
+def test_every_dashboard_has_a_datasource_variable_and_no_fixed_rate_range():
+    from stackgen.lint.query import function, unwrap, walk
+    from stackgen.lint.stack import (
+        DASHBOARD_RANGE,
+        RATE_INTERVAL,
+        dashboard_queries,
+        parse_dashboard_query,
+    )
+
+    ranged = 0
+    for path, dashboard in example_dashboards().items():
+        variables = dashboard["templating"]["list"]
+        assert variables[0]["type"] == "datasource", path
+        for _, expr in dashboard_queries(dashboard):
+            for node, _ in walk(parse_dashboard_query(expr)):
+                if function(node) in ("rate", "irate", "increase"):
+                    ranged += 1
+                    assert unwrap(node.args[0]).range.total_seconds() in (
+                        RATE_INTERVAL,
+                        DASHBOARD_RANGE,
+                    ), (path, expr)
+    assert ranged > 0  # the HTTP dashboard's requests by status
+
+
+def test_service_dashboards_filter_by_instance_refreshed_on_time_change():
+    for path, dashboard in example_dashboards().items():
+        if "-alerts" in path or "-overview" in path or ".slo" in path:
+            continue
+        (variable,) = [v for v in dashboard["templating"]["list"] if v["name"] == "instance"]
+        assert variable["refresh"] == 2 and variable["includeAll"] and variable["multi"], path
+        up = dashboard["panels"][0]["targets"][0]["expr"]
+        assert 'instance=~"$instance"' in up, path
+
+
+def test_a_service_and_its_slo_dashboard_link_each_other():
+    dashboards = example_dashboards()
+    main = dashboards["grafana/dashboards/platform/aion-web-api.json"]
+    slo = dashboards["grafana/dashboards/platform/aion-web-api.slo.json"]
+    assert {"title": "aion-web-api SLOs", "url": f"/d/{slo['uid']}"}.items() <= main["links"][
+        1
+    ].items()
+    assert {"title": "aion-web-api", "url": f"/d/{main['uid']}"}.items() <= slo["links"][1].items()
+
+
+def test_alerts_link_the_panel_drawn_at_their_threshold(example):
+    from stackgen.plan.grafana import linked_alerts
+
+    web = next(s for s in example.services if s.name == "aion-web-api")
+    urls = {
+        (a.name, a.labels.get("slo_tier")): a.annotations["dashboard_url"]
+        for a in linked_alerts(example, web)
+    }
+    panels = {
+        p["title"]: p["id"]
+        for p in example_dashboards()["grafana/dashboards/platform/aion-web-api.json"]["panels"]
+    }
+    assert (
+        urls["HighHTTPErrorRate", None]
+        == f"http://grafana:3000/d/aion-aion-web-api?viewPanel={panels['Error ratio (5xx)']}"
+    )
+    assert urls["HighAPILatency", None].endswith(f"?viewPanel={panels['Latency']}")
+    assert urls["ServiceDown", None] == "http://grafana:3000/d/aion-aion-web-api"
+    assert urls["AvailabilityViolation", "page"] == "http://grafana:3000/d/aion-aion-web-api_slo"
+
+
+def test_the_alerts_dashboard_counts_the_stacks_firing_alerts_by_severity_and_team():
+    alerts = example_dashboards()["grafana/dashboards/aion/aion-alerts.json"]
+    titles = [p["title"] for p in alerts["panels"]]
+    assert titles == [
+        "Firing: critical", "Firing: warning", "Firing: info",
+        "Firing alerts by team", "Firing alerts by severity", "Firing alerts by service and alert",
+    ]  # fmt: skip
+    critical = alerts["panels"][0]["targets"][0]["expr"]
+    assert critical == (
+        'count (ALERTS{severity="critical",alertstate="firing",'
+        'service=~"aion-ai-engine|aion-monitoring|aion-postgres|aion-web-api|node"}) or vector(0)'
+    )

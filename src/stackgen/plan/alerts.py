@@ -28,13 +28,16 @@ class Alert:
     threshold: float | None = None
     diagnosis: tuple[str, ...] = ()
     extra_annotations: dict[str, str] = field(default_factory=dict)  # from the spec; they win
+    dashboard_url: str = ""  # the dashboard (and panel) that explains the alert
 
     @property
     def annotations(self) -> dict[str, str]:
+        linked = {"dashboard_url": self.dashboard_url} if self.dashboard_url else {}
         return {
             "summary": self.summary,
             "description": self.description,
             "runbook_url": self.runbook_url,
+            **linked,
             **self.extra_annotations,
         }
 

@@ -5,12 +5,26 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from typing import Any
 
-from stackgen.packs import metric_roles
+from stackgen.packs import metric_roles, pack_for
+from stackgen.plan.alerts import Alert, service_alerts
 from stackgen.plan.artifact import Artifact
-from stackgen.plan.panels import overview_panels, service_panels, slo_panels
-from stackgen.spec.model import PostgresDatasource, PrometheusDatasource, Stack
+from stackgen.plan.panels import (
+    alerts_panels,
+    instance_variable,
+    overview_panels,
+    service_panels,
+    slo_panels,
+)
+from stackgen.spec.model import (
+    AlertmanagerDatasource,
+    PostgresDatasource,
+    PrometheusDatasource,
+    Service,
+    Stack,
+)
 
 # The dashboard schemaVersion each Grafana version writes.
 SCHEMA_VERSIONS = {"10.4": 39, "11.6": 41, "12": 42}
@@ -24,6 +38,40 @@ def kind_metric_names(stack: Stack) -> set[str]:
         for service in stack.services
         for name in {**metric_roles(service.kind), **service.metric_overrides}.values()
     }
+
+
+def service_dashboard_uids(stack: Stack, service: Service) -> tuple[str, str | None]:
+    """The uids of the service's dashboard and of its SLO dashboard (None without SLOs)."""
+    slo = uid_for(f"{stack.stack.name}-{service.name}_slo") if service.slos else None
+    return dashboard_uid(stack, service.name), slo
+
+
+def alert_dashboard_urls(stack: Stack, service: Service) -> dict[tuple[str, bool], str]:
+    """(alert name, is an SLO alert) -> the dashboard that explains it: SLO alerts their SLO
+    dashboard, the others the service's, opened on the panel drawn at the alert's threshold."""
+    base = stack.grafana.url.rstrip("/")
+    main, slo = service_dashboard_uids(stack, service)
+    ids = {p["title"]: p["id"] for p in service_panels(stack, service)}
+    urls = {}
+    for alert in service_alerts(stack, service):
+        if alert.labels.get("slo") and slo is not None:
+            urls[alert.name, True] = f"{base}/d/{slo}"
+            continue
+        explaining = [
+            d.title for d in pack_for(service.kind).panels if d.threshold_alert == alert.name
+        ]
+        view = f"?viewPanel={ids[explaining[0]]}" if explaining and explaining[0] in ids else ""
+        urls[alert.name, False] = f"{base}/d/{main}{view}"
+    return urls
+
+
+def linked_alerts(stack: Stack, service: Service) -> list[Alert]:
+    """The service's alerts as the rules write them: each with its `dashboard_url`."""
+    urls = alert_dashboard_urls(stack, service)
+    return [
+        replace(alert, dashboard_url=urls[alert.name, bool(alert.labels.get("slo"))])
+        for alert in service_alerts(stack, service)
+    ]
 
 
 def uid_for(name: str) -> str:
@@ -60,6 +108,12 @@ def literal(text: str) -> str:
     return text.replace("$", "$$")
 
 
+def _default_url(stack: Stack, kind: str) -> str:
+    if kind == "alertmanager":
+        return f"http://{stack.alertmanager.addresses[0]}"
+    return f"http://{stack.prometheus.address}"
+
+
 def datasources(stack: Stack) -> list[dict[str, Any]]:
     sources = list(stack.grafana.datasources)
     if not any(s.type == "prometheus" for s in sources):
@@ -67,6 +121,9 @@ def datasources(stack: Stack) -> list[dict[str, Any]]:
         sources.insert(
             0, PrometheusDatasource(name="Prometheus", type="prometheus", default=not has_default)
         )
+    if not any(s.type == "alertmanager" for s in sources):
+        # Grafana's alerting view of the stack's own Alertmanager, silences included.
+        sources.append(AlertmanagerDatasource(name="Alertmanager", type="alertmanager"))
     if not any(s.default for s in sources):
         first = next(i for i, s in enumerate(sources) if s.type == "prometheus")
         sources[first] = sources[first].model_copy(update={"default": True})
@@ -78,13 +135,18 @@ def datasources(stack: Stack) -> list[dict[str, Any]]:
             "type": _PLUGIN_TYPES.get(source.type, source.type),
             "uid": uid_for(uids[f"{stack.stack.name}-{source.name}"]),
             "access": "proxy",
-            "url": literal(source.url or f"http://{stack.prometheus.address}"),
+            "url": literal(source.url or _default_url(stack, source.type)),
             "isDefault": source.default,
             "editable": False,
         }
         if isinstance(source, PrometheusDatasource):
             # Lets Grafana pick $__rate_interval from the real scrape interval.
             entry["jsonData"] = {"timeInterval": stack.prometheus.scrape_interval}
+        elif isinstance(source, AlertmanagerDatasource):
+            entry["jsonData"] = {
+                "implementation": "prometheus",
+                "handleGrafanaManagedAlerts": False,
+            }
         elif isinstance(source, PostgresDatasource):
             entry["user"] = literal(source.user)
             entry["jsonData"] = {"database": literal(source.database), "sslmode": source.sslmode}
@@ -104,8 +166,14 @@ def _dashboard_context(
     tags: list[str],
     description: str,
     panels: list[dict[str, Any]],
+    links: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    variables: list[dict[str, Any]] = (),  # type: ignore[assignment]
 ) -> dict[str, Any]:
+    """`links`: (title, uid) of the dashboards this one points to; `variables` after the
+    datasource one."""
     return {
+        "variables": list(variables),
+        "links": [{"title": title, "url": f"/d/{uid}"} for title, uid in links],
         "uid": uid,
         "title": title,
         "description": description,
@@ -118,7 +186,7 @@ def _dashboard_context(
 
 def grafana_artifacts(stack: Stack) -> list[Artifact]:
     grafana = stack.grafana
-    service_folders = [s.dashboard_folder or grafana.default_folder for s in stack.services]
+    service_folders = [s.dashboard_folder or s.team for s in stack.services]
     folders = distinct_slugs(list(dict.fromkeys([grafana.default_folder, *service_folders])))
     dashboards = [
         Artifact(
@@ -132,25 +200,41 @@ def grafana_artifacts(stack: Stack) -> list[Artifact]:
                 f"Health of every service of the {stack.stack.name} stack.",
                 overview_panels(stack),
             ),
-        )
+        ),
+        Artifact(
+            f"grafana/dashboards/{folders[grafana.default_folder]}/{stack.stack.name}-alerts.json",
+            "dashboard.json.j2",
+            _dashboard_context(
+                stack,
+                dashboard_uid(stack, "alerts"),
+                f"{stack.stack.name} alerts",
+                ["alerts"],
+                f"Alerts of the {stack.stack.name} stack firing now, by severity and team.",
+                alerts_panels(stack),
+            ),
+        ),
     ]
     for service, folder in zip(stack.services, service_folders, strict=True):
+        main, slo = service_dashboard_uids(stack, service)
         dashboards.append(
             Artifact(
                 f"grafana/dashboards/{folders[folder]}/{service.name}.json",
                 "dashboard.json.j2",
                 _dashboard_context(
                     stack,
-                    dashboard_uid(stack, service.name),
+                    main,
                     service.name,
                     [service.kind, f"team-{service.team}"],
                     service.description or f"{service.kind} service {service.name}",
                     service_panels(stack, service),
+                    [(f"{service.name} SLOs", slo)] if slo else [],
+                    [instance_variable(service.name)],
                 ),
             )
         )
     for service, folder in zip(stack.services, service_folders, strict=True):
-        if service.slos:
+        main, slo = service_dashboard_uids(stack, service)
+        if slo is not None:
             dashboards.append(
                 Artifact(
                     # `.slo` and `_slo`: no service name holds a dot or an underscore.
@@ -158,11 +242,12 @@ def grafana_artifacts(stack: Stack) -> list[Artifact]:
                     "dashboard.json.j2",
                     _dashboard_context(
                         stack,
-                        uid_for(f"{stack.stack.name}-{service.name}_slo"),
+                        slo,
                         f"{service.name} SLOs",
                         ["slo", f"team-{service.team}"],
                         f"Objectives, error budgets and burn rates of {service.name}.",
                         slo_panels(service),
+                        [(service.name, main)],
                     ),
                 )
             )

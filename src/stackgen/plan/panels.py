@@ -9,6 +9,7 @@ from stackgen import slo as slo_engine
 from stackgen.packs import PanelDef, ServiceContext, ai_inference, http, node, pack_for
 from stackgen.plan.alerts import service_alerts, service_context
 from stackgen.plan.slos import ratio_record, slo_selector
+from stackgen.promql import quote, selector
 from stackgen.spec.model import SLO, Service, Stack
 from stackgen.values import clean_number, format_duration
 
@@ -111,6 +112,29 @@ def panel(
     }
 
 
+def instance_variable(job: str) -> dict[str, Any]:
+    """The service's targets, read again whenever the time range changes (new instances)."""
+    query = f"label_values({selector('up', job=job)}, instance)"
+    return {
+        "type": "query",
+        "name": "instance",
+        "label": "Instance",
+        "datasource": {"type": "prometheus", "uid": DATASOURCE_VAR},
+        "query": query,
+        "definition": query,
+        "refresh": 2,
+        "includeAll": True,
+        "multi": True,
+        "allValue": ".*",
+        "current": {"selected": True, "text": "All", "value": "$__all"},
+        "options": [],
+        "hide": 0,
+        "regex": "",
+        "skipUrlSync": False,
+        "sort": 1,
+    }
+
+
 def layout(panels: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Place panels left to right on the 24-column grid, wrapping rows; number them."""
     placed, x, y = [], 0, 0
@@ -137,7 +161,8 @@ def service_panels(stack: Stack, service: Service) -> list[dict[str, Any]]:
         description="Scrape targets of the service that answer.",
         width=24 if not pack_for(service.kind).panels else 12,
     )
-    panels = [panel(up, [(f"sum({ctx.m('up')})", "up"), (f"count({ctx.m('up')})", "total")], None)]
+    targets = ctx.m("up", extra={"instance": '=~"$instance"'})
+    panels = [panel(up, [(f"sum({targets})", "up"), (f"count({targets})", "total")], None)]
     for definition in pack_for(service.kind).panels:
         targets = [(q.expr(ctx), q.legend) for q in definition.queries]
         threshold = thresholds.get(definition.threshold_alert or "")
@@ -325,3 +350,44 @@ def slo_panels(service: Service) -> list[dict[str, Any]]:
             ),
         ]
     return layout(panels)
+
+
+# --- alerts overview -----------------------------------------------------------------------------
+
+_SEVERITY_COLOURS = (("critical", "red"), ("warning", "orange"), ("info", "blue"))
+
+
+def alerts_panels(stack: Stack) -> list[dict[str, Any]]:
+    """What fires now, by severity and team: Prometheus's own ALERTS series of the stack's
+    services."""
+    services = "|".join(sorted(s.name for s in stack.services)) or "none"
+    firing = {"alertstate": '="firing"', "service": f"=~{quote(services)}"}
+
+    def count(by: str = "", **equal: str) -> str:
+        grouping = f" by ({by})" if by else ""
+        return f"count{grouping} ({selector('ALERTS', firing, **equal)})"
+
+    stats = [
+        panel(
+            PanelDef(f"Firing: {severity}", "stat", (), unit="short", width=8),
+            [(f"{count(severity=severity)} or vector(0)", severity)],
+            None,
+            steps=[(1, colour)],
+        )
+        for severity, colour in _SEVERITY_COLOURS
+    ]
+    over_time = [
+        panel(
+            PanelDef(f"Firing alerts by {label}", "timeseries", (), unit="short", min=0),
+            [(count(label), "{{" + label + "}}")],
+            None,
+        )
+        for label in ("team", "severity")
+    ]
+    by_alert = panel(
+        PanelDef("Firing alerts by service and alert", "timeseries", (), unit="short", min=0,
+                 width=24),
+        [(count("service, alertname"), "{{service}}: {{alertname}}")],
+        None,
+    )  # fmt: skip
+    return layout([*stats, *over_time, by_alert])

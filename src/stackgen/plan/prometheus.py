@@ -6,8 +6,9 @@ import re
 from typing import Any
 
 from stackgen.packs import pack_for
-from stackgen.plan.alerts import Alert, service_alerts, service_context
+from stackgen.plan.alerts import Alert, service_context
 from stackgen.plan.artifact import Artifact
+from stackgen.plan.grafana import linked_alerts
 from stackgen.plan.slos import slo_records
 from stackgen.spec.model import KubernetesSD, Service, Stack
 
@@ -111,7 +112,7 @@ def rule_groups(stack: Stack, service: Service) -> list[dict[str, Any]]:
         {"record": ctx.rec_name(r.record), "expr": r.expr(ctx)}
         for r in pack_for(service.kind).records
     ]
-    alerts: list[Alert] = service_alerts(stack, service)
+    alerts: list[Alert] = linked_alerts(stack, service)
     slo_records_ = [r for slo in service.slos for r in slo_records(ctx, service, slo)]
     groups = [
         {"name": f"{service.name}.recording", "records": records, "alerts": []},

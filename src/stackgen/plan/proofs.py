@@ -14,8 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from stackgen import slo as engine
-from stackgen.plan.alerts import Alert, service_alerts
+from stackgen.plan.alerts import Alert
 from stackgen.plan.artifact import Artifact
+from stackgen.plan.grafana import linked_alerts
 from stackgen.plan.slos import ratio_record
 from stackgen.spec.model import SLO, Service, Stack
 from stackgen.values import clean_number, format_duration, parse_duration
@@ -103,7 +104,7 @@ def slo_tests(stack: Stack, service: Service, slo: SLO) -> list[dict[str, Any]]:
     step = _step(plan)
     alerts = {
         a.labels["slo_tier"]: a
-        for a in service_alerts(stack, service)
+        for a in linked_alerts(stack, service)
         if a.labels.get("slo") == slo.name and "slo_tier" in a.labels
     }
     if not alerts:

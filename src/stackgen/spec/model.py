@@ -289,7 +289,9 @@ class ServiceBase(Model):
     custom_alerts: list[CustomAlert] = Field(default_factory=list)
     slos: list[SLO] = Field(default_factory=list)
     runbook_url: Url | None = Field(None, description="Runbook for all the service's alerts.")
-    dashboard_folder: OneLine | None = Field(None, description="Default: grafana.default_folder.")
+    dashboard_folder: OneLine | None = Field(
+        None, description="Grafana folder of its dashboards; default: a folder per team."
+    )
 
     @property
     def alert_overrides(self) -> dict[str, AlertOverride]:
@@ -530,6 +532,11 @@ class HttpDatasource(DatasourceBase):
     url: Address
 
 
+class AlertmanagerDatasource(DatasourceBase):
+    type: Literal["alertmanager"]
+    url: Address | None = Field(None, description="Default: http:// and the first address.")
+
+
 class PostgresDatasource(DatasourceBase):
     type: Literal["postgres"]
     url: Address = Field(examples=["postgres:5432"])
@@ -540,7 +547,8 @@ class PostgresDatasource(DatasourceBase):
 
 
 Datasource = Annotated[
-    PrometheusDatasource | HttpDatasource | PostgresDatasource, Field(discriminator="type")
+    PrometheusDatasource | HttpDatasource | AlertmanagerDatasource | PostgresDatasource,
+    Field(discriminator="type"),
 ]
 
 
