@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from stackgen.dashboard_check import check_dashboards, metric_errors, schema_errors
+from stackgen.dashboard_check import (
+    check_dashboards,
+    convention_errors,
+    metric_errors,
+    schema_errors,
+)
 from stackgen.plan.grafana import kind_metric_names
 from stackgen.spec import load_stack
 from tests.helpers import GRAFANA_SCHEMAS, OUT, SPECS, render_files, write
@@ -89,3 +94,30 @@ def test_an_unparsable_query_names_its_panel():
     }
     (error,) = metric_errors(dashboard, set())
     assert error.startswith("panel `Broken`: invalid PromQL")
+
+
+def _web_api() -> dict:
+    return json.loads((OUT / "grafana/dashboards/platform/aion-web-api.json").read_text())
+
+
+def test_the_example_follows_the_dashboard_conventions():
+    for path in sorted((OUT / "grafana" / "dashboards").rglob("*.json")):
+        assert convention_errors(json.loads(path.read_text())) == [], path
+
+
+@pytest.mark.parametrize(
+    ("break_it", "message"),
+    [
+        (lambda d: d["templating"]["list"].pop(0), "no `datasource` variable"),
+        (lambda d: d["panels"][1].update(datasource={"type": "prometheus", "uid": "prom-1"}),
+         "panel `Request rate` does not use the `datasource` variable"),
+        (lambda d: d["panels"][1]["fieldConfig"]["defaults"].update(unit="requests"),
+         "panel `Request rate` has unit `requests`, which Grafana does not know"),
+        (lambda d: d["panels"][2]["targets"][0].update(expr="sum(rate(http_requests_total[5m]))"),
+         "panel `Requests by status`: `rate` over a fixed range, not $__rate_interval"),
+    ],
+)  # fmt: skip
+def test_each_convention_is_checked(break_it, message):
+    dashboard = _web_api()
+    break_it(dashboard)
+    assert any(error.startswith(message) for error in convention_errors(dashboard))

@@ -14,8 +14,13 @@ from typing import Any
 import jsonschema
 import yaml
 
-from stackgen.lint.query import metric_name, selectors
-from stackgen.lint.stack import dashboard_queries, parse_dashboard_query
+from stackgen.lint.query import function, metric_name, selectors, unwrap, walk
+from stackgen.lint.stack import (
+    DASHBOARD_RANGE,
+    RATE_INTERVAL,
+    dashboard_queries,
+    parse_dashboard_query,
+)
 
 # Series Prometheus itself writes, which any dashboard may read.
 BUILTIN_SERIES = frozenset({"up", "ALERTS", "ALERTS_FOR_STATE", "scrape_duration_seconds",
@@ -66,6 +71,60 @@ def schema_errors(dashboard: dict[str, Any]) -> list[str]:
     return errors
 
 
+@cache
+def grafana_units() -> frozenset[str]:
+    """Every unit id Grafana knows, from its units schema."""
+    text = files("stackgen").joinpath("schemas", "grafana", "units.jsonschema.json").read_text()
+    definitions = json.loads(text)["definitions"].values()
+    return frozenset(d["const"] for d in definitions if isinstance(d.get("const"), str))
+
+
+DATASOURCE = "${datasource}"
+
+
+def _fixed_ranges(expr: str) -> list[str]:
+    """The rate()-like functions of a query that range over a fixed window."""
+    try:
+        tree = parse_dashboard_query(expr)
+    except ValueError:
+        return []  # metric_errors reports it
+    fixed = []
+    for node, _ in walk(tree):
+        if function(node) in ("rate", "irate", "increase") and node.args:
+            window = getattr(unwrap(node.args[0]), "range", None)
+            if window is None or window.total_seconds() not in (RATE_INTERVAL, DASHBOARD_RANGE):
+                fixed.append(str(function(node)))
+    return fixed
+
+
+def convention_errors(dashboard: dict[str, Any]) -> list[str]:
+    """The dashboard-linter conventions: a `datasource` variable every panel and query uses,
+    units Grafana knows, and rate()/increase() over $__rate_interval (or $__range)."""
+    variables = dashboard.get("templating", {}).get("list", [])
+    errors = []
+    if not any(v.get("type") == "datasource" and v.get("name") == "datasource" for v in variables):
+        errors.append("no `datasource` variable: panels cannot follow a datasource choice")
+    for panel in _panels(dashboard):
+        if panel.get("type") == "row":
+            continue
+        where = f"panel `{panel.get('title')}`"
+        sources = [
+            panel.get("datasource"),
+            *(t.get("datasource") for t in panel.get("targets", [])),
+        ]
+        if any((s or {}).get("uid") != DATASOURCE for s in sources):
+            errors.append(f"{where} does not use the `datasource` variable")
+        unit = panel.get("fieldConfig", {}).get("defaults", {}).get("unit")
+        if unit is not None and unit not in grafana_units():
+            errors.append(f"{where} has unit `{unit}`, which Grafana does not know")
+        for _, expr in dashboard_queries(panel):
+            errors += [
+                f"{where}: `{f}` over a fixed range, not $__rate_interval"
+                for f in _fixed_ranges(expr)
+            ]
+    return errors
+
+
 def metric_errors(dashboard: dict[str, Any], known: set[str]) -> list[str]:
     """Queries reading a metric that is neither `known` nor one Prometheus writes itself."""
     errors = []
@@ -102,7 +161,6 @@ def check_dashboards(root: Path, kind_metrics: set[str]) -> list[str]:
     for path in sorted((root / "grafana" / "dashboards").rglob("*.json")):
         dashboard = json.loads(path.read_text(encoding="utf-8"))
         where = path.relative_to(root).as_posix()
-        problems += [
-            f"{where}: {e}" for e in schema_errors(dashboard) + metric_errors(dashboard, known)
-        ]
+        found = schema_errors(dashboard) + convention_errors(dashboard)
+        problems += [f"{where}: {e}" for e in found + metric_errors(dashboard, known)]
     return problems
