@@ -81,7 +81,7 @@ class PanelDef:
     title: str
     type: PanelType
     queries: tuple[Query, ...]
-    unit: str
+    unit: str = ""  # Grafana's unit; "" reads it from the metric names (plan.units)
     description: str = ""
     min: float | None = None
     max: float | None = None

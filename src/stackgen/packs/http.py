@@ -90,7 +90,6 @@ HTTP = Pack(
             "Request rate",
             "timeseries",
             (Query(lambda c: c.rec(REQUESTS), "requests/s"),),
-            unit="reqps",
             min=0,
         ),
         PanelDef(
@@ -104,14 +103,12 @@ HTTP = Pack(
                     "__auto",  # Grafana names each series by its status
                 ),
             ),
-            unit="reqps",
             min=0,
         ),
         PanelDef(
             "Error ratio (5xx)",
             "timeseries",
             (Query(lambda c: c.rec(ERROR_RATIO), "5xx ratio"),),
-            unit="percentunit",
             min=0,
             threshold_alert="HighHTTPErrorRate",
         ),
@@ -122,7 +119,6 @@ HTTP = Pack(
                 Query(lambda c, q=q: _quantile(q, c), f"p{round(float(q) * 100)}")
                 for q in ("0.5", "0.95", "0.99")
             ),
-            unit="s",
             min=0,
             threshold_alert="HighAPILatency",
             width=24,

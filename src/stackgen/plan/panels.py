@@ -9,6 +9,7 @@ from stackgen import slo as slo_engine
 from stackgen.packs import PanelDef, ServiceContext, ai_inference, http, node, pack_for
 from stackgen.plan.alerts import service_alerts, service_context
 from stackgen.plan.slos import ratio_record, slo_selector
+from stackgen.plan.units import infer_unit
 from stackgen.promql import quote, selector
 from stackgen.spec.model import SLO, Service, Stack
 from stackgen.values import clean_number, format_duration
@@ -66,7 +67,7 @@ def panel(
     alert `threshold` (red above it, or below it with `below`), or colour `steps`."""
     below = definition.threshold_below if below is None else below
     defaults: dict[str, Any] = {
-        "unit": definition.unit,
+        "unit": definition.unit or (infer_unit(targets[0][0]) if targets else "short"),
         "thresholds": _thresholds(threshold, below, steps),
     }
     if definition.min is not None:

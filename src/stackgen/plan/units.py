@@ -1,0 +1,47 @@
+"""A panel's unit, read from the metric names its query uses (Prometheus's naming conventions):
+ratios -> percentunit, `_seconds` -> s, `_bytes` -> bytes, rates of counters -> reqps."""
+
+from __future__ import annotations
+
+import promql_parser as ast
+
+from stackgen.lint.query import is_scalar, metric_name, selectors, unwrap
+from stackgen.lint.stack import parse_dashboard_query
+
+
+def _is_ratio(tree: ast.Expr) -> bool:
+    """A quotient at the top (inside aggregations, `1 -` and clamps): one thing over another of
+    its own kind."""
+    node = unwrap(tree)
+    while True:
+        if isinstance(node, ast.BinaryExpr) and str(node.op) in ("-", "or"):
+            node = unwrap(node.rhs if str(node.op) == "-" else node.lhs)
+        elif isinstance(node, ast.AggregateExpr):
+            node = unwrap(node.expr)
+        else:
+            return (
+                isinstance(node, ast.BinaryExpr)
+                and str(node.op) == "/"
+                and not is_scalar(node.lhs)
+                and not is_scalar(node.rhs)
+            )
+
+
+def infer_unit(expr: str) -> str:
+    tree = parse_dashboard_query(expr)
+    if _is_ratio(tree):
+        return "percentunit"
+    for selector, _ in selectors(tree):
+        name = (metric_name(selector) or "").lower()
+        parts = name.split(":")
+        metric = parts[1] if len(parts) == 3 else name
+        operations = parts[-1] if len(parts) == 3 else ""
+        if "ratio" in operations or metric.endswith(("_utilisation", "_utilization", "_ratio")):
+            return "percentunit"
+        if "_seconds" in metric:
+            return "s"
+        if "_bytes" in metric:
+            return "bytes"
+        if operations.startswith("rate") or (metric.endswith("_total") and "rate(" in expr):
+            return "reqps"
+    return "short"

@@ -1,0 +1,42 @@
+"""A panel's unit comes from the metric names its query reads, by Prometheus's naming
+conventions, unless its pack says otherwise."""
+
+import pytest
+
+from stackgen.plan.units import infer_unit
+
+
+@pytest.mark.parametrize(
+    ("expr", "unit"),
+    [
+        ('job:http_requests:rate5m{job="api"}', "reqps"),
+        ('sum by (status) (rate(http_requests_total{job="api"}[$__rate_interval]))', "reqps"),
+        ('job:http_request_errors:ratio_rate5m{job="api"}', "percentunit"),
+        ("histogram_quantile(0.95, job:http_request_duration_seconds_bucket:rate5m)", "s"),
+        ('instance:node_cpu_utilisation:rate5m{job="node"}', "percentunit"),
+        ("1 - node_filesystem_avail_bytes / node_filesystem_size_bytes", "percentunit"),
+        ("sum(node_memory_MemAvailable_bytes)", "bytes"),
+        (
+            "sum(errors:rate5m) / sum(requests:rate5m) or sum(a:b:rate5m) / sum(c:d:rate5m)",
+            "percentunit",
+        ),
+        # by the name a ratio; as a burn rate (a multiple), the SLO panel names its unit
+        ('slo:sli_error:ratio_rate1h{slo="x"} / 0.001', "percentunit"),
+        ("active_sessions", "short"),
+        ("pg_stat_activity_max_tx_duration", "short"),  # no _seconds: the pack says `s`
+    ],
+)
+def test_units_from_metric_names(expr, unit):
+    assert infer_unit(expr) == unit
+
+
+def test_packs_name_a_unit_only_where_the_metric_names_cannot_tell_it():
+    from stackgen.packs import pack_for
+    from stackgen.spec import load_stack
+    from tests.helpers import SPECS
+
+    example = load_stack(SPECS)
+    explicit = {
+        d.title: d.unit for s in example.services for d in pack_for(s.kind).panels if d.unit
+    }
+    assert explicit == {"Longest transaction": "s"}
