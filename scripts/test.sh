@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up (installing promtool and amtool when missing), then runs the linter and the whole
+# Sets up (installing Prometheus, Alertmanager and Chromium when missing), then runs the linter and the whole
 # test suite, the slow property-based and install tests included. With CI=true a missing tool
 # fails the tests instead of skipping them.
 set -euo pipefail

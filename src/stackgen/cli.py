@@ -30,6 +30,7 @@ from stackgen.lint.report import render as render_findings
 from stackgen.plan import build_plan
 from stackgen.plan.alerts import stack_alerts
 from stackgen.plan.grafana import kind_metric_names
+from stackgen.preview import DASHBOARDS, PreviewError, read_dashboards, render_pages
 from stackgen.render import RenderError, render_all
 from stackgen.spec import SpecErrors, Stack, load_stack
 from stackgen.values import parse_duration
@@ -404,6 +405,43 @@ def test_command(
     typer.echo(f"{len(files) - failed} passed, {failed} failed")
     if failed:
         raise typer.Exit(EXIT_FOUND)
+
+
+@app.command("preview")
+def preview_command(
+    out: Annotated[Path, typer.Argument(help="A rendered stack.")] = Path("out"),
+    directory: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for the pages (never inside OUT).")
+    ] = Path("preview"),
+) -> None:
+    """Write a static HTML page per dashboard in OUT that draws its panel grid (titles, types,
+    sizes, units, queries), and an index.html listing them: a layout change to review without
+    Grafana.
+
+    Example: stackgen preview out/ -o preview/ && xdg-open preview/index.html
+    """
+    if not (out / MANIFEST).is_file():
+        message = f"{out} is not a rendered stack (no {MANIFEST}): run `stackgen render`"
+        raise _fail(message, EXIT_BAD_INPUT)
+    if directory.resolve().is_relative_to(out.resolve()):
+        message = f"{directory} is inside {out}, which `render --check` compares: choose another -o"
+        raise _fail(message, EXIT_BAD_INPUT)
+    try:
+        pages = render_pages(read_dashboards(out))
+    except PreviewError as exc:
+        raise _fail(f"{out / exc.file}: {exc.message}; nothing written", EXIT_BAD_INPUT) from None
+    except RenderError as exc:
+        raise _fail(f"stackgen bug: {exc}", EXIT_BUG) from None
+    if len(pages) == 1:  # the index alone
+        raise _fail(f"no dashboards in {out / DASHBOARDS}; nothing written", EXIT_BAD_INPUT)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, html in pages.items():
+            (directory / name).write_text(html, encoding="utf-8")
+            typer.echo(f"wrote {directory / name}")
+    except OSError as exc:
+        raise _fail(f"cannot write {directory}: {exc}", EXIT_BAD_INPUT) from None
+    typer.echo(f"{len(pages) - 1} dashboards previewed; open {directory / 'index.html'}")
 
 
 def schema_text() -> str:
