@@ -16,6 +16,7 @@ from stackgen.plan.units import infer_unit
         ('instance:node_cpu_utilisation:rate5m{job="node"}', "percentunit"),
         ("1 - node_filesystem_avail_bytes / node_filesystem_size_bytes", "percentunit"),
         ("sum(node_memory_MemAvailable_bytes)", "bytes"),
+        ("sum by (instance) (rate(node_network_receive_bytes_total[$__rate_interval]))", "Bps"),
         (
             "sum(errors:rate5m) / sum(requests:rate5m) or sum(a:b:rate5m) / sum(c:d:rate5m)",
             "percentunit",
@@ -39,4 +40,8 @@ def test_packs_name_a_unit_only_where_the_metric_names_cannot_tell_it():
     explicit = {
         d.title: d.unit for s in example.services for d in pack_for(s.kind).panels if d.unit
     }
-    assert explicit == {"Longest transaction": "s"}
+    assert explicit == {
+        "Longest transaction": "s",
+        "Tokens by model": "cps",
+        "Latency distribution": "s",
+    }

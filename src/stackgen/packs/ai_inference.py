@@ -24,6 +24,8 @@ AI_INFERENCE = Pack(
         "errors_total": "inference_errors_total",
         "duration": "inference_duration_seconds",
         "active_sessions": "active_sessions",
+        "tokens_total": "inference_tokens_total",
+        "model_load_duration": "model_load_duration_seconds",
     },
     query_labels=frozenset({"model", "le"}),
     records=(
@@ -102,6 +104,33 @@ AI_INFERENCE = Pack(
             (Query(lambda c: _quantile("0.95", c), "{{model}}"),),
             min=0,
             threshold_alert="SlowInference",
+        ),
+        PanelDef(
+            "Requests and errors by model",
+            "timeseries",
+            (
+                Query(
+                    lambda c: f"sum by (model) ({c.panel_rate('requests_total')})",
+                    "{{model}} requests",
+                ),
+                Query(
+                    lambda c: f"sum by (model) ({c.panel_rate('errors_total')})", "{{model}} errors"
+                ),
+            ),
+            min=0,
+        ),
+        PanelDef(
+            "Tokens by model",
+            "timeseries",
+            (Query(lambda c: f"sum by (model) ({c.panel_rate('tokens_total')})", "{{model}}"),),
+            unit="cps",  # tokens per second; Grafana has no token unit
+            min=0,
+        ),
+        PanelDef(
+            "Model load time",
+            "timeseries",
+            (Query(lambda c: f"max by (model) ({c.m('model_load_duration')})", "{{model}}"),),
+            min=0,
         ),
         PanelDef(
             "Active sessions",

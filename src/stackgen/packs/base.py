@@ -10,7 +10,7 @@ from stackgen.promql import selector
 from stackgen.values import format_duration
 
 ThresholdUnit = Literal["ratio", "seconds", "count", "rate"]
-PanelType = Literal["timeseries", "stat", "gauge"]
+PanelType = Literal["timeseries", "stat", "gauge", "heatmap"]
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,12 @@ HTTP = Pack(
             ),
             min=0,
             threshold_alert="HighAPILatency",
-            width=24,
+        ),
+        PanelDef(
+            "Latency distribution",
+            "heatmap",
+            (Query(lambda c: f"sum by (le) ({c.rec(LATENCY_BUCKETS)})", "{{le}}"),),
+            unit="s",
         ),
     ),
     requests_sli=_requests_sli,

@@ -8,6 +8,7 @@ CPU = "instance:node_cpu_utilisation:rate{range}"
 MEMORY = "instance:node_memory_utilisation:ratio"
 _IDLE = {"mode": '="idle"'}
 # Filesystems whose fullness is not an operator's problem.
+_REAL_NICS = {"device": '!~"lo|veth.*|docker.*|br-.*|virbr.*"'}
 _REAL_FS = {"fstype": '!~"tmpfs|overlay|squashfs|ramfs|nsfs"'}
 
 
@@ -23,8 +24,10 @@ NODE = Pack(
         "memory_total": "node_memory_MemTotal_bytes",
         "fs_avail": "node_filesystem_avail_bytes",
         "fs_size": "node_filesystem_size_bytes",
+        "network_receive": "node_network_receive_bytes_total",
+        "network_transmit": "node_network_transmit_bytes_total",
     },
-    query_labels=frozenset({"mode", "fstype", "mountpoint"}),
+    query_labels=frozenset({"mode", "fstype", "mountpoint", "device"}),
     records=(
         # Idle time over all CPU time: right from the first scrapes of a new node, where an
         # average of idle rates would read low while the rate window is still filling.
@@ -100,7 +103,20 @@ NODE = Pack(
             max=1,
             threshold_alert="DiskSpaceLow",
             threshold_below=True,
-            width=24,
+        ),
+        PanelDef(
+            "Network traffic",
+            "timeseries",
+            tuple(
+                Query(
+                    lambda c, role=role: (
+                        f"sum by (instance) ({c.panel_rate(role, extra=_REAL_NICS)})"
+                    ),
+                    "{{instance}} " + direction,
+                )
+                for role, direction in (("network_receive", "in"), ("network_transmit", "out"))
+            ),
+            min=0,
         ),
     ),
 )

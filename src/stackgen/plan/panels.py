@@ -24,6 +24,19 @@ GAUGE_OPTIONS = {
     "minVizWidth": 75,
     "minVizHeight": 75,
 }
+HEATMAP_OPTIONS = {
+    "calculate": False,  # the buckets are Prometheus's own
+    "cellGap": 1,
+    "color": {"mode": "scheme", "scheme": "Oranges", "fill": "dark-orange", "exponent": 0.5,
+              "steps": 64, "reverse": False},
+    "rowsFrame": {"layout": "auto"},
+    "showValue": "never",
+    "yAxis": {"axisPlacement": "left", "reverse": False},
+    "legend": {"show": True},
+    "tooltip": {"mode": "single", "yHistogram": True, "showColorScale": False},
+    "exemplars": {"color": "rgba(255,0,255,0.7)"},
+    "filterValues": {"le": 1e-9},
+}  # fmt: skip
 STAT_OPTIONS = {
     "graphMode": "area",
     "colorMode": "value",
@@ -74,10 +87,16 @@ def panel(
         defaults["min"] = definition.min
     if definition.max is not None:
         defaults["max"] = definition.max
-    if definition.type == "timeseries":
+    if definition.type == "heatmap":
+        options: dict[str, Any] = {
+            **HEATMAP_OPTIONS,
+            "yAxis": {**HEATMAP_OPTIONS["yAxis"], "unit": defaults.pop("unit")},
+        }
+        defaults.pop("thresholds")
+    elif definition.type == "timeseries":
         mode = "line" if threshold is not None or steps else "off"
         defaults["custom"] = {"thresholdsStyle": {"mode": mode}, "fillOpacity": 10}
-        options: dict[str, Any] = {
+        options = {
             "legend": {
                 "displayMode": "list",
                 "placement": "bottom",
@@ -104,6 +123,7 @@ def panel(
                 "expr": expr,
                 "legendFormat": legend,
                 "range": True,
+                **({"format": "heatmap"} if definition.type == "heatmap" else {}),
             }
             for i, (expr, legend) in enumerate(targets)
         ],

@@ -41,7 +41,7 @@ def infer_unit(expr: str) -> str:
         if "_seconds" in metric:
             return "s"
         if "_bytes" in metric:
-            return "bytes"
+            return "Bps" if "rate(" in expr else "bytes"
         if operations.startswith("rate") or (metric.endswith("_total") and "rate(" in expr):
             return "reqps"
     return "short"
