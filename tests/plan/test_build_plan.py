@@ -72,5 +72,5 @@ def test_every_generated_expression_is_valid_promql(tmp_path):
                 promql_parser.parse(alert.expr)
     for artifact in build_plan(stack):
         for panel in artifact.context.get("panels", []):
-            for target in panel["targets"]:
+            for target in panel.get("targets", []):
                 parse_dashboard_query(target["expr"])

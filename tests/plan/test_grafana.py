@@ -111,8 +111,8 @@ def test_every_service_dashboard_starts_with_targets_up(tmp_path):
     panels = list(panels_of(tmp_path, MINIMAL).values())
     assert panels[0]["title"] == "Targets up"
     assert [t["expr"] for t in panels[0]["targets"]] == [
-        'sum(up{job="api",instance=~"$instance"})',
-        'count(up{job="api",instance=~"$instance"})',
+        'sum(up{job=~"$job",instance=~"$instance"})',
+        'count(up{job=~"$job",instance=~"$instance"})',
     ]
 
 
@@ -346,6 +346,7 @@ def test_a_service_with_slos_gets_an_slo_dashboard(tmp_path):
     assert slo["uid"] == "demo-api_slo"
     titles = [p["title"] for p in slo["panels"]]
     assert titles == [
+        "e: 99.5% over 30d",
         "e: objective",
         "e: SLI over 30d",
         "e: error budget left",
@@ -358,7 +359,7 @@ def test_slo_burn_rate_panel_draws_the_tiers_burn_rates_and_keeps_group_labels(t
         "slos: [{name: e, objective: 99.5, sli: {type: requests}, group_by: [route]}]"
     )
     stack = stack_from(tmp_path, text)
-    burn = slo_panels(stack.services[0])[3]
+    burn = slo_panels(stack.services[0])[4]  # after the SLO's row
     assert [s["value"] for s in burn["fieldConfig"]["defaults"]["thresholds"]["steps"]] == [
         None, 1, 3, 6, 14.4,
     ]  # fmt: skip
@@ -421,14 +422,29 @@ def test_every_dashboard_has_a_datasource_variable_and_no_fixed_rate_range():
     assert ranged > 0  # the HTTP dashboard's requests by status
 
 
-def test_service_dashboards_filter_by_instance_refreshed_on_time_change():
+def test_service_dashboards_have_job_and_instance_variables_refreshed_on_time_change():
     for path, dashboard in example_dashboards().items():
         if "-alerts" in path or "-overview" in path or ".slo" in path:
             continue
-        (variable,) = [v for v in dashboard["templating"]["list"] if v["name"] == "instance"]
-        assert variable["refresh"] == 2 and variable["includeAll"] and variable["multi"], path
+        job, instance = dashboard["templating"]["list"][1:]
+        service = dashboard["title"]
+        assert job["query"] == f'label_values(up{{job="{service}"}}, job)', path
+        assert instance["query"] == 'label_values(up{job=~"$job"}, instance)', path
+        assert job["refresh"] == instance["refresh"] == 2, path  # on time range change
+        assert instance["includeAll"] and instance["multi"] and not job["includeAll"], path
         up = dashboard["panels"][0]["targets"][0]["expr"]
-        assert 'instance=~"$instance"' in up, path
+        assert 'job=~"$job",instance=~"$instance"' in up, path
+
+
+def test_slo_dashboards_have_an_open_row_per_slo_with_its_panels_after_it():
+    slo = example_dashboards()["grafana/dashboards/platform/aion-web-api.slo.json"]
+    rows = [p for p in slo["panels"] if p["type"] == "row"]
+    assert [r["title"] for r in rows] == ["availability: 99.9% over 30d", "errors: 99.5% over 30d"]
+    for r in rows:
+        assert r["collapsed"] is False and r["panels"] == [] and r["gridPos"]["w"] == 24
+    first, second = (slo["panels"].index(r) for r in rows)
+    assert all(p["title"].startswith("availability:") for p in slo["panels"][first + 1 : second])
+    assert slo["panels"][first + 1]["gridPos"]["y"] == rows[0]["gridPos"]["y"] + 1
 
 
 def test_a_service_and_its_slo_dashboard_link_each_other():

@@ -13,10 +13,10 @@ from stackgen.plan.alerts import Alert, service_alerts
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.panels import (
     alerts_panels,
-    instance_variable,
     overview_panels,
     service_panels,
     slo_panels,
+    target_variables,
 )
 from stackgen.spec.model import (
     AlertmanagerDatasource,
@@ -228,7 +228,7 @@ def grafana_artifacts(stack: Stack) -> list[Artifact]:
                     service.description or f"{service.kind} service {service.name}",
                     service_panels(stack, service),
                     [(f"{service.name} SLOs", slo)] if slo else [],
-                    [instance_variable(service.name)],
+                    target_variables(service.name),
                 ),
             )
         )

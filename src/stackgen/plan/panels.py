@@ -133,21 +133,30 @@ def panel(
     }
 
 
-def instance_variable(job: str) -> dict[str, Any]:
-    """The service's targets, read again whenever the time range changes (new instances)."""
-    query = f"label_values({selector('up', job=job)}, instance)"
+def target_variables(job: str) -> list[dict[str, Any]]:
+    """`job` (the service's) and `instance` (its targets), read again whenever the time range
+    changes: targets come and go."""
+    return [
+        _query_variable("job", f"label_values({selector('up', job=job)}, job)", all_=False),
+        _query_variable("instance", 'label_values(up{job=~"$job"}, instance)', all_=True),
+    ]
+
+
+def _query_variable(name: str, query: str, *, all_: bool) -> dict[str, Any]:
+    current = {"selected": True, "text": "All", "value": "$__all"} if all_ else {
+        "selected": False, "text": "", "value": ""}  # fmt: skip
     return {
         "type": "query",
-        "name": "instance",
-        "label": "Instance",
+        "name": name,
+        "label": name.capitalize(),
         "datasource": {"type": "prometheus", "uid": DATASOURCE_VAR},
         "query": query,
         "definition": query,
         "refresh": 2,
-        "includeAll": True,
-        "multi": True,
-        "allValue": ".*",
-        "current": {"selected": True, "text": "All", "value": "$__all"},
+        "includeAll": all_,
+        "multi": all_,
+        **({"allValue": ".*"} if all_ else {}),
+        "current": current,
         "options": [],
         "hide": 0,
         "regex": "",
@@ -156,18 +165,24 @@ def instance_variable(job: str) -> dict[str, Any]:
     }
 
 
+def row(title: str) -> dict[str, Any]:
+    """An open row: its panels follow it at the top level (a collapsed row would hold them)."""
+    return {"type": "row", "title": title, "collapsed": False, "panels": [], "_width": GRID_WIDTH}
+
+
 def layout(panels: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Place panels left to right on the 24-column grid, wrapping rows; number them."""
-    placed, x, y = [], 0, 0
+    """Place panels left to right on the 24-column grid, wrapping lines, a row on a line of
+    its own; number them."""
+    placed, x, y, line = [], 0, 0, 0  # line: the height of the current line
     for number, item in enumerate(panels, start=1):
         width = item["_width"]
-        if x + width > GRID_WIDTH:
-            x, y = 0, y + PANEL_HEIGHT
+        is_row = item.get("type") == "row"
+        height = 1 if is_row else PANEL_HEIGHT
+        if x + width > GRID_WIDTH or (is_row and x > 0):
+            x, y, line = 0, y + line, 0
         body = {k: v for k, v in item.items() if k != "_width"}
-        placed.append(
-            {"id": number, **body, "gridPos": {"h": PANEL_HEIGHT, "w": width, "x": x, "y": y}}
-        )
-        x += width
+        placed.append({"id": number, **body, "gridPos": {"h": height, "w": width, "x": x, "y": y}})
+        x, line = x + width, max(line, height)
     return placed
 
 
@@ -182,7 +197,7 @@ def service_panels(stack: Stack, service: Service) -> list[dict[str, Any]]:
         description="Scrape targets of the service that answer.",
         width=24 if not pack_for(service.kind).panels else 12,
     )
-    targets = ctx.m("up", extra={"instance": '=~"$instance"'})
+    targets = selector("up", {"job": '=~"$job"', "instance": '=~"$instance"'})
     panels = [panel(up, [(f"sum({targets})", "up"), (f"count({targets})", "total")], None)]
     for definition in pack_for(service.kind).panels:
         targets = [(q.expr(ctx), q.legend) for q in definition.queries]
@@ -314,6 +329,7 @@ def slo_panels(service: Service) -> list[dict[str, Any]]:
 
         period = ratio_record(plan.period)
         panels += [
+            row(f"{slo.name}: {clean_number(slo.objective)}% over {format_duration(plan.period)}"),
             panel(
                 PanelDef(f"{slo.name}: objective", "stat", (), unit="percentunit", width=4),
                 [(series("slo:objective:ratio"), "objective")],
