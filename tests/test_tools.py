@@ -165,3 +165,35 @@ def test_a_notification_template_that_fails_at_send_time_fails_the_render(tmp_pa
     (folder / "a.tmpl").write_text(good + '{{ define "broken" }}{{ .Alerts.Nope }}{{ end }}\n')
     with pytest.raises(VerifyError, match="failed on template `broken`"):
         render_notification_templates(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("severities", "pagerduty", "opsgenie"),
+    [
+        (["warning", "critical"], "critical", "P1"),  # a page and its ticket in one group
+        (["warning", "info"], "warning", "P3"),
+        (["info"], "info", "P5"),
+    ],
+)
+def test_pagerduty_and_opsgenie_take_the_highest_firing_severity(
+    example_out, tmp_path, severities, pagerduty, opsgenie
+):
+    from stackgen.verify import SAMPLE_NOTIFICATION
+
+    alert = SAMPLE_NOTIFICATION["alerts"][0]
+    data = {
+        **SAMPLE_NOTIFICATION,
+        "alerts": [{**alert, "labels": {**alert["labels"], "severity": s}} for s in severities],
+        "commonLabels": {"alertname": "HighHTTPErrorRate"},
+    }
+    (tmp_path / "data.json").write_text(json.dumps(data))
+    for name, expected in (
+        ("stackgen.pagerduty.severity", pagerduty),
+        ("stackgen.opsgenie.priority", opsgenie),
+    ):
+        result = run_tool(
+            "amtool", "template", "render",
+            f"--template.glob={example_out / 'alertmanager/templates/*.tmpl'}",
+            f'--template.text={{{{ template "{name}" . }}}}', f"--template.data={tmp_path / 'data.json'}",
+        )  # fmt: skip
+        assert result.stdout.strip() == expected, result.stdout + result.stderr

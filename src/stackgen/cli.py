@@ -358,6 +358,9 @@ def routes_test(
     try:
         given = simulate.parse_labels(words)
         moment = simulate.parse_time(at) if at else None
+        for word in firing or []:
+            if "=" in word:
+                simulate.parse_labels([word])
     except ValueError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     if not given:
@@ -395,7 +398,10 @@ def test_command(
     if (out / ROUTING_MATRIX).is_file():
         if shutil.which("amtool") is None:
             raise _fail("amtool is not installed: install prometheus-alertmanager", 2)
-        count, problems = routing_disagreements(out)
+        try:
+            count, problems = routing_disagreements(out)
+        except VerifyError as exc:
+            raise _fail(str(exc), EXIT_BAD_INPUT) from None
         label = f"routing matrix {out / ROUTING_MATRIX} ({count} alerts)"
         typer.echo(f"PASS {label}" if not problems else f"FAIL {label}")
         for problem in problems:

@@ -14,13 +14,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-from stackgen.lint.query import function, metric_name, selectors, unwrap, walk
-from stackgen.lint.stack import (
-    DASHBOARD_RANGE,
-    RATE_INTERVAL,
-    dashboard_queries,
-    parse_dashboard_query,
-)
+from stackgen.grafana_query import dashboard_queries, fixed_ranges, parse_dashboard_query
+from stackgen.query import metric_name, selectors
 
 # Series Prometheus itself writes, which any dashboard may read.
 BUILTIN_SERIES = frozenset({"up", "ALERTS", "ALERTS_FOR_STATE", "scrape_duration_seconds",
@@ -83,18 +78,10 @@ DATASOURCE = "${datasource}"
 
 
 def _fixed_ranges(expr: str) -> list[str]:
-    """The rate()-like functions of a query that range over a fixed window."""
     try:
-        tree = parse_dashboard_query(expr)
+        return [function for function, _ in fixed_ranges(parse_dashboard_query(expr))]
     except ValueError:
         return []  # metric_errors reports it
-    fixed = []
-    for node, _ in walk(tree):
-        if function(node) in ("rate", "irate", "increase") and node.args:
-            window = getattr(unwrap(node.args[0]), "range", None)
-            if window is None or window.total_seconds() not in (RATE_INTERVAL, DASHBOARD_RANGE):
-                fixed.append(str(function(node)))
-    return fixed
 
 
 def convention_errors(dashboard: dict[str, Any]) -> list[str]:
@@ -145,7 +132,7 @@ def metric_errors(dashboard: dict[str, Any], known: set[str]) -> list[str]:
     return errors
 
 
-def recorded_names(root: Path) -> set[str]:
+def rendered_record_names(root: Path) -> set[str]:
     """The recording rules the rendered tree at `root` writes."""
     names = set()
     for path in sorted((root / "prometheus" / "rules").glob("*.yml")):
@@ -156,7 +143,7 @@ def recorded_names(root: Path) -> set[str]:
 
 def check_dashboards(root: Path, kind_metrics: set[str]) -> list[str]:
     """Every problem of every dashboard under `root`, each prefixed with its file."""
-    known = recorded_names(root) | kind_metrics
+    known = rendered_record_names(root) | kind_metrics
     problems = []
     for path in sorted((root / "grafana" / "dashboards").rglob("*.json")):
         dashboard = json.loads(path.read_text(encoding="utf-8"))

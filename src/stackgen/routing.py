@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from stackgen.spec.errors import Path as DataPath
 from stackgen.timeintervals import active as interval_active
 from stackgen.values import parse_duration
 
+# Where a value is in the config document: keys and list indexes.
+DataPath = tuple[str | int, ...]
 # Alertmanager's defaults for a root route that does not set them.
 DEFAULT_TIMINGS = {"group_wait": 30.0, "group_interval": 300.0, "repeat_interval": 4 * 3600.0}
 _MATCHER = re.compile(r'^\s*("(?:\\.|[^"\\])*"|[^=!~\s]+)\s*(=~|!~|!=|=)\s*(.*?)\s*$', re.S)
@@ -97,13 +98,15 @@ def matchers_of(data: dict[str, Any], path: DataPath, prefix: str = "") -> list[
     """The matchers of a route (prefix "") or of an inhibit rule's side ("source_"/"target_"),
     from `matchers` and the older `match` and `match_re`."""
     found: list[Matcher] = []
-    for index, text in enumerate(data.get(f"{prefix}matchers") or []):
+    written = data.get(f"{prefix}matchers") or []
+    for index, text in enumerate([written] if isinstance(written, str) else written):
         try:
             found += parse_matchers(str(text), (*path, f"{prefix}matchers", index))
         except ValueError:
             continue  # amtool check-config reports it
     for key, op in ((f"{prefix}match", "="), (f"{prefix}match_re", "=~")):
-        for name, value in (data.get(key) or {}).items():
+        pairs = data.get(key)
+        for name, value in pairs.items() if isinstance(pairs, dict) else ():
             found.append(Matcher(str(name), op, str(value), (*path, key, str(name))))
     return found
 
@@ -157,7 +160,7 @@ def route_tree(
         receiver=str(data.get("receiver") or (parent.receiver if parent else "")),
         matchers=tuple(matchers_of(data, path)),
         group_by=tuple(map(str, group_by))
-        if group_by is not None
+        if isinstance(group_by, list)
         else (parent.group_by if parent else ()),
         continue_=bool(data.get("continue", False)),
         timings=timings,
@@ -239,6 +242,7 @@ def inhibitions(config: dict[str, Any]) -> list[Inhibition]:
             tuple(map(str, rule.get("equal") or ())),
         )
         for i, rule in enumerate(config.get("inhibit_rules") or [])
+        if isinstance(rule, dict)
     ]
 
 

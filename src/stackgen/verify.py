@@ -34,7 +34,10 @@ def available(command: list[str]) -> bool:
 
 
 def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    except (subprocess.SubprocessError, OSError) as exc:
+        raise VerifyError(f"`{' '.join(command[:3])}` did not run: {exc}") from None
 
 
 def verify_with_tools(root: Path, *, required: bool = False) -> list[str]:
@@ -141,10 +144,19 @@ def routing_disagreements(out: Path) -> tuple[int, list[str]]:
     """Each entry of OUT's routing matrix checked against OUT's alertmanager.yml with
     `amtool config routes test --verify.receivers` and with stackgen's simulator: how many
     entries there were, and every disagreement."""
-    matrix = yaml.safe_load((out / ROUTING_MATRIX).read_text(encoding="utf-8")) or {}
     config_file = out / ALERTMANAGER_CONFIG
-    tree = route_tree(yaml.safe_load(config_file.read_text(encoding="utf-8"))["route"])
-    entries = [*(matrix.get("alerts") or []), *(matrix.get("expected") or [])]
+    try:
+        matrix = yaml.safe_load((out / ROUTING_MATRIX).read_text(encoding="utf-8")) or {}
+        tree = route_tree(yaml.safe_load(config_file.read_text(encoding="utf-8"))["route"])
+        entries = [*(matrix.get("alerts") or []), *(matrix.get("expected") or [])]
+        for entry in entries:
+            if not isinstance(entry.get("labels"), dict) or not entry.get("receivers"):
+                raise ValueError(f"an entry without labels or receivers: {entry}")
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise VerifyError(
+            f"{out} does not hold a routing matrix and an alertmanager.yml stackgen can read "
+            f"({type(exc).__name__}: {exc}): run `stackgen render`"
+        ) from None
     problems = []
     for entry in entries:
         labels = {str(k): str(v) for k, v in entry["labels"].items()}

@@ -24,8 +24,8 @@ import promql_parser as ast
 import pytest
 import yaml
 
+from stackgen import query as q
 from stackgen.lint import CHECKS, lint
-from stackgen.lint import query as q
 from stackgen.promql import parse
 from tests.helpers import SHARED
 

@@ -198,3 +198,31 @@ def test_a_comment_in_alertmanager_yml_silences_a_finding_on_its_line(stack):
         )
     )
     assert checks(stack, "route/") == []
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "receivers: [x]\n",
+        "inhibit_rules: [null]\n",
+        "route: {receiver: a, routes: [{receiver: b, match: [x], match_re: 3, matchers: 'team=\"ml\"'}]}\n",
+        "route: {receiver: a, group_by: alertname, routes: [null, 3]}\n",
+        "route: [1, 2]\n",
+    ],
+)
+def test_a_malformed_alertmanager_yml_is_linted_without_a_crash(stack, broken):
+    """amtool check-config reports what is malformed; lint goes on with what it can read."""
+    path = stack / ALERTMANAGER
+    config = yaml.safe_load(path.read_text())
+    config.update(yaml.safe_load(broken))
+    path.write_text(yaml.safe_dump(config))
+    prometheus = stack / "prometheus/prometheus.yml"
+    settings = yaml.safe_load(prometheus.read_text())
+    settings["scrape_configs"] += [
+        {"job_name": "odd", "static_configs": [None], "relabel_configs": ["x"]},
+        3,
+    ]
+    prometheus.write_text(yaml.safe_dump(settings))
+    result = CliRunner().invoke(app, ["lint", str(stack)])
+    assert result.exit_code in (0, 1), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -45,3 +45,14 @@ def test_packs_name_a_unit_only_where_the_metric_names_cannot_tell_it():
         "Tokens by model": "cps",
         "Latency distribution": "s",
     }
+
+
+@pytest.mark.parametrize(
+    ("expr", "unit"),
+    [
+        ("sum(rate(http_request_duration_seconds_count[$__rate_interval]))", "reqps"),
+        ("sum(rate(node_network_transmit_bytes_total[$__rate_interval]))", "Bps"),
+    ],
+)
+def test_rates_of_counters_named_for_durations_or_sizes(expr, unit):
+    assert infer_unit(expr) == unit

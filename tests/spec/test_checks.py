@@ -274,3 +274,9 @@ def test_a_latency_sli_needs_a_histogram_on_kinds_without_one(tmp_path):
 )
 def test_slo_settings_that_cannot_work_are_refused(tmp_path, slo, message):
     assert any(message in e for e in slo_errors(tmp_path, slo))
+
+
+def test_a_service_named_like_a_stack_dashboard_is_refused(tmp_path):
+    text = MINIMAL.replace("  - name: api\n", "  - name: alerts\n")
+    (error,) = errors_of(write(tmp_path, "spec.yml", text))
+    assert "`alerts` is the name of the stack's alerts dashboard: rename the service" in error

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import promql_parser as ast
 
-from stackgen.lint import query
+from stackgen import query
 from stackgen.lint.findings import Severity
 from stackgen.lint.sources import Group, Rule
 from stackgen.promql import quote

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import promql_parser as ast
 
-from stackgen.lint import query
+from stackgen import query
 from stackgen.lint.findings import Finding
 from stackgen.lint.sources import Rule
 

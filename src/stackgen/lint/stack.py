@@ -3,7 +3,6 @@ that must carry them, and the dashboards that query what the rules record."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,11 +10,11 @@ from typing import Any
 
 import promql_parser as ast
 
-from stackgen.lint import query
+from stackgen import query
+from stackgen.grafana_query import dashboard_queries, fixed_ranges, parse_dashboard_query
 from stackgen.lint.findings import Finding, Severity
 from stackgen.lint.ruleset import recorded_names
 from stackgen.lint.sources import Rule
-from stackgen.promql import STRING_LITERAL, parse
 from stackgen.routing import Matcher, Route, matchers_of, possible_routes, route_tree
 from stackgen.spec.errors import Path as DataPath
 from stackgen.spec.loader import SourceMap, read_documents
@@ -25,10 +24,6 @@ PROMETHEUS = Path("prometheus") / "prometheus.yml"
 ALERTMANAGER = Path("alertmanager") / "alertmanager.yml"
 DASHBOARDS = Path("grafana")
 DEFAULT_SCRAPE = 60.0  # Prometheus's own default scrape interval
-# Stand-ins for Grafana's range variables, so a query parses and its ranges can be told apart.
-RATE_INTERVAL, DASHBOARD_RANGE = 31337.0, 31338.0
-_VARIABLE = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_]\w*|\[\[[^\]]*\]\]")
-_RANGE_VARIABLES = {"__rate_interval": RATE_INTERVAL, "__range": DASHBOARD_RANGE}
 
 
 @dataclass(frozen=True)
@@ -52,6 +47,11 @@ def read_document(path: Path) -> Document | None:
         return None
     data, source = documents[0]
     return Document(str(path), data, source)
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """The mappings of a list that should hold only mappings (the tools report the rest)."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def is_stack(path: Path) -> bool:
@@ -79,7 +79,8 @@ class Stack:
 
     @property
     def settings(self) -> dict[str, Any]:
-        return self.prometheus.get("global") or {}
+        settings = self.prometheus.get("global")
+        return settings if isinstance(settings, dict) else {}
 
     @property
     def scrape_interval(self) -> float:
@@ -90,15 +91,18 @@ class Stack:
 
     @property
     def external_labels(self) -> dict[str, str]:
-        return {str(k): str(v) for k, v in (self.settings.get("external_labels") or {}).items()}
+        labels = self.settings.get("external_labels")
+        return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
 
     def target_labels(self) -> set[str]:
         """Labels scraping puts on every series: job, instance and the configured ones."""
         found = {"job", "instance"}
-        for job in self.prometheus.get("scrape_configs") or []:
-            for static in job.get("static_configs") or []:
-                found |= set(static.get("labels") or {})
-            for relabel in job.get("relabel_configs") or []:
+        jobs = [j for j in self.prometheus.get("scrape_configs") or [] if isinstance(j, dict)]
+        for job in jobs:
+            for static in _dicts(job.get("static_configs")):
+                labels = static.get("labels")
+                found |= set(map(str, labels)) if isinstance(labels, dict) else set()
+            for relabel in _dicts(job.get("relabel_configs")):
                 if relabel.get("target_label"):
                     found.add(str(relabel["target_label"]))
         return found
@@ -174,6 +178,8 @@ def unrouted(tree: Route, alerts: list[Alert]) -> Iterator[Finding]:
 def _inhibit_labels(config: dict[str, Any]) -> Iterator[tuple[DataPath, str, str]]:
     """(path, label, what names it) for every label inhibit rules name."""
     for index, inhibit in enumerate(config.get("inhibit_rules") or []):
+        if not isinstance(inhibit, dict):
+            continue  # amtool check-config reports it
         path: DataPath = ("inhibit_rules", index)
         for side in ("source_", "target_"):
             for matcher in matchers_of(inhibit, path, side):
@@ -206,7 +212,7 @@ def unknown_labels(
 def unused_receivers(document: Document, tree: Route) -> Iterator[Finding]:
     used = {route.receiver for route in tree.walk()}
     for index, receiver in enumerate(document.data.get("receivers") or []):
-        name = str((receiver or {}).get("name", ""))
+        name = str(receiver.get("name", "")) if isinstance(receiver, dict) else ""
         if name and name not in used:
             yield document.finding(("receivers", index, "name"), "receiver/unused", "warning",
                                    f"no route sends to receiver `{name}`")  # fmt: skip
@@ -263,43 +269,6 @@ def routing_findings(stack: Stack, rules: list[Rule]) -> list[Finding]:
     ]
 
 
-def _substituted(expr: str, other: str) -> str:
-    """The query with Grafana's variables outside string literals replaced: range variables by
-    stand-in durations, the others by `other`."""
-
-    def variable(match: re.Match[str]) -> str:
-        name = match.group(0).strip("${}[]").split(":")[0]
-        if name in _RANGE_VARIABLES:
-            return format_duration(_RANGE_VARIABLES[name])
-        before = expr[: match.start()].rstrip()
-        return "5m" if before.endswith("[") or before.endswith(":") else other
-
-    pieces, last = [], 0
-    for literal in STRING_LITERAL.finditer(expr):
-        pieces += [_VARIABLE.sub(variable, expr[last : literal.start()]), literal.group(0)]
-        last = literal.end()
-    return "".join([*pieces, _VARIABLE.sub(variable, expr[last:])])
-
-
-def dashboard_queries(data: Any, path: DataPath = ()) -> Iterator[tuple[DataPath, str]]:
-    """(path, expr) of every Prometheus query in a dashboard, rows and library panels too."""
-    if isinstance(data, dict):
-        if isinstance(data.get("expr"), str) and "targets" in path:
-            yield (*path, "expr"), data["expr"]
-        for key, value in data.items():
-            yield from dashboard_queries(value, (*path, str(key)))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from dashboard_queries(value, (*path, index))
-
-
-def parse_dashboard_query(expr: str) -> ast.Expr:
-    try:
-        return parse(_substituted(expr, "1"))
-    except ValueError:
-        return parse(_substituted(expr, "x"))  # a variable in a label-name position
-
-
 def dashboard_findings(stack: Stack, rules: list[Rule]) -> Iterator[Finding]:
     defined = {str(r.data["record"]) for r in rules if "record" in r.data}
     for dashboard in stack.dashboards:
@@ -313,18 +282,11 @@ def dashboard_findings(stack: Stack, rules: list[Rule]) -> Iterator[Finding]:
                 yield dashboard.finding(path, "record/undefined", "warning",
                                         f"`{name}` looks like a recording rule, but the stack's "
                                         "rule files do not define it")  # fmt: skip
-            for node, _ in query.walk(tree):
-                if query.function(node) not in ("rate", "irate", "increase") or not node.args:
-                    continue
-                argument = query.unwrap(node.args[0])
-                if isinstance(argument, ast.MatrixSelector):
-                    seconds = argument.range.total_seconds()
-                    if seconds not in (RATE_INTERVAL, DASHBOARD_RANGE):
-                        yield dashboard.finding(path, "dashboard/rate-interval", "warning",
-                                                f"`{query.function(node)}` over a fixed "
-                                                f"[{format_duration(seconds)}]: use "
-                                                "[$__rate_interval], which follows the scrape "
-                                                "interval and the zoom")  # fmt: skip
+            for function, seconds in fixed_ranges(tree):
+                yield dashboard.finding(path, "dashboard/rate-interval", "warning",
+                                        f"`{function}` over a fixed [{format_duration(seconds)}]: "
+                                        "use [$__rate_interval], which follows the scrape "
+                                        "interval and the zoom")  # fmt: skip
 
 
 def stack_findings(stack: Stack, rules: list[Rule]) -> list[Finding]:

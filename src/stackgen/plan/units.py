@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import promql_parser as ast
 
-from stackgen.lint.query import is_scalar, metric_name, selectors, unwrap
-from stackgen.lint.stack import parse_dashboard_query
+from stackgen.grafana_query import parse_dashboard_query
+from stackgen.query import is_scalar, metric_name, selectors, unwrap
 
 
 def _is_ratio(tree: ast.Expr) -> bool:
@@ -36,12 +36,13 @@ def infer_unit(expr: str) -> str:
         parts = name.split(":")
         metric = parts[1] if len(parts) == 3 else name
         operations = parts[-1] if len(parts) == 3 else ""
+        rated = operations.startswith("rate") or "rate(" in expr
         if "ratio" in operations or metric.endswith(("_utilisation", "_utilization", "_ratio")):
             return "percentunit"
-        if "_seconds" in metric:
-            return "s"
         if "_bytes" in metric:
-            return "Bps" if "rate(" in expr else "bytes"
-        if operations.startswith("rate") or (metric.endswith("_total") and "rate(" in expr):
+            return "Bps" if rated else "bytes"
+        if "_seconds" in metric and ("histogram_quantile" in expr or not rated):
+            return "s"  # a duration: a gauge, or a quantile of a histogram
+        if rated and (metric.endswith(("_total", "_count")) or operations.startswith("rate")):
             return "reqps"
     return "short"

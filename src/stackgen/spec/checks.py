@@ -39,6 +39,7 @@ RESERVED_TARGET_LABELS = ("job", "instance", "service", "team", "severity", "ale
 # Routing and inhibition rely on these alert labels; `severity` has a field of its own.
 RESERVED_ALERT_LABELS = ("alertname", "service", "team", "severity", "slo", "slo_tier")
 SELF_JOBS = ("prometheus", "alertmanager")
+STACK_DASHBOARDS = ("overview", "alerts")  # dashboards named `<stack>-<this>`, as services are
 
 
 @dataclass(frozen=True)
@@ -189,12 +190,13 @@ def _unique_names(parts: Parts) -> Iterator[Finding]:
                     f"`{slo.alert}` is already an alert of the service; give the SLO's alert "
                     "a name of its own",
                 )
-        if service.name in ("overview", f"{parts.stack_name}-overview"):
-            yield Finding(
-                (*here, "name"),
-                f"`{service.name}` is the name of the stack's overview dashboard: "
-                "rename the service",
-            )
+        for dashboard in STACK_DASHBOARDS:
+            if service.name in (dashboard, f"{parts.stack_name}-{dashboard}"):
+                yield Finding(
+                    (*here, "name"),
+                    f"`{service.name}` is the name of the stack's {dashboard} dashboard: "
+                    "rename the service",
+                )
         if parts.prometheus.self_scrape and service.name in SELF_JOBS:
             yield Finding(
                 (*here, "name"),

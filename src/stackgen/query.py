@@ -94,9 +94,9 @@ def is_scalar(node: ast.Expr) -> bool:
 
 @dataclass(frozen=True)
 class Labels:
-    """The labels of a query's result, as far as the query itself tells. `closed`: exactly
-    `names` (an aggregation with `by`, say); otherwise the input series' labels, of which
-    `names` are certainly there and `dropped` certainly not."""
+    """The labels of a query's result, as far as the query itself tells. `closed`: no labels
+    but `names` (an aggregation with `by`, say); otherwise the input series' labels too.
+    `names` are carried (after `or`: by the series of one side at least), `dropped` never."""
 
     closed: bool
     names: frozenset[str] = frozenset()
@@ -149,8 +149,12 @@ def _call_labels(node: ast.Call) -> Labels:
     if name == "histogram_quantile":
         return result_labels(vectors[0]).drop(frozenset({"le"}))
     labels = result_labels(vectors[0])
-    if name in ("label_replace", "label_join") and _string(node.args[1]):
-        labels = labels.add(frozenset({_string(node.args[1]) or ""}))
+    target = _string(node.args[1]) if name in ("label_replace", "label_join") else None
+    if target:
+        # an empty replacement (label_replace) or no source labels (label_join) deletes it
+        emptied = name == "label_replace" and _string(node.args[2]) == ""
+        emptied |= name == "label_join" and len(node.args) <= 3
+        labels = labels.drop(frozenset({target})) if emptied else labels.add(frozenset({target}))
     return labels
 
 

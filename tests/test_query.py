@@ -7,8 +7,8 @@ import re
 import pytest
 import yaml
 
-from stackgen.lint.query import Labels, result_labels
 from stackgen.promql import parse
+from stackgen.query import Labels, result_labels
 from tests.helpers import run_tool
 
 
@@ -28,6 +28,7 @@ from tests.helpers import run_tool
             Labels(True, frozenset({"route"})),
         ),
         ('label_replace(sum(x), "dst", "$1", "src", "(.*)")', Labels(True, frozenset({"dst"}))),
+        ('label_replace(sum by (a) (x), "a", "", "", "")', Labels(True)),  # emptied: deleted
         ("topk(3, sum by (z) (x))", Labels(True, frozenset({"z"}))),
         ("1 - sum by (a) (x)", Labels(True, frozenset({"a"}))),
         ("sum(x) or sum by (a) (y)", Labels(True, frozenset({"a"}))),
