@@ -168,22 +168,27 @@ def test_a_notification_template_that_fails_at_send_time_fails_the_render(tmp_pa
 
 
 @pytest.mark.parametrize(
-    ("severities", "pagerduty", "opsgenie"),
+    ("severities", "status", "pagerduty", "opsgenie"),
     [
-        (["warning", "critical"], "critical", "P1"),  # a page and its ticket in one group
-        (["warning", "info"], "warning", "P3"),
-        (["info"], "info", "P5"),
+        (["warning", "critical"], "firing", "critical", "P1"),  # a page and its ticket
+        (["warning", "info"], "firing", "warning", "P3"),
+        (["info"], "firing", "info", "P5"),
+        (["critical"], "resolved", "critical", "P1"),  # the resolution of a page
     ],
 )
 def test_pagerduty_and_opsgenie_take_the_highest_firing_severity(
-    example_out, tmp_path, severities, pagerduty, opsgenie
+    example_out, tmp_path, severities, status, pagerduty, opsgenie
 ):
     from stackgen.verify import SAMPLE_NOTIFICATION
 
     alert = SAMPLE_NOTIFICATION["alerts"][0]
     data = {
         **SAMPLE_NOTIFICATION,
-        "alerts": [{**alert, "labels": {**alert["labels"], "severity": s}} for s in severities],
+        "status": status,
+        "alerts": [
+            {**alert, "status": status, "labels": {**alert["labels"], "severity": s}}
+            for s in severities
+        ],
         "commonLabels": {"alertname": "HighHTTPErrorRate"},
     }
     (tmp_path / "data.json").write_text(json.dumps(data))
