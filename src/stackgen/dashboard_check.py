@@ -75,6 +75,7 @@ def grafana_units() -> frozenset[str]:
 
 
 DATASOURCE = "${datasource}"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where PyYAML has it
 
 
 def _fixed_ranges(expr: str) -> list[str]:
@@ -136,7 +137,8 @@ def rendered_record_names(root: Path) -> set[str]:
     """The recording rules the rendered tree at `root` writes."""
     names = set()
     for path in sorted((root / "prometheus" / "rules").glob("*.yml")):
-        for group in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("groups", []):
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
+        for group in document.get("groups", []):
             names |= {str(rule["record"]) for rule in group.get("rules", []) if "record" in rule}
     return names
 

@@ -6,6 +6,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -48,13 +49,23 @@ def to_yaml(value: Any, *, _in_flow: bool = False) -> str:
         return "{" + ", ".join(items) + "}"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(to_yaml(v, _in_flow=True) for v in value) + "]"
-    if not isinstance(value, str):
+    try:
+        return _scalar(type(value), value, _in_flow)
+    except TypeError:  # not hashable: not cached
+        return _scalar.__wrapped__(type(value), value, _in_flow)
+
+
+@lru_cache(maxsize=65536)
+def _scalar(kind: type, value: Any, in_flow: bool) -> str:
+    """One scalar as YAML; cached, since a stack repeats its labels and values thousands of
+    times (`kind` keeps True, 1 and 1.0 apart)."""
+    if kind is not str:
         return _dump(value, default_flow_style=True)
     text = _dump(value, default_flow_style=True)
     # Multi-line output would break the indentation around it; some characters (NEL, LS,
     # control characters) are folded by YAML parsers; and inside [...] or {...} the flow
     # indicators end a plain scalar. Double quotes escape them all.
-    plain_in_flow = _in_flow and text[:1] not in ("'", '"') and _FLOW_INDICATORS & set(text)
+    plain_in_flow = in_flow and text[:1] not in ("'", '"') and _FLOW_INDICATORS & set(text)
     if "\n" in text or plain_in_flow or _needs_escapes(value):
         text = _dump(value, default_flow_style=True, default_style='"')
     return text
