@@ -1,0 +1,113 @@
+"""Benchmark at fleet sizes: synthetic specs of N services (each with 2 SLOs, its kind's alerts
+and dashboards) rendered by the real command, in a process of its own. Prints a table: render
+wall time, peak memory, output size, rules, time per service; `stackgen validate` alone; the
+cold start of `stackgen --version`. Not a test: numbers depend on the machine.
+
+Run: .venv/bin/python bench/run.py [--sizes 10,100,1000,10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+STACKGEN = Path(sys.executable).with_name("stackgen")
+KINDS = ["http", "database", "ai-inference", "node"]
+# Peak memory of one command, measured by a parent of its own (RUSAGE_CHILDREN is per process).
+MEASURE = (
+    "import resource, subprocess, sys, time\n"
+    "start = time.perf_counter()\n"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+    "wall = time.perf_counter() - start\n"
+    "print(code, wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
+def slos(kind: str) -> list[dict]:
+    availability = {"name": "availability", "objective": 99.9, "sli": {"type": "uptime"}}
+    if kind in ("http", "ai-inference"):
+        return [availability, {"name": "errors", "objective": 99.5, "sli": {"type": "requests"}}]
+    return [availability, {**availability, "name": "availability-strict", "objective": 99.95}]
+
+
+def spec_with(services: int) -> dict:
+    return {
+        "stack": {"name": "bench"},
+        "services": [
+            {
+                "name": f"svc-{i}",
+                "team": f"team-{i % 20}",
+                "kind": (kind := KINDS[i % len(KINDS)]),
+                "targets": {"static": [f"host-{i}:9100"]},
+                "slos": slos(kind),
+            }
+            for i in range(services)
+        ],
+        "channels": [{"name": "ops", "type": "webhook", "url": "http://hooks/x"}],
+        "routing": {"default_channel": "ops"},
+    }
+
+
+def measured(*command: str) -> tuple[int, float, int]:
+    """Exit code, wall seconds and peak RSS in KiB of one run of `command`."""
+    out = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
+                         text=True, check=True).stdout.split()  # fmt: skip
+    return int(out[0]), float(out[1]), int(out[2])
+
+
+def rule_count(out: Path) -> int:
+    return sum(
+        len(group.get("rules", []))
+        for path in (out / "prometheus" / "rules").glob("*.yml")
+        for group in yaml.safe_load(path.read_text())["groups"]
+    )
+
+
+def machine() -> str:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")), platform.processor() or "?",
+    )  # fmt: skip
+    return f"machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10,100,1000,10000")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    starts = [measured(str(STACKGEN), "--version")[1] for _ in range(5)]
+    print(f"{'services':>8} {'validate s':>10} {'render s':>9} {'ms/service':>10} "
+          f"{'peak MiB':>9} {'files':>6} {'out MiB':>8} {'rules':>7}")  # fmt: skip
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            spec, out = Path(folder) / "spec.yml", Path(folder) / "out"
+            spec.write_text(yaml.safe_dump(spec_with(size)))
+            code, validate, _ = measured(str(STACKGEN), "validate", str(spec))
+            code, render, peak = measured(str(STACKGEN), "render", str(spec), "-o", str(out),
+                                          "--no-tools")  # fmt: skip
+            if code != 0:
+                print(f"{size:>8} render failed with exit code {code}")
+                continue
+            files = [p for p in out.rglob("*") if p.is_file()]
+            size_mib = sum(p.stat().st_size for p in files) / 2**20
+            per_service = render / size * 1000
+            print(
+                f"{size:>8} {validate:>10.2f} {render:>9.2f} {per_service:>10.2f} "
+                f"{peak / 1024:>9.0f} {len(files):>6} {size_mib:>8.1f} {rule_count(out):>7}"
+            )
+    print(f"stackgen --version: median {statistics.median(starts):.2f} s of 5 cold starts")
+    print("render: --no-tools (promtool/amtool not run); the time includes the process start.")
+    print(machine())
+
+
+if __name__ == "__main__":
+    main()
