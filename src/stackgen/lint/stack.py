@@ -3,12 +3,15 @@ that must carry them, and the dashboards that query what the rules record."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import promql_parser as ast
+import yaml
 
 from stackgen import query
 from stackgen.grafana_query import dashboard_queries, fixed_ranges, parse_dashboard_query
@@ -24,13 +27,20 @@ PROMETHEUS = Path("prometheus") / "prometheus.yml"
 ALERTMANAGER = Path("alertmanager") / "alertmanager.yml"
 DASHBOARDS = Path("grafana")
 DEFAULT_SCRAPE = 60.0  # Prometheus's own default scrape interval
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where PyYAML has it
 
 
 @dataclass(frozen=True)
 class Document:
     file: str
+    text: str
     data: Any
-    source: SourceMap
+
+    @cached_property
+    def source(self) -> SourceMap:
+        """Where each value is: read only for a finding (slow on a large dashboard)."""
+        documents, _ = read_documents(self.text, self.file)
+        return documents[0][1] if documents else SourceMap()
 
     def finding(self, path: DataPath, check: str, severity: Severity, message: str) -> Finding:
         pos = self.source.locate(path)
@@ -40,13 +50,11 @@ class Document:
 def read_document(path: Path) -> Document | None:
     """The file's first document, or None when it is missing or not valid YAML (or JSON)."""
     try:
-        documents, errors = read_documents(path.read_text(encoding="utf-8"), str(path))
-    except OSError:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_LOADER)
+    except (OSError, ValueError, yaml.YAMLError):
         return None
-    if errors or not documents:
-        return None
-    data, source = documents[0]
-    return Document(str(path), data, source)
+    return Document(str(path), text, data)
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
