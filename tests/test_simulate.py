@@ -71,6 +71,7 @@ def test_labels_that_pick_out_one_alert_are_completed():
 def test_bad_arguments_are_usage_errors():
     assert routes("test", "severity").exit_code == 2
     assert routes("test", "severity=info", "--at", "tomorrow").exit_code == 2
+    assert routes("test", "severity=info", "--firing", "alertname=X,oops").exit_code == 2
     assert routes("test", str(Path("nowhere")), "a=b").exit_code == 2
 
 

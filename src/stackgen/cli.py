@@ -30,6 +30,7 @@ from stackgen.lint.report import render as render_findings
 from stackgen.plan import build_plan
 from stackgen.plan.alerts import stack_alerts
 from stackgen.plan.grafana import kind_metric_names
+from stackgen.plan.routing import complete
 from stackgen.preview import DASHBOARDS, PreviewError, read_dashboards, render_pages
 from stackgen.render import RenderError, render_all
 from stackgen.spec import SpecErrors, Stack, load_stack
@@ -358,18 +359,18 @@ def routes_test(
     try:
         given = simulate.parse_labels(words)
         moment = simulate.parse_time(at) if at else None
-        for word in firing or []:
-            if "=" in word:
-                simulate.parse_labels([word])
     except ValueError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     if not given:
         raise _fail("give the alert's labels, such as alertname=ServiceDown", EXIT_BAD_INPUT)
     stack = _load(spec, writes=False)
-    labels, source = simulate.complete(stack, given)
+    labels, source = complete(stack, given)
+    try:
+        others = [simulate.firing_alert(stack, word, labels) for word in firing or []]
+    except ValueError as exc:
+        raise _fail(f"--firing: {exc}", EXIT_BAD_INPUT) from None
     if source is not None:
         typer.echo(f"(labels of the stack's alert {source})")
-    others = [simulate.firing_alert(stack, word, labels) for word in firing or []]
     found = simulate.deliveries(simulate.alertmanager_document(stack), labels, moment, others)
     typer.echo(simulate.report(labels, found, moment))
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from stackgen.timeintervals import active as interval_active
+from stackgen.timeintervals import TimeInterval, parse_time_intervals
 from stackgen.values import parse_duration
 
 # Where a value is in the config document: keys and list indexes.
@@ -267,7 +267,7 @@ def deliveries(
 ) -> list[Delivery]:
     """What Alertmanager does with an alert: every matching route, muted where a time interval
     at `at` or an inhibition by one of the `firing` alerts says so."""
-    section = config.get("time_intervals") or []
+    intervals = parse_time_intervals(config.get("time_intervals") or []) if at else {}
     silencer = next(
         (f for rule in inhibitions(config) for f in firing if rule.silences(labels, f)), None
     )
@@ -277,17 +277,22 @@ def deliveries(
         if silencer is not None:
             reason = f"inhibited by {silencer.get('alertname', 'a firing alert')}"
         elif at is not None:
-            reason = _time_mute(route, section, at)
+            reason = _time_mute(route, intervals, at)
         found.append(Delivery(route.receiver, route, reason))
     return found
 
 
-def _time_mute(route: Route, section: list[dict[str, Any]], at: datetime) -> str | None:
+def _time_mute(
+    route: Route, intervals: dict[str, tuple[TimeInterval, ...]], at: datetime
+) -> str | None:
+    def active(name: str) -> bool:
+        if name not in intervals:
+            raise ValueError(f"no time interval is named `{name}`")
+        return any(entry.contains(at) for entry in intervals[name])
+
     for name in route.mute_time_intervals:
-        if interval_active(section, name, at):
+        if active(name):
             return f"muted during `{name}`"
-    if route.active_time_intervals and not any(
-        interval_active(section, name, at) for name in route.active_time_intervals
-    ):
+    if route.active_time_intervals and not any(map(active, route.active_time_intervals)):
         return f"outside {', '.join(f'`{n}`' for n in route.active_time_intervals)}"
     return None

@@ -98,7 +98,6 @@ def report(labels: dict[str, str], found: list[Delivery], at: datetime | None) -
 
 __all__ = [
     "alertmanager_document",
-    "complete",
     "deliveries",
     "firing_alert",
     "parse_labels",

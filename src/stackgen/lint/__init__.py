@@ -89,8 +89,7 @@ def lint(
         found += stack_findings(stack, rules)
         for document in (stack.alertmanager, *stack.dashboards):
             if document is not None:
-                text = Path(document.file).read_text(encoding="utf-8")
-                hidden[document.file] = suppressions(text, [])
+                hidden[document.file] = suppressions(document.text, [])
     shown = [f for f in set(found) if f.file not in hidden or not hidden[f.file].hides(f)]
     return sorted(apply(config, shown))
 

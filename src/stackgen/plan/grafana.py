@@ -46,32 +46,23 @@ def service_dashboard_uids(stack: Stack, service: Service) -> tuple[str, str | N
     return dashboard_uid(stack, service.name), slo
 
 
-def alert_dashboard_urls(stack: Stack, service: Service) -> dict[tuple[str, bool], str]:
-    """(alert name, is an SLO alert) -> the dashboard that explains it: SLO alerts their SLO
-    dashboard, the others the service's, opened on the panel drawn at the alert's threshold."""
+def linked_alerts(stack: Stack, service: Service) -> list[Alert]:
+    """The service's alerts as the rules write them, each with the `dashboard_url` of the
+    dashboard that explains it: SLO alerts their SLO dashboard, the others the service's,
+    opened on the panel drawn at the alert's threshold."""
     base = stack.grafana.url.rstrip("/")
     main, slo = service_dashboard_uids(stack, service)
     ids = {p["title"]: p["id"] for p in service_panels(stack, service)}
-    urls = {}
+    panel_of = {d.threshold_alert: d.title for d in reversed(pack_for(service.kind).panels)}
+    linked = []
     for alert in service_alerts(stack, service):
         if alert.labels.get("slo") and slo is not None:
-            urls[alert.name, True] = f"{base}/d/{slo}"
-            continue
-        explaining = [
-            d.title for d in pack_for(service.kind).panels if d.threshold_alert == alert.name
-        ]
-        view = f"?viewPanel={ids[explaining[0]]}" if explaining and explaining[0] in ids else ""
-        urls[alert.name, False] = f"{base}/d/{main}{view}"
-    return urls
-
-
-def linked_alerts(stack: Stack, service: Service) -> list[Alert]:
-    """The service's alerts as the rules write them: each with its `dashboard_url`."""
-    urls = alert_dashboard_urls(stack, service)
-    return [
-        replace(alert, dashboard_url=urls[alert.name, bool(alert.labels.get("slo"))])
-        for alert in service_alerts(stack, service)
-    ]
+            url = f"{base}/d/{slo}"
+        else:
+            title = panel_of.get(alert.name)
+            url = f"{base}/d/{main}" + (f"?viewPanel={ids[title]}" if title in ids else "")
+        linked.append(replace(alert, dashboard_url=url))
+    return linked
 
 
 def uid_for(name: str) -> str:
