@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stackgen.dashboard_check import (
     check_dashboards,
@@ -121,3 +123,51 @@ def test_each_convention_is_checked(break_it, message):
     dashboard = _web_api()
     break_it(dashboard)
     assert any(error.startswith(message) for error in convention_errors(dashboard))
+
+
+def _places(value, path=()):
+    """The path of every value inside a JSON value, itself included."""
+    yield path
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        yield from _places(item, (*path, key))
+
+
+def _verdicts(name: str, definition: str | None, instance) -> tuple[bool, bool]:
+    """Whether the schema accepts the instance's shape, and the instance."""
+    from stackgen.dashboard_check import _leaves, _shape, _validator
+
+    validator = _validator(name, definition)
+    root = validator.schema
+    shape = _shape(instance, _leaves(root, root), root)
+    return validator.is_valid(shape), validator.is_valid(instance)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_a_dashboards_shape_is_valid_exactly_when_the_dashboard_is(data):
+    """Dashboards are validated once per shape (strings checked by type only are blanked); a
+    change anywhere, to any value, is judged as the validation of that dashboard judges it."""
+    dashboard = _web_api()
+    *parent, last = data.draw(st.sampled_from(list(_places(dashboard))[1:]))
+    holder = dashboard
+    for key in parent:
+        holder = holder[key]
+    holder[last] = data.draw(
+        st.sampled_from(["", "x", "row", "timeseries", "sideways", "short", -1, 0, 2.5, None,
+                         True, [], {}, [{}], {"mode": "x"}])
+    )  # fmt: skip
+    shape, full = _verdicts("dashboard", None, dashboard)
+    assert shape == full
+    panels = dashboard.get("panels")
+    for panel in panels if isinstance(panels, list) else []:
+        kind = panel.get("type") if isinstance(panel, dict) else None
+        if kind in ("timeseries", "stat", "gauge") and isinstance(panel.get("options"), dict):
+            shape, full = _verdicts(kind, "Options", panel["options"])
+            assert shape == full

@@ -13,6 +13,7 @@ from typing import Any
 
 import jsonschema
 import yaml
+from jsonschema.exceptions import ValidationError
 
 from stackgen.grafana_query import dashboard_queries, fixed_ranges, parse_dashboard_query
 from stackgen.query import metric_name, selectors
@@ -31,6 +32,149 @@ def _validator(name: str, definition: str | None = None) -> jsonschema.Draft7Val
     return jsonschema.Draft7Validator(document)
 
 
+# The keywords that check a value (any other keyword is an annotation); of them, those that
+# look only at values of other types.
+_CHECKING = frozenset(jsonschema.Draft7Validator.VALIDATORS)
+_NUMBER = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"})
+_STRING = frozenset({"minLength", "maxLength", "pattern", "format"})
+_OBJECT = frozenset(
+    {
+        "properties",
+        "required",
+        "additionalProperties",
+        "minProperties",
+        "maxProperties",
+        "patternProperties",
+        "dependencies",
+        "propertyNames",
+    }
+)
+_ARRAY = frozenset({"items", "additionalItems", "minItems", "maxItems", "uniqueItems", "contains"})
+_BASE = frozenset({"type"}) | _NUMBER
+# What a schema may say of a value for that value's shape (below) to decide its validity: of a
+# string, its type alone; of an object or array, its type, size and which members it has.
+_BLANKS_STRING = _BASE | _OBJECT | _ARRAY
+_KEEPS_OBJECT = _BASE | _STRING | _ARRAY | _OBJECT - {"patternProperties", "dependencies",
+                                                       "propertyNames"}  # fmt: skip
+_KEEPS_ARRAY = _BASE | _STRING | _OBJECT | {"items", "minItems", "maxItems"}
+_COMBINING = ("allOf", "anyOf", "oneOf")
+_UNKNOWN = {"const": None}  # stands for a $ref outside the document: it looks at everything
+
+
+# Memos by id: schemas live as long as their cached validators, and each entry keeps its
+# schema (and so its id) alive.
+_LEAVES: dict[int, tuple[Any, tuple[dict, ...]]] = {}
+
+
+def _leaves(schema: Any, root: dict[str, Any]) -> tuple[dict, ...]:
+    """The schemas without $ref and combinators whose verdicts on a value decide `schema`'s
+    (true and false schemas decide without looking)."""
+    if not isinstance(schema, dict):
+        return ()
+    entry = _LEAVES.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        entry = _LEAVES[id(schema)] = (schema, tuple(_expand(schema, root, frozenset())))
+    return entry[1]
+
+
+def _expand(schema: Any, root: dict[str, Any], seen: frozenset[int]) -> list[dict]:
+    if not isinstance(schema, dict) or id(schema) in seen:
+        return []
+    seen = seen | {id(schema)}
+    found, plain = [], {}
+    for key, value in schema.items():
+        if key == "$ref":
+            target = _resolve(root, value)
+            found += [_UNKNOWN] if target is None else _expand(target, root, seen)
+        elif key in _COMBINING and isinstance(value, list):
+            found += [leaf for part in value for leaf in _expand(part, root, seen)]
+        elif key in ("not", "if", "then", "else"):
+            found += _expand(value, root, seen)
+        else:
+            plain[key] = value
+    return [*found, plain]
+
+
+def _resolve(root: dict[str, Any], ref: Any) -> Any:
+    if not isinstance(ref, str) or not ref.startswith("#/"):
+        return None
+    node: Any = root
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _shape(value: Any, leaves: tuple[dict, ...], root: dict[str, Any]) -> Any:
+    """`value` with each string that the schemas check by its type alone blanked: valid
+    exactly when `value` is, and the same for every service's copy of a dashboard."""
+    ignored, blanks, keeps_object, keeps_array = _looks(leaves)
+    if ignored:
+        return None  # no keyword looks at it
+    if isinstance(value, str):
+        return "" if blanks else value
+    if isinstance(value, dict) and keeps_object:
+        return {k: _shape(v, _member_leaves(leaves, k, root), root) for k, v in value.items()}
+    if isinstance(value, list) and keeps_array:
+        items = _member_leaves(leaves, None, root)
+        return [_shape(v, items, root) for v in value]
+    return value
+
+
+# Memos by the id of a tuple of leaves: each is kept alive by _LEAVES or _MEMBER_LEAVES.
+_LOOKS: dict[int, tuple[bool, bool, bool, bool]] = {}
+_MEMBER_LEAVES: dict[tuple[int, str | None], tuple[dict, ...]] = {}
+
+
+def _looks(leaves: tuple[dict, ...]) -> tuple[bool, bool, bool, bool]:
+    """Whether the leaves check nothing at all, a string by its type alone, and an object's
+    (an array's) members by their own shapes."""
+    if id(leaves) not in _LOOKS:
+        checks = [leaf.keys() & _CHECKING for leaf in leaves]
+        _LOOKS[id(leaves)] = (
+            not any(checks),
+            all(c <= _BLANKS_STRING for c in checks),
+            all(c <= _KEEPS_OBJECT for c in checks),
+            all(c <= _KEEPS_ARRAY for c in checks)
+            and not any(isinstance(leaf.get("items"), list) for leaf in leaves),
+        )
+    return _LOOKS[id(leaves)]
+
+
+def _member_leaves(leaves: tuple[dict, ...], key: str | None, root: dict[str, Any]) -> tuple:
+    """The leaves that check member `key` of an object (None: each item of an array)."""
+    memo = (id(leaves), key)
+    if memo not in _MEMBER_LEAVES:
+        found: list[dict] = []
+        for leaf in leaves:
+            properties = leaf.get("properties")
+            if key is None:
+                found += _leaves(leaf.get("items"), root)
+            elif isinstance(properties, dict) and key in properties:
+                found += _leaves(properties[key], root)
+            else:
+                found += _leaves(leaf.get("additionalProperties"), root)
+        _MEMBER_LEAVES[memo] = tuple(found)
+    return _MEMBER_LEAVES[memo]
+
+
+_VALID: dict[tuple[str, str | None, str], bool] = {}
+
+
+def _errors(name: str, definition: str | None, instance: Any) -> list[ValidationError]:
+    """The schema's errors for `instance`. Validity is decided once per distinct shape (a fleet
+    of services has a handful); the errors themselves are computed only for an invalid one."""
+    validator = _validator(name, definition)
+    root = validator.schema
+    shape = _shape(instance, _leaves(root, root), root)
+    key = (name, definition, json.dumps(shape, sort_keys=True))
+    if key not in _VALID:
+        _VALID[key] = validator.is_valid(shape)
+    return [] if _VALID[key] else list(validator.iter_errors(instance))
+
+
 def _panels(dashboard: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Every panel, those inside collapsed rows too."""
     for panel in dashboard.get("panels", []):
@@ -41,8 +185,7 @@ def _panels(dashboard: dict[str, Any]) -> Iterator[dict[str, Any]]:
 def schema_errors(dashboard: dict[str, Any]) -> list[str]:
     """Every way the dashboard breaks Grafana's schemas."""
     errors = [
-        f"{list(e.absolute_path)}: {e.message}"
-        for e in _validator("dashboard").iter_errors(dashboard)
+        f"{list(e.absolute_path)}: {e.message}" for e in _errors("dashboard", None, dashboard)
     ]
     for panel in _panels(dashboard):
         kind = panel["type"]
@@ -51,18 +194,13 @@ def schema_errors(dashboard: dict[str, Any]) -> list[str]:
         where = f"panel `{panel.get('title')}` ({kind})"
         errors += [
             f"{where} options: {e.message}"
-            for e in _validator(kind, "Options").iter_errors(panel.get("options", {}))
+            for e in _errors(kind, "Options", panel.get("options", {}))
         ]
         custom = panel.get("fieldConfig", {}).get("defaults", {}).get("custom")
         if custom is not None:
-            errors += [
-                f"{where} custom: {e.message}"
-                for e in _validator(kind, "FieldConfig").iter_errors(custom)
-            ]
+            errors += [f"{where} custom: {e.message}" for e in _errors(kind, "FieldConfig", custom)]
         for target in panel.get("targets", []):
-            errors += [
-                f"{where} query: {e.message}" for e in _validator("prometheus").iter_errors(target)
-            ]
+            errors += [f"{where} query: {e.message}" for e in _errors("prometheus", None, target)]
     return errors
 
 

@@ -99,6 +99,50 @@ def _expected(alerts: dict[str, Alert], tiers: list[str]) -> list[dict]:
     return expected
 
 
+# A scenario without its service: (title, burn, evaluation time, tiers firing then).
+Timing = tuple[str, Decimal, int, tuple[str, ...]]
+# Per distinct SLO arithmetic: a fleet shares a handful, and each costs thousands of evaluations.
+_TIMINGS: dict[tuple[Any, ...], list[Timing]] = {}
+
+
+def _timings(plan: engine.Plan, tiers: list[str]) -> list[Timing]:
+    """The scenarios of the alerting `tiers` of a plan; they depend on its arithmetic only."""
+    key = (plan.budget, plan.windows, plan.recorded, tuple(plan.for_.items()), tuple(tiers))
+    if key not in _TIMINGS:
+        _TIMINGS[key] = _compute_timings(plan, tiers)
+    return _TIMINGS[key]
+
+
+def _compute_timings(plan: engine.Plan, tiers: list[str]) -> list[Timing]:
+    step = _step(plan)
+
+    def at(title: str, burn: Decimal, when: int) -> Timing:
+        when = -(-when // step) * step  # round up to an evaluation
+        return title, burn, when, tuple(_firing(plan, burn, when))
+
+    timings = []
+    for tier in tiers:
+        windows = plan.tier(tier)
+        fast = max(w.burn_rate for w in windows)
+        burn = fast * ABOVE
+        detect = max(engine.detection_seconds(w, burn) or 0 for w in windows if w.burn_rate == fast)
+        deadline = math.ceil(detect) + int(parse_duration(plan.for_[tier])) + 2 * step
+        fired = _first_firing(plan, tier, burn, deadline)
+        assert fired is not None, f"{tier} cannot fire within its detection time"
+        timings.append(
+            at(f"a burn of {clean_number(burn)}x fires the {tier} tier by {{at}}", burn, deadline)
+        )
+        slow = min(w.burn_rate for w in windows) * BELOW
+        longest = max(w.long for w in windows)
+        quiet = longest + int(parse_duration(plan.for_[tier])) + step
+        timings.append(
+            at(f"a burn of {clean_number(slow)}x leaves the {tier} tier silent at {{at}}", slow,
+               quiet)
+        )  # fmt: skip
+    timings.append(at("a healthy service fires nothing at {at}", Decimal(0), max(plan.ranges)))
+    return timings
+
+
 def slo_tests(stack: Stack, service: Service, slo: SLO) -> list[dict[str, Any]]:
     plan = engine.plan(slo)
     step = _step(plan)
@@ -110,54 +154,21 @@ def slo_tests(stack: Stack, service: Service, slo: SLO) -> list[dict[str, Any]]:
     if not alerts:
         return []
     name = next(iter(alerts.values())).name
-    tests = []
-
-    def scenario(title: str, burn: Decimal, at: int) -> dict[str, Any]:
-        at = -(-at // step) * step  # round up to an evaluation
-        return {
-            "name": title.format(at=format_duration(at)),
+    return [
+        {
+            "name": f"{slo.name}: {title.format(at=format_duration(at))}",
             "interval": format_duration(step),
             "input_series": _series(service, slo, plan, burn, at // step + 1),
             "alert_rule_test": [
                 {
                     "eval_time": format_duration(at),
                     "alertname": name,
-                    "exp_alerts": _expected(alerts, _firing(plan, burn, at)),
+                    "exp_alerts": _expected(alerts, list(firing)),
                 }
             ],
         }
-
-    for tier in alerts:
-        windows = plan.tier(tier)
-        fast = max(w.burn_rate for w in windows)
-        burn = fast * ABOVE
-        detect = max(engine.detection_seconds(w, burn) or 0 for w in windows if w.burn_rate == fast)
-        deadline = math.ceil(detect) + int(parse_duration(plan.for_[tier])) + 2 * step
-        fired = _first_firing(plan, tier, burn, deadline)
-        assert fired is not None, f"{tier} cannot fire within its detection time"
-        tests.append(
-            scenario(
-                f"{slo.name}: a burn of {clean_number(burn)}x fires the {tier} tier by {{at}}",
-                burn,
-                deadline,
-            )
-        )
-        slow = min(w.burn_rate for w in windows) * BELOW
-        longest = max(w.long for w in windows)
-        quiet = longest + int(parse_duration(plan.for_[tier])) + step
-        tests.append(
-            scenario(
-                f"{slo.name}: a burn of {clean_number(slow)}x leaves the {tier} tier silent "
-                "at {at}",
-                slow,
-                quiet,
-            )
-        )
-    longest = max(plan.ranges)
-    tests.append(
-        scenario(f"{slo.name}: a healthy service fires nothing at {{at}}", Decimal(0), longest)
-    )
-    return tests
+        for title, burn, at, firing in _timings(plan, list(alerts))
+    ]
 
 
 def proof_artifacts(stack: Stack) -> list[Artifact]:
