@@ -13,7 +13,7 @@ import yaml
 
 from stackgen.routing import receivers_for, route_tree
 
-PROMETHEUS_CONFIG = "prometheus/prometheus.yml"
+PROMETHEUS_CONFIGS = ("prometheus/prometheus.yml", "prometheus/shards/*.yml")
 ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yml"
 
 
@@ -23,8 +23,9 @@ class VerifyError(Exception):
 
 def tool_checks(root: Path) -> list[list[str]]:
     """The tool commands that check the tree at root (config checks include the rule files)."""
+    configs = sorted(config for pattern in PROMETHEUS_CONFIGS for config in root.glob(pattern))
     return [
-        ["promtool", "check", "config", str(root / PROMETHEUS_CONFIG)],
+        ["promtool", "check", "config", *map(str, configs)],
         ["amtool", "check-config", str(root / ALERTMANAGER_CONFIG)],
     ]
 

@@ -6,7 +6,7 @@ import textwrap
 import pytest
 import yaml
 
-from stackgen.plan.prometheus import prometheus_config, rule_files, rule_groups, scrape_job
+from stackgen.plan.prometheus import prometheus_configs, rule_files, rule_groups, scrape_job
 from stackgen.promql import quote, selector
 from stackgen.render.engine import render_artifact
 from tests.helpers import MINIMAL, stack_from
@@ -179,31 +179,34 @@ def test_prometheus_config_loads_one_rule_file_and_one_job_per_service(tmp_path)
         "channels:\n",
         "  - {name: db, team: data, kind: database, targets: {static: ['db:9187']}}\nchannels:\n",
     )
-    context = prometheus_config(stack_from(tmp_path, text)).context
-    assert context["rule_files"] == ["rules/api.yml", "rules/db.yml"]
-    assert [job["job_name"] for job in context["jobs"]] == ["api", "db"]
+    (config,) = prometheus_configs(stack_from(tmp_path, text))
+    assert config.path == "prometheus/prometheus.yml"
+    assert config.context["rule_files"] == ["rules/api.yml", "rules/db.yml"]
+    jobs = [job["job_name"] for job in config.context["jobs"]]
+    assert jobs == ["prometheus", "alertmanager", "api", "db"]
 
 
 def test_external_labels_name_the_stack_and_environment_then_the_spec_ones(tmp_path):
     text = MINIMAL.replace(
         "  name: demo\n", "  name: demo\n  environment: staging\n  external_labels: {region: eu}\n"
     )
-    context = prometheus_config(stack_from(tmp_path, text)).context
+    context = prometheus_configs(stack_from(tmp_path, text))[0].context
     assert context["external_labels"] == {"stack": "demo", "environment": "staging", "region": "eu"}
 
 
 def test_prometheus_and_alertmanager_scrape_themselves_by_default(tmp_path):
-    context = prometheus_config(stack_from(tmp_path, MINIMAL)).context
-    assert context["self_jobs"] == [
-        {"job_name": "prometheus", "targets": ["localhost:9090"]},
-        {"job_name": "alertmanager", "targets": ["localhost:9093"]},
+    context = prometheus_configs(stack_from(tmp_path, MINIMAL))[0].context
+    assert [(j["job_name"], j["static"]) for j in context["jobs"][:2]] == [
+        ("prometheus", ["localhost:9090"]),
+        ("alertmanager", ["localhost:9093"]),
     ]
     assert context["alertmanagers"] == ["localhost:9093"]
 
 
 def test_self_scrape_can_be_turned_off(tmp_path):
     stack = stack_from(tmp_path, MINIMAL + "prometheus: {self_scrape: false}\n")
-    assert prometheus_config(stack).context["self_jobs"] == []
+    jobs = prometheus_configs(stack)[0].context["jobs"]
+    assert [j["job_name"] for j in jobs] == ["api"]
 
 
 # --- rule files ----------------------------------------------------------------------------------

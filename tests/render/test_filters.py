@@ -5,7 +5,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stackgen.render.filters import to_json, to_yaml, to_yaml_block
+from stackgen.render.filters import to_json, to_yaml, to_yaml_block, to_yaml_document
 
 NASTY = [
     "a: b",
@@ -79,3 +79,23 @@ def test_yaml_block_indents_consistently(value):
 @given(st.text())
 def test_json_filter_round_trips(value):
     assert json.loads(f'{{"k": {to_json(value)}}}') == {"k": value}
+
+
+@given(st.dictionaries(st.text(min_size=1), st.text() | st.lists(st.text()), min_size=1))
+def test_yaml_document_round_trips_any_text(value):
+    assert yaml.safe_load(to_yaml_document(value)) == value
+
+
+def test_yaml_document_writes_multi_line_text_as_a_literal_block():
+    assert to_yaml_document({"f": "a: 1\nb: 2\n", "n": "1e3"}) == 'f: |\n  a: 1\n  b: 2\nn: "1e3"\n'
+
+
+def test_ascii_text_needs_escapes_exactly_when_it_holds_a_control_character():
+    import unicodedata
+
+    from stackgen.render.filters import _needs_escapes
+
+    for code in range(128):
+        text = f"a{chr(code)}b"
+        by_category = any(unicodedata.category(c)[0] in "CZ" and c != " " for c in text)
+        assert _needs_escapes(text) == by_category, code

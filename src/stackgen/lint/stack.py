@@ -24,6 +24,7 @@ from stackgen.spec.loader import SourceMap, read_documents
 from stackgen.values import format_duration, parse_duration
 
 PROMETHEUS = Path("prometheus") / "prometheus.yml"
+SHARDS = Path("prometheus") / "shards"
 ALERTMANAGER = Path("alertmanager") / "alertmanager.yml"
 DASHBOARDS = Path("grafana")
 DEFAULT_SCRAPE = 60.0  # Prometheus's own default scrape interval
@@ -62,25 +63,33 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
+def prometheus_configs(root: Path) -> list[Path]:
+    """A stack's Prometheus configs: the one evaluating the rules first, then the shards'."""
+    main = [root / PROMETHEUS] if (root / PROMETHEUS).is_file() else []
+    return main + sorted((root / SHARDS).glob("*.yml"))
+
+
 def is_stack(path: Path) -> bool:
-    return path.is_dir() and (path / PROMETHEUS).is_file()
+    return path.is_dir() and bool(prometheus_configs(path))
 
 
 @dataclass(frozen=True)
 class Stack:
     root: Path
-    prometheus: dict[str, Any]
+    prometheus: dict[str, Any]  # the main config (the one evaluating the rules, if any)
+    scrape_configs: tuple[dict[str, Any], ...]  # of every config: the shards scrape
     alertmanager: Document | None
     dashboards: tuple[Document, ...]
 
     @classmethod
     def read(cls, root: Path) -> Stack:
-        config = read_document(root / PROMETHEUS)
-        data = config.data if config is not None and isinstance(config.data, dict) else {}
+        configs = [read_document(path) for path in prometheus_configs(root)]
+        data = [c.data for c in configs if c is not None and isinstance(c.data, dict)]
         dashboards = (read_document(p) for p in sorted((root / DASHBOARDS).rglob("*.json")))
         return cls(
             root,
-            data,
+            data[0] if data else {},
+            tuple(job for config in data for job in _dicts(config.get("scrape_configs"))),
             read_document(root / ALERTMANAGER) if (root / ALERTMANAGER).is_file() else None,
             tuple(d for d in dashboards if d is not None and isinstance(d.data, dict)),
         )
@@ -105,8 +114,7 @@ class Stack:
     def target_labels(self) -> set[str]:
         """Labels scraping puts on every series: job, instance and the configured ones."""
         found = {"job", "instance"}
-        jobs = [j for j in self.prometheus.get("scrape_configs") or [] if isinstance(j, dict)]
-        for job in jobs:
+        for job in self.scrape_configs:
             for static in _dicts(job.get("static_configs")):
                 labels = static.get("labels")
                 found |= set(map(str, labels)) if isinstance(labels, dict) else set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from stackgen.plan.alertmanager import alertmanager_config
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.grafana import grafana_artifacts
-from stackgen.plan.prometheus import prometheus_config, rule_files
+from stackgen.plan.prometheus import prometheus_configs, rule_files
 from stackgen.plan.proofs import proof_artifacts
 from stackgen.plan.routing import routing_artifact
 from stackgen.plan.runbooks import runbook_artifacts
@@ -14,7 +14,7 @@ from stackgen.spec.model import Stack
 
 def build_plan(stack: Stack) -> list[Artifact]:
     artifacts = [
-        prometheus_config(stack),
+        *prometheus_configs(stack),
         *rule_files(stack),
         *proof_artifacts(stack),
         *alertmanager_config(stack),

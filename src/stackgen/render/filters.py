@@ -108,7 +108,38 @@ def _needs_escapes(text: str) -> bool:
     number, and those with line breaks or control or format characters (NEL, LS, BOM, ...)."""
     if _NUMBER_LIKE.match(text):
         return True
+    if text.isascii():  # the usual case, at C speed: in ASCII, C and Z are the unprintables
+        return not text.isprintable()
     return any(unicodedata.category(c)[0] in "CZ" and c != " " for c in text)
+
+
+class _DocumentDumper(_Dumper):
+    """Block style, with multi-line text as literal blocks, so that files embedded in a
+    document (a ConfigMap's config, a Secret's) stay readable and diff line by line."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if _needs_escapes(value.replace("\n", "")):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    # PyYAML itself falls back to quotes when a literal block cannot carry the text exactly.
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_DocumentDumper.add_representer(str, _represent_str)
+
+
+def to_yaml_document(value: Any) -> str:
+    """A whole YAML document in block style, ending in a newline; each string quoted only as
+    it needs, multi-line ones as literal blocks."""
+    return yaml.dump(
+        _lists(value),
+        Dumper=_DocumentDumper,
+        allow_unicode=True,
+        width=_NO_WRAP,
+        sort_keys=False,
+        default_flow_style=False,
+    )
 
 
 def to_json(value: Any) -> str:

@@ -24,7 +24,7 @@ _SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-_HOST_PORT = re.compile(r"^[A-Za-z0-9._-]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$")
+HOST_PORT = re.compile(r"^[A-Za-z0-9._-]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$")
 _URL = re.compile(r"^https?://[^\s/?#@]+([/?#][^\s]*)?$")
 # Query parameters that carry credentials; Alertmanager 0.25 has no url_file to hide them.
 _SECRET_QUERY = re.compile(r"[?&](token|key|api_?key|secret|password|passwd|auth|sig)=", re.I)
@@ -98,6 +98,15 @@ def _label_name(value: str) -> str:
     return value
 
 
+def _any_label_name(value: str) -> str:
+    if not _LABEL_NAME.match(value):
+        raise ValueError(
+            f"{value!r} is not a Prometheus label name: use letters, digits and underscores, "
+            "not starting with a digit"
+        )
+    return value
+
+
 def _external_label_name(value: str) -> str:
     if value in ("stack", "environment"):
         raise ValueError(
@@ -111,6 +120,18 @@ def _kubernetes_label(value: str) -> str:
     if not _K8S_LABEL.match(value):
         raise ValueError(
             f"{value!r} is not a Kubernetes label key such as `app` or `app.kubernetes.io/name`"
+        )
+    return value
+
+
+_K8S_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
+
+
+def _kubernetes_label_value(value: str) -> str:
+    if not _K8S_LABEL_VALUE.match(value):
+        raise ValueError(
+            f"{value!r} is not a Kubernetes label value: at most 63 letters, digits, `-`, `_` "
+            "and `.`, starting and ending with a letter or digit"
         )
     return value
 
@@ -134,7 +155,7 @@ def _alert_name(value: str) -> str:
 
 
 def _host_port(value: str) -> str:
-    if not _HOST_PORT.match(value) or not 0 < int(value.rsplit(":", 1)[1]) < 65536:
+    if not HOST_PORT.match(value) or not 0 < int(value.rsplit(":", 1)[1]) < 65536:
         raise ValueError(
             f"{value!r} is not a host:port address: write it as `host:port`, "
             "for example `api.internal:8080`"
@@ -219,8 +240,11 @@ Duration = Annotated[
 ]
 Slug = Annotated[str, AfterValidator(_slug), Field(description="lowercase-dashed name")]
 LabelName = Annotated[str, AfterValidator(_label_name)]
+# Relabelling also reads and writes the internal labels (__name__, __address__, ...).
+RelabelLabel = Annotated[str, AfterValidator(_any_label_name)]
 ExternalLabelName = Annotated[str, AfterValidator(_external_label_name)]
 KubernetesLabel = Annotated[str, AfterValidator(_kubernetes_label)]
+KubernetesLabelValue = Annotated[str, AfterValidator(_kubernetes_label_value)]
 MetricName = Annotated[str, AfterValidator(_metric_name)]
 AlertName = Annotated[str, AfterValidator(_alert_name)]
 HostPort = Annotated[str, AfterValidator(_host_port), Field(examples=["localhost:9090"])]
@@ -231,6 +255,21 @@ FilePath = Annotated[
     str, AfterValidator(_file_path), Field(description="path of a file holding the secret")
 ]
 OneLine = Annotated[str, AfterValidator(_one_line)]
+
+
+def _shard_address(value: str) -> str:
+    if value.count("{shard}") != 1 or "{" in value.replace("{shard}", ""):
+        raise ValueError(
+            f"{value!r} needs `{{shard}}` once, where the shard's number goes: "
+            "for example `prometheus-shard-{shard}:9090`"
+        )
+    _host_port(value.replace("{shard}", "0"))
+    return value
+
+
+ShardAddress = Annotated[
+    str, AfterValidator(_shard_address), Field(examples=["prometheus-shard-{shard}:9090"])
+]
 
 
 # --- Alertmanager time intervals: kept as written, checked with Alertmanager's own rules ------

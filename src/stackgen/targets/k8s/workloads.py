@@ -1,0 +1,386 @@
+"""Prometheus, Alertmanager and Grafana run as Deployments with Services, for clusters without
+the operator: the plain files mounted from ConfigMaps, images pinned to the spec's versions,
+Services named and numbered by the spec's addresses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from stackgen.render import RenderError
+from stackgen.spec.model import Stack
+from stackgen.targets.k8s.grafana import DASHBOARDS, PROVIDERS
+from stackgen.targets.k8s.objects import (
+    Object,
+    cap,
+    config_map,
+    data_key,
+    document,
+    fitting,
+    labels,
+    metadata,
+    plain_text,
+    prometheus_configs,
+    rule_files,
+    under,
+)
+from stackgen.targets.split import split_by_size
+
+PROMETHEUS_IMAGE = "quay.io/prometheus/prometheus:v{version}"
+ALERTMANAGER_IMAGE = "quay.io/prometheus/alertmanager:v{version}"
+GRAFANA_IMAGE = "docker.io/grafana/grafana:{version}"
+# The ports the images listen on; a Service maps the spec's port to them, so a spec port
+# below 1024 needs no root in the container.
+PROMETHEUS_PORT, ALERTMANAGER_PORT, GRAFANA_PORT = 9090, 9093, 3000
+PROMETHEUS_DIR = "/etc/prometheus"
+ALERTMANAGER_DIR = "/etc/alertmanager/config"
+# The Secret (made by hand, never by stackgen) holding the files the channels' *_file read.
+ALERTMANAGER_SECRETS = "alertmanager-secrets"
+# The Secret (optional, made by hand) with the ${ENV} values the datasources refer to.
+GRAFANA_ENV = "grafana-env"
+_DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
+_SHARD = re.compile(r"^prometheus/shards/shard-(\d+)\.yml$")
+_PART_SUFFIX = 65
+
+
+def pinned(version: str) -> str:
+    """A spec version (2.42, 12) as the image tag of its first release (2.42.0, 12.0.0)."""
+    parts = version.split(".")
+    return ".".join(parts + ["0"] * (3 - len(parts)))
+
+
+def service_name(host: str, fallback: str) -> str:
+    """The Service that makes `host` resolve in the namespace: its first DNS label, unless that
+    cannot name a Service (localhost, an IP address)."""
+    first = host.split(".", 1)[0]
+    return first if _DNS_LABEL.match(first) and first != "localhost" else fallback
+
+
+def _split_address(address: str) -> tuple[str, int]:
+    host, port = address.rsplit(":", 1)
+    return host, int(port)
+
+
+def _selector(component: str, name: str) -> dict[str, str]:
+    return {"app.kubernetes.io/name": component, "app.kubernetes.io/instance": name}
+
+
+def _probe(path: str) -> dict[str, Any]:
+    return {"httpGet": {"path": path, "port": "http"}, "periodSeconds": 10}
+
+
+def _deployment(
+    stack: Stack,
+    name: str,
+    component: str,
+    container: dict[str, Any],
+    volumes: list[dict[str, Any]],
+    service_account: str | None = None,
+) -> Object:
+    selector = _selector(component, name)
+    pod: dict[str, Any] = {"containers": [container], "volumes": volumes}
+    if service_account:
+        pod = {"serviceAccountName": service_account, **pod}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": metadata(stack, name, own_labels=selector),
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": selector},
+            "template": {"metadata": {"labels": labels(stack, **selector)}, "spec": pod},
+        },
+    }
+
+
+def _service(stack: Stack, name: str, component: str, port: int) -> Object:
+    selector = _selector(component, name)
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": metadata(stack, name, own_labels=selector),
+        "spec": {
+            "selector": selector,
+            "ports": [{"name": "http", "port": port, "targetPort": "http", "protocol": "TCP"}],
+        },
+    }
+
+
+def _container(
+    name: str, image: str, port: int, args: list[str], mounts: list[dict], ready: str, live: str
+) -> dict[str, Any]:
+    container: dict[str, Any] = {"name": name, "image": image}
+    if args:
+        container["args"] = args
+    return container | {
+        "ports": [{"name": "http", "containerPort": port, "protocol": "TCP"}],
+        "readinessProbe": _probe(ready),
+        "livenessProbe": _probe(live),
+        "volumeMounts": mounts,
+    }
+
+
+def _keys(paths: Sequence[str]) -> dict[str, str]:
+    """A data key per file, all different (one ConfigMap holds them side by side)."""
+    keys = {path: data_key(path) for path in paths}
+    if len(set(keys.values())) != len(keys):
+        raise RenderError(f"files with the same name cannot share a ConfigMap: {sorted(paths)}")
+    return keys
+
+
+# --- prometheus ----------------------------------------------------------------------------------
+
+
+def _config_address(stack: Stack, path: str) -> str:
+    server = stack.prometheus
+    if path == "prometheus/prometheus.yml":
+        return server.address
+    shard = _SHARD.match(path)
+    if shard is None:
+        raise RenderError(f"{path}: no Prometheus address is known for this config")
+    return server.shard_addresses()[int(shard.group(1))]
+
+
+def _rule_maps(stack: Stack, plain: Mapping[str, bytes]) -> list[tuple[Object, dict[str, str]]]:
+    """ConfigMaps of the rule files, as few as the cap allows, each with its files' keys."""
+    files = rule_files(plain)
+    keys = _keys(files)
+
+    def built(name: str, part: Sequence[str]) -> Object:
+        return config_map(stack, name, {keys[p]: plain_text(plain, p) for p in part})
+
+    parts = split_by_size(
+        files,
+        key=lambda path: path,
+        size=lambda part: len(document(built("prometheus-rules", part))) + _PART_SUFFIX,
+        cap=cap(stack),
+    )
+    return [
+        (built(f"prometheus-rules.{bits}" if bits else "prometheus-rules", part), keys)
+        for bits, part in parts
+    ]
+
+
+def _kubernetes_sd(stack: Stack) -> bool:
+    return any(s.targets.kubernetes is not None for s in stack.services)
+
+
+def _rbac(stack: Stack, name: str) -> list[Object]:
+    """What Kubernetes service discovery reads, cluster-wide (namespaces may be any)."""
+    cluster_name = f"{stack.output.kubernetes.namespace}-{name}"
+    cluster_meta = {"name": cluster_name, "labels": labels(stack)}
+    return [
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata(stack, name)},
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": cluster_meta,
+            "rules": [
+                {
+                    "apiGroups": [""],
+                    "resources": ["services", "endpoints", "pods"],
+                    "verbs": ["get", "list", "watch"],
+                },
+                {
+                    "apiGroups": ["discovery.k8s.io"],
+                    "resources": ["endpointslices"],
+                    "verbs": ["get", "list", "watch"],
+                },
+            ],
+        },
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRoleBinding",
+            "metadata": cluster_meta,
+            "roleRef": {
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "ClusterRole",
+                "name": cluster_name,
+            },
+            "subjects": [
+                {
+                    "kind": "ServiceAccount",
+                    "name": name,
+                    "namespace": stack.output.kubernetes.namespace,
+                }
+            ],
+        },
+    ]
+
+
+def prometheus(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
+    """A Deployment and Service per plain config (one server, or each shard and the global
+    server), all mounting every config and rule file as the plain tree lays them out."""
+    configs = prometheus_configs(plain)
+    keys = _keys(configs)
+    config = config_map(
+        stack, "prometheus-config", {keys[p]: plain_text(plain, p) for p in configs}
+    )
+    rules = _rule_maps(stack, plain)
+    sources = [
+        {
+            "configMap": {
+                "name": "prometheus-config",
+                "items": [{"key": keys[p], "path": p.removeprefix("prometheus/")} for p in configs],
+            }
+        }
+    ] + [
+        {
+            "configMap": {
+                "name": rule_map["metadata"]["name"],
+                "items": [
+                    {"key": rule_keys[p], "path": p.removeprefix("prometheus/")}
+                    for p in rule_files(plain)
+                    if rule_keys[p] in rule_map["data"]
+                ],
+            }
+        }
+        for rule_map, rule_keys in rules
+    ]
+    volumes = [
+        {"name": "config", "projected": {"sources": sources}},
+        {"name": "data", "emptyDir": {}},
+    ]
+    mounts = [
+        {"name": "config", "mountPath": PROMETHEUS_DIR, "readOnly": True},
+        {"name": "data", "mountPath": "/prometheus"},
+    ]
+    account = "prometheus" if _kubernetes_sd(stack) else None
+    objects = [fitting(config, stack), *(m for m, _ in rules)]
+    objects += _rbac(stack, account) if account else []
+    image = PROMETHEUS_IMAGE.format(version=pinned(stack.prometheus.version))
+    for path in configs:
+        host, port = _split_address(_config_address(stack, path))
+        name = service_name(host, "prometheus")
+        args = [
+            f"--config.file={PROMETHEUS_DIR}/{path.removeprefix('prometheus/')}",
+            "--storage.tsdb.path=/prometheus",
+            f"--web.listen-address=:{PROMETHEUS_PORT}",
+        ]
+        container = _container(
+            "prometheus", image, PROMETHEUS_PORT, args, mounts, "/-/ready", "/-/healthy"
+        )
+        objects.append(_deployment(stack, name, "prometheus", container, volumes, account))
+        objects.append(_service(stack, name, "prometheus", port))
+    return objects
+
+
+# --- alertmanager --------------------------------------------------------------------------------
+
+
+def secret_files(stack: Stack) -> dict[str, str]:
+    """Each file a channel reads a secret from, with its key in the hand-made Secret: the
+    file's name, or its whole path when two files share a name."""
+    paths = sorted(
+        {
+            value
+            for channel in stack.channels
+            for field, value in channel.model_dump().items()
+            if field.endswith("_file") and value
+        }
+    )
+    names = [data_key(p) for p in paths]
+    return {
+        path: name if names.count(name) == 1 else data_key(path.strip("/").replace("/", "."))
+        for path, name in zip(paths, names, strict=True)
+    }
+
+
+def alertmanager(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
+    files = ["alertmanager/alertmanager.yml", *under(plain, "alertmanager/templates", ".tmpl")]
+    keys = _keys(files)
+    config = config_map(
+        stack, "alertmanager-config", {keys[p]: plain_text(plain, p) for p in files}
+    )
+    items = [{"key": keys[p], "path": p.removeprefix("alertmanager/")} for p in files]
+    secrets = secret_files(stack)
+    volumes: list[dict[str, Any]] = [
+        {"name": "config", "configMap": {"name": "alertmanager-config", "items": items}},
+        {"name": "data", "emptyDir": {}},
+    ]
+    mounts: list[dict[str, Any]] = [
+        {"name": "config", "mountPath": ALERTMANAGER_DIR, "readOnly": True},
+        {"name": "data", "mountPath": "/alertmanager"},
+    ]
+    if secrets:  # each file exactly where the config reads it
+        volumes.append({"name": "secrets", "secret": {"secretName": ALERTMANAGER_SECRETS}})
+        mounts += [
+            {"name": "secrets", "mountPath": path, "subPath": key, "readOnly": True}
+            for path, key in secrets.items()
+        ]
+    host, port = _split_address(stack.alertmanager.addresses[0])
+    name = service_name(host, "alertmanager")
+    args = [
+        f"--config.file={ALERTMANAGER_DIR}/alertmanager.yml",
+        "--storage.path=/alertmanager",
+        f"--web.listen-address=:{ALERTMANAGER_PORT}",
+        "--cluster.listen-address=",  # one replica: no peers to gossip with
+    ]
+    image = ALERTMANAGER_IMAGE.format(version=pinned(stack.alertmanager.version))
+    container = _container(
+        "alertmanager", image, ALERTMANAGER_PORT, args, mounts, "/-/ready", "/-/healthy"
+    )
+    return [
+        fitting(config, stack),
+        _deployment(stack, name, "alertmanager", container, volumes),
+        _service(stack, name, "alertmanager", port),
+    ]
+
+
+# --- grafana -------------------------------------------------------------------------------------
+
+
+def _grafana_address(stack: Stack) -> tuple[str, int]:
+    url = urlsplit(stack.grafana.url)
+    return url.hostname or "grafana", url.port or (443 if url.scheme == "https" else 80)
+
+
+def grafana(stack: Stack, plain: Mapping[str, bytes], dashboards: list[Object]) -> list[Object]:
+    """Grafana provisioned from the plain files: the sidecar ConfigMaps' datasources and
+    dashboards, laid out in folders as the plain provisioning reads them."""
+    providers = config_map(
+        stack, "grafana-dashboard-providers", {data_key(PROVIDERS): plain_text(plain, PROVIDERS)}
+    )
+    paths = under(plain, DASHBOARDS, ".json")
+    sources = [
+        {
+            "configMap": {
+                "name": cm["metadata"]["name"],
+                "items": [{"key": data_key(path), "path": path.removeprefix(f"{DASHBOARDS}/")}],
+            }
+        }
+        for cm, path in zip(dashboards, paths, strict=True)
+    ]
+    volumes = [
+        {"name": "datasources", "configMap": {"name": "grafana-datasources"}},
+        {"name": "providers", "configMap": {"name": "grafana-dashboard-providers"}},
+        {"name": "dashboards", "projected": {"sources": sources}},
+        {"name": "storage", "emptyDir": {}},
+    ]
+    mounts = [
+        {"name": "storage", "mountPath": "/var/lib/grafana"},
+        {
+            "name": "datasources",
+            "mountPath": "/etc/grafana/provisioning/datasources",
+            "readOnly": True,
+        },
+        {
+            "name": "providers",
+            "mountPath": "/etc/grafana/provisioning/dashboards",
+            "readOnly": True,
+        },
+        {"name": "dashboards", "mountPath": stack.grafana.dashboards_path, "readOnly": True},
+    ]
+    host, port = _grafana_address(stack)
+    name = service_name(host, "grafana")
+    image = GRAFANA_IMAGE.format(version=pinned(stack.grafana.version))
+    container = _container("grafana", image, GRAFANA_PORT, [], mounts, "/api/health", "/api/health")
+    # ${ENV} references in the datasources are read from this Secret, when it exists.
+    container["envFrom"] = [{"secretRef": {"name": GRAFANA_ENV, "optional": True}}]
+    return [
+        fitting(providers, stack),
+        _deployment(stack, name, "grafana", container, volumes),
+        _service(stack, name, "grafana", port),
+    ]
