@@ -37,6 +37,11 @@ def test_committed_out_is_what_specs_render():
     assert unified_diff(OUT, render_files(load_stack(SPECS)), "out") == ""
 
 
+def test_committed_out_env_staging_is_what_the_staging_overlay_renders():
+    staging = OUT / "env" / "staging"
+    assert unified_diff(staging, render_files(load_stack(SPECS, "staging")), "staging") == ""
+
+
 def test_the_example_has_its_15_alerts_with_routing_labels_and_annotations():
     alerts = committed_alerts()
     assert {a["alert"] for a in alerts} >= EXAMPLE_ALERTS

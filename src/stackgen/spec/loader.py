@@ -1,7 +1,8 @@
 """Reads spec YAML (one file or a folder of files) into plain data plus source positions.
 
-A folder is merged into one stack: the list sections (`services`, `channels`) are concatenated so
-each team can own its file; any other top-level section may be defined in one file only.
+A folder is merged into one stack: the list sections (`services`, `channels`, `rule_groups`)
+are concatenated so each team can own its file; any other top-level section may be defined in
+one file only.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import yaml
 
 from stackgen.spec.errors import Path, Position, SpecError, SpecErrors, format_path
 
-LIST_SECTIONS = ("services", "channels")
+LIST_SECTIONS = ("services", "channels", "rule_groups")
 # libyaml's parser when PyYAML has it: the same nodes and marks, several times faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DOCUMENT = format_path(())
 SPEC_SUFFIXES = (".yml", ".yaml")
+ENV_DIR = "env"  # SPEC/env/NAME.yaml: the overlay of environment NAME
 
 
 @dataclass
@@ -51,13 +53,15 @@ class LoadedSpec:
 
 def spec_files(path: FsPath) -> list[FsPath]:
     if path.is_dir():
-        # Hidden folders and files (.github/, .pre-commit-config.yaml) are not spec.
+        # Hidden folders and files (.github/, .pre-commit-config.yaml) are not spec, and the
+        # environment overlays in env/ apply only when asked for.
         return sorted(
             p
             for p in path.rglob("*")
             if p.suffix in SPEC_SUFFIXES
             and p.is_file()
             and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            and p.relative_to(path).parts[0] != ENV_DIR
         )
     return [path]
 
@@ -142,6 +146,15 @@ def _copy_positions(
             elif offset is not None:
                 continue  # the section's own key and value: set once by the caller
             target[p] = item
+
+
+def read_overlay(file: FsPath) -> tuple[dict, SourceMap]:
+    """One overlay file, read like a spec file; raises SpecErrors."""
+    errors: list[SpecError] = []
+    document = _read_document(file, errors)
+    if document is None:
+        raise SpecErrors(errors)
+    return document
 
 
 def _read_document(file: FsPath, errors: list[SpecError]) -> tuple[dict, SourceMap] | None:
