@@ -1,0 +1,43 @@
+"""Rule groups kept as written (the spec's `rule_groups`): where each goes, and legacy.yml for
+those of no service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stackgen.plan.artifact import Artifact
+from stackgen.spec.model import Service, Stack
+
+RULES_DIR = "prometheus/rules"
+LEGACY = "legacy"
+LEGACY_FILE = f"{RULES_DIR}/{LEGACY}.yml"
+# The groups stackgen generates in each service's rule file (plan.prometheus.rule_groups).
+GENERATED_SUFFIXES = (".recording", ".slo", ".alerts")
+
+
+def service_groups(stack: Stack, service: Service) -> list[dict[str, Any]]:
+    """The service's own groups, then the stack's groups that name it, as written."""
+    attached = [g for g in stack.rule_groups if g.service == service.name]
+    return [g.as_written() for g in (*service.rule_groups, *attached)]
+
+
+def legacy_groups(stack: Stack) -> list[dict[str, Any]]:
+    return [g.as_written() for g in stack.rule_groups if g.service is None]
+
+
+def legacy_files(stack: Stack) -> list[Artifact]:
+    """legacy.yml, when some group belongs to no service."""
+    groups = legacy_groups(stack)
+    if not groups:
+        return []
+    return [Artifact(LEGACY_FILE, "legacy-rules.yml.j2", {"imported": groups})]
+
+
+def imported_group_names(stack: Stack) -> dict[str, set[str]]:
+    """Per rule file (relative to OUT), the names of the groups kept as written in it."""
+    names = {
+        f"{RULES_DIR}/{service.name}.yml": {g["name"] for g in service_groups(stack, service)}
+        for service in stack.services
+    }
+    names[LEGACY_FILE] = {g["name"] for g in legacy_groups(stack)}
+    return {path: found for path, found in names.items() if found}
