@@ -478,6 +478,15 @@ def test_alerts_link_the_panel_drawn_at_their_threshold(example):
     assert urls["AvailabilityViolation", "page"] == "http://grafana:3000/d/aion-aion-web-api_slo"
 
 
+@pytest.mark.parametrize("kind", ["http", "database", "ai-inference", "node", "custom"])
+def test_panel_ids_without_the_panels_are_the_ids_the_dashboard_gets(tmp_path, kind):
+    from stackgen.plan.panels import service_panel_ids
+
+    stack = stack_from(tmp_path, with_service(kind=kind))
+    drawn = {p["title"]: p["id"] for p in service_panels(stack, stack.services[0])}
+    assert service_panel_ids(stack.services[0]) == drawn
+
+
 def test_the_alerts_dashboard_counts_the_stacks_firing_alerts_by_severity_and_team():
     alerts = example_dashboards()["grafana/dashboards/aion/aion-alerts.json"]
     titles = [p["title"] for p in alerts["panels"]]

@@ -89,6 +89,7 @@ class PanelDef:
     threshold_alert: str | None = None
     threshold_below: bool = False  # the alert fires below the threshold (free space, say)
     width: int = 12
+    steps: tuple[tuple[float, str], ...] = ()  # colour steps of its own, instead of an alert's
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from string import Template
 from typing import Any
 
-from stackgen.packs import AlertDef, ServiceContext, alerts_for, metric_roles
+from stackgen.packs import AlertDef, ServiceContext
+from stackgen.packs.user import service_alert_defs, service_metric_roles
 from stackgen.plan.slos import slo_alert_fields
 from stackgen.spec.model import Service, Stack
 from stackgen.values import clean_number, parse_duration
@@ -46,7 +47,7 @@ def service_context(stack: Stack, service: Service) -> ServiceContext:
     scrape = parse_duration(service.scrape_interval or stack.prometheus.scrape_interval)
     return ServiceContext(
         job=service.name,
-        metrics={**metric_roles(service.kind), **service.metric_overrides},
+        metrics={**service_metric_roles(stack.packs, service), **service.metric_overrides},
         # rate() needs at least 4 samples in its range; 5m is the floor teams expect.
         rate_seconds=max(300.0, 4 * scrape),
     )
@@ -88,7 +89,7 @@ def _alert(
 def pack_alerts(stack: Stack, service: Service) -> list[Alert]:
     ctx = service_context(stack, service)
     alerts = []
-    for definition in alerts_for(service.kind):
+    for definition in service_alert_defs(stack.packs, service):
         override = service.alert_overrides.get(definition.name)
         if override is not None and not override.enabled:
             continue

@@ -8,16 +8,18 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from stackgen.packs import metric_roles, pack_for
+from stackgen.packs.user import dashboard_panels, service_metric_roles
 from stackgen.plan.alerts import Alert, service_alerts
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.panels import (
     alerts_panels,
     overview_panels,
+    service_panel_ids,
     service_panels,
     slo_panels,
     target_variables,
 )
+from stackgen.plan.spec_panels import spec_panel_metrics
 from stackgen.spec.model import (
     AlertmanagerDatasource,
     PostgresDatasource,
@@ -32,12 +34,17 @@ _PLUGIN_TYPES = {"postgres": "grafana-postgresql-datasource"}
 
 
 def kind_metric_names(stack: Stack) -> set[str]:
-    """The metric names the services' kinds read, as the spec names them."""
-    return {
+    """The metric names the services' kinds (and the spec's packs) read, as the spec names
+    them, and those the spec's own panels read."""
+    roles = {
         name
         for service in stack.services
-        for name in {**metric_roles(service.kind), **service.metric_overrides}.values()
+        for name in {
+            **service_metric_roles(stack.packs, service),
+            **service.metric_overrides,
+        }.values()
     }
+    return roles | spec_panel_metrics(stack)
 
 
 def service_dashboard_uids(stack: Stack, service: Service) -> tuple[str, str | None]:
@@ -52,8 +59,9 @@ def linked_alerts(stack: Stack, service: Service) -> list[Alert]:
     opened on the panel drawn at the alert's threshold."""
     base = stack.grafana.url.rstrip("/")
     main, slo = service_dashboard_uids(stack, service)
-    ids = {p["title"]: p["id"] for p in service_panels(stack, service)}
-    panel_of = {d.threshold_alert: d.title for d in reversed(pack_for(service.kind).panels)}
+    ids = service_panel_ids(service, stack.packs)
+    drawn = dashboard_panels(stack.packs, service)
+    panel_of = {d.threshold_alert: d.title for d in reversed(drawn)}
     linked = []
     for alert in service_alerts(stack, service):
         if alert.labels.get("slo") and slo is not None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from stackgen import slo as slo_engine
-from stackgen.packs import PanelDef, ServiceContext, ai_inference, http, node, pack_for
+from stackgen.packs import PanelDef, ServiceContext, ai_inference, http, node
+from stackgen.packs.user import dashboard_panels
 from stackgen.plan.alerts import service_alerts, service_context
 from stackgen.plan.slos import ratio_record, slo_selector
 from stackgen.plan.units import infer_unit
 from stackgen.promql import quote, selector
+from stackgen.spec.custom import AlertPack
 from stackgen.spec.model import SLO, Service, Stack
 from stackgen.values import clean_number, format_duration
 
@@ -186,23 +188,33 @@ def layout(panels: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return placed
 
 
+UP_TITLE = "Targets up"
+
+
+def service_panel_ids(service: Service, packs: Sequence[AlertPack] = ()) -> dict[str, int]:
+    """The id `service_panels` gives each panel, by title, without building the panels."""
+    titles = [UP_TITLE, *(d.title for d in dashboard_panels(packs, service))]
+    return {title: number for number, title in enumerate(titles, start=1)}
+
+
 def service_panels(stack: Stack, service: Service) -> list[dict[str, Any]]:
     ctx = service_context(stack, service)
     thresholds = {a.name: a.threshold for a in service_alerts(stack, service)}
+    definitions = dashboard_panels(stack.packs, service)
     up = PanelDef(
-        "Targets up",
+        UP_TITLE,
         "stat",
         (),
         unit="short",
         description="Scrape targets of the service that answer.",
-        width=24 if not pack_for(service.kind).panels else 12,
+        width=24 if not definitions else 12,
     )
     targets = selector("up", {"job": '=~"$job"', "instance": '=~"$instance"'})
     panels = [panel(up, [(f"sum({targets})", "up"), (f"count({targets})", "total")], None)]
-    for definition in pack_for(service.kind).panels:
+    for definition in definitions:
         targets = [(q.expr(ctx), q.legend) for q in definition.queries]
         threshold = thresholds.get(definition.threshold_alert or "")
-        panels.append(panel(definition, targets, threshold))
+        panels.append(panel(definition, targets, threshold, steps=list(definition.steps) or None))
     return layout(panels)
 
 

@@ -1,5 +1,6 @@
 """Render stage: plan artifacts -> checked file contents."""
 
 from stackgen.render.engine import RenderError, render_all
+from stackgen.render.errors import TemplateInputError
 
-__all__ = ["RenderError", "render_all"]
+__all__ = ["RenderError", "TemplateInputError", "render_all"]

@@ -13,15 +13,13 @@ import jinja2
 import yaml
 
 from stackgen.plan.artifact import Artifact
+from stackgen.render.errors import RenderError
 from stackgen.render.filters import FILTERS
+from stackgen.render.project import SearchPath, project_environment, render_project
 from stackgen.values import clean_number
 
 # libyaml's parser when PyYAML has it: parsing every output back is most of a render's time.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class RenderError(Exception):
-    """A template produced something invalid: a bug in stackgen, never in the spec."""
 
 
 def template_dir() -> Path:
@@ -46,7 +44,13 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_artifact(artifact: Artifact) -> bytes:
+def render_artifact(artifact: Artifact, templates: SearchPath = ()) -> bytes:
+    """The artifact's bytes; `templates`: the project's template folders, searched first."""
+    if templates and (sandbox := project_environment(artifact.template, templates, template_dir())):
+        text = render_project(
+            sandbox, artifact.template, artifact.context, templates, lambda t: _checked(artifact, t)
+        )
+        return text.encode("utf-8")
     try:
         text = environment().get_template(artifact.template).render(artifact.context)
     except jinja2.TemplateError as exc:
@@ -85,11 +89,11 @@ def _clean_numbers(value: Any) -> Any:
     return value
 
 
-def render_all(artifacts: list[Artifact]) -> dict[str, bytes]:
+def render_all(artifacts: list[Artifact], templates: SearchPath = ()) -> dict[str, bytes]:
     """Every artifact's bytes by path; two artifacts claiming one path is a bug."""
     rendered: dict[str, bytes] = {}
     for artifact in artifacts:
         if artifact.path in rendered:
             raise RenderError(f"two outputs would be written to {artifact.path}")
-        rendered[artifact.path] = render_artifact(artifact)
+        rendered[artifact.path] = render_artifact(artifact, templates)
     return rendered

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from stackgen import slo as slo_engine
-from stackgen.packs import alerts_for, metric_roles, pack_for
+from stackgen.packs import metric_roles, pack_for
+from stackgen.packs.user import service_alert_defs, service_metric_roles, service_pack
 from stackgen.plan.slos import HISTOGRAM_ROLES
+from stackgen.spec.custom import AlertPack
+from stackgen.spec.custom_checks import pack_findings, service_findings
 from stackgen.spec.errors import Path, SpecError
 from stackgen.spec.loader import SourceMap
 from stackgen.spec.model import (
@@ -30,8 +33,10 @@ from stackgen.spec.model import (
     Service,
     Stack,
     StackInfo,
+    StackRuleGroup,
     UptimeSLI,
 )
+from stackgen.spec.rule_checks import rule_group_findings
 from stackgen.values import clean_number, format_duration, parse_duration
 from stackgen.versions import alertmanager_needs
 
@@ -66,6 +71,8 @@ class Parts:
     alertmanager: AlertmanagerServer
     service_names: list[tuple[int, str]]
     teams: set[str]
+    rule_groups: list[tuple[int, StackRuleGroup]] = field(default_factory=list)
+    packs: list[AlertPack] = field(default_factory=list)  # the spec's own, the valid ones
 
 
 def parts_of(stack: Stack) -> Parts:
@@ -80,6 +87,8 @@ def parts_of(stack: Stack) -> Parts:
         alertmanager=stack.alertmanager,
         service_names=[(i, s.name) for i, s in enumerate(stack.services)],
         teams={s.team for s in stack.services},
+        rule_groups=list(enumerate(stack.rule_groups)),
+        packs=list(stack.packs),
     )
 
 
@@ -121,6 +130,10 @@ def parts_of_data(data: dict[str, Any]) -> Parts:
         ),
         service_names=names(data.get("services")),
         teams={team for _, team in names(data.get("services"), "team")},
+        rule_groups=[
+            (i, g) for i, raw in items(data.get("rule_groups")) if (g := valid(StackRuleGroup, raw))
+        ],
+        packs=[p for _, raw in items(data.get("packs")) if (p := valid(AlertPack, raw))],
     )
 
 
@@ -131,6 +144,8 @@ def check_stack(parts: Parts, source: SourceMap) -> list[SpecError]:
         *_alertmanager_version(parts),
         *_service_settings(parts),
         *_grafana(parts),
+        *_rule_groups(parts),
+        *_custom(parts),
     ]
     errors = []
     for f in findings:
@@ -174,7 +189,7 @@ def _unique_names(parts: Parts) -> Iterator[Finding]:
             ),
             "custom alert",
         )
-        pack_alerts = {a.name for a in alerts_for(service.kind)}
+        pack_alerts = {a.name for a in service_alert_defs(parts.packs, service)}
         for j, alert in enumerate(service.custom_alerts):
             if alert.name in pack_alerts:
                 yield Finding(
@@ -266,8 +281,8 @@ def _alertmanager_version(parts: Parts) -> Iterator[Finding]:
 def _service_settings(parts: Parts) -> Iterator[Finding]:
     for i, service in parts.services:
         here: Path = ("services", i)
-        pack = pack_for(service.kind)
-        metrics = {**metric_roles(service.kind), **service.metric_overrides}
+        pack = service_pack(parts.packs, service)
+        metrics = {**service_metric_roles(parts.packs, service), **service.metric_overrides}
         read = pack.query_labels | {metrics[r] for r in pack.label_roles} | {"le", "quantile"}
         for label in service.labels:
             if label in RESERVED_TARGET_LABELS:
@@ -295,7 +310,7 @@ def _service_settings(parts: Parts) -> Iterator[Finding]:
         for role, name in service.metric_overrides.items():
             if role in pack.label_roles and ":" in name:
                 yield Finding((*here, "metrics", role), f"`{name}` is not a valid label name")
-        yield from _alert_overrides(service, here)
+        yield from _alert_overrides(service, here, parts.packs)
         for j, custom in enumerate(service.custom_alerts):
             yield from _reserved_alert_labels(custom.labels, (*here, "custom_alerts", j, "labels"))
         scrape = parse_duration(service.scrape_interval or parts.prometheus.scrape_interval)
@@ -303,11 +318,13 @@ def _service_settings(parts: Parts) -> Iterator[Finding]:
             yield from _slo_findings(service, slo, scrape, (*here, "slos", j))
 
 
-def _alert_overrides(service: Service, here: Path) -> Iterator[Finding]:
-    known_alerts = {a.name: a for a in alerts_for(service.kind)}
+def _alert_overrides(service: Service, here: Path, packs: list[AlertPack]) -> Iterator[Finding]:
+    known_alerts = {a.name: a for a in service_alert_defs(packs, service)}
     for alert, override in service.alert_overrides.items():
         yield from _reserved_alert_labels(override.labels, (*here, "alerts", alert, "labels"))
-        definition = known_alerts[alert]
+        definition = known_alerts.get(alert)
+        if definition is None:
+            continue  # not its pack's: custom_checks.service_findings says so
         path = (*here, "alerts", alert, "threshold")
         if override.threshold is None:
             continue
@@ -402,6 +419,21 @@ def _reserved_alert_labels(labels: dict[str, str], path: Path) -> Iterator[Findi
                 f"`{label}` is set by stackgen on every alert (routing relies on it); {hint}",
                 on_key=True,
             )
+
+
+def _rule_groups(parts: Parts) -> Iterator[Finding]:
+    names = [name for _, name in parts.service_names]
+    for path, message, first in rule_group_findings(parts.services, names, parts.rule_groups):
+        yield Finding(path, message, first=first)
+
+
+def _custom(parts: Parts) -> Iterator[Finding]:
+    """The spec's own packs and panels (spec.custom_checks)."""
+    scrape = parse_duration(parts.prometheus.scrape_interval)
+    for path, message in pack_findings(parts.packs, scrape):
+        yield Finding(path, message)
+    for path, message, on_key in service_findings(parts.packs, parts.services, scrape):
+        yield Finding(path, message, on_key=on_key)
 
 
 def _grafana(parts: Parts) -> Iterator[Finding]:

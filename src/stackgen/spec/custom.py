@@ -1,0 +1,136 @@
+"""The spec's own alert packs (`packs:`) and dashboard panels (`panels:` of a pack or a
+service). Their PromQL is a template: `${role}` is the service's selector of a metric role or
+recording rule, `${range}` the rate() range, `${threshold}` an alert's threshold; the templates
+are checked in spec.custom_checks, where the pack's names are known."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from stackgen.spec.types import (
+    AlertName,
+    Duration,
+    MetricName,
+    OneLine,
+    OneLineTemplate,
+    Slug,
+    TemplateText,
+)
+
+_ROLE = re.compile(r"^[a-z][a-z0-9_]*$")
+# Placeholders with a meaning of their own: a role or record may not take these names.
+RESERVED_ROLES = ("range", "threshold", "for")
+_COLOUR = re.compile(r"^(#[0-9a-fA-F]{6}|[a-z]+(-[a-z]+)*)$")
+
+
+def _role(value: str) -> str:
+    if not _ROLE.match(value):
+        raise ValueError(
+            f"{value!r} is not a role name: use lowercase letters, digits and `_`, "
+            "starting with a letter (for example `queue_depth`)"
+        )
+    if value in RESERVED_ROLES:
+        raise ValueError(f"`{value}` is a placeholder of its own (`${{{value}}}`): pick another")
+    return value
+
+
+def _colour(value: str) -> str:
+    if not _COLOUR.match(value):
+        raise ValueError(f"{value!r} is not a colour: use a Grafana name (red) or #rrggbb")
+    return value
+
+
+RoleName = Annotated[str, AfterValidator(_role)]
+Colour = Annotated[str, AfterValidator(_colour)]
+Template = Annotated[str, Field(min_length=1)]
+
+
+class _Model(BaseModel):  # as spec.model.Model, which imports this module
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PanelQuery(_Model):
+    expr: OneLine = Field(
+        min_length=1,
+        description="PromQL; `${role}` is the service's selector of that metric role (add "
+        'matchers: `${requests_total}{code=~"5.."}`); rate() over `${range}` or '
+        "`$__rate_interval`; Grafana's variables ($instance) are kept.",
+        examples=["sum by (instance) (${queue_depth})"],
+    )
+    legend: OneLine = Field("__auto", description="Grafana's legend format: {{instance}}.")
+
+
+class ThresholdStep(_Model):
+    value: float = Field(allow_inf_nan=False)
+    color: Colour = "red"
+
+
+class Panel(_Model):
+    """A panel of the service's dashboard, checked like the built-in ones."""
+
+    title: OneLine = Field(min_length=1)
+    type: Literal["timeseries", "stat", "gauge"] = "timeseries"
+    queries: list[PanelQuery] = Field(min_length=1, max_length=26)
+    unit: OneLine = Field("", description="Grafana's unit id; default: from the metric names.")
+    description: OneLine = ""
+    min: float | None = Field(None, allow_inf_nan=False)
+    max: float | None = Field(None, allow_inf_nan=False)
+    alert: AlertName | None = Field(
+        None,
+        description="The alert this panel explains: drawn at its threshold, and the alert's "
+        "dashboard_url opens this panel.",
+    )
+    thresholds: list[ThresholdStep] = Field(
+        default_factory=list, description="Colour steps (green below the first); not with `alert`."
+    )
+    width: int = Field(12, ge=1, le=24, description="Of the 24 columns of the grid.")
+
+
+class PackRecord(_Model):
+    name: RoleName = Field(description="How the pack's queries use it: `${name}`.")
+    record: Template = Field(
+        description="The recording rule's name, level:metric:operations; may hold `${range}`.",
+        examples=["job:jobs_failed:ratio_rate${range}"],
+    )
+    expr: Template
+
+
+class PackAlert(_Model):
+    name: AlertName
+    expr: Template = Field(
+        description="PromQL over the roles and records, compared with `${threshold}`.",
+        examples=["${failure_ratio} > ${threshold}"],
+    )
+    threshold: float | None = Field(None, allow_inf_nan=False)
+    unit: Literal["ratio", "seconds", "count", "rate"] | None = Field(
+        None, description="ratio: a threshold of 0.05 reads 5% in the description."
+    )
+    for_: Duration = Field("5m", alias="for")
+    severity: Literal["critical", "warning", "info"] = "warning"
+    summary: OneLineTemplate = Field(min_length=1)
+    description: TemplateText = Field(
+        min_length=1, description="May use ${threshold}, ${for} and ${range}."
+    )
+    diagnosis: list[OneLine] = Field(
+        default_factory=list, description="What to check first: steps of the runbook skeleton."
+    )
+
+
+class AlertPack(_Model):
+    """Alerts, recording rules and panels for services of your own kind (`kind: custom`,
+    `pack: NAME`), as good as the built-in packs: linted, linked to a panel, routed."""
+
+    name: Slug
+    description: OneLine = ""
+    metrics: dict[RoleName, MetricName] = Field(
+        default_factory=dict,
+        description="Metric roles with their default metric names; a service renames them "
+        "under `metrics`.",
+        examples=[{"queue_depth": "jobs_queued", "processed_total": "jobs_processed_total"}],
+    )
+    records: list[PackRecord] = Field(default_factory=list)
+    alerts: list[PackAlert] = Field(default_factory=list)
+    panels: list[Panel] = Field(default_factory=list)

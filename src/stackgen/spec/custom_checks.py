@@ -1,0 +1,252 @@
+"""Checks of the spec's own packs and panels, which need the whole spec: a pack's PromQL
+templates expand and parse, its rules pass `stackgen lint` as the built-in ones do, each alert
+is drawn on a panel; a service's alerts, roles and panels fit its pack; panels pass the checks
+every dashboard passes (units, queries that parse, rate() over $__rate_interval)."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path as FsPath
+from string import Template
+from typing import Any
+
+from stackgen.grafana_query import fixed_ranges, parse_dashboard_query
+from stackgen.packs.base import ServiceContext
+from stackgen.packs.common import COMMON_ALERTS
+from stackgen.packs.user import (
+    PANEL_RANGE,
+    UnknownPlaceholder,
+    expand,
+    pack_spec,
+    record_names,
+    service_alert_defs,
+    service_metric_roles,
+    service_pack,
+)
+from stackgen.promql import parse
+from stackgen.query import metric_name, selectors
+from stackgen.spec.custom import AlertPack, Panel
+from stackgen.spec.errors import Path
+from stackgen.values import clean_number, format_duration
+
+# Grafana's variables a service dashboard has (besides the global `__` ones).
+DASHBOARD_VARIABLES = ("datasource", "job", "instance")
+EXAMPLE_JOB = "service"
+_LEFT = re.compile(r"\$\{(\w+)(?::\w+)?\}")  # what expansion left to Grafana
+# (path, message, on_key): spec.checks turns them into located errors.
+Problem = tuple[Path, str, bool]
+
+
+def rate_seconds(scrape: float) -> float:
+    return max(300.0, 4 * scrape)  # as plan.alerts.service_context
+
+
+def pack_findings(packs: Sequence[AlertPack], scrape: float) -> Iterator[tuple[Path, str]]:
+    """(path, message) for every problem of the spec's packs, checked for an example service."""
+    for k, pack in enumerate(packs):
+        here: Path = ("packs", k)
+        records = record_names(pack)
+        ctx = ServiceContext(EXAMPLE_JOB, {"up": "up", **pack.metrics}, rate_seconds(scrape))
+        yield from _names(pack, here)
+        rules: list[tuple[Path, dict[str, Any]]] = []
+        for j, record in enumerate(pack.records):
+            where = (*here, "records", j)
+            try:
+                name = expand(record.record, ctx, {}, range_=ctx.rate_range)
+                expr = _promql(record.expr, ctx, records, None)
+            except ValueError as exc:
+                yield (where, str(exc))
+                continue
+            rules.append((where, {"record": name, "expr": expr}))
+        for j, alert in enumerate(pack.alerts):
+            where = (*here, "alerts", j)
+            uses = "${threshold}" in alert.expr
+            if uses != (alert.threshold is not None):
+                yield (
+                    (*where, "expr"),
+                    "compare with `${threshold}` and give `threshold`, or neither",
+                )
+                continue
+            threshold = clean_number(alert.threshold) if alert.threshold is not None else ""
+            try:
+                expr = _promql(alert.expr, ctx, records, threshold)
+            except ValueError as exc:
+                yield ((*where, "expr"), str(exc))
+                continue
+            params = {"threshold": threshold, "range": ctx.rate_range, "for": alert.for_}
+            rules.append((where, _alert_rule(alert.name, expr, alert, params)))
+        yield from _linted(rules, scrape)
+        drawn = {p.alert for p in pack.panels}
+        for j, alert in enumerate(pack.alerts):
+            if alert.name not in drawn:
+                yield (
+                    (*here, "alerts", j, "name"),
+                    f"no panel of the pack draws `{alert.name}`: add one with "
+                    f"`alert: {alert.name}`, so that its dashboard_url opens it",
+                )
+        alerts = [a.name for a in pack.alerts]
+        defined = {ctx.rec_name(name) for name in records.values()}
+        for j, panel in enumerate(pack.panels):
+            yield from _panel(panel, (*here, "panels", j), ctx, records, alerts, defined)
+
+
+def _names(pack: AlertPack, here: Path) -> Iterator[tuple[Path, str]]:
+    seen: dict[str, str] = {"up": "metric role"}
+    for role in pack.metrics:
+        if role in seen:
+            yield ((*here, "metrics", role), f"`{role}` is a role every service has")
+        seen[role] = "metric role"
+    for j, record in enumerate(pack.records):
+        if record.name in seen:
+            yield ((*here, "records", j, "name"), f"`{record.name}` names a {seen[record.name]}")
+        seen[record.name] = "record"
+    names = [a.name for a in COMMON_ALERTS]
+    for j, alert in enumerate(pack.alerts):
+        if alert.name in names:
+            yield ((*here, "alerts", j, "name"), f"`{alert.name}` is an alert already")
+        names.append(alert.name)
+    titles: list[str] = ["Targets up"]
+    for j, panel in enumerate(pack.panels):
+        if panel.title in titles:
+            yield ((*here, "panels", j, "title"), f"a panel `{panel.title}` is on the dashboard")
+        titles.append(panel.title)
+
+
+def _promql(template: str, ctx: ServiceContext, records: dict[str, str], threshold: str | None):
+    try:
+        expr = expand(template, ctx, records, range_=ctx.rate_range, threshold=threshold)
+    except UnknownPlaceholder as exc:
+        known = sorted([*ctx.metrics, *records, "range", *(["threshold"] if threshold else [])])
+        raise ValueError(f"{exc} (known: {', '.join(known)})") from None
+    parse(expr)  # ValueError: invalid PromQL, with the parser's message
+    return expr
+
+
+def _alert_rule(name: str, expr: str, alert: Any, params: dict[str, str]) -> dict[str, Any]:
+    return {
+        "alert": name,
+        "expr": expr,
+        "for": alert.for_,
+        "labels": {"severity": alert.severity, "team": "team", "service": EXAMPLE_JOB},
+        "annotations": {
+            "summary": Template(alert.summary).safe_substitute(params),
+            "description": Template(alert.description.strip()).safe_substitute(params),
+            "runbook_url": f"runbooks/{name}.md",
+        },
+    }
+
+
+def _linted(rules: list[tuple[Path, dict[str, Any]]], scrape: float) -> Iterator[tuple[Path, str]]:
+    """`stackgen lint` on each rule as the render writes it: a finding there would fail the
+    render as a stackgen bug, so it is the pack's to fix here."""
+    from stackgen.lint import lint_file  # the linter imports the spec
+    from stackgen.lint.config import settings_of
+    from stackgen.render.filters import to_yaml_block
+    from stackgen.spec.model import LintConfig
+
+    settings = settings_of(LintConfig(), scrape)
+    with tempfile.TemporaryDirectory() as folder:
+        for n, (where, rule) in enumerate(rules):
+            file = FsPath(folder) / f"{n}.yml"
+            group = {"groups": [{"name": "pack", "rules": [rule]}]}
+            file.write_text(to_yaml_block(group) + "\n", encoding="utf-8")
+            for finding in lint_file(file, settings):
+                yield (where, f"`stackgen lint` [{finding.check}]: {finding.message}")
+
+
+def _panel(
+    panel: Panel,
+    here: Path,
+    ctx: ServiceContext,
+    records: dict[str, str],
+    alerts: Sequence[str],
+    defined: set[str],
+) -> Iterator[tuple[Path, str]]:
+    from stackgen.dashboard_check import grafana_units  # reads Grafana's schemas
+
+    if panel.unit and panel.unit not in grafana_units():
+        yield ((*here, "unit"), f"`{panel.unit}` is not a unit Grafana knows (percentunit, s, ...)")
+    if panel.alert is not None and panel.alert not in alerts:
+        known = ", ".join(f"`{a}`" for a in alerts) or "none"
+        yield ((*here, "alert"), f"no alert `{panel.alert}` here (known: {known})")
+    if panel.alert is not None and panel.thresholds:
+        yield (
+            (*here, "thresholds"),
+            "drawn at the alert's threshold: drop `thresholds` or `alert`",
+        )
+    for j, query in enumerate(panel.queries):
+        where = (*here, "queries", j, "expr")
+        expr = expand(query.expr, ctx, records, range_=PANEL_RANGE, keep_unknown=True)
+        for match in _LEFT.finditer(expr):
+            name = match.group(1)
+            if name not in DASHBOARD_VARIABLES and not name.startswith("__"):
+                yield (where, f"`${{{name}}}` is no metric role, record or dashboard variable")
+        try:
+            tree = parse_dashboard_query(expr)
+        except ValueError as exc:
+            yield (where, str(exc))
+            continue
+        for function, seconds in fixed_ranges(tree):
+            yield (
+                where,
+                f"`{function}` over a fixed [{format_duration(seconds)}]: use `${{range}}` or "
+                "`$__rate_interval`, which follow the scrape interval and the zoom",
+            )
+        for selector, _ in selectors(tree):
+            name = metric_name(selector) or ""
+            if ":" in name and name not in defined and not name.startswith("slo:"):
+                yield (where, f"`{name}` looks like a recording rule, but no rule records it")
+
+
+def service_findings(
+    packs: Sequence[AlertPack], services: Sequence[tuple[int, Any]], scrape: float
+) -> Iterator[Problem]:
+    """A service's pack exists, its alert overrides and metric roles are the pack's (the
+    schema lets any through for `kind: custom`), and its own panels pass the panel checks."""
+    names = [p.name for p in packs]
+    for i, service in services:
+        here: Path = ("services", i)
+        wanted = getattr(service, "pack", None)
+        if wanted is not None and wanted not in names:
+            known = ", ".join(f"`{n}`" for n in names) or "none defined"
+            yield ((*here, "pack"), f"no pack is named `{wanted}` (known: {known})", False)
+        spec = pack_spec(packs, service)
+        what = f"pack `{spec.name}`" if spec else f"kind `{service.kind}`"
+        roles = service_metric_roles(packs, service)
+        defs = service_alert_defs(packs, service)
+        for role in service.metric_overrides:
+            if role not in roles:
+                known = ", ".join(f"`{r}`" for r in roles)
+                yield ((*here, "metrics", role), f"{what} has no role `{role}` ({known})", True)
+        for alert in service.alert_overrides:
+            if alert not in {d.name for d in defs}:
+                known = ", ".join(f"`{d.name}`" for d in defs)
+                yield ((*here, "alerts", alert), f"{what} has no alert `{alert}` ({known})", True)
+        if not service.dashboard_panels:
+            continue
+        seconds = rate_seconds(scrape_of(service, scrape))
+        ctx = ServiceContext(service.name, {**roles, **service.metric_overrides}, seconds)
+        pack = service_pack(packs, service)
+        records = record_names(spec)
+        defined = {ctx.rec_name(r.record) for r in pack.records}
+        alerts = [*(d.name for d in defs), *(a.name for a in service.custom_alerts)]
+        titles = ["Targets up", *(d.title for d in pack.panels)]
+        for j, panel in enumerate(service.dashboard_panels):
+            where = (*here, "dashboard_panels", j)
+            if panel.title in titles:
+                yield (
+                    (*where, "title"),
+                    f"a panel `{panel.title}` is on the dashboard already",
+                    False,
+                )
+            titles.append(panel.title)
+            for path, message in _panel(panel, where, ctx, records, alerts, defined):
+                yield (path, message, False)
+
+
+def scrape_of(service: Any, default: float) -> float:
+    from stackgen.values import parse_duration
+
+    return parse_duration(service.scrape_interval) if service.scrape_interval else default
