@@ -10,40 +10,21 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, get_args
 
 import typer
 
-from stackgen import __version__, simulate
-from stackgen.dashboard_check import check_dashboards
-from stackgen.explain import as_table, explain
-from stackgen.importers import ImportFailed, as_spec_text
-from stackgen.importers.openslo import import_openslo
-from stackgen.importers.sloth import import_sloth
-from stackgen.lint import CHECKS, Finding, at_or_above, lint
-from stackgen.lint.config import find_config
-from stackgen.lint.report import FORMATS, use_colour
-from stackgen.lint.report import render as render_findings
-from stackgen.plan import build_plan
-from stackgen.plan.alerts import stack_alerts
-from stackgen.plan.grafana import kind_metric_names
-from stackgen.plan.routing import complete
-from stackgen.preview import DASHBOARDS, PreviewError, read_dashboards, render_pages
-from stackgen.render import RenderError, render_all
-from stackgen.spec import SpecErrors, Stack, load_stack
-from stackgen.values import parse_duration
-from stackgen.verify import (
-    ROUTING_MATRIX,
-    VerifyError,
-    routing_disagreements,
-    rule_test_files,
-    run_rule_tests,
-    verify_with_tools,
-)
+from stackgen import __version__
 from stackgen.writer import MANIFEST, WriteError, unified_diff, write_tree
+
+# The commands import what they need: `stackgen --version` and `--help` start fast.
+if TYPE_CHECKING:
+    from stackgen.spec import Stack
+    from stackgen.spec.model import Target
 
 EXIT_FOUND = 1
 EXIT_BAD_INPUT = 2
@@ -56,8 +37,10 @@ SCHEMA_FILE = "stackgen.schema.json"
 app = typer.Typer(
     name="stackgen",
     help="Render one declarative spec into a complete, checked monitoring stack.",
+    epilog="Example: stackgen render specs/ -o out/ (then: stackgen COMMAND --help)",
     no_args_is_help=True,
-    add_completion=False,
+    # --install-completion and --show-completion (bash, zsh, fish, PowerShell)
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
@@ -71,23 +54,68 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _load(spec: Path, *, writes: bool = True) -> Stack:
+def _load(spec: Path, *, writes: bool = True, env: str | None = None) -> Stack:
+    from stackgen.spec import SpecErrors, load_stack
+
     try:
-        return load_stack(spec)
+        return load_stack(spec, env)
     except SpecErrors as exc:
         for error in exc.errors:
             typer.echo(str(error), err=True)
         count = len(exc.errors)
         suffix = "; nothing written" if writes else ""
-        typer.echo(f"{count} error{'s' * (count != 1)} in {spec}{suffix}", err=True)
+        where = f"{spec} with environment {env}" if env else str(spec)
+        typer.echo(f"{count} error{'s' * (count != 1)} in {where}{suffix}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
-def _render(stack: Stack) -> dict[str, bytes]:
+EnvOption = Annotated[
+    str | None,
+    typer.Option(
+        "--env",
+        "-e",
+        help="Apply the overlay SPEC/env/ENV.yaml to the base spec (default OUT: out/env/ENV).",
+    ),
+]
+
+
+def _out_for(out: Path | None, env: str | None) -> Path:
+    if out is not None:
+        return out
+    return Path("out") / "env" / env if env else Path("out")
+
+
+def _render(stack: Stack, templates: tuple[Path, ...] = ()) -> dict[str, bytes]:
+    """`templates`: the project's template folders, searched before the built-in one."""
+    from stackgen.plan import build_plan
+    from stackgen.render import RenderError, TemplateInputError, render_all
+
     try:
-        return render_all(build_plan(stack))
+        return render_all(build_plan(stack), templates)
+    except TemplateInputError as exc:  # the project's template: the user's to fix
+        raise _fail(f"{exc}; nothing written", EXIT_BAD_INPUT) from None
     except RenderError as exc:
         raise _fail(f"stackgen bug: {exc}", EXIT_BUG) from None
+
+
+def _targets(stack: Stack, plain: dict[str, bytes], targets: list[Target]) -> dict[str, bytes]:
+    from stackgen.render import RenderError
+    from stackgen.targets import target_files
+    from stackgen.targets.split import TooLarge
+
+    try:
+        return target_files(stack, plain, targets)
+    except RenderError as exc:
+        raise _fail(f"stackgen bug: {exc}", EXIT_BUG) from None
+    except TooLarge as exc:
+        message = f"output.max_file_bytes: {exc}: raise the cap"
+        raise _fail(message, EXIT_BAD_INPUT) from None
+
+
+def write_plain(root: Path, files: dict[str, bytes]) -> None:
+    for rel, data in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
 
 
 def _version(value: bool) -> None:
@@ -107,11 +135,17 @@ def main(
 
 
 @app.command()
-def validate(spec: SpecArg = Path("specs")) -> None:
-    """Check a spec and report every problem as FILE:LINE:COL: field.path: message."""
-    stack = _load(spec, writes=False)
+def validate(spec: SpecArg = Path("specs"), env: EnvOption = None) -> None:
+    """Check a spec and report every problem as FILE:LINE:COL: field.path: message.
+
+    Example: stackgen validate specs/
+    """
+    from stackgen.plan.alerts import stack_alerts
+
+    stack = _load(spec, writes=False, env=env)
     typer.echo(
-        f"{spec}: valid: {len(stack.services)} services, {len(stack.channels)} channels, "
+        f"{spec}{f' ({env})' if env else ''}: valid: {len(stack.services)} services, "
+        f"{len(stack.channels)} channels, "
         f"{len(stack_alerts(stack))} alerts"
     )
 
@@ -119,7 +153,10 @@ def validate(spec: SpecArg = Path("specs")) -> None:
 @app.command()
 def render(
     spec: SpecArg = Path("specs"),
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (default out/).")
+    ] = None,
+    env: EnvOption = None,
     check: Annotated[
         bool,
         typer.Option("--check", help="Write nothing; exit 1 with a diff if OUT is not current."),
@@ -131,10 +168,55 @@ def render(
             help="Check the output with promtool and amtool before writing (when installed).",
         ),
     ] = True,
+    target: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--target",
+            "-t",
+            help="prometheus, kubernetes, mimir or compose; repeat for several "
+            "(default: the spec's output.targets).",
+        ),
+    ] = None,
+    templates: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--templates",
+            help="A folder of your own templates, searched before the spec's output.templates "
+            "and the built-in ones (a file replaces the built-in one of its name); repeatable.",
+        ),
+    ] = None,
 ) -> None:
-    """Render SPEC into OUT, atomically; or, with --check, show what would change."""
-    stack = _load(spec)
-    files = _render(stack)
+    """Render SPEC into OUT, atomically; or, with --check, show what would change.
+
+    Example: stackgen render specs/ -o out/ --check
+    """
+    from stackgen.dashboard_check import check_dashboards
+    from stackgen.lint import Finding, lint
+    from stackgen.lint.spans import in_groups
+    from stackgen.plan.grafana import kind_metric_names
+    from stackgen.plan.imported import imported_group_names
+    from stackgen.spec.model import Target
+    from stackgen.spec.templates import template_folders
+    from stackgen.targets import PLAIN, TargetError, chosen, target_problems
+    from stackgen.verify import VerifyError, verify_with_tools
+
+    out = _out_for(out, env)
+    stack = _load(spec, env=env)
+    unknown = sorted(set(target or []) - set(get_args(Target)))
+    if unknown:
+        raise _fail(
+            f"unknown target {', '.join(unknown)}: choose from {', '.join(get_args(Target))}",
+            EXIT_BAD_INPUT,
+        )
+    try:
+        targets = chosen(stack, target)
+    except TargetError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    missing_folders = [str(folder) for folder in templates or [] if not folder.is_dir()]
+    if missing_folders:
+        raise _fail(f"--templates: no folder {', '.join(missing_folders)}", EXIT_BAD_INPUT)
+    plain = _render(stack, template_folders(stack, spec, templates or []))
+    files = _targets(stack, plain, targets)
     if check:
         try:
             diff = unified_diff(out, files, out.as_posix().strip("/") or ".")
@@ -149,15 +231,28 @@ def render(
     design: list[Finding] = []
 
     def verify(staging: Path) -> None:
+        if PLAIN in targets:
+            verify_plain(staging)
+        else:  # the plain files are checked even when they are not written
+            with tempfile.TemporaryDirectory() as elsewhere:
+                write_plain(Path(elsewhere), plain)
+                verify_plain(Path(elsewhere))
+        problems = target_problems(files, targets)
+        if problems:
+            raise VerifyError("the rendered targets break their checks:\n" + "\n".join(problems))
+
+    def verify_plain(staging: Path) -> None:
         if tools:
             missing.extend(verify_with_tools(staging))
         problems = check_dashboards(staging, kind_metric_names(stack))
         if problems:
             raise VerifyError("dashboards break their checks:\n" + "\n".join(problems))
-        # What stackgen writes is lint-clean. Findings on the routing the spec chose are the
-        # spec's to fix (reported, written anyway); any other finding is a stackgen bug.
+        # What stackgen writes is lint-clean. Findings on the routing the spec chose, and in
+        # the rule groups it keeps as written, are the spec's to fix (reported, written
+        # anyway); any other finding is a stackgen bug.
         findings = lint([staging], config=stack.lint)
-        bugs = [f for f in findings if not f.check.startswith(DESIGN_CHECKS)]
+        verbatim = in_groups(findings, staging, imported_group_names(stack))
+        bugs = [f for f in findings if not f.check.startswith(DESIGN_CHECKS) and f not in verbatim]
         if bugs:
             raise VerifyError("`stackgen lint` found:\n" + "\n".join(map(str, bugs)))
         # reported under their place in OUT, where they are about to be
@@ -173,18 +268,23 @@ def render(
         raise _fail(f"cannot write {out}: {exc}", EXIT_BAD_INPUT) from None
     except VerifyError as exc:
         raise _fail(f"stackgen bug: {exc}\n{out} was left as it was", EXIT_BUG) from None
-    typer.echo(f"rendered {len(files)} files into {out}")
+    typer.echo(f"rendered {len(files)} files ({', '.join(targets)}) into {out}")
     for finding in design:
         typer.echo(f"lint: {finding}", err=True)
     if missing:
         typer.echo(f"not checked with {' and '.join(missing)}: not installed", err=True)
 
 
-import_app = typer.Typer(help="Turn another tool's SLO spec into a stackgen spec.")
+import_app = typer.Typer(
+    help="Turn another tool's SLO spec, or existing rule files, into a stackgen spec.",
+    epilog="Example: stackgen import rules rules/*.yml -o specs/imported.yml",
+)
 app.add_typer(import_app, name="import")
 
 
 def _import(tool: str, convert: Callable, source: Path, output: Path | None) -> None:
+    from stackgen.importers import ImportFailed, as_spec_text
+
     try:
         spec, notes = convert(source.read_text(encoding="utf-8"), str(source))
     except OSError as exc:
@@ -195,7 +295,11 @@ def _import(tool: str, convert: Callable, source: Path, output: Path | None) -> 
         # A field of an unexpected shape somewhere the importer does not check one by one.
         message = f"{source}: not a {tool} spec stackgen can read ({type(exc).__name__}: {exc})"
         raise _fail(message, EXIT_BAD_INPUT) from None
-    text = as_spec_text(spec, str(source), tool, notes)
+    _emit(as_spec_text(spec, str(source), tool, notes), output)
+
+
+def _emit(text: str, output: Path | None, spec: Path | None = None) -> None:
+    """Print the spec text, or write it to `output` (a file of `spec`'s folder, if given)."""
     if output is None:
         sys.stdout.write(text)
         return
@@ -203,7 +307,7 @@ def _import(tool: str, convert: Callable, source: Path, output: Path | None) -> 
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise _fail(f"cannot write {output}: {exc}", EXIT_BAD_INPUT) from None
-    typer.echo(f"wrote {output}; next: stackgen validate {output}")
+    typer.echo(f"wrote {output}; next: stackgen validate {spec or output}")
 
 
 OutputOption = Annotated[
@@ -216,7 +320,12 @@ def import_sloth_command(
     source: Annotated[Path, typer.Argument(help="A Sloth spec (prometheus/v1 or Kubernetes).")],
     output: OutputOption = None,
 ) -> None:
-    """Import a Sloth spec; SLI plugins cannot be imported."""
+    """Import a Sloth spec; SLI plugins cannot be imported.
+
+    Example: stackgen import sloth sloth/api.yml -o specs/api-slos.yml
+    """
+    from stackgen.importers.sloth import import_sloth
+
     _import("sloth", import_sloth, source, output)
 
 
@@ -225,8 +334,54 @@ def import_openslo_command(
     source: Annotated[Path, typer.Argument(help="OpenSLO documents (v1alpha SLO, or v1).")],
     output: OutputOption = None,
 ) -> None:
-    """Import OpenSLO ratio-metric SLOs."""
+    """Import OpenSLO ratio-metric SLOs.
+
+    Example: stackgen import openslo openslo/slos.yaml -o specs/slos.yml
+    """
+    from stackgen.importers.openslo import import_openslo
+
     _import("openslo", import_openslo, source, output)
+
+
+@import_app.command("rules")
+def import_rules_command(
+    sources: Annotated[
+        list[Path],
+        typer.Argument(help="Rule files: plain, PrometheusRule objects, Mimir namespace files."),
+    ],
+    output: OutputOption = None,
+    spec: Annotated[
+        Path | None,
+        typer.Option(
+            "--spec",
+            help="Attach groups to this spec's services (also by `job` matchers) and write a "
+            "file to add to its folder, instead of a complete spec.",
+        ),
+    ] = None,
+) -> None:
+    """Import existing rules as rule groups kept as written: rendering the spec gives the same
+    groups and rules. A group goes to the service its rules name, else to legacy.yml.
+
+    Example: stackgen import rules old/*.yml --spec specs/ -o specs/imported-rules.yml
+    """
+    from stackgen.importers.rule_spec import import_rule_files, spec_text
+    from stackgen.importers.rules import RulesImportFailed
+
+    stack = _load(spec, writes=False) if spec is not None else None
+    try:
+        files = [(str(path), path.read_text(encoding="utf-8")) for path in sources]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"cannot read: {exc}", EXIT_BAD_INPUT) from None
+    try:
+        data, notes = import_rule_files(files, stack)
+    except RulesImportFailed as exc:
+        for error in exc.errors:
+            typer.echo(str(error), err=True)
+        count = len(exc.errors)
+        message = f"{count} error{'s' * (count != 1)} in the rule files; no spec written"
+        raise _fail(message, EXIT_BAD_INPUT) from None
+    names = [name for name, _ in files]
+    _emit(spec_text(data, names, notes, None if spec is None else str(spec)), output, spec)
 
 
 def _expand(path: Path) -> list[Path]:
@@ -274,6 +429,13 @@ def lint_command(
 
     Example: stackgen lint out/ rules/legacy.yml --format sarif > lint.sarif
     """
+    from stackgen.lint import CHECKS, at_or_above, lint
+    from stackgen.lint.config import find_config
+    from stackgen.lint.report import FORMATS, use_colour
+    from stackgen.lint.report import render as render_findings
+    from stackgen.spec import SpecErrors
+    from stackgen.values import parse_duration
+
     if list_checks:
         for check in CHECKS:
             typer.echo(f"{check.id:<26} {check.severity:<8} {check.doc} Fix: {check.hint}")
@@ -313,14 +475,22 @@ def explain_command(
         str | None, typer.Argument(help="SERVICE or SERVICE/SLO; default: every SLO.")
     ] = None,
 ) -> None:
-    """Show what each SLO's alert tiers mean: windows, burn rates, thresholds, detection times."""
+    """Show what each SLO's alert tiers mean: windows, burn rates, thresholds, detection times.
+
+    Example: stackgen explain specs/ aion-web-api/availability
+    """
+    from stackgen.explain import as_table, explain
+
     found = explain(_load(spec, writes=False), target)
     if not found:
         raise _fail(f"no SLO matches {target!r} in {spec}", EXIT_BAD_INPUT)
     typer.echo("\n\n".join(as_table(e) for e in found))
 
 
-routes_app = typer.Typer(help="Show the routing tree, and where an alert goes.")
+routes_app = typer.Typer(
+    help="Show the routing tree, and where an alert goes.",
+    epilog="Example: stackgen routes show specs/",
+)
 app.add_typer(routes_app, name="routes")
 
 
@@ -330,6 +500,8 @@ def routes_show(spec: SpecArg = Path("specs")) -> None:
 
     Example: stackgen routes show specs/
     """
+    from stackgen import simulate
+
     typer.echo(simulate.show(simulate.alertmanager_document(_load(spec, writes=False))))
 
 
@@ -353,6 +525,9 @@ def routes_test(
     Example: stackgen routes test alertname=HighHTTPErrorRate service=aion-web-api
     --at 2026-12-05T03:00+01:00 --firing ServiceDown
     """
+    from stackgen import simulate
+    from stackgen.plan.routing import complete
+
     spec = Path("specs")
     if words and "=" not in words[0]:
         spec, words = Path(words[0]), words[1:]
@@ -380,7 +555,18 @@ def test_command(
     out: Annotated[Path, typer.Argument(help="A rendered stack.")] = Path("out"),
 ) -> None:
     """Run the generated proofs in OUT: the SLO alert tests (`promtool test rules`) and the
-    routing matrix (each alert's receivers, by `amtool config routes test` and the simulator)."""
+    routing matrix (each alert's receivers, by `amtool config routes test` and the simulator).
+
+    Example: stackgen test out/
+    """
+    from stackgen.verify import (
+        ROUTING_MATRIX,
+        VerifyError,
+        routing_disagreements,
+        rule_test_files,
+        run_rule_tests,
+    )
+
     files = rule_test_files(out)
     if not (out / MANIFEST).is_file():
         raise _fail(f"{out} is not a rendered stack (no {MANIFEST}): run `stackgen render`", 2)
@@ -427,6 +613,9 @@ def preview_command(
 
     Example: stackgen preview out/ -o preview/ && xdg-open preview/index.html
     """
+    from stackgen.preview import DASHBOARDS, PreviewError, read_dashboards, render_pages
+    from stackgen.render import RenderError
+
     if not (out / MANIFEST).is_file():
         message = f"{out} is not a rendered stack (no {MANIFEST}): run `stackgen render`"
         raise _fail(message, EXIT_BAD_INPUT)
@@ -452,6 +641,8 @@ def preview_command(
 
 
 def schema_text() -> str:
+    from stackgen.spec import Stack
+
     schema = Stack.model_json_schema(by_alias=True)
     schema["title"] = "stackgen spec"
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
@@ -459,7 +650,10 @@ def schema_text() -> str:
 
 @app.command()
 def schema() -> None:
-    """Print the spec's JSON Schema (for editor completion and CI validation)."""
+    """Print the spec's JSON Schema (for editor completion and CI validation).
+
+    Example: stackgen schema > stackgen.schema.json
+    """
     sys.stdout.write(schema_text())
 
 
@@ -467,7 +661,10 @@ def schema() -> None:
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder for the new spec.")] = Path("specs"),
 ) -> None:
-    """Write a small working spec to start from (and its JSON Schema, for editors)."""
+    """Write a small working spec to start from (and its JSON Schema, for editors).
+
+    Example: stackgen init monitoring/
+    """
     from stackgen.render.engine import template_dir
 
     target = directory / INIT_SPEC
@@ -481,3 +678,111 @@ def init(
     except OSError as exc:
         raise _fail(f"cannot write {directory}: {exc}", EXIT_BAD_INPUT) from None
     typer.echo(f"wrote {target}; next: stackgen render {directory}")
+
+
+def _rendered_tree(stack: Stack, spec: Path) -> dict[str, bytes]:
+    """The files `stackgen render SPEC` writes: the plain files and the spec's targets'."""
+    from stackgen.spec.templates import template_folders
+    from stackgen.targets import TargetError, chosen
+
+    try:
+        targets = chosen(stack, None)
+    except TargetError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    return _targets(stack, _render(stack, template_folders(stack, spec, [])), targets)
+
+
+def _current(out: Path) -> dict[str, bytes]:
+    """What stackgen wrote into OUT last time, as it is now."""
+    from stackgen.diff import read_rendered
+
+    try:
+        return read_rendered(out)
+    except (WriteError, OSError) as exc:
+        raise _fail(f"cannot compare with {out}: {exc}", EXIT_BAD_INPUT) from None
+
+
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="The rendered stack to compare with (default out/)."),
+]
+
+
+@app.command("diff")
+def diff_command(
+    spec: SpecArg = Path("specs"),
+    out: OutOption = None,
+    env: EnvOption = None,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format", help="text, or markdown for a pull request comment.", case_sensitive=False
+        ),
+    ] = "text",
+) -> None:
+    """Show what SPEC's render changes in OUT, object by object: alerts, recording rules,
+    routes, where each alert goes, receivers, scrape jobs, dashboards, panels and other files.
+    Exit 1 when something changes, 0 when nothing does.
+
+    Example: stackgen diff specs/ -o out/ --format markdown > stack-diff.md
+    """
+    from stackgen.diff import FORMATS, as_document, compare
+
+    if output_format.lower() not in FORMATS:
+        raise _fail(f"--format is one of {', '.join(FORMATS)}", EXIT_BAD_INPUT)
+    out = _out_for(out, env)
+    stack = _load(spec, writes=False, env=env)
+    files = _rendered_tree(stack, spec)
+    current = _current(out)
+    if not current:
+        typer.echo(f"{out} holds no render of stackgen: every file is new", err=True)
+    changes = compare(current, files)
+    sys.stdout.write(as_document(changes, output_format.lower()))
+    if changes:
+        raise typer.Exit(EXIT_FOUND)
+
+
+@app.command("report")
+def report_command(
+    spec: SpecArg = Path("specs"),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="The rendered stack: REPORT.md goes there (default out/)."
+        ),
+    ] = None,
+    env: EnvOption = None,
+) -> None:
+    """Write OUT/REPORT.md for reviewers: services and teams, every alert with its severity
+    and receivers, every SLO's budget and tier thresholds, the routing tree as a Mermaid
+    diagram, and what SPEC's render changes in OUT. Run it before `stackgen render`, which
+    keeps REPORT.md and never compares it.
+
+    Example: stackgen report specs/ -o out/ && stackgen render specs/ -o out/
+    """
+    import os
+
+    from stackgen.diff import compare, summary
+    from stackgen.render import RenderError
+    from stackgen.report import REPORT, as_markdown, build_report
+
+    out = _out_for(out, env)
+    stack = _load(spec, writes=False, env=env)
+    files = _rendered_tree(stack, spec)
+    current = _current(out)
+    changes = compare(current, files)
+    try:
+        text = as_markdown(build_report(stack, files, changes, out.as_posix(), not current))
+    except RenderError as exc:
+        raise _fail(f"stackgen bug: {exc}", EXIT_BUG) from None
+    target = out / REPORT
+    partial = out / f".{REPORT}.{os.getpid()}.tmp"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(target)  # a reader sees the old report or the new one, never half
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise _fail(f"cannot write {target}: {exc}", EXIT_BAD_INPUT) from None
+    since = f"{summary(changes)} since the last render" if current else "a first render"
+    typer.echo(f"wrote {target}: {since}")

@@ -1,18 +1,34 @@
-"""prometheus.yml and one rule file per service."""
+"""The Prometheus configs (one server, or shards with an optional global server) and one rule
+file per service."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from stackgen.packs import pack_for
+from stackgen.packs.user import service_pack
 from stackgen.plan.alerts import Alert, service_context
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.grafana import linked_alerts
+from stackgen.plan.imported import LEGACY_FILE, legacy_files, service_groups
 from stackgen.plan.slos import slo_records
-from stackgen.spec.model import KubernetesSD, Service, Stack
+from stackgen.spec.model import (
+    TENANT_HEADERS,
+    KubernetesSD,
+    PrometheusServer,
+    Relabel,
+    RemoteWrite,
+    Service,
+    Stack,
+)
 
 RULES_DIR = "prometheus/rules"
+CONFIG = "prometheus/prometheus.yml"
+SHARD_CONFIG = "prometheus/shards/shard-{shard}.yml"
+SHARD_LABEL = "shard"
+# What the global Prometheus federates: every series of the stack's services (their targets
+# carry a `service` label), and the shards' own metrics.
+FEDERATE_MATCH = ['{service!=""}', '{job="prometheus"}']
 
 # The label Kubernetes service discovery exposes for each object label, by role.
 _K8S_LABEL_META = {
@@ -62,9 +78,24 @@ def _kubernetes_relabels(sd: KubernetesSD) -> list[dict[str, Any]]:
     return rules
 
 
-def scrape_job(service: Service) -> dict[str, Any]:
+def shard_relabels(shards: int, shard: int) -> list[dict[str, Any]]:
+    """Keep the targets whose address hashes to `shard` (Prometheus's hashmod: the last 8
+    bytes of the address's MD5, modulo the number of shards)."""
+    return [
+        {
+            "source_labels": ["__address__"],
+            "modulus": shards,
+            "target_label": "__tmp_hashmod",
+            "action": "hashmod",
+        },
+        {"source_labels": ["__tmp_hashmod"], "regex": str(shard), "action": "keep"},
+    ]
+
+
+def scrape_job(service: Service, shard: tuple[int, int] | None = None) -> dict[str, Any]:
+    """The scrape job of a service; with `shard` (number, of how many), only its share."""
     targets = service.targets
-    relabels: list[dict[str, Any]] = []
+    relabels: list[dict[str, Any]] = shard_relabels(shard[1], shard[0]) if shard else []
     if targets.kubernetes is not None:
         relabels += _kubernetes_relabels(targets.kubernetes)
     constant = {"service": service.name, "team": service.team, **service.labels}
@@ -84,33 +115,140 @@ def scrape_job(service: Service) -> dict[str, Any]:
     }
 
 
-def prometheus_config(stack: Stack) -> Artifact:
-    self_jobs = []
-    if stack.prometheus.self_scrape:
-        self_jobs = [
-            {"job_name": "prometheus", "targets": [stack.prometheus.address]},
-            {"job_name": "alertmanager", "targets": stack.alertmanager.addresses},
-        ]
+def _relabel(rule: Relabel) -> dict[str, Any]:
+    """A relabel step with only the fields that differ from Prometheus's defaults."""
+    return rule.model_dump(exclude_defaults=True, exclude_none=True)
+
+
+def remote_write(target: RemoteWrite) -> dict[str, Any]:
+    config: dict[str, Any] = {"name": target.name, "url": target.url}
+    if target.remote_timeout:
+        config["remote_timeout"] = target.remote_timeout
+    if target.tenant is not None:
+        config["headers"] = {TENANT_HEADERS[target.store]: target.tenant}
+    if target.basic_auth_username is not None:
+        config["basic_auth"] = {
+            "username": target.basic_auth_username,
+            "password_file": target.basic_auth_password_file,
+        }
+    if target.bearer_token_file is not None:
+        config["authorization"] = {"credentials_file": target.bearer_token_file}
+    queue = target.queue.model_dump(exclude_none=True)
+    if queue:
+        config["queue_config"] = queue
+    if target.write_relabel:
+        config["write_relabel_configs"] = [_relabel(r) for r in target.write_relabel]
+    return config
+
+
+def _self_job(name: str, targets: list[str]) -> dict[str, Any]:
+    return {"job_name": name, "static": targets, "relabel_configs": []}
+
+
+def _config(
+    stack: Stack,
+    path: str,
+    *,
+    address: str,
+    labels: dict[str, str],
+    jobs: list[dict[str, Any]],
+    evaluates_rules: bool,
+    writes_remote: bool,
+) -> Artifact:
+    rule_files = [f"rules/{s.name}.yml" for s in stack.services]
+    if legacy_files(stack):
+        rule_files.append(LEGACY_FILE.removeprefix("prometheus/"))
+    writes = [remote_write(w) for w in stack.prometheus.remote_write]
     return Artifact(
-        "prometheus/prometheus.yml",
+        path,
         "prometheus.yml.j2",
         {
             "stack": stack.stack,
             "server": stack.prometheus,
-            "external_labels": external_labels(stack),
-            "alertmanagers": stack.alertmanager.addresses,
-            "rule_files": [f"rules/{s.name}.yml" for s in stack.services],
-            "self_jobs": self_jobs,
-            "jobs": [scrape_job(s) for s in stack.services],
+            "address": address,
+            "external_labels": labels,
+            "alertmanagers": stack.alertmanager.addresses if evaluates_rules else [],
+            "rule_files": rule_files if evaluates_rules else [],
+            "remote_write": writes if writes_remote else [],
+            "jobs": jobs,
         },
     )
+
+
+def _alertmanager_jobs(stack: Stack) -> list[dict[str, Any]]:
+    return [_self_job("alertmanager", stack.alertmanager.addresses)]
+
+
+def federate_job(server: PrometheusServer) -> dict[str, Any]:
+    return {
+        "job_name": "federate",
+        "honor_labels": True,  # keep the shards' job, instance and shard labels
+        "metrics_path": "/federate",
+        "params": {"match[]": FEDERATE_MATCH},
+        "static": server.shard_addresses(),
+        "relabel_configs": [],
+    }
+
+
+def prometheus_configs(stack: Stack) -> list[Artifact]:
+    """One Prometheus doing everything; or shards that share the scraping, each keeping the
+    targets that hash to it, with a global Prometheus that federates them and evaluates the
+    rules (rule_evaluation federation) or none (the ruler of a remote store evaluates them)."""
+    server = stack.prometheus
+    self_scrape = server.self_scrape
+    if not server.sharded:
+        jobs = [_self_job("prometheus", [server.address]), *_alertmanager_jobs(stack)]
+        return [
+            _config(
+                stack,
+                CONFIG,
+                address=server.address,
+                labels=external_labels(stack),
+                jobs=[*(jobs if self_scrape else []), *map(scrape_job, stack.services)],
+                evaluates_rules=server.rule_evaluation == "local",
+                writes_remote=True,
+            )
+        ]
+    has_global = server.rule_evaluation == "federation"
+    configs = []
+    for shard, address in enumerate(server.shard_addresses()):
+        own = [_self_job("prometheus", [address])]
+        if shard == 0 and not has_global:  # someone watches Alertmanager
+            own += _alertmanager_jobs(stack)
+        share = (shard, server.shards) if server.shards > 1 else None
+        jobs = [*(own if self_scrape else []), *(scrape_job(s, share) for s in stack.services)]
+        configs.append(
+            _config(
+                stack,
+                SHARD_CONFIG.format(shard=shard),
+                address=address,
+                labels={**external_labels(stack), SHARD_LABEL: str(shard)},
+                jobs=jobs,
+                evaluates_rules=False,
+                writes_remote=True,
+            )
+        )
+    if has_global:
+        own = [_self_job("prometheus", [server.address]), *_alertmanager_jobs(stack)]
+        configs.append(
+            _config(
+                stack,
+                CONFIG,
+                address=server.address,
+                labels=external_labels(stack),
+                jobs=[*(own if self_scrape else []), federate_job(server)],
+                evaluates_rules=True,
+                writes_remote=False,
+            )
+        )
+    return configs
 
 
 def rule_groups(stack: Stack, service: Service) -> list[dict[str, Any]]:
     ctx = service_context(stack, service)
     records = [
         {"record": ctx.rec_name(r.record), "expr": r.expr(ctx)}
-        for r in pack_for(service.kind).records
+        for r in service_pack(stack.packs, service).records
     ]
     alerts: list[Alert] = linked_alerts(stack, service)
     slo_records_ = [r for slo in service.slos for r in slo_records(ctx, service, slo)]
@@ -127,7 +265,11 @@ def rule_files(stack: Stack) -> list[Artifact]:
         Artifact(
             f"{RULES_DIR}/{service.name}.yml",
             "rules.yml.j2",
-            {"service": service, "groups": rule_groups(stack, service)},
+            {
+                "service": service,
+                "groups": rule_groups(stack, service),
+                "imported": service_groups(stack, service),
+            },
         )
         for service in stack.services
-    ]
+    ] + legacy_files(stack)

@@ -10,12 +10,17 @@ from stackgen.spec.checks import check_stack, parts_of, parts_of_data
 from stackgen.spec.errors import SpecError, SpecErrors
 from stackgen.spec.loader import load_spec
 from stackgen.spec.model import Stack
+from stackgen.spec.overlay import apply_overlay, overlay_path
 from stackgen.spec.pydantic_errors import convert
+from stackgen.spec.templates import template_folder_errors
 
 
-def load_stack(path: Path) -> Stack:
-    """Read, merge and validate the spec at `path`; raises SpecErrors with every problem."""
+def load_stack(path: Path, env: str | None = None) -> Stack:
+    """Read, merge and validate the spec at `path` (with the overlay of environment `env`);
+    raises SpecErrors with every problem."""
     loaded = load_spec(path)
+    if env is not None:
+        loaded = apply_overlay(loaded, overlay_path(path, env))
     try:
         stack = Stack.model_validate(loaded.data)
     except ValidationError as exc:
@@ -23,6 +28,7 @@ def load_stack(path: Path) -> Stack:
         errors += check_stack(parts_of_data(loaded.data), loaded.source)
         raise SpecErrors(errors) from None
     errors = check_stack(parts_of(stack), loaded.source)
+    errors += template_folder_errors(stack, path, loaded.source)
     if errors:
         raise SpecErrors(errors)
     return stack

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal, Union, get_args
 
 from pydantic import (
@@ -15,7 +16,10 @@ from pydantic import (
 )
 
 from stackgen.packs import alerts_for, metric_roles
+from stackgen.spec.custom import AlertPack, Panel
+from stackgen.spec.rules import RuleGroup, StackRuleGroup
 from stackgen.spec.types import (
+    HOST_PORT,
     Address,
     AlertName,
     DayOfMonthRange,
@@ -26,6 +30,7 @@ from stackgen.spec.types import (
     FilePath,
     HostPort,
     KubernetesLabel,
+    KubernetesLabelValue,
     LabelName,
     LabelsOnlyTemplate,
     MetricName,
@@ -35,7 +40,9 @@ from stackgen.spec.types import (
     PositiveDuration,
     PromQL,
     RatioTemplate,
+    RelabelLabel,
     SdFile,
+    ShardAddress,
     Slug,
     TemplateText,
     TimeOfDay,
@@ -74,6 +81,92 @@ class StackInfo(Model):
     )
 
 
+RelabelAction = Literal[
+    "replace", "keep", "drop", "keepequal", "dropequal", "hashmod", "labelmap", "labeldrop",
+    "labelkeep", "lowercase", "uppercase",
+]  # fmt: skip
+# Actions that write `target_label` (Prometheus refuses them without one).
+_WRITES_TARGET = {"replace", "hashmod", "lowercase", "uppercase", "keepequal", "dropequal"}
+
+
+class Relabel(Model):
+    """One relabelling step, in Prometheus's own fields."""
+
+    action: RelabelAction = "replace"
+    source_labels: list[RelabelLabel] = Field(default_factory=list)
+    separator: OneLine = ";"
+    regex: OneLine = "(.*)"
+    target_label: RelabelLabel | None = None
+    replacement: OneLine = "$1"
+    modulus: int | None = Field(None, ge=1, description="For `hashmod` only.")
+
+    @field_validator("regex")
+    @classmethod
+    def _regex_compiles(cls, regex: str) -> str:
+        try:
+            re.compile(regex)
+        except re.error as exc:
+            raise ValueError(f"regex {regex!r} does not compile ({exc}): fix the pattern") from None
+        return regex
+
+    @model_validator(mode="after")
+    def _fields_for_action(self) -> Relabel:
+        if self.action in _WRITES_TARGET and not self.target_label:
+            raise ValueError(f"action {self.action} needs a target_label: name the label to write")
+        if (self.action == "hashmod") != (self.modulus is not None):
+            raise ValueError("`modulus` goes with action hashmod, and only with it")
+        return self
+
+
+class RemoteWriteQueue(Model):
+    """Prometheus's queue_config; unset fields keep Prometheus's defaults."""
+
+    capacity: int | None = Field(None, ge=1)
+    min_shards: int | None = Field(None, ge=1)
+    max_shards: int | None = Field(None, ge=1)
+    max_samples_per_send: int | None = Field(None, ge=1)
+    batch_send_deadline: PositiveDuration | None = None
+    min_backoff: PositiveDuration | None = None
+    max_backoff: PositiveDuration | None = None
+
+
+# The header each store reads the tenant from.
+TENANT_HEADERS = {"mimir": "X-Scope-OrgID", "cortex": "X-Scope-OrgID", "thanos": "THANOS-TENANT"}
+
+
+class RemoteWrite(Model):
+    """Where Prometheus sends its samples for the global view and long-term storage."""
+
+    name: Slug
+    url: Url = Field(description="The store's push endpoint, e.g. https://mimir/api/v1/push.")
+    store: Literal["mimir", "cortex", "thanos"] = Field(
+        "mimir", description="Which store receives: it decides the tenant header."
+    )
+    tenant: OneLine | None = Field(
+        None, description="Tenant (org) ID, sent in X-Scope-OrgID or THANOS-TENANT."
+    )
+    basic_auth_username: OneLine | None = None
+    basic_auth_password_file: FilePath | None = None
+    bearer_token_file: FilePath | None = Field(
+        None, description="File holding a bearer token (Authorization header)."
+    )
+    remote_timeout: PositiveDuration | None = None
+    queue: RemoteWriteQueue = Field(default_factory=RemoteWriteQueue)
+    write_relabel: list[Relabel] = Field(
+        default_factory=list, description="Relabelling of samples before they are sent."
+    )
+
+    @model_validator(mode="after")
+    def _one_auth(self) -> RemoteWrite:
+        if (self.basic_auth_username is None) != (self.basic_auth_password_file is None):
+            raise ValueError(
+                "basic auth needs basic_auth_username and basic_auth_password_file together"
+            )
+        if self.basic_auth_username is not None and self.bearer_token_file is not None:
+            raise ValueError("choose basic auth or bearer_token_file, not both")
+        return self
+
+
 class PrometheusServer(Model):
     version: Literal["2.42"] = Field(
         "2.42",
@@ -85,6 +178,27 @@ class PrometheusServer(Model):
     scrape_timeout: PositiveDuration = "10s"
     evaluation_interval: PositiveDuration = "15s"
     self_scrape: bool = Field(True, description="Scrape Prometheus and Alertmanager themselves.")
+    shards: int = Field(
+        1,
+        ge=1,
+        le=256,
+        description="Prometheus servers that share the scraping: each keeps the targets whose "
+        "address hashes (hashmod) to its number, and carries a `shard` external label.",
+    )
+    shard_address: ShardAddress = Field(
+        "prometheus-shard-{shard}:9090",
+        description="Where shard N listens: host:port with `{shard}` for its number.",
+    )
+    rule_evaluation: Literal["local", "federation", "ruler"] = Field(
+        "local",
+        description="Where the rules run. local: the one Prometheus. federation: a global "
+        "Prometheus at `address` federates the shards' series and evaluates the rules. ruler: "
+        "the Mimir, Thanos or Cortex ruler, fed by remote_write (see the mimir target).",
+    )
+    remote_write: list[RemoteWrite] = Field(
+        default_factory=list,
+        description="Stores every scraping Prometheus (each shard) sends its samples to.",
+    )
 
     @model_validator(mode="after")
     def _timeout_within_interval(self) -> PrometheusServer:
@@ -94,6 +208,38 @@ class PrometheusServer(Model):
                 f"{self.scrape_interval}; Prometheus refuses that: shorten the timeout"
             )
         return self
+
+    @model_validator(mode="after")
+    def _rules_see_every_series(self) -> PrometheusServer:
+        if self.shards > 1 and self.rule_evaluation == "local":
+            raise ValueError(
+                f"with {self.shards} shards no Prometheus sees every series the rules read: "
+                "set rule_evaluation to federation (a global Prometheus) or ruler (Mimir, "
+                "Thanos or Cortex via remote_write)"
+            )
+        if self.rule_evaluation == "ruler" and not self.remote_write:
+            raise ValueError(
+                "rule_evaluation ruler needs remote_write: add the store whose ruler runs the rules"
+            )
+        for address in self.shard_addresses():
+            if not HOST_PORT.match(address) or not 0 < int(address.rsplit(":", 1)[1]) < 65536:
+                raise ValueError(
+                    f"shard_address gives {address!r}, not a host:port address: put `{{shard}}` "
+                    "in the host name, or keep the port valid for every shard"
+                )
+        names = [w.name for w in self.remote_write]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"remote_write {', '.join(repeated)} named twice: name each once")
+        return self
+
+    @property
+    def sharded(self) -> bool:
+        """Whether the scraping runs on shard servers of their own."""
+        return self.shards > 1 or self.rule_evaluation == "federation"
+
+    def shard_addresses(self) -> list[str]:
+        return [self.shard_address.format(shard=n) for n in range(self.shards)]
 
 
 class AlertmanagerServer(Model):
@@ -292,6 +438,14 @@ class ServiceBase(Model):
     dashboard_folder: OneLine | None = Field(
         None, description="Grafana folder of its dashboards; default: a folder per team."
     )
+    rule_groups: list[RuleGroup] = Field(
+        default_factory=list,
+        description="Rule groups kept as written (`stackgen import rules`), after the "
+        "generated ones in the service's rule file.",
+    )
+    dashboard_panels: list[Panel] = Field(
+        default_factory=list, description="Panels of your own, after the kind's on its dashboard."
+    )
 
     @property
     def alert_overrides(self) -> dict[str, AlertOverride]:
@@ -302,19 +456,33 @@ class ServiceBase(Model):
         return {role: m for role, m in self.metrics if m is not None}  # type: ignore[attr-defined]
 
 
+class _PackAlerts(Model):
+    """A `custom` service's pack is the spec's: its alerts are checked against it (spec.checks)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, AlertOverride] = Field(init=False)  # type: ignore[assignment]
+
+
+class _PackMetrics(Model):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, MetricName] = Field(init=False)  # type: ignore[assignment]
+
+
 def _service_model(kind: str) -> type[ServiceBase]:
     """The service model of one kind: its alerts and metric roles are fields, so the JSON
-    Schema lists them for editors, and a misspelt one is an unknown key."""
+    Schema lists them for editors, and a misspelt one is an unknown key. A `custom` service
+    may name a pack of the spec, whose alerts and roles the static schema cannot list."""
     title = "".join(part.title() for part in kind.split("-"))
+    custom = kind == "custom"
     alerts = create_model(
         f"{title}Alerts",
-        __base__=Model,
+        __base__=_PackAlerts if custom else Model,
         __doc__=f"Per-alert overrides of kind `{kind}`.",
         **{a.name: (AlertOverride | None, None) for a in alerts_for(kind)},
     )
     metrics = create_model(
         f"{title}Metrics",
-        __base__=Model,
+        __base__=_PackMetrics if custom else Model,
         __doc__=f"Metric names (or labels) that the `{kind}` alerts and panels use.",
         **{
             role: (MetricName | None, Field(None, description=f"Default: {default}"))
@@ -327,6 +495,11 @@ def _service_model(kind: str) -> type[ServiceBase]:
         kind=(Literal[kind], ...),
         metrics=(metrics, Field(default_factory=metrics)),
         alerts=(alerts, Field(default_factory=alerts)),
+        **(
+            {"pack": (Slug | None, Field(None, description="A pack of the spec's `packs`."))}
+            if custom
+            else {}
+        ),
     )
 
 
@@ -598,6 +771,123 @@ class LintConfig(Model):
     )
 
 
+# --- output --------------------------------------------------------------------------------------
+
+Target = Literal["prometheus", "kubernetes", "mimir", "compose"]
+MIB = 1024 * 1024
+
+
+class KubernetesOutput(Model):
+    """How the kubernetes target writes its objects (kubernetes/ in OUT)."""
+
+    namespace: Slug = Field(
+        "monitoring",
+        description="Namespace of every object written (it must exist); one stack per namespace.",
+    )
+    labels: dict[KubernetesLabel, KubernetesLabelValue] = Field(
+        default_factory=dict,
+        description="Labels on every object, such as the ones the operator's Prometheus "
+        "selects with ruleSelector and serviceMonitorSelector (kube-prometheus-stack: "
+        "`release: <its release name>`).",
+        examples=[{"release": "kube-prometheus-stack"}],
+    )
+    operator: bool = Field(
+        True,
+        description="Write prometheus-operator resources: a ServiceMonitor per service found by "
+        "Kubernetes discovery, the other scrape jobs as an additionalScrapeConfigs Secret, a "
+        "PrometheusRule per service and the Alertmanager config Secret.",
+    )
+    workloads: bool = Field(
+        False,
+        description="Write Deployments, Services and ConfigMaps that run Prometheus, "
+        "Alertmanager and Grafana themselves, for clusters without the operator.",
+    )
+    alertmanager_name: Slug = Field(
+        "main",
+        description="The operator's Alertmanager object: its config goes in the Secret "
+        "`alertmanager-<name>` (kube-prometheus: main).",
+    )
+    additional_scrape_configs: Slug = Field(
+        "additional-scrape-configs",
+        description="The Secret holding the scrape jobs of static and file_sd services (key "
+        "`prometheus-additional.yaml`): name it in the Prometheus's additionalScrapeConfigs.",
+    )
+    dashboard_folder_annotation: KubernetesLabel = Field(
+        "k8s-sidecar-target-directory",
+        description="The annotation the Grafana sidecar reads a dashboard's folder from (the "
+        "k8s-sidecar's default; the Grafana chart's sidecar.dashboards.folderAnnotation).",
+    )
+
+
+# A Mimir tenant ID: at most 150 of these characters, not `.` or `..` (Mimir's own rules).
+_TENANT_ID = r"^[A-Za-z0-9!_.*'()-]{1,150}$"
+TenantId = Annotated[str, Field(pattern=_TENANT_ID)]
+
+
+class MimirOutput(Model):
+    """How the mimir target writes Mimir ruler namespaces (mimir/ in OUT, mimirtool's format)."""
+
+    namespace_by: Literal["team", "service"] = Field(
+        "team",
+        description="One ruler namespace per team, or per service. A namespace over "
+        "output.max_file_bytes is split into parts named `<name>.<bits>`.",
+    )
+    source_tenants: list[TenantId] = Field(
+        default_factory=list,
+        description="Tenants every rule group queries (Mimir's federated rule groups: "
+        "`source_tenants`; the ruler needs tenant federation on). Empty: the tenant the rules "
+        "are loaded into.",
+        examples=[["team-a", "team-b"]],
+    )
+
+    @field_validator("source_tenants")
+    @classmethod
+    def _tenants(cls, tenants: list[str]) -> list[str]:
+        for tenant in tenants:
+            if tenant in (".", "..", "__mimir_cluster"):
+                raise ValueError(f"`{tenant}` is not a tenant ID Mimir accepts")
+        repeated = sorted({t for t in tenants if tenants.count(t) > 1})
+        if repeated:
+            raise ValueError(f"{', '.join(repeated)} named twice: name each tenant once")
+        return tenants
+
+
+class Output(Model):
+    """What `stackgen render` writes, and in which forms."""
+
+    targets: list[Target] = Field(
+        default_factory=lambda: ["prometheus"],
+        min_length=1,
+        description="prometheus: plain files (prometheus/, alertmanager/, grafana/, runbooks/); "
+        "kubernetes: prometheus-operator resources and workloads (kubernetes/); mimir: ruler "
+        "files (mimir/); compose: a docker-compose.yml running the plain files. "
+        "`stackgen render --target` overrides this list.",
+    )
+    max_file_bytes: int = Field(
+        MIB,
+        ge=4096,
+        description="Rule files and Kubernetes objects are split to stay under this size "
+        "(default 1 MiB, the Kubernetes object limit).",
+    )
+    kubernetes: KubernetesOutput = Field(default_factory=KubernetesOutput)
+    mimir: MimirOutput = Field(default_factory=MimirOutput)
+    templates: list[OneLine] = Field(
+        default_factory=list,
+        description="Folders of the project's own templates, relative to the spec folder (SPEC "
+        "when it is a folder, else the spec file's folder): a file there replaces the built-in "
+        "template of the same name. `stackgen render --templates DIR` searches DIR first.",
+        examples=[["templates"]],
+    )
+
+    @field_validator("targets")
+    @classmethod
+    def _targets_once(cls, targets: list[str]) -> list[str]:
+        repeated = sorted({t for t in targets if targets.count(t) > 1})
+        if repeated:
+            raise ValueError(f"{', '.join(repeated)} named twice: name each target once")
+        return targets
+
+
 # --- the stack -----------------------------------------------------------------------------------
 
 
@@ -612,3 +902,14 @@ class Stack(Model):
     routing: Routing
     grafana: Grafana = Field(default_factory=Grafana)
     lint: LintConfig = Field(default_factory=LintConfig)
+    output: Output = Field(default_factory=Output)
+    packs: list[AlertPack] = Field(
+        default_factory=list,
+        description="Alert packs of your own, for services of `kind: custom` with `pack: NAME`.",
+    )
+    rule_groups: list[StackRuleGroup] = Field(
+        default_factory=list,
+        description="Rule groups kept as written (`stackgen import rules`): with `service`, in "
+        "that service's rule file; without, in prometheus/rules/legacy.yml. Concatenated "
+        "across spec files, like services.",
+    )
