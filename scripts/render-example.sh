@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+.venv/bin/stackgen report specs -o out  # REPORT.md: what the render below changes
 .venv/bin/stackgen render specs -o out
 for overlay in specs/env/*.yaml; do
   .venv/bin/stackgen render specs --env "$(basename "$overlay" .yaml)"

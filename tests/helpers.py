@@ -13,6 +13,7 @@ import pytest
 from stackgen.plan import build_plan
 from stackgen.render import render_all
 from stackgen.spec import Stack, load_stack
+from stackgen.targets import chosen, target_files
 from stackgen.writer import write_tree
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,6 +53,11 @@ def stack_from(tmp_path: Path, text: str) -> Stack:
 
 def render_files(stack: Stack) -> dict[str, bytes]:
     return render_all(build_plan(stack))
+
+
+def render_tree(stack: Stack) -> dict[str, bytes]:
+    """What `stackgen render` writes: the plain files and the spec's other targets'."""
+    return target_files(stack, render_files(stack), chosen(stack, None))
 
 
 def render_into(spec: Path, out: Path) -> Path:

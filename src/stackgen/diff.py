@@ -61,6 +61,7 @@ IDENTITY_LABELS = ("service", "slo", "slo_tier")
 # The keys of a route that are its place in the tree, not its settings.
 _ROUTE_SHAPE = ("routes", "matchers", "match", "match_re")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TARGET_COPIES = ("kubernetes/", "mimir/")
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,10 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 def _objects(path: str, data: bytes) -> Objects | None:
     """The objects of a rule file, alertmanager.yml, prometheus.yml or dashboard; None for any
-    other file (or one that does not parse)."""
+    other file (or one that does not parse). The other targets' copies (kubernetes/, mimir/)
+    are files, not objects: each alert is counted once, where the plain files hold it."""
+    if path.startswith(_TARGET_COPIES):
+        return None
     try:
         if path.endswith(".json"):
             document = json.loads(data)
