@@ -3,14 +3,28 @@ against each other, with FILE:LINE:COL findings."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from stackgen.lint.checks import CHECKS, Settings
 from stackgen.lint.config import apply, settings_of
 from stackgen.lint.findings import Finding, at_or_above
 from stackgen.lint.ruleset import duplicates, rates_of_aggregates, undefined_records
-from stackgen.lint.sources import Group, Rule, groups_of, read, rule_files, rules_of
-from stackgen.lint.stack import DEFAULT_SCRAPE, Stack, is_stack, stack_findings
+from stackgen.lint.sources import (
+    DISK,
+    Group,
+    LazySource,
+    Rule,
+    Source,
+    Tree,
+    groups_of,
+    read,
+    rule_files,
+    rules_of,
+)
+from stackgen.lint.stack import DEFAULT_SCRAPE, PROMETHEUS, Stack, is_stack, stack_findings
 from stackgen.lint.suppress import Suppressions, suppressions
 from stackgen.spec.model import LintConfig
 
@@ -38,13 +52,21 @@ def lint_file(
     settings: Settings | None = None,
     collect: list[Rule] | None = None,
     hidden: dict[str, Suppressions] | None = None,
+    tree: Tree = DISK,
 ) -> list[Finding]:
     """Findings of one file, less those its `stackgen-lint` comments disable. Its rules are
     appended to `collect`, and its comments put in `hidden`, for the checks across files."""
     settings = settings or Settings()
     name = str(path)
-    text = path.read_text(encoding="utf-8")
-    documents, errors = read(text, name)
+    text = tree.read_text(path)
+    given = tree.documents(path)
+    if given is not None:  # parsed by the caller: a YAML error would have stopped it
+        documents: list[tuple[Any, Source]] = [
+            (document, LazySource(text, name, index)) for index, document in enumerate(given)
+        ]
+        errors: list[tuple[int, int, str]] = []
+    else:
+        documents, errors = read(text, name)
     found = [
         Finding(name, line, column, "file/yaml", "error", message)
         for line, column, message in errors
@@ -74,19 +96,21 @@ def lint_file(
     return sorted(f for f in set(found) if not comments.hides(f))
 
 
-def lint(
-    paths: list[Path], scrape: float | None = None, config: LintConfig | None = None
+def _lint(
+    paths: list[Path], scrape: float | None, config: LintConfig | None, tree: Tree
 ) -> list[Finding]:
-    """Findings for every rule file under `paths`, and for a rendered stack among them, across
-    its rules, routing and dashboards. `scrape` (seconds) defaults to the stack's own interval,
-    or Prometheus's default of 1m."""
     config = config or LintConfig()
-    stacks = [Stack.read(path) for path in paths if is_stack(path)]
+    stacks = [Stack.read(path, tree) for path in paths if is_stack(path, tree)]
     scrape = scrape or (stacks[0].scrape_interval if stacks else DEFAULT_SCRAPE)
     settings = settings_of(config, scrape)
     rules: list[Rule] = []
     hidden: dict[str, Suppressions] = {}
-    found = [f for path in rule_files(paths) for f in lint_file(path, settings, rules, hidden)]
+    configs = {stack.root / PROMETHEUS: stack.config for stack in stacks}
+    found = [
+        f
+        for path in rule_files(paths, tree, configs)
+        for f in lint_file(path, settings, rules, hidden, tree)
+    ]
     found += [*duplicates(rules), *undefined_records(rules), *rates_of_aggregates(rules)]
     for stack in stacks:
         found += stack_findings(stack, rules)
@@ -97,4 +121,46 @@ def lint(
     return sorted(apply(config, shown))
 
 
-__all__ = ["CHECKS", "Finding", "LintConfig", "Settings", "at_or_above", "lint", "lint_file"]
+def lint(
+    paths: list[Path], scrape: float | None = None, config: LintConfig | None = None
+) -> list[Finding]:
+    """Findings for every rule file under `paths`, and for a rendered stack among them, across
+    its rules, routing and dashboards. `scrape` (seconds) defaults to the stack's own interval,
+    or Prometheus's default of 1m."""
+    return _lint(paths, scrape, config, DISK)
+
+
+def lint_documents(
+    root: Path,
+    files: Mapping[str, str | bytes],
+    parsed: Mapping[str, Any] | None = None,
+    *,
+    scrape: float | None = None,
+    config: LintConfig | None = None,
+    kept: bool = False,
+) -> list[Finding]:
+    """What `lint([root])` finds once `files` (texts by path relative to root, as a render
+    holds them) are written there, without reading them back. `parsed`: the only document of
+    files the caller has parsed already, by the same paths, as `sources.load_plain` reads
+    them; their texts then serve only to locate findings. `kept`: root exists, and files in it
+    that `files` lacks (those OUT keeps that stackgen did not write) are linted from disk."""
+    texts: dict[Path, str | None] = {}
+    if kept:
+        for folder, _, names in os.walk(root):
+            texts |= dict.fromkeys((Path(folder) / name for name in names), None)
+    for rel, text in files.items():
+        texts[root / rel] = text.decode("utf-8") if isinstance(text, bytes) else text
+    given = {root / rel: document for rel, document in (parsed or {}).items()}
+    return _lint([root], scrape, config, Tree(texts, given))
+
+
+__all__ = [
+    "CHECKS",
+    "Finding",
+    "LintConfig",
+    "Settings",
+    "at_or_above",
+    "lint",
+    "lint_documents",
+    "lint_file",
+]

@@ -6,24 +6,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-
-import promql_parser as ast
+from functools import lru_cache
 
 from stackgen import query
 from stackgen.lint.findings import Severity
 from stackgen.lint.sources import Group, Rule
-from stackgen.promql import quote
 from stackgen.spec.gotemplate import check_template
 from stackgen.values import format_duration, parse_duration
 
 # (keys into the rule for the position, message)
 Hit = tuple[tuple[str, ...], str]
-_REGEX_SPECIAL = re.compile(r"[.*+?()\[\]{}|^$\\]")
-# Names that by Prometheus's naming conventions are gauges, never counters.
-_GAUGE_NAME = re.compile(
-    r"^up$|_(bytes|ratio|percent|celsius|volts|amperes|info|timestamp|timestamp_seconds|"
-    r"seconds|temperature|size|limit|max|min|current|available)$"
-)
 # How templates read a label of the alert's series.
 _TEMPLATE_LABEL = re.compile(
     r"(?:\$labels|\.Labels)\.([A-Za-z_][A-Za-z0-9_]*)|index\s+(?:\$labels|\.Labels)\s+\"([^\"]+)\""
@@ -56,7 +48,7 @@ class Check:
 
 
 def promql_syntax(rule: Rule, settings: Settings) -> Iterator[Hit]:
-    error = rule.parsed[1]
+    error = rule.facts.error if rule.facts else None
     if error is not None:
         yield ("expr",), error
 
@@ -81,10 +73,6 @@ def group_structure(group: Group) -> Iterator[Hit]:
         yield ("rules",), "`rules` must be a list of rules"
 
 
-def _uses_absent(tree: ast.Expr) -> bool:
-    return any(query.function(n) in ("absent", "absent_over_time") for n, _ in query.walk(tree))
-
-
 def _waits(rule: Rule) -> bool:
     """Whether the alert has a `for` longer than zero."""
     try:
@@ -94,16 +82,14 @@ def _waits(rule: Rule) -> bool:
 
 
 def no_comparison(rule: Rule, settings: Settings) -> Iterator[Hit]:
-    tree = rule.query
-    if not rule.is_alert or tree is None:
-        return
-    if not any(query.is_comparison(n) for n, _ in query.walk(tree)) and not _uses_absent(tree):
+    found = rule.analysed
+    if rule.is_alert and found is not None and not found.comparison and not found.absent:
         yield ("expr",), "the alert has no comparison, so it fires whenever the query has data"
 
 
 def absent_without_for(rule: Rule, settings: Settings) -> Iterator[Hit]:
-    tree = rule.query
-    if rule.is_alert and tree is not None and _uses_absent(tree) and not _waits(rule):
+    found = rule.analysed
+    if rule.is_alert and found is not None and found.absent and not _waits(rule):
         yield ("expr",), "`absent()` without `for` fires on every scrape gap or restart"
 
 
@@ -146,39 +132,29 @@ def templates(rule: Rule, settings: Settings) -> Iterator[Hit]:
     """Annotations and labels are Go templates Prometheus parses when it loads the rule."""
     for section in ("annotations", "labels"):
         for name, value in (rule.data.get(section) or {}).items():
-            try:
-                check_template(str(value))
-            except ValueError as exc:
-                yield (section, str(name)), f"{section[:-1]} `{name}` {exc}"
+            error = _template_error(str(value))
+            if error is not None:
+                yield (section, str(name)), f"{section[:-1]} `{name}` {error}"
+
+
+@lru_cache(maxsize=1 << 14)
+def _template_error(text: str) -> str | None:
+    """Why a template does not parse; once per distinct text (many repeat across services)."""
+    try:
+        check_template(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def needless_regex(rule: Rule, settings: Settings) -> Iterator[Hit]:
-    if rule.query is None:
-        return
-    for selector, _ in query.selectors(rule.query):
-        for matcher in selector.matchers.matchers:
-            op = {"MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}.get(str(matcher.op))
-            if op and not _REGEX_SPECIAL.search(matcher.value):
-                given = f"{matcher.name}{op}{quote(matcher.value)}"
-                plain = f"{matcher.name}{'=' if op == '=~' else '!='}{quote(matcher.value)}"
-                yield ("expr",), f"`{given}` needs no regex: use `{plain}`"
-
-
-def _ranged(tree: ast.Expr, functions: frozenset[str]) -> Iterator[tuple[str, ast.Expr]]:
-    """(function, its range argument) for every call of `functions`."""
-    for node, _ in query.walk(tree):
-        name = query.function(node)
-        if name in functions and node.args:
-            yield name, query.unwrap(node.args[0])
+    for message in rule.analysed.needless_regexes if rule.analysed else ():
+        yield ("expr",), message
 
 
 def rate_range(rule: Rule, settings: Settings) -> Iterator[Hit]:
-    if rule.query is None:
-        return
-    for function, argument in _ranged(rule.query, query.RANGE_FUNCTIONS):
-        if not isinstance(argument, (ast.MatrixSelector, ast.SubqueryExpr)):
-            continue
-        seconds, scrape = argument.range.total_seconds(), settings.scrape_seconds
+    scrape = settings.scrape_seconds  # the only input not in the facts: checked per rule
+    for function, seconds in rule.analysed.ranges if rule.analysed else ():
         if seconds < 4 * scrape:
             yield (
                 ("expr",),
@@ -191,58 +167,24 @@ def rate_range(rule: Rule, settings: Settings) -> Iterator[Hit]:
 
 
 def rate_of_non_counter(rule: Rule, settings: Settings) -> Iterator[Hit]:
-    if rule.query is None:
-        return
-    for function, argument in _ranged(rule.query, query.COUNTER_FUNCTIONS):
-        if isinstance(argument, ast.SubqueryExpr):
-            inner = query.unwrap(argument.expr)
-            aggregated = isinstance(inner, ast.AggregateExpr)
-            if aggregated or query.function(inner) in query.RANGE_FUNCTIONS:
-                yield (
-                    ("expr",),
-                    f"`{function}` of `{query.operator(inner) or query.function(inner)}(...)`: "
-                    "a sum or rate hides counter resets; take the rate first, then aggregate",
-                )
-        elif isinstance(argument, ast.MatrixSelector):
-            name = query.metric_name(argument.vector_selector) or ""
-            if _GAUGE_NAME.search(name) and ":" not in name:
-                yield (
-                    ("expr",),
-                    f"`{function}` of `{name}`, a gauge by its name: use `deriv` or `delta`, "
-                    "or the counter it comes from",
-                )
+    for message in rule.analysed.non_counters if rule.analysed else ():
+        yield ("expr",), message
 
 
 def raw_counter(rule: Rule, settings: Settings) -> Iterator[Hit]:
-    if rule.query is None:
-        return
-    for selector, above in query.selectors(rule.query):
-        name = query.metric_name(selector) or ""
-        if name.endswith("_total") and not _counter_handled(selector, above):
-            yield (
-                ("expr",),
-                f"`{name}` is a counter used as it is: its value only grows and restarts at 0; "
-                f"use `rate({name}[5m])` or `increase(...)`",
-            )
-
-
-def _counter_handled(node: ast.Expr, above: tuple[ast.Expr, ...]) -> bool:
-    for parent in reversed(above):
-        if query.function(parent) in query.RAW_COUNTER_FINE:
-            return True
-        if query.operator(parent) in query.RAW_COUNTER_FINE:  # count, group, count_values
-            return True
-        if query.operator(parent) in query.SET_OPERATORS and parent.rhs is node:
-            return True  # only its labels are used
-        node = parent
-    return False
+    for name in rule.analysed.raw_counters if rule.analysed else ():
+        yield (
+            ("expr",),
+            f"`{name}` is a counter used as it is: its value only grows and restarts at 0; "
+            f"use `rate({name}[5m])` or `increase(...)`",
+        )
 
 
 def dropped_labels(rule: Rule, settings: Settings) -> Iterator[Hit]:
     """Templates see the labels of the query's result (`$labels`), not the rule's labels."""
-    if rule.query is None or not rule.is_alert:
+    if rule.analysed is None or not rule.is_alert:
         return
-    labels = query.result_labels(rule.query)
+    labels = rule.analysed.labels
     static = rule.data.get("labels") or {}
     for section in ("annotations", "labels"):
         for name, value in (rule.data.get(section) or {}).items():

@@ -6,9 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-import promql_parser as ast
-
-from stackgen import query
 from stackgen.lint.findings import Finding
 from stackgen.lint.sources import Rule
 
@@ -36,47 +33,29 @@ def duplicates(rules: list[Rule]) -> Iterator[Finding]:
             first[key] = rule
 
 
-def recorded_names(tree: ast.Expr) -> set[str]:
-    """Metric names with a colon: by convention (level:metric:operations), recording rules."""
-    return {
-        name
-        for selector, _ in query.selectors(tree)
-        if ":" in (name := query.metric_name(selector) or "")
-    }
-
-
 def undefined_records(rules: list[Rule]) -> Iterator[Finding]:
     defined = {str(r.data["record"]) for r in rules if "record" in r.data}
     for rule in rules:
-        if rule.query is None:
+        if rule.analysed is None:
             continue
-        for name in sorted(recorded_names(rule.query) - defined):
+        for name in sorted(rule.analysed.recorded - defined):
             line, column = rule.position("expr")
             yield Finding(rule.file, line, column, "record/undefined", "warning",
                           f"`{name}` looks like a recording rule, but none of the linted "
                           "files defines it")  # fmt: skip
 
 
-def _aggregated(rule: Rule) -> bool:
-    root = query.unwrap(rule.query) if rule.query is not None else None
-    return isinstance(root, ast.AggregateExpr) and query.operator(root) not in ("topk", "bottomk")
-
-
 def rates_of_aggregates(rules: list[Rule]) -> Iterator[Finding]:
     """`rate(job:x:sum[5m])` over a recording rule that sums counters hides their resets."""
-    aggregates = {str(r.data["record"]) for r in rules if "record" in r.data and _aggregated(r)}
+    aggregates = {
+        str(r.data["record"])
+        for r in rules
+        if "record" in r.data and r.analysed is not None and r.analysed.aggregated
+    }
     for rule in rules:
-        if rule.query is None:
-            continue
-        for node, _ in query.walk(rule.query):
-            if query.function(node) not in query.COUNTER_FUNCTIONS or not node.args:
-                continue
-            argument = query.unwrap(node.args[0])
-            if not isinstance(argument, ast.MatrixSelector):
-                continue
-            name = query.metric_name(argument.vector_selector)
+        for function, name in rule.analysed.counter_rates if rule.analysed else ():
             if name in aggregates:
                 line, column = rule.position("expr")
                 yield Finding(rule.file, line, column, "promql/rate-counter", "warning",
-                              f"`{query.function(node)}` of `{name}`, a recording rule that "
+                              f"`{function}` of `{name}`, a recording rule that "
                               "aggregates: rate the counters first, then aggregate")  # fmt: skip

@@ -3,16 +3,16 @@ prometheus-operator `PrometheusRule` objects (multi-document YAML too) and Mimir
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import promql_parser
 import yaml
 
-from stackgen.promql import parse
+from stackgen.lint.facts import Facts, facts
 from stackgen.spec.errors import Path as DataPath
 from stackgen.spec.errors import Position
 from stackgen.spec.loader import SourceMap, read_documents
@@ -60,18 +60,16 @@ class Rule:
         return "alert" in self.data
 
     @cached_property
-    def parsed(self) -> tuple[promql_parser.Expr | None, str | None]:
-        """The expression's syntax tree, or why it has none."""
-        if "expr" not in self.data:
-            return None, None
-        try:
-            return parse(str(self.data["expr"])), None
-        except ValueError as exc:
-            return None, str(exc)
+    def facts(self) -> Facts | None:
+        """What the checks need of the expression (shared by every rule with the same one),
+        None without an expression; no syntax tree is kept."""
+        return facts(str(self.data["expr"])) if "expr" in self.data else None
 
     @property
-    def query(self) -> promql_parser.Expr | None:
-        return self.parsed[0]
+    def analysed(self) -> Facts | None:
+        """The facts of an expression that parses."""
+        found = self.facts
+        return found if found is not None and found.error is None else None
 
 
 @dataclass(frozen=True)
@@ -82,28 +80,85 @@ class Group:
     source: Source
 
 
-def stack_rule_files(config: Path) -> list[Path]:
-    """The rule files a prometheus.yml names (globs resolved against its folder)."""
-    try:
-        text = config.read_text(encoding="utf-8")
-        patterns = (yaml.load(text, Loader=_LOADER) or {}).get("rule_files")
-    except yaml.YAMLError:
-        return []
-    return sorted({p for pattern in patterns or [] for p in config.parent.glob(str(pattern))})
+class Tree:
+    """The files to lint: those on disk, or (`texts`) those a render holds in memory, with the
+    documents it has already parsed (`parsed`: a file's only document), so that they are
+    neither written nor parsed again for the linter. A text of None: read it from the disk."""
+
+    def __init__(
+        self,
+        texts: Mapping[Path, str | None] | None = None,
+        parsed: Mapping[Path, Any] | None = None,
+    ) -> None:
+        self.texts, self.parsed = texts, parsed or {}
+        self._folders = {folder for path in texts or () for folder in path.parents}
+
+    def is_file(self, path: Path) -> bool:
+        return path.is_file() if self.texts is None else path in self.texts
+
+    def is_dir(self, path: Path) -> bool:
+        return path.is_dir() if self.texts is None else path in self._folders
+
+    def read_text(self, path: Path) -> str:
+        text = path.read_text(encoding="utf-8") if self.texts is None else self.texts[path]
+        return path.read_text(encoding="utf-8") if text is None else text
+
+    def glob(self, folder: Path, pattern: str) -> list[Path]:
+        """Path.glob's matches (`*`, `?`, `[...]` within one name; `**` only on disk)."""
+        if self.texts is None or "**" in pattern:
+            return list(folder.glob(pattern)) if self.texts is None else []
+        parts = (folder / pattern).parts
+        return [
+            path
+            for path in self.texts
+            if len(path.parts) == len(parts) and all(map(fnmatchcase, path.parts, parts))
+        ]
+
+    def rglob(self, folder: Path, pattern: str) -> list[Path]:
+        if self.texts is None:
+            return list(folder.rglob(pattern))
+        return [p for p in self.texts if folder in p.parents and fnmatchcase(p.name, pattern)]
+
+    def documents(self, path: Path) -> list[Any] | None:
+        """The documents the caller parsed, if it did (and the file holds one only)."""
+        if path not in self.parsed or "\n---" in self.read_text(path):
+            return None
+        return [self.parsed[path]]
 
 
-def rule_files(paths: list[Path]) -> list[Path]:
+DISK = Tree()
+
+
+def stack_rule_files(config: Path, tree: Tree = DISK, data: Any = None) -> list[Path]:
+    """The rule files a prometheus.yml names (globs resolved against its folder); `data`: the
+    config, when the caller has read it already."""
+    if data is None:
+        try:
+            data = yaml.load(tree.read_text(config), Loader=_LOADER)
+        except yaml.YAMLError:
+            return []
+    patterns = data.get("rule_files") if isinstance(data, dict) else None
+    return sorted({p for pattern in patterns or [] for p in tree.glob(config.parent, str(pattern))})
+
+
+def rule_files(
+    paths: list[Path], tree: Tree = DISK, configs: Mapping[Path, Any] | None = None
+) -> list[Path]:
     """Files named, and the YAML files under folders named, in a stable order; for a rendered
     stack (a folder with prometheus/prometheus.yml or prometheus/shards/), the rule files its
-    config names, else (a remote ruler evaluates them) those in prometheus/rules/."""
+    config names, else (a remote ruler evaluates them) those in prometheus/rules/. `configs`:
+    prometheus.yml files the caller has read already, by path."""
     found: list[Path] = []
     for path in paths:
-        config = path / "prometheus" / "prometheus.yml"
-        if path.is_dir() and (config.is_file() or (path / "prometheus" / "shards").is_dir()):
-            named = stack_rule_files(config) if config.is_file() else []
-            found += named or sorted((path / "prometheus" / "rules").glob("*.yml"))
-        elif path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+        main = path / "prometheus" / "prometheus.yml"
+        is_config = tree.is_file(main)
+        if tree.is_dir(path) and (is_config or tree.is_dir(path / "prometheus" / "shards")):
+            named = stack_rule_files(main, tree, (configs or {}).get(main)) if is_config else []
+            found += named or sorted(tree.glob(path / "prometheus" / "rules", "*.yml"))
+        elif tree.is_dir(path):
+            found += sorted(
+                p for p in tree.rglob(path, "*") if p.suffix in SUFFIXES and tree.is_file(p)
+            )
         else:
             found.append(path)
     return found
@@ -151,6 +206,21 @@ class _PlainLoader(_LOADER):  # type: ignore[misc,valid-type]
         if len(mapping) != len(node.value) or not all(isinstance(k, str) for k in mapping):
             raise _Unsure
         return mapping
+
+
+def load_plain(text: str) -> Any:
+    """A one-document file as `read` would read it, for a caller that parses a file anyway and
+    hands the result to `lint_documents`; ValueError for text that only the position-keeping
+    reader reads right (anchors, merge or duplicate keys, YAML errors, several documents)."""
+    if "&" in text:
+        raise ValueError("anchors: read by the position-keeping reader")
+    try:
+        documents = list(yaml.load_all(text, Loader=_PlainLoader))
+    except (_Unsure, yaml.YAMLError) as exc:
+        raise ValueError(f"not plain YAML: {exc}") from None
+    if len(documents) != 1:
+        raise ValueError(f"{len(documents)} documents, not one")
+    return documents[0]
 
 
 def read(text: str, name: str) -> tuple[list[tuple[Any, Source]], list[tuple[int, int, str]]]:

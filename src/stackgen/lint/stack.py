@@ -10,14 +10,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import promql_parser as ast
 import yaml
 
 from stackgen import query
-from stackgen.grafana_query import dashboard_queries, fixed_ranges, parse_dashboard_query
+from stackgen.grafana_query import dashboard_queries
+from stackgen.lint.facts import dashboard_facts
 from stackgen.lint.findings import Finding, Severity
-from stackgen.lint.ruleset import recorded_names
-from stackgen.lint.sources import Rule
+from stackgen.lint.sources import DISK, Rule, Tree
 from stackgen.routing import Matcher, Route, matchers_of, possible_routes, route_tree
 from stackgen.spec.errors import Path as DataPath
 from stackgen.spec.loader import SourceMap, read_documents
@@ -48,10 +47,13 @@ class Document:
         return Finding(self.file, pos.line, pos.column, check, severity, message)
 
 
-def read_document(path: Path) -> Document | None:
+def read_document(path: Path, tree: Tree = DISK) -> Document | None:
     """The file's first document, or None when it is missing or not valid YAML (or JSON)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = tree.read_text(path)
+        given = tree.documents(path)
+        if given is not None:
+            return Document(str(path), text, given[0])
         data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_LOADER)
     except (OSError, ValueError, yaml.YAMLError):
         return None
@@ -63,14 +65,14 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-def prometheus_configs(root: Path) -> list[Path]:
+def prometheus_configs(root: Path, tree: Tree = DISK) -> list[Path]:
     """A stack's Prometheus configs: the one evaluating the rules first, then the shards'."""
-    main = [root / PROMETHEUS] if (root / PROMETHEUS).is_file() else []
-    return main + sorted((root / SHARDS).glob("*.yml"))
+    main = [root / PROMETHEUS] if tree.is_file(root / PROMETHEUS) else []
+    return main + sorted(tree.glob(root / SHARDS, "*.yml"))
 
 
-def is_stack(path: Path) -> bool:
-    return path.is_dir() and bool(prometheus_configs(path))
+def is_stack(path: Path, tree: Tree = DISK) -> bool:
+    return tree.is_dir(path) and bool(prometheus_configs(path, tree))
 
 
 @dataclass(frozen=True)
@@ -80,18 +82,24 @@ class Stack:
     scrape_configs: tuple[dict[str, Any], ...]  # of every config: the shards scrape
     alertmanager: Document | None
     dashboards: tuple[Document, ...]
+    # prometheus.yml as read (None: missing or not YAML), so its rule files need no second read
+    config: Any = None
 
     @classmethod
-    def read(cls, root: Path) -> Stack:
-        configs = [read_document(path) for path in prometheus_configs(root)]
+    def read(cls, root: Path, tree: Tree = DISK) -> Stack:
+        configs = [read_document(path, tree) for path in prometheus_configs(root, tree)]
         data = [c.data for c in configs if c is not None and isinstance(c.data, dict)]
-        dashboards = (read_document(p) for p in sorted((root / DASHBOARDS).rglob("*.json")))
+        dashboards = (
+            read_document(p, tree) for p in sorted(tree.rglob(root / DASHBOARDS, "*.json"))
+        )
+        main = configs[0] if configs and tree.is_file(root / PROMETHEUS) else None
         return cls(
             root,
             data[0] if data else {},
             tuple(job for config in data for job in _dicts(config.get("scrape_configs"))),
-            read_document(root / ALERTMANAGER) if (root / ALERTMANAGER).is_file() else None,
+            read_document(root / ALERTMANAGER, tree) if tree.is_file(root / ALERTMANAGER) else None,
             tuple(d for d in dashboards if d is not None and isinstance(d.data, dict)),
+            main.data if main is not None else None,
         )
 
     @property
@@ -135,12 +143,12 @@ class Alert:
 
     @classmethod
     def of(cls, rule: Rule, external: dict[str, str]) -> Alert | None:
-        if not rule.is_alert or rule.query is None:
+        if not rule.is_alert or rule.analysed is None:
             return None
         static: dict[str, str | None] = {"alertname": str(rule.data["alert"])}
         for name, value in (rule.data.get("labels") or {}).items():
             static[str(name)] = None if "{{" in str(value) else str(value)
-        return cls(rule, static, query.result_labels(rule.query), external)
+        return cls(rule, static, rule.analysed.labels, external)
 
     def value(self, label: str) -> str | None:
         """The label's value, "" when the alert lacks it, None when the series decide."""
@@ -155,23 +163,9 @@ class Alert:
         """Labels it may carry: for a query that keeps its series' labels, those its query
         names and those scraping adds stand in for the series' own."""
         names = {*self.static, *self.result.names, *self.external}
-        if not self.result.closed and self.rule.query is not None:
-            names |= (_mentioned(self.rule.query) | targets) - self.result.dropped
+        if not self.result.closed and self.rule.analysed is not None:
+            names |= (self.rule.analysed.mentioned | targets) - self.result.dropped
         return names
-
-
-def _mentioned(tree: ast.Expr) -> set[str]:
-    found: set[str] = set()
-    for node, _ in query.walk(tree):
-        if isinstance(node, ast.VectorSelector):
-            found |= {m.name for m in node.matchers.matchers}
-        elif isinstance(node, ast.AggregateExpr) and node.modifier is not None:
-            found |= set(node.modifier.labels)
-        elif isinstance(node, ast.BinaryExpr) and node.modifier is not None:
-            if node.modifier.matching is not None:
-                found |= set(node.modifier.matching.labels)
-            found |= set(node.modifier.group_labels or ())
-    return found
 
 
 def _described(alert: Alert) -> str:
@@ -182,8 +176,16 @@ def _described(alert: Alert) -> str:
 def unrouted(tree: Route, alerts: list[Alert]) -> Iterator[Finding]:
     if not tree.routes:
         return  # one receiver for everything is a choice, not a gap
+    # Routes read an alert's labels only through their matchers: alerts alike in the values
+    # of the labels the matchers name are routed alike, so the tree is walked once per kind.
+    named = sorted({m.name for route in tree.walk() for m in route.matchers})
+    default_only: dict[tuple[str | None, ...], bool] = {}
     for alert in alerts:
-        if [route.path for route in possible_routes(tree, alert.value)] == [tree.path]:
+        key = tuple(alert.value(label) for label in named)
+        if key not in default_only:
+            paths = [route.path for route in possible_routes(tree, alert.value)]
+            default_only[key] = paths == [tree.path]
+        if default_only[key]:
             line, column = alert.rule.position("alert")
             name, receiver = alert.static["alertname"], tree.receiver
             yield Finding(alert.rule.file, line, column, "route/unrouted", "warning",
@@ -289,16 +291,15 @@ def dashboard_findings(stack: Stack, rules: list[Rule]) -> Iterator[Finding]:
     defined = {str(r.data["record"]) for r in rules if "record" in r.data}
     for dashboard in stack.dashboards:
         for path, expr in dashboard_queries(dashboard.data):
-            try:
-                tree = parse_dashboard_query(expr)
-            except ValueError as exc:
-                yield dashboard.finding(path, "promql/syntax", "error", str(exc))
+            found = dashboard_facts(expr)
+            if found.error is not None:
+                yield dashboard.finding(path, "promql/syntax", "error", found.error)
                 continue
-            for name in sorted(recorded_names(tree) - defined):
+            for name in sorted(found.recorded - defined):
                 yield dashboard.finding(path, "record/undefined", "warning",
                                         f"`{name}` looks like a recording rule, but the stack's "
                                         "rule files do not define it")  # fmt: skip
-            for function, seconds in fixed_ranges(tree):
+            for function, seconds in found.fixed_ranges:
                 yield dashboard.finding(path, "dashboard/rate-interval", "warning",
                                         f"`{function}` over a fixed [{format_duration(seconds)}]: "
                                         "use [$__rate_interval], which follows the scrape "

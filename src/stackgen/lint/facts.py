@@ -1,0 +1,205 @@
+"""What the checks need to know of one PromQL expression, worked out in one walk of its syntax
+tree and once per distinct expression: a render's rules repeat the same queries for every
+service but for the service's name, so those names are put aside before the analysis."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import promql_parser as ast
+
+from stackgen import query
+from stackgen.grafana_query import fixed_ranges, parse_dashboard_query
+from stackgen.promql import STRING_LITERAL, parse, quote
+
+_REGEX_SPECIAL = re.compile(r"[.*+?()\[\]{}|^$\\]")
+# Names that by Prometheus's naming conventions are gauges, never counters.
+_GAUGE_NAME = re.compile(
+    r"^up$|_(bytes|ratio|percent|celsius|volts|amperes|info|timestamp|timestamp_seconds|"
+    r"seconds|temperature|size|limit|max|min|current|available)$"
+)
+# Code right before the value of an equality matcher `label="...` (not `!=`, `=~`, `==`).
+_EQUAL_MATCHER = re.compile(r"[{,]\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*$")
+# A value that is neither empty nor needs escaping: any other such value parses the same.
+_PLAIN_VALUE = re.compile(r"[\"'`][\w.:/-]+[\"'`]")
+_STAND_IN = '"_"'
+
+
+def normalised(expr: str) -> str:
+    """The expression with the value of every plain `label="value"` matcher (but `__name__`'s)
+    replaced by one stand-in. No check's verdict depends on such a value: the checks read the
+    metric's name, regex matchers' values, and of equality matchers only their label names and
+    whether the value is empty (which a plain value never is); tests/lint/test_facts.py holds
+    them to it."""
+    if "#" in expr:  # a PromQL comment may hold quotes that are no string literal
+        return expr
+    pieces, last = [], 0
+    for literal in STRING_LITERAL.finditer(expr):
+        code = expr[last : literal.start()]
+        matcher = _EQUAL_MATCHER.search(code)
+        plain = matcher is not None and matcher.group(1) != "__name__"
+        value = _STAND_IN if plain and _PLAIN_VALUE.fullmatch(literal.group(0)) else None
+        pieces += [code, value or literal.group(0)]
+        last = literal.end()
+    return "".join([*pieces, expr[last:]])
+
+
+@dataclass(frozen=True)
+class Facts:
+    """One expression, as the checks see it (`error`: why it does not parse)."""
+
+    error: str | None = None
+    comparison: bool = False  # a filtering comparison anywhere
+    absent: bool = False  # absent() or absent_over_time() anywhere
+    needless_regexes: tuple[str, ...] = ()  # promql/regex messages
+    ranges: tuple[tuple[str, float], ...] = ()  # (function, seconds) of rate()-like calls
+    non_counters: tuple[str, ...] = ()  # promql/rate-counter messages
+    raw_counters: tuple[str, ...] = ()  # `_total` metrics read as they are
+    labels: query.Labels = query.NONE  # of the result
+    recorded: frozenset[str] = frozenset()  # metric names with a colon
+    aggregated: bool = False  # an aggregation (but topk/bottomk) at the top
+    counter_rates: tuple[tuple[str, str], ...] = ()  # (function, metric) of rate(metric[...])
+    mentioned: frozenset[str] = frozenset()  # label names the query names
+
+
+def _counter_handled(node: ast.Expr, above: tuple[ast.Expr, ...]) -> bool:
+    for parent in reversed(above):
+        if query.function(parent) in query.RAW_COUNTER_FINE:
+            return True
+        if query.operator(parent) in query.RAW_COUNTER_FINE:  # count, group, count_values
+            return True
+        if query.operator(parent) in query.SET_OPERATORS and parent.rhs is node:
+            return True  # only its labels are used
+        node = parent
+    return False
+
+
+def _regex_messages(selector: ast.VectorSelector) -> Iterator[str]:
+    for matcher in selector.matchers.matchers:
+        op = {"MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}.get(str(matcher.op))
+        if op and not _REGEX_SPECIAL.search(matcher.value):
+            given = f"{matcher.name}{op}{quote(matcher.value)}"
+            plain = f"{matcher.name}{'=' if op == '=~' else '!='}{quote(matcher.value)}"
+            yield f"`{given}` needs no regex: use `{plain}`"
+
+
+def _non_counter(function: str, argument: ast.Expr) -> str | None:
+    if isinstance(argument, ast.SubqueryExpr):
+        inner = query.unwrap(argument.expr)
+        if isinstance(inner, ast.AggregateExpr) or query.function(inner) in query.RANGE_FUNCTIONS:
+            return (
+                f"`{function}` of `{query.operator(inner) or query.function(inner)}(...)`: "
+                "a sum or rate hides counter resets; take the rate first, then aggregate"
+            )
+    elif isinstance(argument, ast.MatrixSelector):
+        name = query.metric_name(argument.vector_selector) or ""
+        if _GAUGE_NAME.search(name) and ":" not in name:
+            return (
+                f"`{function}` of `{name}`, a gauge by its name: use `deriv` or `delta`, "
+                "or the counter it comes from"
+            )
+    return None
+
+
+def analyse(tree: ast.Expr) -> Facts:
+    """The facts of a syntax tree, in one walk."""
+    comparison = absent = False
+    regexes: list[str] = []
+    ranges: list[tuple[str, float]] = []
+    non_counters: list[str] = []
+    raw: list[str] = []
+    recorded: set[str] = set()
+    rates: list[tuple[str, str]] = []
+    mentioned: set[str] = set()
+    for node, above in query.walk(tree):
+        if isinstance(node, ast.VectorSelector):
+            name = query.metric_name(node) or ""
+            regexes += _regex_messages(node)
+            if ":" in name:
+                recorded.add(name)
+            if name.endswith("_total") and not _counter_handled(node, above):
+                raw.append(name)
+            mentioned |= {m.name for m in node.matchers.matchers}
+        elif isinstance(node, ast.AggregateExpr) and node.modifier is not None:
+            mentioned |= set(node.modifier.labels)
+        elif isinstance(node, ast.BinaryExpr):
+            comparison = comparison or query.is_comparison(node)
+            if node.modifier is not None:
+                if node.modifier.matching is not None:
+                    mentioned |= set(node.modifier.matching.labels)
+                mentioned |= set(node.modifier.group_labels or ())
+        function = query.function(node)
+        absent = absent or function in ("absent", "absent_over_time")
+        if function is None or not node.args:
+            continue
+        argument = query.unwrap(node.args[0])
+        if function in query.RANGE_FUNCTIONS and isinstance(
+            argument, (ast.MatrixSelector, ast.SubqueryExpr)
+        ):
+            ranges.append((function, argument.range.total_seconds()))
+        if function in query.COUNTER_FUNCTIONS:
+            message = _non_counter(function, argument)
+            non_counters += [message] if message else []
+            if isinstance(argument, ast.MatrixSelector):
+                metric = query.metric_name(argument.vector_selector)
+                rates += [(function, metric)] if metric else []
+    root = query.unwrap(tree)
+    return Facts(
+        comparison=comparison,
+        absent=absent,
+        needless_regexes=tuple(regexes),
+        ranges=tuple(ranges),
+        non_counters=tuple(non_counters),
+        raw_counters=tuple(raw),
+        labels=query.result_labels(tree),
+        recorded=frozenset(recorded),
+        aggregated=isinstance(root, ast.AggregateExpr)
+        and query.operator(root) not in ("topk", "bottomk"),
+        counter_rates=tuple(rates),
+        mentioned=frozenset(mentioned),
+    )
+
+
+@lru_cache(maxsize=1 << 16)
+def _facts(expr: str) -> Facts:
+    try:
+        return analyse(parse(expr))
+    except ValueError as exc:
+        return Facts(error=str(exc))
+
+
+def facts(expr: str) -> Facts:
+    """The facts of a rule's expression, once per distinct expression up to matcher values."""
+    found = _facts(normalised(expr))
+    # An error's message may quote the text or point into it: the expression's own then.
+    return _facts(expr) if found.error is not None else found
+
+
+@dataclass(frozen=True)
+class DashboardFacts:
+    error: str | None = None
+    recorded: frozenset[str] = frozenset()
+    fixed_ranges: tuple[tuple[str, float], ...] = ()  # (function, seconds)
+
+
+@lru_cache(maxsize=1 << 16)
+def _dashboard_facts(expr: str) -> DashboardFacts:
+    try:
+        tree = parse_dashboard_query(expr)
+    except ValueError as exc:
+        return DashboardFacts(error=str(exc))
+    recorded = {
+        name
+        for selector, _ in query.selectors(tree)
+        if ":" in (name := query.metric_name(selector) or "")
+    }
+    return DashboardFacts(None, frozenset(recorded), tuple(fixed_ranges(tree)))
+
+
+def dashboard_facts(expr: str) -> DashboardFacts:
+    """A dashboard query's facts, once per distinct query up to matcher values."""
+    found = _dashboard_facts(normalised(expr))
+    return _dashboard_facts(expr) if found.error is not None else found
