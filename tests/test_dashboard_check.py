@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from stackgen.dashboard_check import (
     check_dashboards,
+    check_rendered,
     convention_errors,
     metric_errors,
     schema_errors,
@@ -171,3 +172,83 @@ def test_a_dashboards_shape_is_valid_exactly_when_the_dashboard_is(data):
         if kind in ("timeseries", "stat", "gauge") and isinstance(panel.get("options"), dict):
             shape, full = _verdicts(kind, "Options", panel["options"])
             assert shape == full
+
+
+def _out_files() -> dict[str, bytes]:
+    return {p.relative_to(OUT).as_posix(): p.read_bytes() for p in OUT.rglob("*") if p.is_file()}
+
+
+def _renamed_known() -> set[str]:
+    known = kind_metric_names(load_stack(SPECS)) - {"http_requests_total"}
+    return known | {"api_requests_total"}
+
+
+def test_a_render_in_memory_is_checked_as_its_tree_on_disk():
+    assert check_rendered(_out_files(), _renamed_known()) == check_dashboards(OUT, _renamed_known())
+    assert check_rendered(_out_files(), _renamed_known())  # the renamed metric is found
+
+
+def test_what_the_render_parsed_is_checked_without_parsing_the_bytes_again():
+    files = _out_files()
+    dashboard = "grafana/dashboards/platform/aion-web-api.json"
+    parsed = {path: json.loads(files[path]) for path in files if path.endswith(".json")}
+    files = {**files, **dict.fromkeys(parsed, b"not json")}
+    parsed[dashboard]["panels"][2]["targets"][0]["expr"] = "sum(rate(nowhere_total[5m]))"
+    assert check_rendered(files, kind_metric_names(load_stack(SPECS)), parsed) == [
+        f"{dashboard}: panel `Requests by status`: `rate` over a fixed range, not $__rate_interval",
+        f"{dashboard}: panel `Requests by status` reads `nowhere_total`, which is neither a "
+        "recording rule of this render nor a metric of a service's kind",
+    ]
+
+
+def _panel(*exprs: str) -> dict:
+    targets = [{"expr": expr} for expr in exprs]
+    return {"panels": [{"type": "timeseries", "title": "P", "targets": targets}]}
+
+
+def test_queries_differing_in_plain_label_values_are_judged_alike_but_each_names_its_metric():
+    dashboard = _panel(
+        'sum(rate(a_total{job="svc-1"}[5m]))',
+        'sum(rate(a_total{job="svc-2"}[$__rate_interval]))',
+        '{__name__="b_total", job="svc-1"}',
+        '{__name__="c_total", job="svc-2"}',
+        'x{job="svc-1"} == "svc-1"',
+    )
+    assert metric_errors(dashboard, {"a_total", "b_total", "x"}) == [
+        "panel `P` reads `c_total`, which is neither a recording rule of this render nor a "
+        "metric of a service's kind",
+        "panel `P`: invalid PromQL: binary expression must contain only scalar and instant "
+        "vector types",
+    ]
+    assert convention_errors(dashboard)[-1:] == [
+        "panel `P`: `rate` over a fixed range, not $__rate_interval"
+    ]
+
+
+def test_a_long_or_chain_is_checked_term_by_term_as_written():
+    """The overview `or`s every service's series; its check reads each distinct term once, yet
+    reports every finding as often as the query holds it."""
+    terms = [f'rate(a_total{{job="svc-{i}"}}[$__rate_interval])' for i in range(2000)]
+    assert metric_errors(_panel(f"sum({' or '.join(terms)})"), {"a_total"}) == []
+    fixed = " or ".join(f'rate(a_total{{job="svc-{i}"}}[5m])' for i in range(3))
+    assert (
+        convention_errors(_panel(f"sum({fixed})")).count(
+            "panel `P`: `rate` over a fixed range, not $__rate_interval"
+        )
+        == 3
+    )
+    unknown = metric_errors(_panel(" or ".join(['b_total{job="1"}'] * 3)), {"a_total"})
+    assert len(unknown) == 3 and all("reads `b_total`" in e for e in unknown)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "sum((a or (a or (a or b))",  # terms that do not close what they open
+        "a or a[5m] or a[5m] or a[5m]",  # a range vector in a set operation
+        'a or b{l="x} or b{l="x} or b{l="x}',  # an unterminated string
+    ],
+)
+def test_a_chain_that_does_not_parse_is_reported(expr):
+    (error,) = metric_errors(_panel(expr), {"a", "b"})
+    assert error.startswith("panel `P`: invalid PromQL")

@@ -59,3 +59,12 @@ def test_durations_longer_than_go_can_hold_are_refused():
     assert parse_duration("290y") == 290 * 365 * 86400
     with pytest.raises(ValueError, match="longer than Prometheus can hold"):
         parse_duration("300y")
+
+
+def test_remembered_numbers_keep_their_types_apart():
+    """The formats are memoised by value and type: 1 == True == 1.0, yet a boolean is no number."""
+    assert clean_number(1) == clean_number(1.0) == "1"
+    with pytest.raises(TypeError):
+        clean_number(True)
+    assert clean_number(Decimal("0.1")) == clean_number(0.1) == "0.1"
+    assert format_duration(90) == format_duration(90.0) == "1m30s"

@@ -5,18 +5,21 @@ each a recording rule of this render or a metric of a declared service kind."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from functools import cache
+import re
+from collections.abc import Iterator, Mapping
+from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jsonschema
+import promql_parser as ast
 import yaml
 from jsonschema.exceptions import ValidationError
 
-from stackgen.grafana_query import dashboard_queries, fixed_ranges, parse_dashboard_query
-from stackgen.query import metric_name, selectors
+from stackgen.grafana_query import dashboard_queries, fixed_ranges, nodes, parse_dashboard_query
+from stackgen.promql import STRING_LITERAL
+from stackgen.query import metric_name
 
 # Series Prometheus itself writes, which any dashboard may read.
 BUILTIN_SERIES = frozenset({"up", "ALERTS", "ALERTS_FOR_STATE", "scrape_duration_seconds",
@@ -110,17 +113,63 @@ def _resolve(root: dict[str, Any], ref: Any) -> Any:
 def _shape(value: Any, leaves: tuple[dict, ...], root: dict[str, Any]) -> Any:
     """`value` with each string that the schemas check by its type alone blanked: valid
     exactly when `value` is, and the same for every service's copy of a dashboard."""
-    ignored, blanks, keeps_object, keeps_array = _looks(leaves)
-    if ignored:
+    return _shape_at(value, _node(leaves, root))
+
+
+def _shape_at(value: Any, node: _Node) -> Any:
+    if node.ignored:
         return None  # no keyword looks at it
     if isinstance(value, str):
-        return "" if blanks else value
-    if isinstance(value, dict) and keeps_object:
-        return {k: _shape(v, _member_leaves(leaves, k, root), root) for k, v in value.items()}
-    if isinstance(value, list) and keeps_array:
-        items = _member_leaves(leaves, None, root)
-        return [_shape(v, items, root) for v in value]
+        return "" if node.blanks else value
+    if isinstance(value, dict) and node.keeps_object:
+        members, shaped = node.members, {}
+        for key, member in value.items():
+            child = members.get(key) or node.member(key)
+            # Scalars inline: most values are, and a call each is most of the walk's time.
+            if child.ignored:
+                shaped[key] = None
+            elif isinstance(member, str):
+                shaped[key] = "" if child.blanks else member
+            elif isinstance(member, (dict, list)):
+                shaped[key] = _shape_at(member, child)
+            else:
+                shaped[key] = member
+        return shaped
+    if isinstance(value, list) and node.keeps_array:
+        items = node.member(None)
+        return [_shape_at(item, items) for item in value]
     return value
+
+
+class _Node:
+    """The verdicts of `_looks` on one tuple of leaves, and the nodes of its members, each
+    worked out once: `_shape` visits every value of every dashboard."""
+
+    __slots__ = ("blanks", "ignored", "keeps_array", "keeps_object", "leaves", "members", "root")
+
+    def __init__(self, leaves: tuple[dict, ...], root: dict[str, Any]) -> None:
+        self.leaves, self.root = leaves, root
+        self.ignored, self.blanks, self.keeps_object, self.keeps_array = _looks(leaves)
+        self.members: dict[str | None, _Node] = {}
+
+    def member(self, key: str | None) -> _Node:
+        """The node of member `key` of an object (None: of each item of an array)."""
+        found = self.members.get(key)
+        if found is None:
+            leaves = _member_leaves(self.leaves, key, self.root)
+            found = self.members[key] = _node(leaves, self.root)
+        return found
+
+
+# By the id of a tuple of leaves, kept alive by its entry.
+_NODES: dict[int, tuple[tuple[dict, ...], _Node]] = {}
+
+
+def _node(leaves: tuple[dict, ...], root: dict[str, Any]) -> _Node:
+    entry = _NODES.get(id(leaves))
+    if entry is None or entry[0] is not leaves:
+        entry = _NODES[id(leaves)] = (leaves, _Node(leaves, root))
+    return entry[1]
 
 
 # Memos by the id of a tuple of leaves: each is kept alive by _LEAVES or _MEMBER_LEAVES.
@@ -168,7 +217,7 @@ def _errors(name: str, definition: str | None, instance: Any) -> list[Validation
     of services has a handful); the errors themselves are computed only for an invalid one."""
     validator = _validator(name, definition)
     root = validator.schema
-    shape = _shape(instance, _leaves(root, root), root)
+    shape = _shape_at(instance, _node(_leaves(root, root), root))
     key = (name, definition, json.dumps(shape, sort_keys=True))
     if key not in _VALID:
         _VALID[key] = validator.is_valid(shape)
@@ -216,21 +265,111 @@ DATASOURCE = "${datasource}"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where PyYAML has it
 
 
-def _fixed_ranges(expr: str) -> list[str]:
+class _Query(NamedTuple):
+    """What the checks read of one dashboard query."""
+
+    error: str | None  # why it does not parse
+    fixed_ranges: tuple[str, ...]  # rate()-like functions over a fixed range
+    metrics: tuple[str | None, ...]  # the metric name of each selector
+
+
+# A label matcher (not of __name__, which names the metric) whose value is plain characters:
+# any such value parses, as a string and as a regex matching no empty string, just as `x` does,
+# and the query then reads the same metrics over the same ranges.
+_PLAIN_MATCHER = re.compile(
+    r'(?<![\w$])(?!__name__\b)([A-Za-z_]\w*\s*(?:!=|=~|!~|=)\s*)"[A-Za-z0-9_.\-]+"'
+)
+
+
+# Where a term of an `or` chain may begin and end: outside string literals and comments.
+_OR = " or "
+_QUOTES_OR_COMMENT = re.compile(r"[\"'`#]")
+
+
+def _collapsed(expr: str) -> str:
+    """`expr` with each run of identical `or` terms written once: `a or t or t or t` is valid
+    exactly when `a or t` is (an `or` checks its own two sides only), and reads the same
+    metrics. The overview's query `or`s every service's series, and the parser takes time
+    in the square of a chain's length."""
+    if expr.count(_OR) < 2:
+        return expr
+    masked = STRING_LITERAL.sub(lambda m: "_" * len(m.group(0)), expr)
+    if _QUOTES_OR_COMMENT.search(masked):
+        return expr  # an unterminated string, or a comment: read as written
+    starts = [0, *(i + len(_OR) for i in _offsets(masked, _OR))]
+    ends = [*(i - len(_OR) for i in starts[1:]), len(expr)]
+    kept: list[str] = []
+    for start, end in zip(starts, ends, strict=True):
+        term = expr[start:end]
+        if not (kept and kept[-1] == term and _self_contained(masked[start:end])):
+            kept.append(term)
+    return _OR.join(kept)
+
+
+def _offsets(text: str, part: str) -> list[int]:
+    found, at = [], text.find(part)
+    while at >= 0:
+        found.append(at)
+        at = text.find(part, at + len(part))
+    return found
+
+
+def _self_contained(term: str) -> bool:
+    """Every bracket the term opens it closes, and it closes none it did not open."""
+    depth = 0
+    for char in term:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _query(expr: str) -> _Query:
+    """The facts of a query, shared by the queries that differ in plain matcher values only
+    (every service's copy of a panel: `job="svc-1"`), and read from `_collapsed` text. One
+    with an error or a fixed range is read as written, so each finding is reported as often,
+    and quoting, as it is written; so are its metrics when one is unknown (`_metric_errors`)."""
+    found = _query_as_written(_collapsed(_PLAIN_MATCHER.sub(r'\1"x"', expr)))
+    return found if found.error is None and not found.fixed_ranges else _query_as_written(expr)
+
+
+@lru_cache(maxsize=16384)
+def _query_as_written(expr: str) -> _Query:
     try:
-        return [function for function, _ in fixed_ranges(parse_dashboard_query(expr))]
-    except ValueError:
-        return []  # metric_errors reports it
+        tree = parse_dashboard_query(expr)
+    except ValueError as exc:
+        return _Query(str(exc), (), ())
+    fixed = tuple(function for function, _ in fixed_ranges(tree))
+    found = [metric_name(n) for n in nodes(tree) if isinstance(n, ast.VectorSelector)]
+    return _Query(None, fixed, tuple(found))
+
+
+_PanelQueries = list[tuple[dict[str, Any], list[tuple[str, _Query]]]]
+
+
+def _panel_queries(dashboard: dict[str, Any]) -> _PanelQueries:
+    """Every panel with its queries, found once for both the convention and the metric checks."""
+    return [
+        (panel, [(expr, _query(expr)) for _, expr in dashboard_queries(panel)])
+        for panel in _panels(dashboard)
+    ]
 
 
 def convention_errors(dashboard: dict[str, Any]) -> list[str]:
     """The dashboard-linter conventions: a `datasource` variable every panel and query uses,
     units Grafana knows, and rate()/increase() over $__rate_interval (or $__range)."""
+    return _convention_errors(dashboard, _panel_queries(dashboard))
+
+
+def _convention_errors(dashboard: dict[str, Any], panels: _PanelQueries) -> list[str]:
     variables = dashboard.get("templating", {}).get("list", [])
     errors = []
     if not any(v.get("type") == "datasource" and v.get("name") == "datasource" for v in variables):
         errors.append("no `datasource` variable: panels cannot follow a datasource choice")
-    for panel in _panels(dashboard):
+    for panel, queries in panels:
         if panel.get("type") == "row":
             continue
         where = f"panel `{panel.get('title')}`"
@@ -243,51 +382,111 @@ def convention_errors(dashboard: dict[str, Any]) -> list[str]:
         unit = panel.get("fieldConfig", {}).get("defaults", {}).get("unit")
         if unit is not None and unit not in grafana_units():
             errors.append(f"{where} has unit `{unit}`, which Grafana does not know")
-        for _, expr in dashboard_queries(panel):
+        for _, query in queries:  # one that does not parse: metric_errors reports it
             errors += [
                 f"{where}: `{f}` over a fixed range, not $__rate_interval"
-                for f in _fixed_ranges(expr)
+                for f in query.fixed_ranges
             ]
     return errors
 
 
 def metric_errors(dashboard: dict[str, Any], known: set[str]) -> list[str]:
     """Queries reading a metric that is neither `known` nor one Prometheus writes itself."""
+    return _metric_errors(_panel_queries(dashboard), known)
+
+
+def _metric_errors(panels: _PanelQueries, known: set[str]) -> list[str]:
     errors = []
-    for panel in _panels(dashboard):
-        for _, expr in dashboard_queries(panel):
-            try:
-                tree = parse_dashboard_query(expr)
-            except ValueError as exc:
-                errors.append(f"panel `{panel.get('title')}`: {exc}")
+
+    def unknown(name: str | None) -> bool:
+        return bool(name) and name not in known and name not in BUILTIN_SERIES
+
+    for panel, queries in panels:
+        for expr, query in queries:
+            if query.error is not None:
+                errors.append(f"panel `{panel.get('title')}`: {query.error}")
                 continue
-            for selector, _ in selectors(tree):
-                name = metric_name(selector)
-                if name and name not in known and name not in BUILTIN_SERIES:
-                    errors.append(
-                        f"panel `{panel.get('title')}` reads `{name}`, which is neither a "
-                        "recording rule of this render nor a metric of a service's kind"
-                    )
+            if any(map(unknown, query.metrics)):
+                query = _query_as_written(expr)  # each place it is read, in order
+            for name in filter(unknown, query.metrics):
+                errors.append(
+                    f"panel `{panel.get('title')}` reads `{name}`, which is neither a "
+                    "recording rule of this render nor a metric of a service's kind"
+                )
     return errors
+
+
+def dashboard_errors(dashboard: dict[str, Any], known: set[str]) -> list[str]:
+    """Every problem of one dashboard: schemas, conventions, then metrics."""
+    panels = _panel_queries(dashboard)
+    return (
+        schema_errors(dashboard)
+        + _convention_errors(dashboard, panels)
+        + _metric_errors(panels, known)
+    )
+
+
+DASHBOARDS = "grafana/dashboards/"
+RULES = "prometheus/rules/"
+
+
+def _is_dashboard(rel: str) -> bool:
+    return rel.startswith(DASHBOARDS) and rel.endswith(".json")
+
+
+def _is_rule_file(rel: str) -> bool:
+    name = rel[len(RULES) :]
+    return rel.startswith(RULES) and name.endswith(".yml") and "/" not in name
+
+
+def _record_names(document: Any) -> set[str]:
+    names: set[str] = set()
+    for group in (document or {}).get("groups", []):
+        names |= {str(rule["record"]) for rule in group.get("rules", []) if "record" in rule}
+    return names
 
 
 def rendered_record_names(root: Path) -> set[str]:
     """The recording rules the rendered tree at `root` writes."""
     names = set()
     for path in sorted((root / "prometheus" / "rules").glob("*.yml")):
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
-        for group in document.get("groups", []):
-            names |= {str(rule["record"]) for rule in group.get("rules", []) if "record" in rule}
+        names |= _record_names(yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER))
     return names
+
+
+def check_rendered(
+    files: Mapping[str, bytes],
+    kind_metrics: set[str],
+    parsed: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """Every problem of every dashboard of a render, each prefixed with its file. `files`: the
+    rendered tree, relative POSIX path -> bytes (other files are ignored); `parsed`: any of
+    them already parsed (path -> what json.loads / yaml.safe_load make of its bytes), so they
+    are not parsed again."""
+    parsed = parsed or {}
+
+    def load(rel: str) -> Any:
+        if rel in parsed:
+            return parsed[rel]
+        text = files[rel].decode("utf-8")
+        return json.loads(text) if rel.endswith(".json") else yaml.load(text, Loader=_LOADER)
+
+    known = set(kind_metrics)
+    for rel in filter(_is_rule_file, files):
+        known |= _record_names(load(rel))
+    problems = []
+    # In the order of the tree's paths, part by part (as sorting Paths does).
+    for rel in sorted(filter(_is_dashboard, files), key=lambda r: r.split("/")):
+        problems += [f"{rel}: {e}" for e in dashboard_errors(load(rel), known)]
+    return problems
 
 
 def check_dashboards(root: Path, kind_metrics: set[str]) -> list[str]:
     """Every problem of every dashboard under `root`, each prefixed with its file."""
-    known = rendered_record_names(root) | kind_metrics
-    problems = []
-    for path in sorted((root / "grafana" / "dashboards").rglob("*.json")):
-        dashboard = json.loads(path.read_text(encoding="utf-8"))
-        where = path.relative_to(root).as_posix()
-        found = schema_errors(dashboard) + convention_errors(dashboard)
-        problems += [f"{where}: {e}" for e in found + metric_errors(dashboard, known)]
-    return problems
+    paths = [
+        *(root / "prometheus" / "rules").glob("*.yml"),
+        *(root / "grafana" / "dashboards").rglob("*.json"),
+    ]
+    return check_rendered(
+        {path.relative_to(root).as_posix(): path.read_bytes() for path in paths}, kind_metrics
+    )

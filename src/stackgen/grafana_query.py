@@ -10,7 +10,7 @@ from typing import Any
 import promql_parser as ast
 
 from stackgen.promql import STRING_LITERAL, parse
-from stackgen.query import function, unwrap, walk
+from stackgen.query import children, function, unwrap
 from stackgen.values import format_duration
 
 # Stand-ins for Grafana's range variables, so a query parses and its ranges can be told apart.
@@ -50,20 +50,41 @@ def parse_dashboard_query(expr: str) -> ast.Expr:
 
 def dashboard_queries(data: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
     """(path, expr) of every Prometheus query in a dashboard, rows and library panels too."""
+    found: list[tuple[Path, str]] = []
+    _collect_queries(data, path, found)
+    return iter(found)
+
+
+def _collect_queries(data: Any, path: Path, found: list[tuple[Path, str]]) -> None:
+    # Appends rather than nesting generators, and descends only into containers: a dashboard
+    # has tens of thousands of values, few of them queries.
     if isinstance(data, dict):
         if isinstance(data.get("expr"), str) and "targets" in path:
-            yield (*path, "expr"), data["expr"]
+            found.append(((*path, "expr"), data["expr"]))
         for key, value in data.items():
-            yield from dashboard_queries(value, (*path, str(key)))
+            if isinstance(value, (dict, list)):
+                _collect_queries(value, (*path, str(key)), found)
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from dashboard_queries(value, (*path, index))
+            if isinstance(value, (dict, list)):
+                _collect_queries(value, (*path, index), found)
+
+
+def nodes(tree: ast.Expr) -> Iterator[ast.Expr]:
+    """Every node, in the order of `query.walk`, without the nodes above each: a loop, not
+    nested generators, so the overview's `a or b or ...` over every service costs its length
+    rather than its square."""
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        yield node
+        pending.extend(reversed(children(node)))
 
 
 def fixed_ranges(tree: ast.Expr) -> Iterator[tuple[str, float]]:
     """(function, seconds) for every rate()-like call over a fixed range rather than
     $__rate_interval or $__range."""
-    for node, _ in walk(tree):
+    for node in nodes(tree):
         if function(node) in RATE_FUNCTIONS and node.args:
             window = unwrap(node.args[0])
             if isinstance(window, ast.MatrixSelector):

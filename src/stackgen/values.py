@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 _DURATION = re.compile(
     r"^(?:(?P<y>\d+)y)?(?:(?P<w>\d+)w)?(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?"
@@ -29,6 +30,9 @@ def parse_duration(text: str) -> float:
     return seconds
 
 
+# Memoised: a plan formats the same few windows and ratios for every service (typed, so that
+# True never answers for 1; bounded, as a long-lived process sees endless values).
+@lru_cache(maxsize=65536, typed=True)
 def format_duration(seconds: float) -> str:
     """The shortest Prometheus duration for a whole number of seconds (or milliseconds)."""
     millis = round(seconds * 1000)
@@ -45,6 +49,7 @@ def format_duration(seconds: float) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=65536, typed=True)
 def clean_number(value: float | int | Decimal) -> str:
     """A number as a person writes it: `0.999`, never `0.9990000000000001` nor `1e-05`."""
     if isinstance(value, bool):

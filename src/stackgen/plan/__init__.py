@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from stackgen.plan.alertmanager import alertmanager_config
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.grafana import grafana_artifacts
+from stackgen.plan.memo import planning
 from stackgen.plan.prometheus import prometheus_configs, rule_files
 from stackgen.plan.proofs import proof_artifacts
 from stackgen.plan.routing import routing_artifact
@@ -12,16 +17,31 @@ from stackgen.plan.runbooks import runbook_artifacts
 from stackgen.spec.model import Stack
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A plan makes millions of objects that live on and form no cycles (none are left to
+    collect after it): the cyclic collector's passes over them took a third of a large plan."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build_plan(stack: Stack) -> list[Artifact]:
-    artifacts = [
-        *prometheus_configs(stack),
-        *rule_files(stack),
-        *proof_artifacts(stack),
-        *alertmanager_config(stack),
-        routing_artifact(stack),
-        *grafana_artifacts(stack),
-        *runbook_artifacts(stack),
-    ]
+    # planning(): each service's alerts are resolved once, not once per output
+    with _collector_paused(), planning():
+        artifacts = [
+            *prometheus_configs(stack),
+            *rule_files(stack),
+            *proof_artifacts(stack),
+            *alertmanager_config(stack),
+            routing_artifact(stack),
+            *grafana_artifacts(stack),
+            *runbook_artifacts(stack),
+        ]
     return sorted(artifacts, key=lambda a: a.path)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from stackgen.packs import AlertDef, ServiceContext
 from stackgen.packs.user import service_alert_defs, service_metric_roles
+from stackgen.plan.memo import per_plan
 from stackgen.plan.slos import slo_alert_fields
 from stackgen.spec.model import Service, Stack
 from stackgen.values import clean_number, parse_duration
@@ -141,6 +142,7 @@ def custom_alerts(stack: Stack, service: Service) -> list[Alert]:
     ]
 
 
+@per_plan
 def service_alerts(stack: Stack, service: Service) -> list[Alert]:
     return [
         *pack_alerts(stack, service),

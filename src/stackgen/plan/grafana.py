@@ -11,6 +11,7 @@ from typing import Any
 from stackgen.packs.user import dashboard_panels, service_metric_roles
 from stackgen.plan.alerts import Alert, service_alerts
 from stackgen.plan.artifact import Artifact
+from stackgen.plan.memo import per_plan
 from stackgen.plan.panels import (
     alerts_panels,
     overview_panels,
@@ -53,6 +54,7 @@ def service_dashboard_uids(stack: Stack, service: Service) -> tuple[str, str | N
     return dashboard_uid(stack, service.name), slo
 
 
+@per_plan
 def linked_alerts(stack: Stack, service: Service) -> list[Alert]:
     """The service's alerts as the rules write them, each with the `dashboard_url` of the
     dashboard that explains it: SLO alerts their SLO dashboard, the others the service's,
@@ -94,11 +96,13 @@ def distinct_slugs(names: list[str]) -> dict[str, str]:
     """A slug per name, all different: a slug already taken gets a hash of the name appended
     (`Services` and `services` must not share a folder or a uid)."""
     taken: dict[str, str] = {}
+    used: set[str] = set()  # taken's values, looked up without a scan
     for name in names:
         candidate = slug(name)
-        if candidate in taken.values():
+        if candidate in used:
             candidate = f"{candidate}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
         taken[name] = candidate
+        used.add(candidate)
     return taken
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from stackgen import slo as slo_engine
 from stackgen.packs import PanelDef, ServiceContext, ai_inference, http, node
 from stackgen.packs.user import dashboard_panels
 from stackgen.plan.alerts import service_alerts, service_context
-from stackgen.plan.slos import ratio_record, slo_selector
+from stackgen.plan.slos import ratio_record, slo_plan, slo_selector
 from stackgen.plan.units import infer_unit
 from stackgen.promql import quote, selector
 from stackgen.spec.custom import AlertPack
@@ -334,7 +333,7 @@ def slo_panels(service: Service) -> list[dict[str, Any]]:
     per group (never NaN: groups without errors have a ratio of 0)."""
     panels: list[dict[str, Any]] = []
     for slo in service.slos:
-        plan = slo_engine.plan(slo)
+        plan = slo_plan(slo)
 
         def series(name: str, slo: SLO = slo) -> str:
             return slo_selector(name, service, slo)

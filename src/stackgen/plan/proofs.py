@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from stackgen import slo as engine
 from stackgen.plan.alerts import Alert
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.grafana import linked_alerts
-from stackgen.plan.slos import ratio_record
+from stackgen.plan.slos import ratio_record, slo_plan
 from stackgen.spec.model import SLO, Service, Stack
 from stackgen.values import clean_number, format_duration, parse_duration
 
@@ -35,10 +36,23 @@ def _step(plan: engine.Plan) -> int:
 
 def _series(service: Service, slo: SLO, plan: engine.Plan, burn: Decimal, steps: int) -> list:
     """Each window's error ratio under a steady burn (x the budget) starting at time 0."""
-    step = _step(plan)
-    error = burn * plan.budget
+    labels = f'service="{service.name}",slo="{slo.name}"'
+    return [
+        {"series": f"{record}{{{labels}}}", "values": values}
+        for record, values in _ramps(plan.budget, tuple(plan.ranges), burn, steps)
+    ]
+
+
+# By the arithmetic alone: every service with the same SLO shares the series' values.
+@lru_cache(maxsize=4096)
+def _ramps(
+    budget: Decimal, ranges: tuple[int, ...], burn: Decimal, steps: int
+) -> tuple[tuple[str, str], ...]:
+    """(record, values) of each window's error ratio under a steady burn from time 0."""
+    step = math.gcd(*ranges)
+    error = burn * budget
     series = []
-    for window in plan.ranges:
+    for window in ranges:
         ramp = window // step  # steps until the window is full of the burn
         # The rise per step, to 6 significant digits: windows of days divide into repeating
         # decimals, and the scenarios keep 10% away from every threshold.
@@ -47,9 +61,8 @@ def _series(service: Service, slo: SLO, plan: engine.Plan, burn: Decimal, steps:
             values = f"0+{slope}x{steps}"
         else:
             values = f"0+{slope}x{ramp} {clean_number(error)}x{steps - ramp}"
-        labels = f'service="{service.name}",slo="{slo.name}"'
-        series.append({"series": f"{ratio_record(window)}{{{labels}}}", "values": values})
-    return series
+        series.append((ratio_record(window), values))
+    return tuple(series)
 
 
 def _condition(plan: engine.Plan, tier: str, burn: Decimal, t: int) -> bool:
@@ -144,7 +157,7 @@ def _compute_timings(plan: engine.Plan, tiers: list[str]) -> list[Timing]:
 
 
 def slo_tests(stack: Stack, service: Service, slo: SLO) -> list[dict[str, Any]]:
-    plan = engine.plan(slo)
+    plan = slo_plan(slo)
     step = _step(plan)
     alerts = {
         a.labels["slo_tier"]: a

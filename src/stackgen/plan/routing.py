@@ -9,6 +9,7 @@ from typing import Any
 from stackgen.plan.alertmanager import root_route
 from stackgen.plan.alerts import stack_alerts
 from stackgen.plan.artifact import Artifact
+from stackgen.plan.memo import per_plan
 from stackgen.plan.prometheus import external_labels
 from stackgen.routing import receivers_for, route_tree
 from stackgen.spec.model import Stack
@@ -16,13 +17,14 @@ from stackgen.spec.model import Stack
 MATRIX_FILE = "alertmanager/tests/routing.yml"
 
 
+@per_plan
 def alert_labels(stack: Stack) -> list[dict[str, str]]:
     """What Alertmanager receives of each generated alert: its labels (templated ones left out:
     the series decide them), its name, and the external labels."""
-    found = []
+    found, external = [], external_labels(stack)
     for alert in stack_alerts(stack):
         fixed = {k: v for k, v in alert.labels.items() if "{{" not in v}
-        found.append({**external_labels(stack), **fixed, "alertname": alert.name})
+        found.append({**external, **fixed, "alertname": alert.name})
     return found
 
 

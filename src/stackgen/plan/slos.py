@@ -9,6 +9,7 @@ from typing import Any
 
 from stackgen import slo as engine
 from stackgen.packs import ServiceContext, pack_for
+from stackgen.plan.memo import per_plan
 from stackgen.promql import quote, selector
 from stackgen.spec.model import SLO, LatencySLI, RatioSLI, RequestsSLI, Service
 from stackgen.values import clean_number, format_duration
@@ -21,6 +22,13 @@ ALERT_NAMES = {
 }
 RATIO = "slo:sli_error:ratio_rate{range}"
 HISTOGRAM_ROLES = ("request_duration", "duration")  # the kinds' latency histograms
+
+
+@per_plan
+def slo_plan(slo: SLO) -> engine.Plan:
+    """The SLO's arithmetic, worked out once per plan: its rules, alerts, proofs and panels
+    each use it."""
+    return engine.plan(slo)
 
 
 def ratio_record(seconds: int) -> str:
@@ -76,7 +84,7 @@ def error_ratio(ctx: ServiceContext, service: Service, slo: SLO, seconds: int) -
 
 
 def slo_records(ctx: ServiceContext, service: Service, slo: SLO) -> list[dict[str, Any]]:
-    plan = engine.plan(slo)
+    plan = slo_plan(slo)
     identity = {"service": service.name, "slo": slo.name}
     shortest = slo_selector(ratio_record(plan.ranges[0]), service, slo) if plan.ranges else None
     budget = clean_number(plan.budget)
@@ -136,7 +144,7 @@ def _tier_description(slo: SLO, plan: engine.Plan, windows: tuple[engine.Window,
 
 def slo_alert_fields(service: Service, slo: SLO) -> list[dict[str, Any]]:
     """The fields of each tier's alert (and the missing-SLI alert) of one SLO."""
-    plan = engine.plan(slo)
+    plan = slo_plan(slo)
     name = slo.alert or ALERT_NAMES[slo.sli.type]
     fields = []
     for tier in engine.TIERS:
