@@ -191,7 +191,7 @@ def render(
     Example: stackgen render specs/ -o out/ --check
     """
     from stackgen.dashboard_check import check_dashboards
-    from stackgen.lint import Finding, lint
+    from stackgen.lint import Finding, lint_documents
     from stackgen.lint.spans import in_groups
     from stackgen.plan.grafana import kind_metric_names
     from stackgen.plan.imported import imported_group_names
@@ -232,16 +232,16 @@ def render(
 
     def verify(staging: Path) -> None:
         if PLAIN in targets:
-            verify_plain(staging)
+            verify_plain(staging, files)
         else:  # the plain files are checked even when they are not written
             with tempfile.TemporaryDirectory() as elsewhere:
                 write_plain(Path(elsewhere), plain)
-                verify_plain(Path(elsewhere))
+                verify_plain(Path(elsewhere), plain)
         problems = target_problems(files, targets)
         if problems:
             raise VerifyError("the rendered targets break their checks:\n" + "\n".join(problems))
 
-    def verify_plain(staging: Path) -> None:
+    def verify_plain(staging: Path, written: dict[str, bytes]) -> None:
         if tools:
             missing.extend(verify_with_tools(staging))
         problems = check_dashboards(staging, kind_metric_names(stack))
@@ -250,7 +250,9 @@ def render(
         # What stackgen writes is lint-clean. Findings on the routing the spec chose, and in
         # the rule groups it keeps as written, are the spec's to fix (reported, written
         # anyway); any other finding is a stackgen bug.
-        findings = lint([staging], config=stack.lint)
+        # what stackgen wrote is linted as held in memory, not read back (files OUT keeps
+        # that stackgen did not write are read from staging)
+        findings = lint_documents(staging, written, config=stack.lint, kept=True)
         verbatim = in_groups(findings, staging, imported_group_names(stack))
         bugs = [f for f in findings if not f.check.startswith(DESIGN_CHECKS) and f not in verbatim]
         if bugs:
