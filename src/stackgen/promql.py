@@ -45,6 +45,14 @@ def quote(value: str) -> str:
     return f'"{escaped}"'
 
 
+_RE2_SPECIAL = re.compile(r"([\\.+*?()|\[\]{}^$])")
+
+
+def literal_regex(text: str) -> str:
+    """A regex (RE2) matching exactly `text`."""
+    return _RE2_SPECIAL.sub(r"\\\1", text)
+
+
 def selector(metric: str, matchers: dict[str, str] | None = None, **equal: str) -> str:
     """`metric{a="1",b=~"x|y"}`: `equal` are exact matches; `matchers` map label to `op value`
     text already formed, such as {'status': '=~"5.."'}."""

@@ -4,13 +4,14 @@ import re
 import textwrap
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
 from stackgen.plan.grafana import datasources, grafana_artifacts, uid_for
 from stackgen.plan.panels import GRID_WIDTH, layout, overview_panels, service_panels, slo_panels
 from stackgen.spec import load_stack
-from tests.helpers import MINIMAL, SPECS, stack_from
+from tests.helpers import MINIMAL, SPECS, run_tool, stack_from
 
 EXAMPLE_OVERVIEW = [
     ("Request rate", "gauge"),
@@ -195,10 +196,28 @@ def test_the_overview_joins_services_of_a_kind_and_draws_the_strictest_threshold
         "    alerts: {HighHTTPErrorRate: {threshold: 0.02}}\nchannels:\n",
     )
     request_rate, error_rate, _ = overview_panels(stack_from(tmp_path, text))
-    assert request_rate["targets"][0]["expr"] == (
-        'sum(job:http_requests:rate5m{job="api"} or job:http_requests:rate5m{job="web"})'
-    )
+    assert request_rate["targets"][0]["expr"] == 'sum(job:http_requests:rate5m{job=~"api|web"})'
     assert steps(error_rate)[-1]["value"] == 0.02
+
+
+def test_services_whose_queries_differ_beyond_the_job_are_joined_with_or(tmp_path):
+    text = with_service().replace(
+        "channels:\n",
+        "  - {name: web, team: web, kind: http, targets: {static: ['web:80']}}\n"
+        "  - name: db\n    team: data\n    kind: database\n    targets: {static: ['db:9187']}\n"
+        "  - name: db2\n    team: data\n    kind: database\n    targets: {static: ['db2:9187']}\n"
+        "    metrics: {connections: pg_connections}\nchannels:\n",
+    )
+    stack = stack_from(tmp_path, text)
+    panels = {p["title"]: p for p in overview_panels(stack)}
+    assert panels["Request rate"]["targets"][0]["expr"] == (
+        'sum(job:http_requests:rate5m{job=~"api|web"})'
+    )
+    # db2 counts its connections under another name: its own query, joined with `or`
+    assert panels["Database connections"]["targets"][0]["expr"] == (
+        'sum by (job, instance) (pg_stat_activity_count{job="db"}) or '
+        'sum by (job, instance) (pg_connections{job="db2"})'
+    )
 
 
 # --- datasources ---------------------------------------------------------------------------------
@@ -499,3 +518,56 @@ def test_the_alerts_dashboard_counts_the_stacks_firing_alerts_by_severity_and_te
         'count (ALERTS{severity="critical",alertstate="firing",'
         'service=~"aion-ai-engine|aion-monitoring|aion-postgres|aion-web-api|node"}) or vector(0)'
     )
+
+
+@pytest.mark.tools
+def test_a_regex_of_jobs_evaluates_as_the_or_of_their_queries(tmp_path):
+    """What the overview's merge relies on, asked of the real Prometheus engine (promtool):
+    a selector, and an aggregation by job, over `job=~"a|b"` equal the `or` of each job's."""
+    pairs = {
+        "sel": ('x{job="a"} or x{job="b"}', 'x{job=~"a|b"}'),
+        "agg": (
+            'sum by (job, instance) (x{job="a"}) or sum by (job, instance) (x{job="b"})',
+            'sum by (job, instance) (x{job=~"a|b"})',
+        ),
+    }
+    rules = [
+        {"record": f"check:{name}:{form}", "expr": expr}
+        for name, exprs in pairs.items()
+        for form, expr in zip(("or", "re"), exprs, strict=True)
+    ]
+    (tmp_path / "rules.yml").write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": rules}]}))
+    series = [
+        ('x{job="a",instance="1"}', "1"), ('x{job="a",instance="2"}', "2"),
+        ('x{job="b",instance="1"}', "4"), ('x{job="c",instance="1"}', "100"),
+    ]  # fmt: skip
+    expected = {
+        "sel": [{"labels": s.replace("x{", "check:sel:FORM{"), "value": float(v)} for s, v in series[:3]],
+        "agg": [{"labels": s.replace("x{", "check:agg:FORM{"), "value": float(v)} for s, v in series[:3]],
+    }  # fmt: skip
+    tests = [
+        {
+            "eval_time": "1m",
+            "expr": f"check:{name}:{form}",
+            "exp_samples": [
+                {**sample, "labels": sample["labels"].replace("FORM", form)}
+                for sample in expected[name]
+            ],
+        }
+        for name in pairs
+        for form in ("or", "re")
+    ]
+    test = {
+        "rule_files": ["rules.yml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [{"series": s, "values": f"{v}x5"} for s, v in series],
+                "promql_expr_test": tests,
+            }
+        ],
+    }
+    (tmp_path / "test.yml").write_text(yaml.safe_dump(test))
+    result = run_tool("promtool", "test", "rules", str(tmp_path / "test.yml"))
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -10,7 +11,7 @@ from stackgen.packs.user import dashboard_panels
 from stackgen.plan.alerts import service_alerts, service_context
 from stackgen.plan.slos import ratio_record, slo_plan, slo_selector
 from stackgen.plan.units import infer_unit
-from stackgen.promql import quote, selector
+from stackgen.promql import literal_regex, quote, selector
 from stackgen.spec.custom import AlertPack
 from stackgen.spec.model import SLO, Service, Stack
 from stackgen.values import clean_number, format_duration
@@ -222,9 +223,35 @@ def service_panels(stack: Stack, service: Service) -> list[dict[str, Any]]:
 OverviewQuery = Callable[[ServiceContext], str]
 
 
+_JOB = "\x00job\x00"
+_SELECTOR = r"[a-zA-Z_:][\w:]*\{[^{}]*\}"
+# Queries whose result keeps each job's series apart: a selector, or an aggregation by job.
+_KEEPS_JOBS = re.compile(
+    rf"{_SELECTOR}|(?:sum|min|max|avg|count) by \([\w, ]*\bjob\b[\w, ]*\) \({_SELECTOR}\)"
+)
+
+
 def _either(contexts: list[ServiceContext], query: OverviewQuery) -> str:
-    """One query over several services: their series are disjoint (by job), so `or` joins them."""
-    return " or ".join(query(c) for c in contexts)
+    """One query over several services. Services whose queries differ only in their job and
+    keep the jobs apart share one query with the jobs in a regex (an `or` of thousands of
+    selectors is slow to parse and evaluate); the rest are joined with `or` (their series are
+    disjoint, by job)."""
+    groups: dict[str, list[tuple[ServiceContext, str]]] = {}
+    for context in contexts:
+        text = query(context)
+        template = text.replace(f"job={quote(context.job)}", _JOB)
+        groups.setdefault(template, []).append((context, text))
+    parts = []
+    for template, members in groups.items():
+        mergeable = template.count(_JOB) == 1 and _KEEPS_JOBS.fullmatch(
+            template.replace(_JOB, 'job=""')
+        )
+        if len(members) > 1 and mergeable:
+            jobs = "|".join(literal_regex(context.job) for context, _ in members)
+            parts.append(template.replace(_JOB, f"job=~{quote(jobs)}"))
+        else:
+            parts += [text for _, text in members]
+    return " or ".join(parts)
 
 
 def overview_panels(stack: Stack) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from stackgen.plan.artifact import Artifact
 from stackgen.plan.grafana import linked_alerts
 from stackgen.plan.imported import LEGACY_FILE, legacy_files, service_groups
 from stackgen.plan.slos import slo_records
+from stackgen.promql import literal_regex
 from stackgen.spec.model import (
     TENANT_HEADERS,
     KubernetesSD,
@@ -43,7 +44,6 @@ _K8S_PORT_META = {
     "service": "__meta_kubernetes_service_port_name",
     "pod": "__meta_kubernetes_pod_container_port_name",
 }
-_RE2_SPECIAL = re.compile(r"([\\.+*?()|\[\]{}^$])")
 
 
 def external_labels(stack: Stack) -> dict[str, str]:
@@ -55,21 +55,17 @@ def external_labels(stack: Stack) -> dict[str, str]:
     }
 
 
-def _literal_regex(text: str) -> str:
-    return _RE2_SPECIAL.sub(r"\\\1", text)
-
-
 def _kubernetes_relabels(sd: KubernetesSD) -> list[dict[str, Any]]:
     rules: list[dict[str, Any]] = []
     for label, value in sd.selector.items():
         meta = _K8S_LABEL_META[sd.role] + re.sub(r"[^a-zA-Z0-9_]", "_", label)
-        rules.append({"action": "keep", "source_labels": [meta], "regex": _literal_regex(value)})
+        rules.append({"action": "keep", "source_labels": [meta], "regex": literal_regex(value)})
     if sd.port is not None:
         rules.append(
             {
                 "action": "keep",
                 "source_labels": [_K8S_PORT_META[sd.role]],
-                "regex": _literal_regex(sd.port),
+                "regex": literal_regex(sd.port),
             }
         )
     rules.append({"source_labels": ["__meta_kubernetes_namespace"], "target_label": "namespace"})
