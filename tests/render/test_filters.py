@@ -99,3 +99,40 @@ def test_ascii_text_needs_escapes_exactly_when_it_holds_a_control_character():
         text = f"a{chr(code)}b"
         by_category = any(unicodedata.category(c)[0] in "CZ" and c != " " for c in text)
         assert _needs_escapes(text) == by_category, code
+
+
+@given(st.text() | st.sampled_from(NASTY), st.booleans())
+def test_yaml_filter_fast_path_writes_what_yaml_dump_writes(value, in_flow):
+    from stackgen.render.filters import _dumped_scalar, _scalar
+
+    assert _scalar.__wrapped__(str, value, in_flow) == _dumped_scalar(str, value, in_flow)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        *NASTY,
+        *("true", "True", "~", "NULL", "1_000", "0o17", "1:30", "2024-01-01", "=", "<<"),
+        *("---", "...", "--- x", "a #b", "a#b", "-x", "- x", "?x", "? x", ":x", "x:", "x: y"),
+        'sum(rate(http_requests_total{job="api",code=~"5.."}[5m])) > 0.01',
+        "{{ $labels.instance }} is down",
+        "https://grafana.example/d/abc?var-x=1",
+        "ünïcödé text",
+    ],
+)
+@pytest.mark.parametrize("in_flow", [False, True])
+def test_yaml_filter_fast_path_on_typical_and_edge_strings(value, in_flow):
+    from stackgen.render.filters import _dumped_scalar, _scalar
+
+    assert _scalar.__wrapped__(str, value, in_flow) == _dumped_scalar(str, value, in_flow)
+
+
+YAML_ASCII = st.text(st.sampled_from(list(" -?:#.,[]{}&*!|>'\"%@`ab1")), max_size=6)
+
+
+@given(YAML_ASCII | st.text(st.characters(min_codepoint=32, max_codepoint=126)))
+def test_the_ascii_plain_check_agrees_with_pyyaml_emitter(value):
+    from stackgen.render.filters import _ANALYST, _NOT_BLOCK_PLAIN
+
+    plain = _ANALYST.analyze_scalar(value).allow_block_plain
+    assert (_NOT_BLOCK_PLAIN.search(value) is None) == plain

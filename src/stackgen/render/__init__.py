@@ -1,6 +1,6 @@
 """Render stage: plan artifacts -> checked file contents."""
 
-from stackgen.render.engine import RenderError, render_all
+from stackgen.render.engine import UNSHARED, RenderError, render_all, render_each
 from stackgen.render.errors import TemplateInputError
 
-__all__ = ["RenderError", "TemplateInputError", "render_all"]
+__all__ = ["UNSHARED", "RenderError", "TemplateInputError", "render_all", "render_each"]

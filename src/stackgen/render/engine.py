@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
-from decimal import Decimal
+from collections.abc import Iterable, Iterator, MutableMapping
+from contextlib import contextmanager
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -15,11 +17,9 @@ import yaml
 from stackgen.plan.artifact import Artifact
 from stackgen.render.errors import RenderError
 from stackgen.render.filters import FILTERS
+from stackgen.render.jsontext import canonical_json
+from stackgen.render.parse import collector_paused, load_yaml
 from stackgen.render.project import SearchPath, project_environment, render_project
-from stackgen.values import clean_number
-
-# libyaml's parser when PyYAML has it: parsing every output back is most of a render's time.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def template_dir() -> Path:
@@ -44,56 +44,112 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_artifact(artifact: Artifact, templates: SearchPath = ()) -> bytes:
-    """The artifact's bytes; `templates`: the project's template folders, searched first."""
+def render_artifact(
+    artifact: Artifact, templates: SearchPath = (), parsed: MutableMapping[str, Any] | None = None
+) -> bytes:
+    """The artifact's bytes; `templates`: the project's template folders, searched first.
+    `parsed`: gets the output's document by its path (see `render_all`)."""
+    documents: list[Any] = []
+
+    def check(text: str) -> str:
+        text, document = _checked(artifact, text)
+        if document is not UNSHARED:
+            documents.append(document)
+        return text
+
     if templates and (sandbox := project_environment(artifact.template, templates, template_dir())):
-        text = render_project(
-            sandbox, artifact.template, artifact.context, templates, lambda t: _checked(artifact, t)
-        )
-        return text.encode("utf-8")
-    try:
-        text = environment().get_template(artifact.template).render(artifact.context)
-    except jinja2.TemplateError as exc:
-        raise RenderError(
-            f"template {artifact.template} failed for {artifact.path}: {exc}"
-        ) from exc
-    return _checked(artifact, text).encode("utf-8")
+        text = render_project(sandbox, artifact.template, artifact.context, templates, check)
+    else:
+        try:
+            text = environment().get_template(artifact.template).render(artifact.context)
+        except jinja2.TemplateError as exc:
+            raise RenderError(
+                f"template {artifact.template} failed for {artifact.path}: {exc}"
+            ) from exc
+        text = check(text)
+    if parsed is not None and documents:
+        parsed[artifact.path] = documents[0]
+    return text.encode("utf-8")
 
 
-def _checked(artifact: Artifact, text: str) -> str:
-    """Parse the output back; JSON is re-indented canonically so layout never depends on Jinja."""
+# `_checked`'s document for outputs that are not handed on: not JSON, nor one plain YAML one.
+UNSHARED: Any = object()
+
+
+def _checked(artifact: Artifact, text: str) -> tuple[str, Any]:
+    """Parse the output back; JSON is re-indented canonically so layout never depends on Jinja.
+    Also the parsed document, or UNSHARED."""
     where = f"template {artifact.template} rendered invalid"
     if artifact.path.endswith(".json"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise RenderError(f"{where} JSON for {artifact.path}: {exc}") from exc
-        return json.dumps(_clean_numbers(data), indent=2, ensure_ascii=False) + "\n"
+        with collector_paused():  # as for YAML: no cycles to find
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise RenderError(f"{where} JSON for {artifact.path}: {exc}") from exc
+            text, data = canonical_json(data)
+        return text + "\n", data
     if artifact.path.endswith((".yml", ".yaml")):
         try:
-            yaml.load(text, Loader=_YAML_LOADER)
+            document, plain = load_yaml(text)
         except yaml.YAMLError as exc:
             raise RenderError(f"{where} YAML for {artifact.path}: {exc}") from exc
-    return text
+        return text, document if plain else UNSHARED
+    return text, UNSHARED
 
 
-def _clean_numbers(value: Any) -> Any:
-    """Floats as a person writes them in JSON: 2.0 -> 2, 0.30000000000000004 -> 0.3."""
-    if isinstance(value, float):
-        number = Decimal(clean_number(value))
-        return int(number) if number == number.to_integral_value() else float(number)
-    if isinstance(value, dict):
-        return {k: _clean_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean_numbers(v) for v in value]
-    return value
-
-
-def render_all(artifacts: list[Artifact], templates: SearchPath = ()) -> dict[str, bytes]:
-    """Every artifact's bytes by path; two artifacts claiming one path is a bug."""
+def render_all(
+    artifacts: Iterable[Artifact],
+    templates: SearchPath = (),
+    parsed: MutableMapping[str, Any] | None = None,
+) -> dict[str, bytes]:
+    """Every artifact's bytes by path; two artifacts claiming one path is a bug. `parsed`, when
+    given, gets the document of every output that was parsed back as one (path -> what
+    json.loads or yaml.safe_load makes of its bytes): every JSON output, and each YAML output
+    that is one plain document (no anchors, string keys only, none twice, no merge keys)."""
     rendered: dict[str, bytes] = {}
-    for artifact in artifacts:
-        if artifact.path in rendered:
-            raise RenderError(f"two outputs would be written to {artifact.path}")
-        rendered[artifact.path] = render_artifact(artifact, templates)
+    for path, data, document in render_each(artifacts, templates):
+        rendered[path] = data
+        if parsed is not None and document is not UNSHARED:
+            parsed[path] = document
     return rendered
+
+
+def render_each(
+    artifacts: Iterable[Artifact], templates: SearchPath = ()
+) -> Iterator[tuple[str, bytes, Any]]:
+    """(path, bytes, document) of each artifact as it is rendered, so that a caller can use
+    each output and let it go: `document` as in `render_all`, or UNSHARED."""
+    seen: set[str] = set()
+    with _garbage_collected_late():
+        for artifact in artifacts:
+            if artifact.path in seen:
+                raise RenderError(f"two outputs would be written to {artifact.path}")
+            seen.add(artifact.path)
+            found: dict[str, Any] = {}
+            data = render_artifact(artifact, templates, found)
+            yield artifact.path, data, found.get(artifact.path, UNSHARED)
+
+
+@contextmanager
+def _garbage_collected_late() -> Iterator[None]:
+    """Fewer and shorter collections while rendering. Jinja makes many short-lived containers,
+    and at the default threshold the collector promotes those alive at that moment, then walks
+    them with every object of the process in its older generations, again and again (a quarter
+    of a render's time at 1,000 services, and each full collection takes seconds at 10,000,
+    where the plan holds millions of objects). A larger threshold lets most die young, and the
+    objects made before the render (the spec, the plan) are left out of the collector's walks
+    (frozen) until it ends; either changes when cycles are freed, not which."""
+    threshold = gc.get_threshold()
+    freeze = gc.get_freeze_count() == 0  # never thaw what someone else froze
+    gc.set_threshold(max(threshold[0], _YOUNG_THRESHOLD), *threshold[1:])
+    if freeze:
+        gc.freeze()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        if freeze:
+            gc.unfreeze()
+
+
+_YOUNG_THRESHOLD = 50_000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import unicodedata
@@ -59,6 +60,16 @@ def to_yaml(value: Any, *, _in_flow: bool = False) -> str:
 def _scalar(kind: type, value: Any, in_flow: bool) -> str:
     """One scalar as YAML; cached, since a stack repeats its labels and values thousands of
     times (`kind` keeps True, 1 and 1.0 apart)."""
+    if kind is str and _plain(value):
+        # What yaml.dump would write, without running it: most text is written as it is.
+        plain_in_flow = in_flow and _FLOW_INDICATORS & set(value)
+        if not plain_in_flow and not _needs_escapes(value):
+            return value
+    return _dumped_scalar(kind, value, in_flow)
+
+
+def _dumped_scalar(kind: type, value: Any, in_flow: bool) -> str:
+    """`_scalar` by yaml.dump alone: the reference the fast path must equal."""
     if kind is not str:
         return _dump(value, default_flow_style=True)
     text = _dump(value, default_flow_style=True)
@@ -69,6 +80,33 @@ def _scalar(kind: type, value: Any, in_flow: bool) -> str:
     if "\n" in text or plain_in_flow or _needs_escapes(value):
         text = _dump(value, default_flow_style=True, default_style='"')
     return text
+
+
+# The dumper `_dump` runs, kept for its analysis and resolver (neither writes to the stream).
+_ANALYST = _Dumper(io.StringIO(), allow_unicode=True, width=_NO_WRAP)
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _plain(value: str) -> bool:
+    """Whether `_dump(value)` is `value` itself: PyYAML writes a string plain at the root of a
+    document when it reads back as a string (the resolver) and the emitter allows a plain block
+    scalar (Emitter.choose_scalar_style, outside a flow and a simple key); a plain scalar is
+    written unchanged, unwrapped since the width is unbounded, and `_dump` drops the `...`
+    that ends it."""
+    if _ANALYST.resolve(yaml.ScalarNode, value, (True, False)) != _STR_TAG:
+        return False
+    if value.isascii() and value.isprintable():  # the usual case, decided at C speed
+        return _NOT_BLOCK_PLAIN.search(value) is None
+    return bool(_ANALYST.analyze_scalar(value).allow_block_plain)
+
+
+# Emitter.analyze_scalar's reasons against a plain block scalar, for printable ASCII text (no
+# line breaks or special characters; the only whitespace is the space): a leading or trailing
+# space, a document marker, a leading indicator, `?`, `:` or `-` first and followed by a space
+# or nothing, `: ` or a final `:`, ` #`.
+_NOT_BLOCK_PLAIN = re.compile(
+    r"""^(?:[ #,\[\]{}&*!|>'"%@`]|---|\.\.\.|[?:-](?: |$))|:(?: |$)| #| $"""
+)
 
 
 def to_yaml_block(value: Any, indent: int = 0) -> str:
