@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, get_args
+from typing import TYPE_CHECKING, Annotated, Any, get_args
 
 import typer
 
@@ -85,13 +85,16 @@ def _out_for(out: Path | None, env: str | None) -> Path:
     return Path("out") / "env" / env if env else Path("out")
 
 
-def _render(stack: Stack, templates: tuple[Path, ...] = ()) -> dict[str, bytes]:
-    """`templates`: the project's template folders, searched before the built-in one."""
+def _render(
+    stack: Stack, templates: tuple[Path, ...] = (), parsed: dict[str, Any] | None = None
+) -> dict[str, bytes]:
+    """`templates`: the project's template folders, searched before the built-in one;
+    `parsed` receives each output's document, for the checks that read them."""
     from stackgen.plan import build_plan
     from stackgen.render import RenderError, TemplateInputError, render_all
 
     try:
-        return render_all(build_plan(stack), templates)
+        return render_all(build_plan(stack), templates, parsed)
     except TemplateInputError as exc:  # the project's template: the user's to fix
         raise _fail(f"{exc}; nothing written", EXIT_BAD_INPUT) from None
     except RenderError as exc:
@@ -190,11 +193,12 @@ def render(
 
     Example: stackgen render specs/ -o out/ --check
     """
-    from stackgen.dashboard_check import check_dashboards
+    from stackgen.dashboard_check import check_rendered
     from stackgen.lint import Finding, lint_documents
     from stackgen.lint.spans import in_groups
     from stackgen.plan.grafana import kind_metric_names
     from stackgen.plan.imported import imported_group_names
+    from stackgen.render import collected_late
     from stackgen.spec.model import Target
     from stackgen.spec.templates import template_folders
     from stackgen.targets import PLAIN, TargetError, chosen, target_problems
@@ -215,7 +219,8 @@ def render(
     missing_folders = [str(folder) for folder in templates or [] if not folder.is_dir()]
     if missing_folders:
         raise _fail(f"--templates: no folder {', '.join(missing_folders)}", EXIT_BAD_INPUT)
-    plain = _render(stack, template_folders(stack, spec, templates or []))
+    parsed: dict[str, Any] = {}
+    plain = _render(stack, template_folders(stack, spec, templates or []), parsed)
     files = _targets(stack, plain, targets)
     if check:
         try:
@@ -244,7 +249,7 @@ def render(
     def verify_plain(staging: Path, written: dict[str, bytes]) -> None:
         if tools:
             missing.extend(verify_with_tools(staging))
-        problems = check_dashboards(staging, kind_metric_names(stack))
+        problems = check_rendered(plain, kind_metric_names(stack), parsed)
         if problems:
             raise VerifyError("dashboards break their checks:\n" + "\n".join(problems))
         # What stackgen writes is lint-clean. Findings on the routing the spec chose, and in
@@ -252,7 +257,7 @@ def render(
         # anyway); any other finding is a stackgen bug.
         # what stackgen wrote is linted as held in memory, not read back (files OUT keeps
         # that stackgen did not write are read from staging)
-        findings = lint_documents(staging, written, config=stack.lint, kept=True)
+        findings = lint_documents(staging, written, parsed, config=stack.lint, kept=True)
         verbatim = in_groups(findings, staging, imported_group_names(stack))
         bugs = [f for f in findings if not f.check.startswith(DESIGN_CHECKS) and f not in verbatim]
         if bugs:
@@ -265,7 +270,8 @@ def render(
         )
 
     try:
-        write_tree(out, files, verify=verify)
+        with collected_late():  # the checks, too, make many short-lived objects
+            write_tree(out, files, verify=verify)
     except (WriteError, OSError) as exc:
         raise _fail(f"cannot write {out}: {exc}", EXIT_BAD_INPUT) from None
     except VerifyError as exc:

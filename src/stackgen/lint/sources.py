@@ -107,6 +107,8 @@ class Tree:
         """Path.glob's matches (`*`, `?`, `[...]` within one name; `**` only on disk)."""
         if self.texts is None or "**" in pattern:
             return list(folder.glob(pattern)) if self.texts is None else []
+        if not any(char in pattern for char in "*?["):  # a name: one lookup, not a scan
+            return [folder / pattern] if folder / pattern in self.texts else []
         parts = (folder / pattern).parts
         return [
             path

@@ -120,7 +120,7 @@ def render_each(
     """(path, bytes, document) of each artifact as it is rendered, so that a caller can use
     each output and let it go: `document` as in `render_all`, or UNSHARED."""
     seen: set[str] = set()
-    with _garbage_collected_late():
+    with collected_late():
         for artifact in artifacts:
             if artifact.path in seen:
                 raise RenderError(f"two outputs would be written to {artifact.path}")
@@ -131,7 +131,7 @@ def render_each(
 
 
 @contextmanager
-def _garbage_collected_late() -> Iterator[None]:
+def collected_late() -> Iterator[None]:
     """Fewer and shorter collections while rendering. Jinja makes many short-lived containers,
     and at the default threshold the collector promotes those alive at that moment, then walks
     them with every object of the process in its older generations, again and again (a quarter

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -13,6 +14,24 @@ from yaml.constructor import SafeConstructor
 
 # libyaml's parser when PyYAML has it: parsing every output back is much of a render's time.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_RESOLVE = yaml.resolver.Resolver.resolve
+_RESOLVER = yaml.resolver.Resolver()
+
+
+@lru_cache(maxsize=1 << 16)
+def _scalar_tag(value: str, implicit: tuple[bool, bool]) -> str:
+    return _RESOLVE(_RESOLVER, yaml.ScalarNode, value, implicit)
+
+
+class _Loader(_LOADER):  # type: ignore[misc, valid-type]
+    """The loader, with a scalar's implicit tag looked up once per distinct text: the safe
+    loader has no path resolvers, so the tag depends on the text alone, and a stack's files
+    repeat their labels, durations and numbers hundreds of thousands of times."""
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            return _scalar_tag(value, implicit)
+        return _RESOLVE(self, kind, value, implicit)
 
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -41,7 +60,7 @@ def load_yaml(text: str) -> tuple[Any, bool]:
     libyaml's nodes, and any other document falls back to `yaml.load` for the same result."""
     with collector_paused():
         if "&" not in text:  # anchors and aliases: PyYAML's constructor shares the objects
-            loader = _LOADER(text)
+            loader = _Loader(text)
             try:
                 node = loader.get_single_node()  # parse errors: as yaml.load raises them
             finally:
