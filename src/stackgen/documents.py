@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 
 from stackgen.render.engine import RenderError, template_dir
+from stackgen.render.options import TEMPLATE_OPTIONS
 
 # Longest value shown beside a changed field; longer ones are cut (the file has the rest).
 SHOWN_VALUE = 120
@@ -83,11 +84,7 @@ def markdown_code(value: Any) -> str:
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir()),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        **TEMPLATE_OPTIONS,
     )
     env.filters.update({"md": markdown_text, "code": markdown_code})
     env.globals["shown"] = shown_values

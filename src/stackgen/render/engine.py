@@ -18,6 +18,7 @@ from stackgen.plan.artifact import Artifact
 from stackgen.render.errors import RenderError
 from stackgen.render.filters import FILTERS
 from stackgen.render.jsontext import canonical_json
+from stackgen.render.options import TEMPLATE_OPTIONS
 from stackgen.render.parse import collector_paused, load_yaml
 from stackgen.render.project import SearchPath, project_environment, render_project
 
@@ -34,11 +35,7 @@ def template_dir() -> Path:
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir()),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        **TEMPLATE_OPTIONS,
     )
     env.filters.update(FILTERS)
     return env

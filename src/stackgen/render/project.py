@@ -14,6 +14,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from stackgen.render.errors import RenderError, TemplateInputError
 from stackgen.render.filters import FILTERS
+from stackgen.render.options import TEMPLATE_OPTIONS
 
 # The project's template folders, first wins; the built-in folder comes after them.
 SearchPath = tuple[Path, ...]
@@ -23,11 +24,7 @@ SearchPath = tuple[Path, ...]
 def _sandbox(templates: SearchPath, builtin: Path) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([*templates, builtin]),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        **TEMPLATE_OPTIONS,
     )
     env.filters.update(FILTERS)
     return env
