@@ -33,6 +33,7 @@ class _Loader(_LOADER):  # type: ignore[misc, valid-type]
             return _scalar_tag(value, implicit)
         return _RESOLVE(self, kind, value, implicit)
 
+
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
