@@ -249,3 +249,22 @@ def test_render_lints_what_it_writes(tmp_path, monkeypatch):
     assert result.exit_code == 3
     assert "`stackgen lint` found" in result.stderr and "[alert/name]" in result.stderr
     assert snapshot(out) == before
+
+
+def test_lint_findings_in_a_services_own_custom_alert_are_warnings_not_stackgen_bugs(tmp_path):
+    """The spec's author wrote the custom alert: its finding is reported and the render goes on;
+    the same finding in a generated rule would be exit 3 (above)."""
+    custom = """\
+    custom_alerts:
+      - name: QueueBacklog
+        expr: rate(queue_items_total{job="api"}[20s]) > 100
+        summary: Queue backlog
+        description: The queue grows.
+"""
+    text = MINIMAL.replace("      static: [api:8080]\n", "      static: [api:8080]\n" + custom)
+    spec = write(tmp_path, "spec.yml", text)
+    result = run("render", str(spec), "-o", str(tmp_path / "out"), "--no-tools")
+    assert result.exit_code == 0, result.stderr
+    (warning,) = [line for line in result.stderr.splitlines() if line.startswith("lint: ")]
+    assert "prometheus/rules/api.yml" in warning and "[promql/rate-range]" in warning
+    assert "stackgen bug" not in result.stderr

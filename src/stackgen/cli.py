@@ -195,9 +195,10 @@ def render(
     """
     from stackgen.dashboard_check import check_rendered
     from stackgen.lint import Finding, lint_documents
-    from stackgen.lint.spans import in_groups
+    from stackgen.lint.spans import in_alerts, in_groups
     from stackgen.plan.grafana import kind_metric_names
     from stackgen.plan.imported import imported_group_names
+    from stackgen.plan.prometheus import custom_alert_names
     from stackgen.render import collected_late
     from stackgen.spec.model import Target
     from stackgen.spec.templates import template_folders
@@ -252,14 +253,16 @@ def render(
         problems = check_rendered(plain, kind_metric_names(stack), parsed)
         if problems:
             raise VerifyError("dashboards break their checks:\n" + "\n".join(problems))
-        # What stackgen writes is lint-clean. Findings on the routing the spec chose, and in
-        # the rule groups it keeps as written, are the spec's to fix (reported, written
-        # anyway); any other finding is a stackgen bug.
-        # what stackgen wrote is linted as held in memory, not read back (files OUT keeps
-        # that stackgen did not write are read from staging)
+        # What stackgen writes is lint-clean. Findings on the routing the spec chose, in the
+        # rule groups it keeps as written and in its custom alerts are the spec's to fix
+        # (reported, written anyway); any other finding is a stackgen bug. What stackgen wrote
+        # is linted as held in memory (files OUT keeps that it did not write: from staging).
         findings = lint_documents(staging, written, parsed, config=stack.lint, kept=True)
-        verbatim = in_groups(findings, staging, imported_group_names(stack))
-        bugs = [f for f in findings if not f.check.startswith(DESIGN_CHECKS) and f not in verbatim]
+        authored = [
+            *in_groups(findings, staging, imported_group_names(stack)),
+            *in_alerts(findings, staging, custom_alert_names(stack)),
+        ]
+        bugs = [f for f in findings if not f.check.startswith(DESIGN_CHECKS) and f not in authored]
         if bugs:
             raise VerifyError("`stackgen lint` found:\n" + "\n".join(map(str, bugs)))
         # reported under their place in OUT, where they are about to be

@@ -87,7 +87,7 @@ def test_nested_routes_become_nested_route_trees(tmp_path):
 
 
 def test_default_inhibitions_silence_a_down_services_alerts_and_warnings_under_criticals(tmp_path):
-    assert inhibit_rules(routing(tmp_path, "")) == [
+    assert inhibit_rules(routing(tmp_path, ""), []) == [
         {
             "source_matchers": ['alertname="ServiceDown"'],
             "target_matchers": ['alertname!="ServiceDown"'],
@@ -98,6 +98,20 @@ def test_default_inhibitions_silence_a_down_services_alerts_and_warnings_under_c
             "target_matchers": ['severity="warning"'],
             "equal": ["stack", "environment", "alertname", "service", "slo"],
         },
+        {
+            "source_matchers": ['slo_tier="page"'],
+            "target_matchers": ['slo_tier="ticket"'],
+            "equal": ["stack", "environment", "service", "slo"],
+        },
+    ]
+
+
+def test_without_slos_no_inhibition_names_the_slo_label(tmp_path):
+    """No alert carries `slo` then: naming it in `equal` would change nothing."""
+    rules = inhibit_rules(routing(tmp_path, ""))
+    assert [rule["equal"] for rule in rules] == [
+        ["stack", "environment", "service"],
+        ["stack", "environment", "alertname", "service"],
     ]
 
 
@@ -135,9 +149,9 @@ def test_custom_inhibit_rules_become_quoted_source_and_target_matchers(tmp_path)
 
 
 def test_custom_inhibit_rules_follow_the_default_ones(tmp_path):
-    rules = inhibit_rules(routing(tmp_path, "  inhibit: [{source: {a: x}, target: {b: y}}]\n"))
+    rules = inhibit_rules(routing(tmp_path, "  inhibit: [{source: {a: x}, target: {b: y}}]\n"), [])
     assert rules[:2] == DEFAULT_INHIBITIONS
-    assert rules[2] == {"source_matchers": ['a="x"'], "target_matchers": ['b="y"'], "equal": []}
+    assert rules[3] == {"source_matchers": ['a="x"'], "target_matchers": ['b="y"'], "equal": []}
 
 
 # --- the artifacts -------------------------------------------------------------------------------

@@ -117,6 +117,13 @@ def inhibit_rules(routing: Routing, slo_groups: list[str] | None = None) -> list
             for rule in defaults
         ]
         defaults = [*defaults, slo_inhibition(slo_groups)]
+    elif routing.default_inhibitions:
+        # No alert carries `slo`: naming it in `equal` would change nothing, and lint would
+        # rightly ask which alert carries it.
+        defaults = [
+            {**rule, "equal": [label for label in rule["equal"] if label != "slo"]}
+            for rule in defaults
+        ]
     return defaults + custom
 
 

@@ -256,6 +256,15 @@ def rule_groups(stack: Stack, service: Service) -> list[dict[str, Any]]:
     return [g for g in groups if g["records"] or g["alerts"]]
 
 
+def custom_alert_names(stack: Stack) -> dict[str, set[str]]:
+    """Per rule file (relative to OUT), the services' own custom alerts in it."""
+    return {
+        f"{RULES_DIR}/{service.name}.yml": {alert.name for alert in service.custom_alerts}
+        for service in stack.services
+        if service.custom_alerts
+    }
+
+
 def rule_files(stack: Stack) -> list[Artifact]:
     return [
         Artifact(
