@@ -36,7 +36,7 @@ def test_each_pre_commit_hook_passes_on_the_example(hook, monkeypatch):
 def test_the_workflows_stackgen_steps_pass_on_the_example(monkeypatch):
     steps = _workflow()["jobs"]["stackgen"]["steps"]
     commands = [s["run"] for s in steps if s.get("run", "").startswith("stackgen ")]
-    assert len(commands) == 3
+    assert len(commands) == 4
     for command in commands:
         assert _invoke(command, monkeypatch) == 0, command
     uploads = [
