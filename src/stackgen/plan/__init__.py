@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
-
+from stackgen.collector import collector_paused
 from stackgen.plan.alertmanager import alertmanager_config
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.grafana import grafana_artifacts
@@ -17,22 +14,9 @@ from stackgen.plan.runbooks import runbook_artifacts
 from stackgen.spec.model import Stack
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """A plan makes millions of objects that live on and form no cycles (none are left to
-    collect after it): the cyclic collector's passes over them took a third of a large plan."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def build_plan(stack: Stack) -> list[Artifact]:
     # planning(): each service's alerts are resolved once, not once per output
-    with _collector_paused(), planning():
+    with collector_paused(), planning():
         artifacts = [
             *prometheus_configs(stack),
             *rule_files(stack),

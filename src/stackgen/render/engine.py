@@ -14,12 +14,13 @@ from typing import Any
 import jinja2
 import yaml
 
+from stackgen.collector import collector_paused
 from stackgen.plan.artifact import Artifact
 from stackgen.render.errors import RenderError
 from stackgen.render.filters import FILTERS
 from stackgen.render.jsontext import canonical_json
 from stackgen.render.options import TEMPLATE_OPTIONS
-from stackgen.render.parse import collector_paused, load_yaml
+from stackgen.render.parse import load_yaml
 from stackgen.render.project import SearchPath, project_environment, render_project
 
 
