@@ -115,6 +115,23 @@ def _targets(stack: Stack, plain: dict[str, bytes], targets: list[Target]) -> di
         raise _fail(message, EXIT_BAD_INPUT) from None
 
 
+def _chosen(stack: Stack, override: list[str] | None) -> list[Target]:
+    """The targets to write: `--target`'s, else the spec's."""
+    from stackgen.spec.model import Target
+    from stackgen.targets import TargetError, chosen
+
+    unknown = sorted(set(override or []) - set(get_args(Target)))
+    if unknown:
+        raise _fail(
+            f"unknown target {', '.join(unknown)}: choose from {', '.join(get_args(Target))}",
+            EXIT_BAD_INPUT,
+        )
+    try:
+        return chosen(stack, override)
+    except TargetError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+
+
 def write_plain(root: Path, files: dict[str, bytes]) -> None:
     for rel, data in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -200,23 +217,13 @@ def render(
     from stackgen.plan.imported import imported_group_names
     from stackgen.plan.prometheus import custom_alert_names
     from stackgen.render import collected_late
-    from stackgen.spec.model import Target
     from stackgen.spec.templates import template_folders
-    from stackgen.targets import PLAIN, TargetError, chosen, target_problems
+    from stackgen.targets import PLAIN, target_problems
     from stackgen.verify import VerifyError, verify_with_tools
 
     out = _out_for(out, env)
     stack = _load(spec, env=env)
-    unknown = sorted(set(target or []) - set(get_args(Target)))
-    if unknown:
-        raise _fail(
-            f"unknown target {', '.join(unknown)}: choose from {', '.join(get_args(Target))}",
-            EXIT_BAD_INPUT,
-        )
-    try:
-        targets = chosen(stack, target)
-    except TargetError as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    targets = _chosen(stack, target)
     missing_folders = [str(folder) for folder in templates or [] if not folder.is_dir()]
     if missing_folders:
         raise _fail(f"--templates: no folder {', '.join(missing_folders)}", EXIT_BAD_INPUT)
@@ -694,12 +701,8 @@ def init(
 def _rendered_tree(stack: Stack, spec: Path) -> dict[str, bytes]:
     """The files `stackgen render SPEC` writes: the plain files and the spec's targets'."""
     from stackgen.spec.templates import template_folders
-    from stackgen.targets import TargetError, chosen
 
-    try:
-        targets = chosen(stack, None)
-    except TargetError as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    targets = _chosen(stack, None)
     return _targets(stack, _render(stack, template_folders(stack, spec, [])), targets)
 
 

@@ -32,7 +32,7 @@ _ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
 _EMAIL = re.compile(r"^[^@\s\"<>{}]+@[^@\s\"<>{}]+\.[^@\s\"<>{}]+$")
 # Prometheus's own pattern for file_sd_configs files (discovery/file).
 _SD_FILE = re.compile(r"^[^*]*(\*[^/]*)?\.(json|yml|yaml|JSON|YML|YAML)$")
-_K8S_LABEL = re.compile(
+K8S_LABEL_KEY = re.compile(
     r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
     r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
 )
@@ -117,18 +117,18 @@ def _external_label_name(value: str) -> str:
 
 
 def _kubernetes_label(value: str) -> str:
-    if not _K8S_LABEL.match(value):
+    if not K8S_LABEL_KEY.match(value):
         raise ValueError(
             f"{value!r} is not a Kubernetes label key such as `app` or `app.kubernetes.io/name`"
         )
     return value
 
 
-_K8S_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
+K8S_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
 
 
 def _kubernetes_label_value(value: str) -> str:
-    if not _K8S_LABEL_VALUE.match(value):
+    if not K8S_LABEL_VALUE.match(value):
         raise ValueError(
             f"{value!r} is not a Kubernetes label value: at most 63 letters, digits, `-`, `_` "
             "and `.`, starting and ending with a letter or digit"

@@ -15,6 +15,7 @@ import jsonschema
 import yaml
 
 from stackgen.spec.model import MIB
+from stackgen.spec.types import K8S_LABEL_KEY, K8S_LABEL_VALUE
 from stackgen.targets.k8s.objects import ROOT, Object, document
 
 KUBERNETES_VERSION = "1.30"
@@ -29,11 +30,6 @@ HAND_MADE = {"alertmanager-secrets", "grafana-env"}
 _SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _LABEL_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
-_QUALIFIED = re.compile(
-    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
-)
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
 
 
 def _strict(schema: Any) -> Any:
@@ -93,10 +89,10 @@ def _meta_errors(obj: Object) -> Iterator[str]:
     if (obj.get("kind") in CLUSTER_SCOPED) == ("namespace" in meta):
         yield "namespace is wrong for the object's scope"
     for key, value in (meta.get("labels") or {}).items():
-        if not _QUALIFIED.match(key) or not _LABEL_VALUE.match(str(value)):
+        if not K8S_LABEL_KEY.match(key) or not K8S_LABEL_VALUE.match(str(value)):
             yield f"label {key}={value!r} is not a valid Kubernetes label"
     for key in meta.get("annotations") or {}:
-        if not _QUALIFIED.match(key):
+        if not K8S_LABEL_KEY.match(key):
             yield f"annotation {key!r} is not a valid key"
     for field in ("data", "stringData"):
         for key in obj.get(field) or {}:
