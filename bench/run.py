@@ -21,14 +21,45 @@ import yaml
 
 STACKGEN = Path(sys.executable).with_name("stackgen")
 KINDS = ["http", "database", "ai-inference", "node"]
-# Peak memory of one command, measured by a parent of its own (RUSAGE_CHILDREN is per process).
-MEASURE = (
-    "import resource, subprocess, sys, time\n"
-    "start = time.perf_counter()\n"
-    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
-    "wall = time.perf_counter() - start\n"
-    "print(code, wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-)
+# Peak memory of one command and every process it starts (a render works in several): the sum
+# of their proportional set sizes (shared pages counted once in all), sampled every 50 ms by a
+# parent of its own, which also keeps the largest single process's peak RSS as a floor.
+MEASURE = """
+import os, resource, subprocess, sys, time
+
+def tree(root):
+    children = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(pid))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+def pss(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            return next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+    except (OSError, StopIteration):
+        return 0
+
+start = time.perf_counter()
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+peak = 0
+while process.poll() is None:
+    peak = max(peak, sum(map(pss, tree(process.pid))))
+    time.sleep(0.05)  # each look costs a few ms of CPU
+wall = time.perf_counter() - start
+floor = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(process.returncode, wall, max(peak, floor))
+"""
 
 
 def slos(kind: str) -> list[dict]:
@@ -57,7 +88,7 @@ def spec_with(services: int) -> dict:
 
 
 def measured(*command: str) -> tuple[int, float, int]:
-    """Exit code, wall seconds and peak RSS in KiB of one run of `command`."""
+    """Exit code, wall seconds and peak memory in KiB (see MEASURE) of one run of `command`."""
     out = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
                          text=True, check=True).stdout.split()  # fmt: skip
     return int(out[0]), float(out[1]), int(out[2])

@@ -14,6 +14,7 @@ _MAX_SECONDS = (2**63 - 1) / 1e9  # Go's time.Duration, in nanoseconds
 _UNIT_SECONDS = {"y": 365 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
+@lru_cache(maxsize=65536)  # a spec of thousands of services repeats its few durations
 def parse_duration(text: str) -> float:
     """Seconds in a Prometheus duration such as `1h30m`; ValueError if it is not one."""
     match = _DURATION.match(text)

@@ -3,35 +3,14 @@ that the checks after the render (lint, the dashboards check) need not parse it 
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
 
 from stackgen.collector import collector_paused
-
-# libyaml's parser when PyYAML has it: parsing every output back is much of a render's time.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_RESOLVE = yaml.resolver.Resolver.resolve
-_RESOLVER = yaml.resolver.Resolver()
-
-
-@lru_cache(maxsize=1 << 16)
-def _scalar_tag(value: str, implicit: tuple[bool, bool]) -> str:
-    return _RESOLVE(_RESOLVER, yaml.ScalarNode, value, implicit)
-
-
-class _Loader(_LOADER):  # type: ignore[misc, valid-type]
-    """The loader, with a scalar's implicit tag looked up once per distinct text: the safe
-    loader has no path resolvers, so the tag depends on the text alone, and a stack's files
-    repeat their labels, durations and numbers hundreds of thousands of times."""
-
-    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode:
-            return _scalar_tag(value, implicit)
-        return _RESOLVE(self, kind, value, implicit)
-
+from stackgen.yaml_loader import SAFE_LOADER as _LOADER
+from stackgen.yaml_loader import Loader as _Loader
 
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"

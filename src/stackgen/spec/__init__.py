@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from stackgen.collector import collector_paused
 from stackgen.spec.checks import check_stack, parts_of, parts_of_data
 from stackgen.spec.errors import SpecError, SpecErrors
 from stackgen.spec.loader import load_spec
@@ -18,6 +19,11 @@ from stackgen.spec.templates import template_folder_errors
 def load_stack(path: Path, env: str | None = None) -> Stack:
     """Read, merge and validate the spec at `path` (with the overlay of environment `env`);
     raises SpecErrors with every problem."""
+    with collector_paused():  # a spec of thousands of services: millions of objects, no cycles
+        return _load_stack(path, env)
+
+
+def _load_stack(path: Path, env: str | None) -> Stack:
     loaded = load_spec(path)
     if env is not None:
         loaded = apply_overlay(loaded, overlay_path(path, env))

@@ -14,10 +14,11 @@ from typing import Any
 import yaml
 
 from stackgen.spec.errors import Path, Position, SpecError, SpecErrors, format_path
+from stackgen.yaml_loader import Loader
 
 LIST_SECTIONS = ("services", "channels", "rule_groups")
 # libyaml's parser when PyYAML has it: the same nodes and marks, several times faster.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LOADER = Loader  # a spec of thousands of services repeats its values
 DOCUMENT = format_path(())
 SPEC_SUFFIXES = (".yml", ".yaml")
 ENV_DIR = "env"  # SPEC/env/NAME.yaml: the overlay of environment NAME
