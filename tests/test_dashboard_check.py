@@ -3,6 +3,7 @@ metrics the stack has: a query reading a metric no service's kind has, nor any r
 the render, fails the render naming the dashboard and the panel."""
 
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ from hypothesis import strategies as st
 from stackgen.dashboard_check import (
     check_dashboards,
     check_rendered,
+    dashboard_errors,
+    dashboard_problems,
+    rendered_record_names,
     convention_errors,
     metric_errors,
     schema_errors,
@@ -252,3 +256,21 @@ def test_a_long_or_chain_is_checked_term_by_term_as_written():
 def test_a_chain_that_does_not_parse_is_reported(expr):
     (error,) = metric_errors(_panel(expr), {"a", "b"})
     assert error.startswith("panel `P`: invalid PromQL")
+
+
+def test_a_dashboard_checked_alone_then_finished_with_the_records_finds_what_one_check_finds():
+    # A render's workers check each dashboard alone; the parent finishes with the records.
+    kind_metrics = _renamed_known()
+    records = rendered_record_names(OUT)
+    for path in sorted((OUT / "grafana" / "dashboards").rglob("*.json")):
+        dashboard = json.loads(path.read_text())
+        dashboard["panels"][-1].setdefault("targets", []).append(
+            {"expr": "sum(rate(nowhere_total[5m])) / sum(job:undefined:rate5m)", "refId": "Z"}
+        )
+        alone = dashboard_problems(dashboard, kind_metrics)
+        assert pickle.loads(pickle.dumps(alone)) == alone
+        finished = alone.finish(records)
+        assert finished == dashboard_errors(dashboard, kind_metrics | records), path
+        assert any("job:undefined:rate5m" in error for error in finished)
+        assert any("nowhere_total" in error for error in finished)
+    assert not any("api_requests_total" in e for e in alone.finish(records))  # known at first

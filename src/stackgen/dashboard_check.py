@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -392,54 +392,88 @@ def _convention_errors(dashboard: dict[str, Any], panels: _PanelQueries) -> list
 
 def metric_errors(dashboard: dict[str, Any], known: set[str]) -> list[str]:
     """Queries reading a metric that is neither `known` nor one Prometheus writes itself."""
-    return _metric_errors(_panel_queries(dashboard), known)
+    return _finished(_metric_doubts(_panel_queries(dashboard), known), set())
 
 
-def _metric_errors(panels: _PanelQueries, known: set[str]) -> list[str]:
-    errors = []
+class _Doubt(NamedTuple):
+    """A query that does not parse (`metrics` empty), or one reading metrics not known yet."""
 
-    def unknown(name: str | None) -> bool:
-        return bool(name) and name not in known and name not in BUILTIN_SERIES
+    title: Any
+    expr: str
+    error: str | None
+    metrics: tuple[str, ...]
 
+
+def _unknown(known: set[str]) -> Callable[[str | None], bool]:
+    return lambda name: bool(name) and name not in known and name not in BUILTIN_SERIES
+
+
+def _metric_doubts(panels: _PanelQueries, known: set[str]) -> list[_Doubt]:
+    doubts = []
     for panel, queries in panels:
         for expr, query in queries:
-            if query.error is not None:
-                errors.append(f"panel `{panel.get('title')}`: {query.error}")
-                continue
-            if any(map(unknown, query.metrics)):
-                query = _query_as_written(expr)  # each place it is read, in order
-            for name in filter(unknown, query.metrics):
+            unknown = tuple(filter(_unknown(known), query.metrics))
+            if query.error is not None or unknown:
+                doubts.append(_Doubt(panel.get("title"), expr, query.error, unknown))
+    return doubts
+
+
+def _finished(doubts: list[_Doubt], known: set[str]) -> list[str]:
+    """The errors of the doubts that `known` (more names) does not lift."""
+    errors = []
+    unknown = _unknown(known)
+    for doubt in doubts:
+        if doubt.error is not None:
+            errors.append(f"panel `{doubt.title}`: {doubt.error}")
+        elif any(map(unknown, doubt.metrics)):
+            # each place it is read, in order (those known at first stay known)
+            read = _query_as_written(doubt.expr).metrics
+            for name in (n for n in read if n in doubt.metrics and unknown(n)):
                 errors.append(
-                    f"panel `{panel.get('title')}` reads `{name}`, which is neither a "
+                    f"panel `{doubt.title}` reads `{name}`, which is neither a "
                     "recording rule of this render nor a metric of a service's kind"
                 )
     return errors
 
 
+class DashboardProblems(NamedTuple):
+    """One dashboard's problems as far as it alone tells: all but whether the metrics its
+    queries read are recording rules of the render, left as doubts for `finish`. Small and
+    picklable: a render's workers send one per dashboard."""
+
+    errors: tuple[str, ...]  # schemas, then conventions
+    doubts: tuple[_Doubt, ...]
+
+    def finish(self, records: set[str]) -> list[str]:
+        """Every problem, given the render's recording rule names."""
+        return [*self.errors, *_finished(list(self.doubts), records)]
+
+
+def dashboard_problems(dashboard: dict[str, Any], kind_metrics: set[str]) -> DashboardProblems:
+    panels = _panel_queries(dashboard)
+    errors = schema_errors(dashboard) + _convention_errors(dashboard, panels)
+    return DashboardProblems(tuple(errors), tuple(_metric_doubts(panels, kind_metrics)))
+
+
 def dashboard_errors(dashboard: dict[str, Any], known: set[str]) -> list[str]:
     """Every problem of one dashboard: schemas, conventions, then metrics."""
-    panels = _panel_queries(dashboard)
-    return (
-        schema_errors(dashboard)
-        + _convention_errors(dashboard, panels)
-        + _metric_errors(panels, known)
-    )
+    return dashboard_problems(dashboard, known).finish(set())
 
 
 DASHBOARDS = "grafana/dashboards/"
 RULES = "prometheus/rules/"
 
 
-def _is_dashboard(rel: str) -> bool:
+def is_dashboard(rel: str) -> bool:
     return rel.startswith(DASHBOARDS) and rel.endswith(".json")
 
 
-def _is_rule_file(rel: str) -> bool:
+def is_rule_file(rel: str) -> bool:
     name = rel[len(RULES) :]
     return rel.startswith(RULES) and name.endswith(".yml") and "/" not in name
 
 
-def _record_names(document: Any) -> set[str]:
+def record_names(document: Any) -> set[str]:
     names: set[str] = set()
     for group in (document or {}).get("groups", []):
         names |= {str(rule["record"]) for rule in group.get("rules", []) if "record" in rule}
@@ -450,7 +484,7 @@ def rendered_record_names(root: Path) -> set[str]:
     """The recording rules the rendered tree at `root` writes."""
     names = set()
     for path in sorted((root / "prometheus" / "rules").glob("*.yml")):
-        names |= _record_names(yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER))
+        names |= record_names(yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER))
     return names
 
 
@@ -471,14 +505,21 @@ def check_rendered(
         text = files[rel].decode("utf-8")
         return json.loads(text) if rel.endswith(".json") else yaml.load(text, Loader=_LOADER)
 
-    known = set(kind_metrics)
-    for rel in filter(_is_rule_file, files):
-        known |= _record_names(load(rel))
-    problems = []
-    # In the order of the tree's paths, part by part (as sorting Paths does).
-    for rel in sorted(filter(_is_dashboard, files), key=lambda r: r.split("/")):
-        problems += [f"{rel}: {e}" for e in dashboard_errors(load(rel), known)]
-    return problems
+    records: set[str] = set()
+    for rel in filter(is_rule_file, files):
+        records |= record_names(load(rel))
+    found = {rel: dashboard_problems(load(rel), kind_metrics) for rel in files if is_dashboard(rel)}
+    return finish_dashboards(found, records)
+
+
+def finish_dashboards(found: Mapping[str, DashboardProblems], records: set[str]) -> list[str]:
+    """Every problem of every dashboard (`found` by relative POSIX path), each prefixed with
+    its file, in the order of the tree's paths part by part (as sorting Paths does)."""
+    return [
+        f"{rel}: {error}"
+        for rel in sorted(found, key=lambda r: r.split("/"))
+        for error in found[rel].finish(records)
+    ]
 
 
 def check_dashboards(root: Path, kind_metrics: set[str]) -> list[str]:
