@@ -17,7 +17,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cached_property
 from pathlib import Path
 
 MANIFEST = ".stackgen-manifest.json"
@@ -28,10 +29,43 @@ class WriteError(Exception):
     """OUT cannot be written as asked (a file in the way, no permission)."""
 
 
-def with_manifest(files: dict[str, bytes]) -> dict[str, bytes]:
-    entries = {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())}
-    manifest = {"generator": "stackgen", "note": "files stackgen wrote here", "files": entries}
-    return {**files, MANIFEST: (json.dumps(manifest, indent=2) + "\n").encode()}
+def digest(data: bytes) -> str:
+    """A file's entry in the manifest."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def manifest(digests: Mapping[str, str]) -> bytes:
+    """The manifest of the files with these digests (by relative POSIX path)."""
+    entries = dict(sorted(digests.items()))
+    document = {"generator": "stackgen", "note": "files stackgen wrote here", "files": entries}
+    return (json.dumps(document, indent=2) + "\n").encode()
+
+
+def with_manifest(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    return {**files, MANIFEST: manifest({path: digest(data) for path, data in files.items()})}
+
+
+class FolderFiles(Mapping[str, bytes]):
+    """Files written into a folder, by relative POSIX path, read only when asked for: a large
+    render's files need not all be held at once."""
+
+    def __init__(self, root: Path, paths: Iterable[str]) -> None:
+        self.root, self.paths = root, sorted(paths)
+
+    def __getitem__(self, path: str) -> bytes:
+        if path not in self.paths_set:
+            raise KeyError(path)
+        return (self.root / path).read_bytes()
+
+    @cached_property
+    def paths_set(self) -> frozenset[str]:
+        return frozenset(self.paths)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
 
 
 def managed_files(out: Path) -> set[str]:
@@ -61,9 +95,10 @@ def _tree(root: Path) -> tuple[list[str], list[str]]:
     return sorted(files), empty_dirs
 
 
-def _in_the_way(foreign: list[str], wanted: dict[str, bytes]) -> list[str]:
+def _in_the_way(foreign: list[str], wanted: Iterable[str]) -> list[str]:
     """Foreign paths that a wanted file would replace, or that sit where a wanted file needs a
     folder (or the other way round)."""
+    wanted = set(wanted)
     wanted_dirs = {p.rsplit("/", i)[0] for p in wanted for i in range(1, p.count("/") + 1)}
     foreign_dirs = {p.rsplit("/", i)[0] for p in foreign for i in range(1, p.count("/") + 1)}
     return sorted(
@@ -72,13 +107,13 @@ def _in_the_way(foreign: list[str], wanted: dict[str, bytes]) -> list[str]:
     )
 
 
-def unified_diff(out: Path, files: dict[str, bytes], label: str) -> str:
+def unified_diff(out: Path, files: Mapping[str, bytes], label: str) -> str:
     """What `render` would change in OUT, as a unified diff; empty when OUT is current."""
     chunks: list[str] = []
     wanted = with_manifest(files)
     current = managed_files(out) if out.is_dir() else set()
     for path in sorted(set(wanted) | current):
-        new = wanted.get(path, b"").decode("utf-8", "replace")
+        new = wanted[path].decode("utf-8", "replace") if path in wanted else ""
         try:
             old = (out / path).read_bytes().decode("utf-8", "replace")
             exists = True
@@ -99,32 +134,50 @@ def unified_diff(out: Path, files: dict[str, bytes], label: str) -> str:
     return "".join(chunks)
 
 
+def write_files(root: Path, files: Mapping[str, bytes]) -> dict[str, str]:
+    """Write `files` under root; their digests."""
+    for rel, data in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return {rel: digest(data) for rel, data in files.items()}
+
+
 def write_tree(
-    out: Path, files: dict[str, bytes], verify: Callable[[Path], None] | None = None
+    out: Path, files: Mapping[str, bytes], verify: Callable[[Path], None] | None = None
 ) -> None:
     """Make OUT hold `files` (plus files stackgen did not write), or leave it as it was."""
+    write_staged(out, lambda staging: write_files(staging, files), verify)
+
+
+def write_staged(
+    out: Path,
+    produce: Callable[[Path], Mapping[str, str]],
+    verify: Callable[[Path], None] | None = None,
+) -> None:
+    """As `write_tree`, with the files written by `produce(staging)`, which returns their
+    digests by relative POSIX path: a large render writes each file as soon as it is made."""
     # Through a symbolic link, write where it points: the link stays valid.
     out = out.resolve() if out.is_symlink() else out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
     if out.exists() and not out.is_dir():
         raise WriteError(f"{out} exists and is not a folder")
-    files = with_manifest(files)
     keep, keep_dirs = _foreign_files(out)
-    in_the_way = _in_the_way([*keep, *keep_dirs], files)
-    if in_the_way:
-        raise WriteError(
-            f"{out / in_the_way[0]} was not written by stackgen (it is not in {MANIFEST}) and "
-            "would be overwritten: move it away, then render again"
-        )
     staging = Path(
         tempfile.mkdtemp(prefix=f".{out.name}{_TEMP_MARK}{os.getpid()}-", dir=out.parent)
     )
     try:
-        for rel, data in files.items():
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        digests = {**produce(staging)}
+        digests.pop(MANIFEST, None)  # never one of the files: stackgen's own
+        # Checked once the paths are known; the staging tree is dropped, OUT not touched.
+        in_the_way = _in_the_way([*keep, *keep_dirs], [*digests, MANIFEST])
+        if in_the_way:
+            raise WriteError(
+                f"{out / in_the_way[0]} was not written by stackgen (it is not in {MANIFEST}) "
+                "and would be overwritten: move it away, then render again"
+            )
+        (staging / MANIFEST).write_bytes(manifest(digests))
         for rel in keep:
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
