@@ -187,76 +187,40 @@ def _dashboard_context(
     }
 
 
-def grafana_artifacts(stack: Stack) -> list[Artifact]:
-    grafana = stack.grafana
-    service_folders = [s.dashboard_folder or s.team for s in stack.services]
-    folders = distinct_slugs(list(dict.fromkeys([grafana.default_folder, *service_folders])))
-    dashboards = [
-        Artifact(
-            f"grafana/dashboards/{folders[grafana.default_folder]}/{stack.stack.name}-overview.json",
-            "dashboard.json.j2",
-            _dashboard_context(
-                stack,
-                dashboard_uid(stack, "overview"),
-                f"{stack.stack.name} overview",
-                ["overview"],
-                f"Health of every service of the {stack.stack.name} stack.",
-                overview_panels(stack),
-            ),
-        ),
-        Artifact(
-            f"grafana/dashboards/{folders[grafana.default_folder]}/{stack.stack.name}-alerts.json",
-            "dashboard.json.j2",
-            _dashboard_context(
-                stack,
-                dashboard_uid(stack, "alerts"),
-                f"{stack.stack.name} alerts",
-                ["alerts"],
-                f"Alerts of the {stack.stack.name} stack firing now, by severity and team.",
-                alerts_panels(stack),
-            ),
-        ),
-    ]
-    for service, folder in zip(stack.services, service_folders, strict=True):
-        main, slo = service_dashboard_uids(stack, service)
-        dashboards.append(
-            Artifact(
-                f"grafana/dashboards/{folders[folder]}/{service.name}.json",
-                "dashboard.json.j2",
-                _dashboard_context(
-                    stack,
-                    main,
-                    service.name,
-                    [service.kind, f"team-{service.team}"],
-                    service.description or f"{service.kind} service {service.name}",
-                    service_panels(stack, service),
-                    [(f"{service.name} SLOs", slo)] if slo else [],
-                    target_variables(service.name),
-                ),
-            )
-        )
-    for service, folder in zip(stack.services, service_folders, strict=True):
-        main, slo = service_dashboard_uids(stack, service)
-        if slo is not None:
-            dashboards.append(
-                Artifact(
-                    # `.slo` and `_slo`: no service name holds a dot or an underscore.
-                    f"grafana/dashboards/{folders[folder]}/{service.name}.slo.json",
-                    "dashboard.json.j2",
-                    _dashboard_context(
-                        stack,
-                        slo,
-                        f"{service.name} SLOs",
-                        ["slo", f"team-{service.team}"],
-                        f"Objectives, error budgets and burn rates of {service.name}.",
-                        slo_panels(service),
-                        [(service.name, main)],
-                    ),
-                )
-            )
+def service_folder(service: Service) -> str:
+    return service.dashboard_folder or service.team
+
+
+def dashboard_folders(stack: Stack) -> dict[str, str]:
+    """The directory of each dashboard folder, the default one first: all different, and a
+    folder keeps its directory when services are added after it."""
+    names = [stack.grafana.default_folder, *map(service_folder, stack.services)]
+    return distinct_slugs(list(dict.fromkeys(names)))
+
+
+def _stack_dashboard(
+    stack: Stack,
+    folders: dict[str, str],
+    name: str,
+    title: str,
+    description: str,
+    panels: list[dict[str, Any]],
+) -> Artifact:
+    """The overview or the alerts dashboard, in the default folder."""
+    directory = folders[stack.grafana.default_folder]
+    return Artifact(
+        f"grafana/dashboards/{directory}/{stack.stack.name}-{name}.json",
+        "dashboard.json.j2",
+        _dashboard_context(stack, dashboard_uid(stack, name), title, [name], description, panels),
+    )
+
+
+def stack_grafana_artifacts(stack: Stack, folders: dict[str, str]) -> list[Artifact]:
+    """Provisioning, the overview and the alerts dashboard; `folders`: dashboard_folders."""
+    grafana, name = stack.grafana, stack.stack.name
     providers = [
         {
-            "name": f"stackgen-{stack.stack.name}-{directory}",
+            "name": f"stackgen-{name}-{directory}",
             "folder": literal(folder),
             "path": literal(f"{grafana.dashboards_path.rstrip('/')}/{directory}"),
         }
@@ -273,5 +237,61 @@ def grafana_artifacts(stack: Stack) -> list[Artifact]:
             "grafana-dashboards.yml.j2",
             {"stack": stack.stack, "providers": providers},
         ),
-        *dashboards,
+        _stack_dashboard(
+            stack, folders, "overview", f"{name} overview",
+            f"Health of every service of the {name} stack.", overview_panels(stack),
+        ),
+        _stack_dashboard(
+            stack, folders, "alerts", f"{name} alerts",
+            f"Alerts of the {name} stack firing now, by severity and team.", alerts_panels(stack),
+        ),
+    ]  # fmt: skip
+
+
+def service_dashboards(stack: Stack, service: Service, folders: dict[str, str]) -> list[Artifact]:
+    """The service's dashboard, and its SLO dashboard when it has SLOs."""
+    directory = f"grafana/dashboards/{folders[service_folder(service)]}"
+    main, slo = service_dashboard_uids(stack, service)
+    dashboards = [
+        Artifact(
+            f"{directory}/{service.name}.json",
+            "dashboard.json.j2",
+            _dashboard_context(
+                stack,
+                main,
+                service.name,
+                [service.kind, f"team-{service.team}"],
+                service.description or f"{service.kind} service {service.name}",
+                service_panels(stack, service),
+                [(f"{service.name} SLOs", slo)] if slo else [],
+                target_variables(service.name),
+            ),
+        )
+    ]
+    if slo is not None:
+        dashboards.append(
+            Artifact(
+                # `.slo` and `_slo`: no service name holds a dot or an underscore.
+                f"{directory}/{service.name}.slo.json",
+                "dashboard.json.j2",
+                _dashboard_context(
+                    stack,
+                    slo,
+                    f"{service.name} SLOs",
+                    ["slo", f"team-{service.team}"],
+                    f"Objectives, error budgets and burn rates of {service.name}.",
+                    slo_panels(service),
+                    [(service.name, main)],
+                ),
+            )
+        )
+    return dashboards
+
+
+def grafana_artifacts(stack: Stack) -> list[Artifact]:
+    """Provisioning, the stack's dashboards, then each service's."""
+    folders = dashboard_folders(stack)
+    return [
+        *stack_grafana_artifacts(stack, folders),
+        *(d for service in stack.services for d in service_dashboards(stack, service, folders)),
     ]

@@ -3,10 +3,15 @@ those of no service."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from stackgen.plan.artifact import Artifact
 from stackgen.spec.model import Service, Stack
+from stackgen.spec.rules import StackRuleGroup
+
+# The stack's groups that name a service, by service name.
+Attached = Mapping[str, Sequence[StackRuleGroup]]
 
 RULES_DIR = "prometheus/rules"
 LEGACY = "legacy"
@@ -15,10 +20,28 @@ LEGACY_FILE = f"{RULES_DIR}/{LEGACY}.yml"
 GENERATED_SUFFIXES = (".recording", ".slo", ".alerts")
 
 
-def service_groups(stack: Stack, service: Service) -> list[dict[str, Any]]:
-    """The service's own groups, then the stack's groups that name it, as written."""
-    attached = [g for g in stack.rule_groups if g.service == service.name]
-    return [g.as_written() for g in (*service.rule_groups, *attached)]
+def attached_groups(stack: Stack) -> dict[str, list[StackRuleGroup]]:
+    """The stack's groups that name a service, by service, in the spec's order: looked up
+    per service, not scanned (a scan per service is quadratic in an imported fleet)."""
+    attached: dict[str, list[StackRuleGroup]] = {}
+    for group in stack.rule_groups:
+        if group.service is not None:
+            attached.setdefault(group.service, []).append(group)
+    return attached
+
+
+def service_groups(
+    stack: Stack, service: Service, attached: Attached | None = None
+) -> list[dict[str, Any]]:
+    """The service's own groups, then the stack's groups that name it, as written. Callers
+    that ask for many services pass `attached_groups(stack)`."""
+    if attached is None:
+        theirs: Sequence[StackRuleGroup] = [
+            g for g in stack.rule_groups if g.service == service.name
+        ]
+    else:
+        theirs = attached.get(service.name, ())
+    return [g.as_written() for g in (*service.rule_groups, *theirs)]
 
 
 def legacy_groups(stack: Stack) -> list[dict[str, Any]]:
@@ -35,8 +58,11 @@ def legacy_files(stack: Stack) -> list[Artifact]:
 
 def imported_group_names(stack: Stack) -> dict[str, set[str]]:
     """Per rule file (relative to OUT), the names of the groups kept as written in it."""
+    attached = attached_groups(stack)
     names = {
-        f"{RULES_DIR}/{service.name}.yml": {g["name"] for g in service_groups(stack, service)}
+        f"{RULES_DIR}/{service.name}.yml": {
+            g["name"] for g in service_groups(stack, service, attached)
+        }
         for service in stack.services
     }
     names[LEGACY_FILE] = {g["name"] for g in legacy_groups(stack)}

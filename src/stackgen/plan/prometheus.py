@@ -10,7 +10,13 @@ from stackgen.packs.user import service_pack
 from stackgen.plan.alerts import Alert, service_context
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.grafana import linked_alerts
-from stackgen.plan.imported import LEGACY_FILE, legacy_files, service_groups
+from stackgen.plan.imported import (
+    LEGACY_FILE,
+    Attached,
+    attached_groups,
+    legacy_files,
+    service_groups,
+)
 from stackgen.plan.slos import slo_records
 from stackgen.promql import literal_regex
 from stackgen.spec.model import (
@@ -265,16 +271,19 @@ def custom_alert_names(stack: Stack) -> dict[str, set[str]]:
     }
 
 
+def rule_file(stack: Stack, service: Service, attached: Attached) -> Artifact:
+    """The service's rule file; `attached`: the stack's groups by service (attached_groups)."""
+    return Artifact(
+        f"{RULES_DIR}/{service.name}.yml",
+        "rules.yml.j2",
+        {
+            "service": service,
+            "groups": rule_groups(stack, service),
+            "imported": service_groups(stack, service, attached),
+        },
+    )
+
+
 def rule_files(stack: Stack) -> list[Artifact]:
-    return [
-        Artifact(
-            f"{RULES_DIR}/{service.name}.yml",
-            "rules.yml.j2",
-            {
-                "service": service,
-                "groups": rule_groups(stack, service),
-                "imported": service_groups(stack, service),
-            },
-        )
-        for service in stack.services
-    ] + legacy_files(stack)
+    attached = attached_groups(stack)
+    return [rule_file(stack, s, attached) for s in stack.services] + legacy_files(stack)

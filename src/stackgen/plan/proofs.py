@@ -115,13 +115,17 @@ def _expected(alerts: dict[str, Alert], tiers: list[str]) -> list[dict]:
 # A scenario without its service: (title, burn, evaluation time, tiers firing then).
 Timing = tuple[str, Decimal, int, tuple[str, ...]]
 # Per distinct SLO arithmetic: a fleet shares a handful, and each costs thousands of evaluations.
+# Bounded: a worker that plans service after service must not grow with every new objective.
 _TIMINGS: dict[tuple[Any, ...], list[Timing]] = {}
+_TIMINGS_KEPT = 1024
 
 
 def _timings(plan: engine.Plan, tiers: list[str]) -> list[Timing]:
     """The scenarios of the alerting `tiers` of a plan; they depend on its arithmetic only."""
     key = (plan.budget, plan.windows, plan.recorded, tuple(plan.for_.items()), tuple(tiers))
     if key not in _TIMINGS:
+        if len(_TIMINGS) >= _TIMINGS_KEPT:
+            del _TIMINGS[next(iter(_TIMINGS))]  # the oldest
         _TIMINGS[key] = _compute_timings(plan, tiers)
     return _TIMINGS[key]
 
@@ -184,23 +188,26 @@ def slo_tests(stack: Stack, service: Service, slo: SLO) -> list[dict[str, Any]]:
     ]
 
 
-def proof_artifacts(stack: Stack) -> list[Artifact]:
-    """One file per SLO: each has its own evaluation step (a file has one)."""
+def service_proofs(stack: Stack, service: Service) -> list[Artifact]:
+    """One file per SLO of the service: each has its own evaluation step (a file has one)."""
     artifacts = []
-    for service in stack.services:
-        for slo in service.slos:
-            tests = slo_tests(stack, service, slo)
-            if tests:
-                artifacts.append(
-                    Artifact(
-                        f"{TESTS_DIR}/{service.name}.{slo.name}.yml",
-                        "rules-test.yml.j2",
-                        {
-                            "service": service,
-                            "slo": slo,
-                            "rule_file": f"../rules/{service.name}.yml",
-                            "tests": tests,
-                        },
-                    )
+    for slo in service.slos:
+        tests = slo_tests(stack, service, slo)
+        if tests:
+            artifacts.append(
+                Artifact(
+                    f"{TESTS_DIR}/{service.name}.{slo.name}.yml",
+                    "rules-test.yml.j2",
+                    {
+                        "service": service,
+                        "slo": slo,
+                        "rule_file": f"../rules/{service.name}.yml",
+                        "tests": tests,
+                    },
                 )
+            )
     return artifacts
+
+
+def proof_artifacts(stack: Stack) -> list[Artifact]:
+    return [artifact for service in stack.services for artifact in service_proofs(stack, service)]
