@@ -9,116 +9,104 @@ from pathlib import Path
 from typing import Any
 
 from stackgen.lint.checks import CHECKS, Settings
-from stackgen.lint.config import apply, settings_of
+from stackgen.lint.config import apply
 from stackgen.lint.findings import Finding, at_or_above
-from stackgen.lint.ruleset import duplicates, rates_of_aggregates, undefined_records
-from stackgen.lint.sources import (
-    DISK,
-    Group,
-    LazySource,
-    Rule,
-    Source,
-    Tree,
-    groups_of,
-    read,
-    rule_files,
-    rules_of,
+from stackgen.lint.ruleset import (
+    defined_records,
+    duplicates,
+    rates_of_aggregates,
+    undefined_records,
 )
-from stackgen.lint.stack import DEFAULT_SCRAPE, PROMETHEUS, Stack, is_stack, stack_findings
+from stackgen.lint.sources import DISK, Reread, Tree, rule_files
+from stackgen.lint.stack import (
+    DEFAULT_SCRAPE,
+    PROMETHEUS,
+    Stack,
+    dashboard_findings,
+    is_stack,
+    routing_findings,
+)
+from stackgen.lint.summary import (
+    DashboardSummary,
+    RuleFileSummary,
+    lint_settings,
+    read_dashboard,
+    summarise_dashboard,
+    summarise_rule_file,
+)
 from stackgen.lint.suppress import Suppressions, suppressions
 from stackgen.spec.model import LintConfig
 
+Summary = RuleFileSummary | DashboardSummary
 
-def _findings(group: Group, rules: list[Rule], settings: Settings) -> list[Finding]:
+
+def lint_file(path: Path, settings: Settings | None = None) -> list[Finding]:
+    """Findings of one file, less those its `stackgen-lint` comments disable."""
+    return list(summarise_rule_file(path, DISK, settings or Settings()).findings)
+
+
+def _rule_file(
+    path: Path, tree: Tree, settings: Settings, given: Mapping[Path, Summary]
+) -> RuleFileSummary:
+    summary = given.get(path)
+    if isinstance(summary, RuleFileSummary):
+        return summary
+    return summarise_rule_file(path, tree, settings)
+
+
+def _dashboards(stack: Stack, tree: Tree, given: Mapping[Path, Summary]) -> list[DashboardSummary]:
     found = []
-    for check in CHECKS:
-        if check.group is not None:
-            for keys, message in check.group(group):
-                pos = group.source.locate((*group.path, *keys))
-                found.append(
-                    Finding(group.file, pos.line, pos.column, check.id, check.severity, message)
-                )
-        if check.rule is None:
-            continue  # a check across files (lint.ruleset, lint.stack)
-        for rule in rules:
-            for keys, message in check.rule(rule, settings):
-                line, column = rule.position(*keys)
-                found.append(Finding(rule.file, line, column, check.id, check.severity, message))
+    for path in stack.dashboards:
+        summary = given.get(path)
+        if not isinstance(summary, DashboardSummary):
+            summary = read_dashboard(path, tree)
+        if summary is not None:
+            found.append(summary)
     return found
 
 
-def lint_file(
-    path: Path,
-    settings: Settings | None = None,
-    collect: list[Rule] | None = None,
-    hidden: dict[str, Suppressions] | None = None,
-    tree: Tree = DISK,
+def _reduce(
+    files: list[RuleFileSummary],
+    stacks: list[tuple[Stack, list[DashboardSummary]]],
+    config: LintConfig,
+    tree: Tree,
 ) -> list[Finding]:
-    """Findings of one file, less those its `stackgen-lint` comments disable. Its rules are
-    appended to `collect`, and its comments put in `hidden`, for the checks across files."""
-    settings = settings or Settings()
-    name = str(path)
-    text = tree.read_text(path)
-    given = tree.documents(path)
-    if given is not None:  # parsed by the caller: a YAML error would have stopped it
-        documents: list[tuple[Any, Source]] = [
-            (document, LazySource(text, name, index)) for index, document in enumerate(given)
-        ]
-        errors: list[tuple[int, int, str]] = []
-    else:
-        documents, errors = read(text, name)
-    found = [
-        Finding(name, line, column, "file/yaml", "error", message)
-        for line, column, message in errors
-    ]
-    rules: list[Rule] = []
-    for document, source in documents:
-        groups = groups_of(document, source, name)
-        if groups is None:
-            pos = source.locate(())
-            found.append(
-                Finding(name, pos.line, pos.column, "file/not-rules", "error",
-                        "not a rule file: no `groups` (nor a PrometheusRule's `spec.groups`)")
-            )  # fmt: skip
-            continue
-        for group in groups:
-            in_group = list(rules_of(group))
-            found += _findings(group, in_group, settings)
-            rules += in_group
-    # Where each rule starts matters only to a disable comment: without one, no positions
-    # are read (reading them is most of a large file's time).
-    starts = [rule.position()[0] for rule in rules] if "stackgen-lint" in text else []
-    comments = suppressions(text, starts)
-    if collect is not None:
-        collect += rules
-    if hidden is not None:
-        hidden[name] = comments
-    return sorted(f for f in set(found) if not comments.hides(f))
+    """Every finding, from the files' summaries (rule files in `rule_files`' order, each
+    stack's dashboards in path order); `tree` reads files back to point at findings."""
+    rules = Reread(tree)
+    defined = defined_records(files)
+    found = [f for summary in files for f in summary.findings]
+    found += duplicates(files, rules)
+    found += undefined_records(files, defined, rules)
+    found += rates_of_aggregates(files, rules)
+    hidden: dict[str, Suppressions] = {summary.file: summary.hidden for summary in files}
+    for stack, dashboards in stacks:
+        found += routing_findings(stack, files, rules)
+        found += dashboard_findings(dashboards, defined, tree)
+        hidden |= {dashboard.file: dashboard.hidden for dashboard in dashboards}
+        if stack.alertmanager is not None:
+            hidden[stack.alertmanager.file] = suppressions(stack.alertmanager.text, [])
+    shown = [f for f in set(found) if f.file not in hidden or not hidden[f.file].hides(f)]
+    return sorted(apply(config, shown))
 
 
 def _lint(
-    paths: list[Path], scrape: float | None, config: LintConfig | None, tree: Tree
+    paths: list[Path],
+    scrape: float | None,
+    config: LintConfig | None,
+    tree: Tree,
+    given: Mapping[Path, Summary] | None = None,
 ) -> list[Finding]:
-    config = config or LintConfig()
+    """Summaries of the files (those `given`, or made from `tree`), then the findings."""
+    config, given = config or LintConfig(), given or {}
     stacks = [Stack.read(path, tree) for path in paths if is_stack(path, tree)]
-    scrape = scrape or (stacks[0].scrape_interval if stacks else DEFAULT_SCRAPE)
-    settings = settings_of(config, scrape)
-    rules: list[Rule] = []
-    hidden: dict[str, Suppressions] = {}
+    settings = lint_settings(
+        config, scrape or (stacks[0].scrape_interval if stacks else DEFAULT_SCRAPE)
+    )
     configs = {stack.root / PROMETHEUS: stack.config for stack in stacks}
-    found = [
-        f
-        for path in rule_files(paths, tree, configs)
-        for f in lint_file(path, settings, rules, hidden, tree)
-    ]
-    found += [*duplicates(rules), *undefined_records(rules), *rates_of_aggregates(rules)]
-    for stack in stacks:
-        found += stack_findings(stack, rules)
-        for document in (stack.alertmanager, *stack.dashboards):
-            if document is not None:
-                hidden[document.file] = suppressions(document.text, [])
-    shown = [f for f in set(found) if f.file not in hidden or not hidden[f.file].hides(f)]
-    return sorted(apply(config, shown))
+    files = [_rule_file(p, tree, settings, given) for p in rule_files(paths, tree, configs)]
+    with_dashboards = [(stack, _dashboards(stack, tree, given)) for stack in stacks]
+    return _reduce(files, with_dashboards, config, tree)
 
 
 def lint(
@@ -154,13 +142,33 @@ def lint_documents(
     return _lint([root], scrape, config, Tree(texts, given))
 
 
+def lint_staged(
+    root: Path,
+    summaries: Mapping[Path, Summary],
+    *,
+    config: LintConfig | None = None,
+    scrape: float | None = None,
+) -> list[Finding]:
+    """What `lint([root])` finds, where `summaries` are those of files under root (absolute
+    paths under root, made by `summarise_rule_file` with the Settings of `lint_settings(...)`
+    and by `summarise_dashboard`): those files are neither read nor parsed again, but to point
+    at a finding across files. Files under root without a summary are read from disk."""
+    return _lint([root], scrape, config, DISK, summaries)
+
+
 __all__ = [
     "CHECKS",
+    "DashboardSummary",
     "Finding",
     "LintConfig",
+    "RuleFileSummary",
     "Settings",
     "at_or_above",
     "lint",
     "lint_documents",
     "lint_file",
+    "lint_settings",
+    "lint_staged",
+    "summarise_dashboard",
+    "summarise_rule_file",
 ]

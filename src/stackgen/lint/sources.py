@@ -3,6 +3,8 @@ prometheus-operator `PrometheusRule` objects (multi-document YAML too) and Mimir
 
 from __future__ import annotations
 
+import json
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -13,6 +15,7 @@ from typing import Any
 import yaml
 
 from stackgen.lint.facts import Facts, facts
+from stackgen.lint.findings import Finding, Severity
 from stackgen.spec.errors import Path as DataPath
 from stackgen.spec.errors import Position
 from stackgen.spec.loader import SourceMap, read_documents
@@ -131,6 +134,38 @@ class Tree:
 DISK = Tree()
 
 
+@dataclass(frozen=True)
+class Document:
+    """A YAML or JSON file's first document, with its positions read only for a finding."""
+
+    file: str
+    text: str
+    data: Any  # None: read only to point at findings
+
+    @cached_property
+    def source(self) -> SourceMap:
+        """Where each value is: read only for a finding (slow on a large dashboard)."""
+        documents, _ = read_documents(self.text, self.file)
+        return documents[0][1] if documents else SourceMap()
+
+    def finding(self, path: DataPath, check: str, severity: Severity, message: str) -> Finding:
+        pos = self.source.locate(path)
+        return Finding(self.file, pos.line, pos.column, check, severity, message)
+
+
+def read_document(path: Path, tree: Tree = DISK) -> Document | None:
+    """The file's first document, or None when it is missing or not valid YAML (or JSON)."""
+    try:
+        text = tree.read_text(path)
+        given = tree.documents(path)
+        if given is not None:
+            return Document(str(path), text, given[0])
+        data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_LOADER)
+    except (OSError, ValueError, yaml.YAMLError):
+        return None
+    return Document(str(path), text, data)
+
+
 def stack_rule_files(config: Path, tree: Tree = DISK, data: Any = None) -> list[Path]:
     """The rule files a prometheus.yml names (globs resolved against its folder); `data`: the
     config, when the caller has read it already."""
@@ -236,3 +271,39 @@ def read(text: str, name: str) -> tuple[list[tuple[Any, Source]], list[tuple[int
             return [(d, LazySource(text, name, i)) for i, d in enumerate(plain)], []
     documents, errors = read_documents(text, name)
     return documents, [(e.position.line, e.position.column, e.message) for e in errors]
+
+
+class Reread:
+    """Rules read again from their files, by their place in them: summaries keep neither texts
+    nor documents, so a finding across files is pointed at (and a duplicate confirmed) only
+    once it exists. The last few files read are kept, their positions with them."""
+
+    KEEP = 8  # files: each check goes through the files in order, one finding after another
+
+    def __init__(self, tree: Tree = DISK) -> None:
+        self.tree = tree
+        self._files: OrderedDict[str, list[Rule]] = OrderedDict()
+
+    def of(self, file: str) -> list[Rule]:
+        """The file's rules, in the order its summary numbered them."""
+        if file in self._files:
+            self._files.move_to_end(file)
+            return self._files[file]
+        # positions are what it is read for: the position-keeping reader alone, then
+        documents, _ = read_documents(self.tree.read_text(Path(file)), file)
+        rules = [
+            rule
+            for document, source in documents
+            for group in groups_of(document, source, file) or ()
+            for rule in rules_of(group)
+        ]
+        self._files[file] = rules
+        if len(self._files) > self.KEEP:
+            self._files.popitem(last=False)
+        return rules
+
+    def rule(self, file: str, index: int) -> Rule:
+        return self.of(file)[index]
+
+    def position(self, file: str, index: int, *key: str) -> tuple[int, int]:
+        return self.rule(file, index).position(*key)

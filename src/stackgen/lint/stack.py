@@ -1,25 +1,22 @@
 """Checks across a rendered stack's files: the alerts its rules make, the Alertmanager routing
-that must carry them, and the dashboards that query what the rules record."""
+that must carry them, and the dashboards that query what the rules record. The rule files and
+the dashboards come summarised (lint.summary); the Prometheus configs and alertmanager.yml,
+small, are read whole."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from stackgen import query
 from stackgen.grafana_query import dashboard_queries
 from stackgen.lint.facts import dashboard_facts
-from stackgen.lint.findings import Finding, Severity
-from stackgen.lint.sources import DISK, Rule, Tree
+from stackgen.lint.findings import Finding
+from stackgen.lint.sources import DISK, Document, Reread, Tree, read_document
+from stackgen.lint.summary import AlertFacts, DashboardSummary, RuleFileSummary
 from stackgen.routing import Matcher, Route, matchers_of, possible_routes, route_tree
 from stackgen.spec.errors import Path as DataPath
-from stackgen.spec.loader import SourceMap, read_documents
 from stackgen.values import format_duration, parse_duration
 
 PROMETHEUS = Path("prometheus") / "prometheus.yml"
@@ -27,37 +24,6 @@ SHARDS = Path("prometheus") / "shards"
 ALERTMANAGER = Path("alertmanager") / "alertmanager.yml"
 DASHBOARDS = Path("grafana")
 DEFAULT_SCRAPE = 60.0  # Prometheus's own default scrape interval
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where PyYAML has it
-
-
-@dataclass(frozen=True)
-class Document:
-    file: str
-    text: str
-    data: Any
-
-    @cached_property
-    def source(self) -> SourceMap:
-        """Where each value is: read only for a finding (slow on a large dashboard)."""
-        documents, _ = read_documents(self.text, self.file)
-        return documents[0][1] if documents else SourceMap()
-
-    def finding(self, path: DataPath, check: str, severity: Severity, message: str) -> Finding:
-        pos = self.source.locate(path)
-        return Finding(self.file, pos.line, pos.column, check, severity, message)
-
-
-def read_document(path: Path, tree: Tree = DISK) -> Document | None:
-    """The file's first document, or None when it is missing or not valid YAML (or JSON)."""
-    try:
-        text = tree.read_text(path)
-        given = tree.documents(path)
-        if given is not None:
-            return Document(str(path), text, given[0])
-        data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_LOADER)
-    except (OSError, ValueError, yaml.YAMLError):
-        return None
-    return Document(str(path), text, data)
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
@@ -81,7 +47,7 @@ class Stack:
     prometheus: dict[str, Any]  # the main config (the one evaluating the rules, if any)
     scrape_configs: tuple[dict[str, Any], ...]  # of every config: the shards scrape
     alertmanager: Document | None
-    dashboards: tuple[Document, ...]
+    dashboards: tuple[Path, ...]  # summarised one at a time: all of them at once is too much
     # prometheus.yml as read (None: missing or not YAML), so its rule files need no second read
     config: Any = None
 
@@ -89,16 +55,13 @@ class Stack:
     def read(cls, root: Path, tree: Tree = DISK) -> Stack:
         configs = [read_document(path, tree) for path in prometheus_configs(root, tree)]
         data = [c.data for c in configs if c is not None and isinstance(c.data, dict)]
-        dashboards = (
-            read_document(p, tree) for p in sorted(tree.rglob(root / DASHBOARDS, "*.json"))
-        )
         main = configs[0] if configs and tree.is_file(root / PROMETHEUS) else None
         return cls(
             root,
             data[0] if data else {},
             tuple(job for config in data for job in _dicts(config.get("scrape_configs"))),
             read_document(root / ALERTMANAGER, tree) if tree.is_file(root / ALERTMANAGER) else None,
-            tuple(d for d in dashboards if d is not None and isinstance(d.data, dict)),
+            tuple(sorted(tree.rglob(root / DASHBOARDS, "*.json"))),
             main.data if main is not None else None,
         )
 
@@ -132,48 +95,30 @@ class Stack:
         return found
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one for every alert of the stack
 class Alert:
     """What Alertmanager receives from one alerting rule, as far as the files tell."""
 
-    rule: Rule
-    static: dict[str, str | None]  # None: a templated value
-    result: query.Labels
+    file: str  # of the rule
+    rule: AlertFacts
     external: dict[str, str]
-
-    @classmethod
-    def of(cls, rule: Rule, external: dict[str, str]) -> Alert | None:
-        if not rule.is_alert or rule.analysed is None:
-            return None
-        static: dict[str, str | None] = {"alertname": str(rule.data["alert"])}
-        for name, value in (rule.data.get("labels") or {}).items():
-            static[str(name)] = None if "{{" in str(value) else str(value)
-        return cls(rule, static, rule.analysed.labels, external)
 
     def value(self, label: str) -> str | None:
         """The label's value, "" when the alert lacks it, None when the series decide."""
-        if label in self.static:
-            return self.static[label]
-        carried = self.result.has(label)
+        if label in self.rule.static:
+            return self.rule.static[label]
+        carried = self.rule.result.has(label)
         if carried is None or carried:
             return None
         return self.external.get(label, "")  # Prometheus adds external labels it lacks
 
-    def label_names(self, targets: set[str]) -> set[str]:
-        """Labels it may carry: for a query that keeps its series' labels, those its query
-        names and those scraping adds stand in for the series' own."""
-        names = {*self.static, *self.result.names, *self.external}
-        if not self.result.closed and self.rule.analysed is not None:
-            names |= (self.rule.analysed.mentioned | targets) - self.result.dropped
-        return names
-
 
 def _described(alert: Alert) -> str:
-    known = {k: v for k, v in alert.static.items() if v is not None and k != "alertname"}
+    known = {k: v for k, v in alert.rule.static.items() if v is not None and k != "alertname"}
     return ", ".join(f"{k}={v}" for k, v in sorted(known.items())) or "no labels of its own"
 
 
-def unrouted(tree: Route, alerts: list[Alert]) -> Iterator[Finding]:
+def unrouted(tree: Route, alerts: list[Alert], rules: Reread) -> Iterator[Finding]:
     if not tree.routes:
         return  # one receiver for everything is a choice, not a gap
     # Routes read an alert's labels only through their matchers: alerts alike in the values
@@ -186,9 +131,9 @@ def unrouted(tree: Route, alerts: list[Alert]) -> Iterator[Finding]:
             paths = [route.path for route in possible_routes(tree, alert.value)]
             default_only[key] = paths == [tree.path]
         if default_only[key]:
-            line, column = alert.rule.position("alert")
-            name, receiver = alert.static["alertname"], tree.receiver
-            yield Finding(alert.rule.file, line, column, "route/unrouted", "warning",
+            line, column = rules.position(alert.file, alert.rule.index, "alert")
+            name, receiver = alert.rule.static["alertname"], tree.receiver
+            yield Finding(alert.file, line, column, "route/unrouted", "warning",
                           f"alert `{name}` ({_described(alert)}) matches no route: only the "
                           f"default receiver `{receiver}` gets it")  # fmt: skip
 
@@ -206,10 +151,23 @@ def _inhibit_labels(config: dict[str, Any]) -> Iterator[tuple[DataPath, str, str
             yield (*path, "equal", position), str(label), "the inhibit rule's `equal`"
 
 
-def unknown_labels(
-    document: Document, tree: Route, alerts: list[Alert], targets: set[str]
-) -> Iterator[Finding]:
-    carried = {"alertname"}.union(*(a.label_names(targets) for a in alerts))
+def carried_labels(
+    files: Sequence[RuleFileSummary], external: dict[str, str], targets: set[str]
+) -> set[str]:
+    """Labels some alert may carry: its rule's and its result's, the external labels, and for
+    a query that keeps its series' labels, those it names and those scraping adds stand in for
+    the series' own, less those it drops. The summaries hold, per file, all but the scraping's
+    share: a target label reaches some alert with an open result unless every one drops it."""
+    carried = {"alertname"}.union(*(summary.carried for summary in files))
+    if any(summary.alerts for summary in files):
+        carried |= set(external)
+    dropped = [s.open_dropped for s in files if s.open_dropped is not None]
+    if dropped:
+        carried |= targets - frozenset.intersection(*dropped)
+    return carried
+
+
+def unknown_labels(document: Document, tree: Route, carried: set[str]) -> Iterator[Finding]:
     named: list[tuple[DataPath, str, str]] = list(_inhibit_labels(document.data))
     for route in tree.walk():
         named += [(m.path, m.name, "the route's matchers") for m in route.matchers]
@@ -270,41 +228,40 @@ def repeat_intervals(document: Document, tree: Route) -> Iterator[Finding]:
                                    "only every group_interval")  # fmt: skip
 
 
-def routing_findings(stack: Stack, rules: list[Rule]) -> list[Finding]:
+def routing_findings(
+    stack: Stack, files: Sequence[RuleFileSummary], rules: Reread
+) -> list[Finding]:
     document = stack.alertmanager
     if document is None or not isinstance(document.data, dict):
         return []
     if not isinstance(document.data.get("route"), dict):
         return []
     tree = route_tree(document.data["route"])
-    alerts = [a for r in rules if (a := Alert.of(r, stack.external_labels)) is not None]
+    external = stack.external_labels
+    alerts = [Alert(summary.file, a, external) for summary in files for a in summary.alerts]
+    carried = carried_labels(files, external, stack.target_labels())
     return [
-        *unrouted(tree, alerts),
-        *unknown_labels(document, tree, alerts, stack.target_labels()),
+        *unrouted(tree, alerts, rules),
+        *unknown_labels(document, tree, carried),
         *unused_receivers(document, tree),
         *shadowed_routes(document, tree),
         *repeat_intervals(document, tree),
     ]
 
 
-def dashboard_findings(stack: Stack, rules: list[Rule]) -> Iterator[Finding]:
-    defined = {str(r.data["record"]) for r in rules if "record" in r.data}
-    for dashboard in stack.dashboards:
-        for path, expr in dashboard_queries(dashboard.data):
+def dashboard_findings(
+    dashboards: Sequence[DashboardSummary], defined: set[str], tree: Tree
+) -> Iterator[Finding]:
+    for dashboard in dashboards:
+        yield from dashboard.findings
+        if dashboard.recorded <= defined:
+            continue
+        # read again to tell which queries read an undefined one, and to point at them
+        document = read_document(Path(dashboard.file), tree)
+        assert document is not None, f"{dashboard.file}: summarised, yet unreadable now"
+        for where, expr in dashboard_queries(document.data):
             found = dashboard_facts(expr)
-            if found.error is not None:
-                yield dashboard.finding(path, "promql/syntax", "error", found.error)
-                continue
-            for name in sorted(found.recorded - defined):
-                yield dashboard.finding(path, "record/undefined", "warning",
-                                        f"`{name}` looks like a recording rule, but the stack's "
-                                        "rule files do not define it")  # fmt: skip
-            for function, seconds in found.fixed_ranges:
-                yield dashboard.finding(path, "dashboard/rate-interval", "warning",
-                                        f"`{function}` over a fixed [{format_duration(seconds)}]: "
-                                        "use [$__rate_interval], which follows the scrape "
-                                        "interval and the zoom")  # fmt: skip
-
-
-def stack_findings(stack: Stack, rules: list[Rule]) -> list[Finding]:
-    return [*routing_findings(stack, rules), *dashboard_findings(stack, rules)]
+            for name in sorted(found.recorded - defined) if found.error is None else ():
+                yield document.finding(where, "record/undefined", "warning",
+                                       f"`{name}` looks like a recording rule, but the stack's "
+                                       "rule files do not define it")  # fmt: skip

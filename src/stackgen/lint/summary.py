@@ -1,0 +1,285 @@
+"""The map half of linting: what a rule file or a dashboard says on its own (its findings,
+located), and the little of it that the checks across files need. A render's workers summarise
+the files they write and hand the parent only these summaries: small, picklable, and holding
+neither the file's text nor its documents (a finding across files is located by reading the
+file again, lint.sources.Reread)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from hashlib import blake2b
+from pathlib import Path
+from typing import Any, ClassVar
+
+from stackgen import query
+from stackgen.grafana_query import dashboard_queries
+from stackgen.lint.checks import CHECKS, Settings
+from stackgen.lint.config import settings_of
+from stackgen.lint.facts import Facts, dashboard_facts
+from stackgen.lint.findings import Finding
+from stackgen.lint.sources import (
+    DISK,
+    Document,
+    Group,
+    LazySource,
+    Rule,
+    Source,
+    Tree,
+    groups_of,
+    read,
+    read_document,
+    rules_of,
+)
+from stackgen.lint.suppress import Suppressions, suppressions
+from stackgen.spec.model import LintConfig
+from stackgen.values import format_duration
+
+_DIGEST_BYTES = 8  # a rule's identity, digested: a match is confirmed on the rules themselves
+
+
+def lint_settings(config: LintConfig | None, scrape_seconds: float) -> Settings:
+    """What rule files are summarised with, for `config` and the stack's scrape interval (its
+    prometheus.yml's `global.scrape_interval`; Prometheus's default is 60 s)."""
+    return settings_of(config or LintConfig(), scrape_seconds)
+
+
+def identity(data: dict[str, Any]) -> str:
+    """What makes two rules the same. Alerts: name and labels. Recording rules: also the
+    expression, since rules of one name that write disjoint series (by `code`, say) are a
+    common, sound pattern."""
+    kind = "record" if "record" in data else "alert"
+    labels = json.dumps(data.get("labels") or {}, sort_keys=True, default=str)
+    expr = " ".join(str(data.get("expr", "")).split()) if kind == "record" else ""
+    return f"{kind}:{data.get(kind)}:{labels}:{expr}"
+
+
+def _digest(rule: Rule) -> bytes:
+    return blake2b(identity(rule.data).encode(), digest_size=_DIGEST_BYTES).digest()
+
+
+_SHARED: dict[Any, Any] = {}
+_MOST_SHARED = 1 << 16
+
+
+def _shared(value: Any) -> Any:
+    """The one object in this process for values equal to `value`. Summaries arrive
+    unpickled, each with copies of its own, while a stack's services repeat the same names,
+    label sets and suppressions: those are kept once."""
+    if len(_SHARED) >= _MOST_SHARED:
+        _SHARED.clear()  # that many distinct values: sharing saves little, holding them costs
+    return _SHARED.setdefault(value, value)
+
+
+def _loaded(cls: type[Any], values: dict[str, Any]) -> Any:
+    """A summary unpickled, with the values it has in common with others shared."""
+    return cls(**{k: _shared(v) if k in cls.SHARED else v for k, v in values.items()})
+
+
+@dataclass(frozen=True, slots=True)
+class AlertFacts:
+    """What route/unrouted needs of an alerting rule whose query parses."""
+
+    index: int  # the rule's place in its file
+    static: dict[str, str | None]  # alertname and the rule's labels; None: a templated value
+    result: query.Labels  # the labels of its query's result
+
+    @classmethod
+    def of(cls, index: int, rule: Rule) -> AlertFacts | None:
+        if not rule.is_alert or rule.analysed is None:
+            return None
+        static: dict[str, str | None] = {"alertname": str(rule.data["alert"])}
+        for name, value in (rule.data.get("labels") or {}).items():
+            static[str(name)] = None if "{{" in str(value) else str(value)
+        return cls(index, static, rule.analysed.labels)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _alert_facts, (self.index, self.static, self.result)
+
+
+def _alert_facts(index: int, static: dict[str, str | None], result: query.Labels) -> AlertFacts:
+    """Unpickled: label names and values interned, the result's labels shared."""
+    interned = {sys.intern(k): v if v is None else sys.intern(v) for k, v in static.items()}
+    return AlertFacts(index, interned, _shared(result))
+
+
+@dataclass(frozen=True)
+class RuleFileSummary:
+    """One rule file, linted on its own. Its rules are named by their place in the file (in
+    the order of its documents, groups and rules); what the checks across files need of one
+    rule in particular is worked out again from the file, once they have a finding there."""
+
+    SHARED: ClassVar[frozenset[str]] = frozenset(
+        {"hidden", "records", "aggregates", "borrowed", "rated", "carried", "open_dropped"}
+    )
+
+    file: str
+    findings: tuple[Finding, ...]  # its own, less those its comments hide; sorted
+    hidden: Suppressions  # its comments, for the findings across files that land in it
+    digests: bytes  # each rule's identity digest, 8 bytes a rule: rule/duplicate
+    records: frozenset[str]  # the names it records
+    aggregates: frozenset[str]  # those of them recorded by an aggregation
+    borrowed: frozenset[str]  # recorded names its rules read that it does not record
+    rated: frozenset[str]  # metrics its rules take rate() and the like of
+    alerts: tuple[AlertFacts, ...]
+    # Labels its alerts carry whatever the stack: their own, their results', and for a result
+    # that keeps its series' labels, the labels its query names that it does not drop.
+    carried: frozenset[str]
+    # The labels that all its alerts with such an open result drop (None: it has none): the
+    # scrape targets' other labels reach one of them (lint.stack.unknown_labels).
+    open_dropped: frozenset[str] | None
+
+    def digest_values(self) -> list[int]:
+        return memoryview(self.digests).cast("Q").tolist()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _loaded, (type(self), vars(self))
+
+
+def _documents(
+    path: Path, text: str, tree: Tree
+) -> tuple[list[tuple[Any, Source]], list[tuple[int, int, str]]]:
+    """A rule file's documents (those the caller parsed, if it did) and its YAML errors."""
+    given = tree.documents(path)
+    if given is None:
+        return read(text, str(path))
+    # parsed by the caller: a YAML error would have stopped it
+    return [(d, LazySource(text, str(path), i)) for i, d in enumerate(given)], []
+
+
+def _findings(group: Group, rules: list[Rule], settings: Settings) -> list[Finding]:
+    found = []
+    for check in CHECKS:
+        if check.group is not None:
+            for keys, message in check.group(group):
+                pos = group.source.locate((*group.path, *keys))
+                found.append(
+                    Finding(group.file, pos.line, pos.column, check.id, check.severity, message)
+                )
+        if check.rule is None:
+            continue  # a check across files (lint.ruleset, lint.stack)
+        for rule in rules:
+            for keys, message in check.rule(rule, settings):
+                line, column = rule.position(*keys)
+                found.append(Finding(rule.file, line, column, check.id, check.severity, message))
+    return found
+
+
+def _carried(
+    alerts: list[tuple[AlertFacts, Facts]],
+) -> tuple[frozenset[str], frozenset[str] | None]:
+    """`carried` and `open_dropped` of a file's alerts, with their queries' facts."""
+    carried: set[str] = set()
+    dropped: list[frozenset[str]] = []
+    for alert, facts in alerts:
+        carried |= {*alert.static, *alert.result.names}
+        if not alert.result.closed:
+            carried |= facts.mentioned - alert.result.dropped
+            dropped.append(alert.result.dropped)
+    return frozenset(carried), frozenset.intersection(*dropped) if dropped else None
+
+
+def _summary(
+    name: str, findings: tuple[Finding, ...], hidden: Suppressions, rules: list[Rule]
+) -> RuleFileSummary:
+    recording = [r for r in rules if "record" in r.data]
+    records = frozenset(str(r.data["record"]) for r in recording)
+    parsed = [r.analysed for r in rules if r.analysed is not None]
+    alerts = [(a, r.analysed) for i, r in enumerate(rules) if (a := AlertFacts.of(i, r))]
+    carried, open_dropped = _carried(alerts)
+    return RuleFileSummary(
+        file=name,
+        findings=findings,
+        hidden=hidden,
+        digests=b"".join(map(_digest, rules)),
+        records=records,
+        aggregates=frozenset(
+            str(r.data["record"])
+            for r in recording
+            if r.analysed is not None and r.analysed.aggregated
+        ),
+        borrowed=frozenset().union(*(facts.recorded for facts in parsed)) - records,
+        rated=frozenset(metric for facts in parsed for _, metric in facts.counter_rates),
+        alerts=tuple(alert for alert, _ in alerts),
+        carried=carried,
+        open_dropped=open_dropped,
+    )
+
+
+def summarise_rule_file(path: Path, tree: Tree, settings: Settings) -> RuleFileSummary:
+    """The file's summary: every check of one rule or group run (positions located where a
+    finding needs one), its `stackgen-lint` comments applied, and what the checks across
+    files need kept. `tree`: the disk, or a render's texts and parsed documents."""
+    name, text = str(path), tree.read_text(path)
+    documents, errors = _documents(path, text, tree)
+    found = [
+        Finding(name, line, column, "file/yaml", "error", message)
+        for line, column, message in errors
+    ]
+    rules: list[Rule] = []
+    for document, source in documents:
+        groups = groups_of(document, source, name)
+        if groups is None:
+            pos = source.locate(())
+            found.append(
+                Finding(name, pos.line, pos.column, "file/not-rules", "error",
+                        "not a rule file: no `groups` (nor a PrometheusRule's `spec.groups`)")
+            )  # fmt: skip
+            continue
+        for group in groups:
+            in_group = list(rules_of(group))
+            found += _findings(group, in_group, settings)
+            rules += in_group
+    # Where each rule starts matters only to a disable comment: without one, no positions
+    # are read (reading them is most of a large file's time).
+    starts = [rule.position()[0] for rule in rules] if "stackgen-lint" in text else []
+    hidden = suppressions(text, starts)
+    shown = tuple(sorted(f for f in set(found) if not hidden.hides(f)))
+    return _summary(name, shown, hidden, rules)
+
+
+@dataclass(frozen=True)
+class DashboardSummary:
+    """One dashboard, checked on its own, and the recording rules its queries read (which of
+    its queries read one that no rule file defines is worked out again from the file)."""
+
+    SHARED: ClassVar[frozenset[str]] = frozenset({"hidden", "recorded"})
+
+    file: str
+    findings: tuple[Finding, ...]  # its own, less those its comments hide; sorted
+    hidden: Suppressions  # its comments, for the record/undefined findings that land in it
+    recorded: frozenset[str]  # recorded names its queries (those that parse) read
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _loaded, (type(self), vars(self))
+
+
+def summarise_dashboard(path: Path, text: str, data: Any) -> DashboardSummary:
+    """Its queries' syntax errors and fixed ranges, located; `data`: the parsed text."""
+    document = Document(str(path), text, data)
+    found: list[Finding] = []
+    recorded: set[str] = set()
+    for where, expr in dashboard_queries(data) if isinstance(data, dict) else ():
+        facts = dashboard_facts(expr)
+        if facts.error is not None:
+            found.append(document.finding(where, "promql/syntax", "error", facts.error))
+            continue
+        recorded |= facts.recorded
+        for function, seconds in facts.fixed_ranges:
+            found.append(document.finding(where, "dashboard/rate-interval", "warning",
+                                          f"`{function}` over a fixed "
+                                          f"[{format_duration(seconds)}]: use "
+                                          "[$__rate_interval], which follows the scrape "
+                                          "interval and the zoom"))  # fmt: skip
+    hidden = suppressions(text, [])
+    shown = tuple(sorted(f for f in set(found) if not hidden.hides(f)))
+    return DashboardSummary(str(path), shown, hidden, frozenset(recorded))
+
+
+def read_dashboard(path: Path, tree: Tree = DISK) -> DashboardSummary | None:
+    """The summary of a dashboard file; None when it is not a JSON object."""
+    document = read_document(path, tree)
+    if document is None or not isinstance(document.data, dict):
+        return None
+    return summarise_dashboard(path, document.text, document.data)
