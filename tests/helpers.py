@@ -109,3 +109,28 @@ def promtool_tests(
     result = run_tool("promtool", "test", "rules", str(test_file))
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
+
+
+def fleet_spec(services: int) -> str:
+    """A spec of many services cycling the kinds, with SLOs, in 5 teams (as bench/run.py's)."""
+    kinds = ["http", "database", "ai-inference", "node"]
+    lines = ["stack:", "  name: fleet", "services:"]
+    for i in range(services):
+        kind = kinds[i % len(kinds)]
+        sli = "requests" if kind in ("http", "ai-inference") else "uptime"
+        lines += [
+            f"  - name: svc-{i}",
+            f"    team: team-{i % 5}",
+            f"    kind: {kind}",
+            f"    targets: {{static: ['host-{i}:9100']}}",
+            "    slos:",
+            "      - {name: availability, objective: 99.9, sli: {type: uptime}}",
+            f"      - {{name: second, objective: 99.5, sli: {{type: {sli}}}}}",
+        ]
+    lines += [
+        "channels:",
+        "  - {name: ops, type: webhook, url: 'http://hooks/x'}",
+        "routing:",
+        "  default_channel: ops",
+    ]
+    return "\n".join(lines) + "\n"

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from stackgen.dashboard_check import (
     check_dashboards,
     check_rendered,
+    convention_errors,
     dashboard_errors,
     dashboard_problems,
-    rendered_record_names,
-    convention_errors,
     metric_errors,
+    rendered_record_names,
     schema_errors,
 )
 from stackgen.plan.grafana import kind_metric_names

@@ -9,7 +9,15 @@ import textwrap
 
 import pytest
 
-from stackgen.writer import MANIFEST, WriteError, unified_diff, write_tree
+from stackgen.writer import (
+    MANIFEST,
+    FolderFiles,
+    WriteError,
+    unified_diff,
+    write_files,
+    write_staged,
+    write_tree,
+)
 
 
 def snapshot(root):
@@ -219,3 +227,26 @@ def test_diff_reports_a_folder_where_a_managed_file_was(tmp_path):
     (out / "a.yml").unlink()
     (out / "a.yml").mkdir()
     assert "-<Is a directory>\n+1\n" in unified_diff(out, {"a.yml": b"1\n"}, "out")
+
+
+def test_files_written_elsewhere_are_compared_as_read_with_their_digests(tmp_path):
+    # render --check renders into a folder of its own and compares file by file from there
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    write_tree(out, {"a.yml": b"x: 1\n", "stale.yml": b"s\n"})
+    wanted = {"a.yml": b"x: 2\n", "b/new.yml": b"n\n"}
+    digests = write_files(elsewhere, wanted)
+    files = FolderFiles(elsewhere, digests)
+    assert dict(files) == wanted and "stale.yml" not in files
+    assert unified_diff(out, files, "out", digests) == unified_diff(out, wanted, "out")
+    write_staged(out, lambda staging: write_files(staging, wanted))
+    assert unified_diff(out, files, "out", digests) == ""
+
+
+def test_a_produced_file_in_the_way_of_a_foreign_one_leaves_out_as_it_was(tmp_path):
+    out = tmp_path / "out"
+    write_tree(out, {"a.yml": b"1\n"})
+    (out / "mine.yml").write_text("mine\n")
+    with pytest.raises(WriteError, match=r"mine\.yml was not written by stackgen"):
+        write_staged(out, lambda staging: write_files(staging, {"mine.yml": b"theirs\n"}))
+    assert (out / "mine.yml").read_text() == "mine\n" and (out / "a.yml").read_bytes() == b"1\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging tree left behind

@@ -11,7 +11,8 @@ import json
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, get_args
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, get_args
 import typer
 
 from stackgen import __version__
-from stackgen.writer import MANIFEST, WriteError, unified_diff, write_tree
+from stackgen.writer import MANIFEST, WriteError, unified_diff, write_staged
 
 # The commands import what they need: `stackgen --version` and `--help` start fast.
 if TYPE_CHECKING:
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
 EXIT_FOUND = 1
 EXIT_BAD_INPUT = 2
 EXIT_BUG = 3
-# Checks of the routing a spec chose: its author's to fix, not stackgen's.
-DESIGN_CHECKS = ("route/", "receiver/")
 INIT_SPEC = "stack.yml"
 SCHEMA_FILE = "stackgen.schema.json"
 
@@ -115,6 +114,23 @@ def _targets(stack: Stack, plain: dict[str, bytes], targets: list[Target]) -> di
         raise _fail(message, EXIT_BAD_INPUT) from None
 
 
+@contextmanager
+def _render_failures(after_bug: str) -> Iterator[None]:
+    """A failed render's exit: the user's (a project template, a size cap) or stackgen's."""
+    from stackgen.render import RenderError, TemplateInputError
+    from stackgen.targets.split import TooLarge
+    from stackgen.verify import VerifyError
+
+    try:
+        yield
+    except TemplateInputError as exc:  # the project's template: the user's to fix
+        raise _fail(f"{exc}; nothing written", EXIT_BAD_INPUT) from None
+    except TooLarge as exc:
+        raise _fail(f"output.max_file_bytes: {exc}: raise the cap", EXIT_BAD_INPUT) from None
+    except (VerifyError, RenderError) as exc:
+        raise _fail(f"stackgen bug: {exc}{after_bug}", EXIT_BUG) from None
+
+
 def _chosen(stack: Stack, override: list[str] | None) -> list[Target]:
     """The targets to write: `--target`'s, else the spec's."""
     from stackgen.spec.model import Target
@@ -130,12 +146,6 @@ def _chosen(stack: Stack, override: list[str] | None) -> list[Target]:
         return chosen(stack, override)
     except TargetError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
-
-
-def write_plain(root: Path, files: dict[str, bytes]) -> None:
-    for rel, data in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_bytes(data)
 
 
 def _version(value: bool) -> None:
@@ -205,21 +215,20 @@ def render(
             "and the built-in ones (a file replaces the built-in one of its name); repeatable.",
         ),
     ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Processes to render in (default: one per usable core)."
+        ),
+    ] = None,
 ) -> None:
     """Render SPEC into OUT, atomically; or, with --check, show what would change.
 
     Example: stackgen render specs/ -o out/ --check
     """
-    from stackgen.dashboard_check import check_rendered
-    from stackgen.lint import Finding, lint_documents
-    from stackgen.lint.spans import in_alerts, in_groups
-    from stackgen.plan.grafana import kind_metric_names
-    from stackgen.plan.imported import imported_group_names
-    from stackgen.plan.prometheus import custom_alert_names
     from stackgen.render import collected_late
+    from stackgen.render.checked import CheckedRender
     from stackgen.spec.templates import template_folders
-    from stackgen.targets import PLAIN, target_problems
-    from stackgen.verify import VerifyError, verify_with_tools
 
     out = _out_for(out, env)
     stack = _load(spec, env=env)
@@ -227,12 +236,14 @@ def render(
     missing_folders = [str(folder) for folder in templates or [] if not folder.is_dir()]
     if missing_folders:
         raise _fail(f"--templates: no folder {', '.join(missing_folders)}", EXIT_BAD_INPUT)
-    parsed: dict[str, Any] = {}
-    plain = _render(stack, template_folders(stack, spec, templates or []), parsed)
-    files = _targets(stack, plain, targets)
+    render = CheckedRender(
+        stack, targets, template_folders(stack, spec, templates or []), jobs, tools
+    )
     if check:
         try:
-            diff = unified_diff(out, files, out.as_posix().strip("/") or ".")
+            with _render_failures(""), tempfile.TemporaryDirectory() as elsewhere:
+                files, digests = render.unchecked(Path(elsewhere))
+                diff = unified_diff(out, files, out.as_posix().strip("/") or ".", digests)
         except WriteError as exc:
             raise _fail(f"cannot compare with {out}: {exc}", EXIT_BAD_INPUT) from None
         if diff:
@@ -240,53 +251,17 @@ def render(
             raise _fail(f"{out} is not what {spec} renders: run `stackgen render`", EXIT_FOUND)
         typer.echo(f"{out} is current")
         return
-    missing: list[str] = []
-    design: list[Finding] = []
-
-    def verify(staging: Path) -> None:
-        if PLAIN in targets:
-            verify_plain(staging, files)
-        else:  # the plain files are checked even when they are not written
-            with tempfile.TemporaryDirectory() as elsewhere:
-                write_plain(Path(elsewhere), plain)
-                verify_plain(Path(elsewhere), plain)
-        problems = target_problems(files, targets)
-        if problems:
-            raise VerifyError("the rendered targets break their checks:\n" + "\n".join(problems))
-
-    def verify_plain(staging: Path, written: dict[str, bytes]) -> None:
-        if tools:
-            missing.extend(verify_with_tools(staging))
-        problems = check_rendered(plain, kind_metric_names(stack), parsed)
-        if problems:
-            raise VerifyError("dashboards break their checks:\n" + "\n".join(problems))
-        # What stackgen writes is lint-clean. Findings on the routing the spec chose, in the
-        # rule groups it keeps as written and in its custom alerts are the spec's to fix
-        # (reported, written anyway); any other finding is a stackgen bug. What stackgen wrote
-        # is linted as held in memory (files OUT keeps that it did not write: from staging).
-        findings = lint_documents(staging, written, parsed, config=stack.lint, kept=True)
-        authored = [
-            *in_groups(findings, staging, imported_group_names(stack)),
-            *in_alerts(findings, staging, custom_alert_names(stack)),
-        ]
-        bugs = [f for f in findings if not f.check.startswith(DESIGN_CHECKS) and f not in authored]
-        if bugs:
-            raise VerifyError("`stackgen lint` found:\n" + "\n".join(map(str, bugs)))
-        # reported under their place in OUT, where they are about to be
-        design.extend(
-            replace(f, file=str(out / Path(f.file).relative_to(staging)))
-            for f in findings
-            if f not in bugs
-        )
-
     try:
-        with collected_late():  # the checks, too, make many short-lived objects
-            write_tree(out, files, verify=verify)
+        # the checks, too, make many short-lived objects
+        with _render_failures(f"\n{out} was left as it was"), collected_late():
+            write_staged(out, render.produce, verify=render.verify)
     except (WriteError, OSError) as exc:
         raise _fail(f"cannot write {out}: {exc}", EXIT_BAD_INPUT) from None
-    except VerifyError as exc:
-        raise _fail(f"stackgen bug: {exc}\n{out} was left as it was", EXIT_BUG) from None
-    typer.echo(f"rendered {len(files)} files ({', '.join(targets)}) into {out}")
+    finally:
+        render.cleanup()
+    typer.echo(f"rendered {len(render.digests)} files ({', '.join(targets)}) into {out}")
+    missing = render.missing
+    design = [replace(f, file=str(out / f.file)) for f in render.design]
     for finding in design:
         typer.echo(f"lint: {finding}", err=True)
     if missing:

@@ -218,7 +218,9 @@ def _errors(name: str, definition: str | None, instance: Any) -> list[Validation
     validator = _validator(name, definition)
     root = validator.schema
     shape = _shape_at(instance, _node(_leaves(root, root), root))
-    key = (name, definition, json.dumps(shape, sort_keys=True))
+    # repr: C speed, and the same text for every copy of a shape (a shape written in another
+    # key order only costs one more validation)
+    key = (name, definition, repr(shape))
     if key not in _VALID:
         _VALID[key] = validator.is_valid(shape)
     return [] if _VALID[key] else list(validator.iter_errors(instance))

@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -39,10 +40,6 @@ def manifest(digests: Mapping[str, str]) -> bytes:
     entries = dict(sorted(digests.items()))
     document = {"generator": "stackgen", "note": "files stackgen wrote here", "files": entries}
     return (json.dumps(document, indent=2) + "\n").encode()
-
-
-def with_manifest(files: Mapping[str, bytes]) -> dict[str, bytes]:
-    return {**files, MANIFEST: manifest({path: digest(data) for path, data in files.items()})}
 
 
 class FolderFiles(Mapping[str, bytes]):
@@ -107,10 +104,15 @@ def _in_the_way(foreign: list[str], wanted: Iterable[str]) -> list[str]:
     )
 
 
-def unified_diff(out: Path, files: Mapping[str, bytes], label: str) -> str:
-    """What `render` would change in OUT, as a unified diff; empty when OUT is current."""
+def unified_diff(
+    out: Path, files: Mapping[str, bytes], label: str, digests: Mapping[str, str] | None = None
+) -> str:
+    """What `render` would change in OUT, as a unified diff; empty when OUT is current.
+    `digests`: of `files`, when known (then each file is read from `files` only to compare)."""
     chunks: list[str] = []
-    wanted = with_manifest(files)
+    if digests is None:
+        digests = {path: digest(data) for path, data in files.items()}
+    wanted = ChainMap({MANIFEST: manifest(digests)}, files)
     current = managed_files(out) if out.is_dir() else set()
     for path in sorted(set(wanted) | current):
         new = wanted[path].decode("utf-8", "replace") if path in wanted else ""

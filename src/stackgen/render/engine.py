@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import contextmanager
 from functools import cache
 from importlib.resources import files
@@ -20,7 +20,7 @@ from stackgen.render.errors import RenderError
 from stackgen.render.filters import FILTERS
 from stackgen.render.jsontext import canonical_json
 from stackgen.render.options import TEMPLATE_OPTIONS
-from stackgen.render.parse import load_yaml
+from stackgen.render.parse import check_yaml, load_yaml
 from stackgen.render.project import SearchPath, project_environment, render_project
 
 
@@ -46,11 +46,12 @@ def render_artifact(
     artifact: Artifact, templates: SearchPath = (), parsed: MutableMapping[str, Any] | None = None
 ) -> bytes:
     """The artifact's bytes; `templates`: the project's template folders, searched first.
-    `parsed`: gets the output's document by its path (see `render_all`)."""
+    `parsed`: gets the output's document by its path (see `render_all`); without it, YAML
+    output is only checked (cheaper than building its document)."""
     documents: list[Any] = []
 
     def check(text: str) -> str:
-        text, document = _checked(artifact, text)
+        text, document = _checked(artifact, text, keep=parsed is not None)
         if document is not UNSHARED:
             documents.append(document)
         return text
@@ -74,9 +75,9 @@ def render_artifact(
 UNSHARED: Any = object()
 
 
-def _checked(artifact: Artifact, text: str) -> tuple[str, Any]:
+def _checked(artifact: Artifact, text: str, keep: bool = True) -> tuple[str, Any]:
     """Parse the output back; JSON is re-indented canonically so layout never depends on Jinja.
-    Also the parsed document, or UNSHARED."""
+    Also the parsed document (`keep`: for YAML, wanted), or UNSHARED."""
     where = f"template {artifact.template} rendered invalid"
     if artifact.path.endswith(".json"):
         with collector_paused():  # as for YAML: no cycles to find
@@ -88,6 +89,9 @@ def _checked(artifact: Artifact, text: str) -> tuple[str, Any]:
         return text + "\n", data
     if artifact.path.endswith((".yml", ".yaml")):
         try:
+            if not keep:
+                check_yaml(text)
+                return text, UNSHARED
             document, plain = load_yaml(text)
         except yaml.YAMLError as exc:
             raise RenderError(f"{where} YAML for {artifact.path}: {exc}") from exc
@@ -105,7 +109,8 @@ def render_all(
     json.loads or yaml.safe_load makes of its bytes): every JSON output, and each YAML output
     that is one plain document (no anchors, string keys only, none twice, no merge keys)."""
     rendered: dict[str, bytes] = {}
-    for path, data, document in render_each(artifacts, templates):
+    wanted = (lambda _: True) if parsed is not None else (lambda _: False)
+    for path, data, document in render_each(artifacts, templates, wanted):
         rendered[path] = data
         if parsed is not None and document is not UNSHARED:
             parsed[path] = document
@@ -113,19 +118,22 @@ def render_all(
 
 
 def render_each(
-    artifacts: Iterable[Artifact], templates: SearchPath = ()
+    artifacts: Iterable[Artifact],
+    templates: SearchPath = (),
+    wanted: Callable[[str], bool] = lambda _: True,
 ) -> Iterator[tuple[str, bytes, Any]]:
     """(path, bytes, document) of each artifact as it is rendered, so that a caller can use
-    each output and let it go: `document` as in `render_all`, or UNSHARED."""
+    each output and let it go: `document` as in `render_all` for the paths `wanted`, else
+    UNSHARED."""
     seen: set[str] = set()
     with collected_late():
         for artifact in artifacts:
             if artifact.path in seen:
                 raise RenderError(f"two outputs would be written to {artifact.path}")
             seen.add(artifact.path)
-            found: dict[str, Any] = {}
+            found: dict[str, Any] | None = {} if wanted(artifact.path) else None
             data = render_artifact(artifact, templates, found)
-            yield artifact.path, data, found.get(artifact.path, UNSHARED)
+            yield artifact.path, data, (found or {}).get(artifact.path, UNSHARED)
 
 
 @contextmanager

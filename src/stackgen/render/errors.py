@@ -14,3 +14,7 @@ class TemplateInputError(RenderError):
         self.file, self.line, self.message = file, line, message.rstrip(".")
         where = f"{file}:{line}" if line is not None else file
         super().__init__(f"{where}: {self.message}")
+
+    def __reduce__(self) -> tuple[type, tuple[str, int | None, str]]:
+        # raised in a render's worker process, re-raised in the parent
+        return type(self), (self.file, self.line, self.message)

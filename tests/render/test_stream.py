@@ -1,0 +1,75 @@
+"""The streamed render: a few services at a time, in one process or several, it writes exactly
+the files of the render in one piece, and hands back of each file only its digest and what the
+checks across files need."""
+
+import pickle
+
+import pytest
+from typer.testing import CliRunner
+
+from stackgen.cli import app
+from stackgen.lint.summary import lint_settings
+from stackgen.render import RenderError, TemplateInputError, stream
+from stackgen.render.stream import render_into
+from stackgen.spec import load_stack
+from stackgen.writer import digest
+from tests.helpers import SPECS, fleet_spec, render_files, write
+
+
+@pytest.fixture
+def in_parallel(monkeypatch):
+    """Workers even for a handful of services."""
+    monkeypatch.setattr(stream, "PARALLEL_FROM", 0)
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_the_example_streamed_is_the_render_in_one_piece(tmp_path, in_parallel, jobs):
+    stack = load_stack(SPECS)
+    written = render_into(stack, tmp_path, jobs=jobs)
+    expected = render_files(stack)
+    assert list(written) == sorted(expected)
+    assert {path: (tmp_path / path).read_bytes() for path in written} == expected
+    assert all(w.digest == digest(expected[path]) for path, w in written.items())
+
+
+def test_a_fleet_rendered_by_two_workers_is_the_render_in_one_piece(tmp_path):
+    stack = load_stack(write(tmp_path, "spec.yml", fleet_spec(stream.PARALLEL_FROM + 6)))
+    written = render_into(stack, tmp_path / "out", jobs=2)
+    expected = render_files(stack)
+    assert {path: (tmp_path / "out" / path).read_bytes() for path in written} == expected
+
+
+def test_what_comes_back_of_a_file_is_small(tmp_path):
+    stack = load_stack(write(tmp_path, "spec.yml", fleet_spec(40)))
+    checks = stream.Checks(lint_settings(None, 15), frozenset())
+    written = render_into(stack, tmp_path / "out", checks=checks, jobs=1)
+    out_bytes = sum((tmp_path / "out" / path).stat().st_size for path in written)
+    # the summaries travel between processes: a fraction of the files they stand for
+    assert len(pickle.dumps(written)) < out_bytes / 4
+    assert all(w.lint is not None for p, w in written.items() if p.startswith("prometheus/rules/"))
+    assert all(w.dashboard is not None for p, w in written.items() if p.endswith(".json"))
+
+
+def test_a_project_template_failing_in_a_worker_fails_the_render_as_in_one_process(
+    tmp_path, in_parallel
+):
+    write(tmp_path / "t", "runbook.md.j2", "# {{ name }}\n{{ undefined_thing }}\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["render", str(SPECS), "-o", str(out), "--templates", str(tmp_path / "t"), "-j", "2"]
+    )
+    assert result.exit_code == 2, result.output
+    assert f"{tmp_path / 't' / 'runbook.md.j2'}:2: 'undefined_thing' is undefined" in result.output
+    assert not out.exists()
+
+
+def test_template_errors_cross_processes_whole():
+    error = TemplateInputError("t/runbook.md.j2", 2, "'x' is undefined")
+    again = pickle.loads(pickle.dumps(error))
+    assert (again.file, again.line, again.message, str(again)) == (
+        error.file,
+        error.line,
+        error.message,
+        str(error),
+    )
+    assert isinstance(again, RenderError)
