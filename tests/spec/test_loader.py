@@ -2,9 +2,10 @@
 
 import pytest
 
+from stackgen.spec import Stack, load_stack
 from stackgen.spec.errors import SpecErrors
-from stackgen.spec.loader import load_spec
-from tests.helpers import MINIMAL, write
+from stackgen.spec.loader import load_data, load_spec
+from tests.helpers import MINIMAL, SPECS, write
 
 
 def errors_of(path) -> list[str]:
@@ -139,3 +140,32 @@ def test_hidden_folders_and_files_are_not_read_as_spec(tmp_path):
     write(tmp_path, ".github/workflows/ci.yml", "on: push\n")
     write(tmp_path, ".pre-commit-config.yaml", "repos: []\n")
     assert set(load_spec(tmp_path).data) == {"stack", "services", "channels", "routing"}
+
+
+def test_a_regular_spec_reads_the_same_without_positions(tmp_path):
+    # load_stack reads a valid spec without positions first; they only locate mistakes
+    write(tmp_path, "a.yml", MINIMAL)
+    write(tmp_path, "b.yml", "services:\n  - {name: db, team: data, kind: database, "
+                             "targets: {static: ['db:9187']}}\n")  # fmt: skip
+    for spec in (SPECS, tmp_path, tmp_path / "a.yml"):
+        assert load_data(spec) == load_spec(spec).data
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        MINIMAL + "stack:\n  name: again\n",  # a section twice: load_spec says where
+        MINIMAL.replace("team: web", "team: web\n    team: ops"),  # a key twice
+        MINIMAL + "x: &a {}\ny: *a\n",  # anchors
+        MINIMAL + "services: {}\n",  # a list section that is no list
+        "",  # an empty file
+        "stack: [\n",  # not YAML
+    ],
+)
+def test_anything_irregular_is_left_to_the_reader_that_locates_it(tmp_path, text):
+    assert load_data(write(tmp_path, "spec.yml", text)) is None
+
+
+def test_a_valid_stack_is_the_same_read_either_way():
+    with_positions = Stack.model_validate(load_spec(SPECS).data)
+    assert load_stack(SPECS) == with_positions

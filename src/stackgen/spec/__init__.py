@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from stackgen.collector import collector_paused
 from stackgen.spec.checks import check_stack, parts_of, parts_of_data
 from stackgen.spec.errors import SpecError, SpecErrors
-from stackgen.spec.loader import load_spec
+from stackgen.spec.loader import SourceMap, load_data, load_spec
 from stackgen.spec.model import Stack
 from stackgen.spec.overlay import apply_overlay, overlay_path
 from stackgen.spec.pydantic_errors import convert
@@ -24,6 +24,8 @@ def load_stack(path: Path, env: str | None = None) -> Stack:
 
 
 def _load_stack(path: Path, env: str | None) -> Stack:
+    if env is None and (stack := _valid_without_positions(path)) is not None:
+        return stack
     loaded = load_spec(path)
     if env is not None:
         loaded = apply_overlay(loaded, overlay_path(path, env))
@@ -37,6 +39,23 @@ def _load_stack(path: Path, env: str | None) -> Stack:
     errors += template_folder_errors(stack, path, loaded.source)
     if errors:
         raise SpecErrors(errors)
+    return stack
+
+
+def _valid_without_positions(path: Path) -> Stack | None:
+    """The stack, when its spec is valid, read without the positions that only a mistake
+    needs; None when there is any mistake, for `_load_stack` to read it again and report
+    every mistake where it was written."""
+    data = load_data(path)
+    if data is None:
+        return None
+    try:
+        stack = Stack.model_validate(data)
+    except ValidationError:
+        return None
+    nowhere = SourceMap()  # a mistake found here is found again, and located, by the caller
+    if check_stack(parts_of(stack), nowhere) or template_folder_errors(stack, path, nowhere):
+        return None
     return stack
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from stackgen.spec.errors import Path, Position, SpecError, SpecErrors, format_path
-from stackgen.yaml_loader import Loader
+from stackgen.yaml_loader import Loader, load_yaml
 
 LIST_SECTIONS = ("services", "channels", "rule_groups")
 # libyaml's parser when PyYAML has it: the same nodes and marks, several times faster.
@@ -127,6 +127,30 @@ def load_spec(path: FsPath) -> LoadedSpec:
         raise SpecErrors(errors)
     source.values[()] = Position(str(files[0]), 1, 1)
     return LoadedSpec(merged, source)
+
+
+def load_data(path: FsPath) -> dict[str, Any] | None:
+    """The merged spec as `load_spec` makes it, without where each value was written: None
+    for anything irregular (a file missing, unreadable, empty or not plain YAML, a section
+    twice or not a list), which `load_spec` then reports. Positions serve only to report a
+    mistake, and recording them is most of the time of reading a large spec."""
+    files = spec_files(path) if path.exists() else []
+    merged: dict[str, Any] = {}
+    for file in files:
+        try:
+            data, plain = load_yaml(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError):
+            return None
+        if not plain or not isinstance(data, dict):
+            return None  # several documents, anchors, keys twice or not strings, ...
+        for key, value in data.items():
+            if key in LIST_SECTIONS and isinstance(value, list):
+                merged.setdefault(key, []).extend(value)
+            elif key in LIST_SECTIONS or key in merged:
+                return None
+            else:
+                merged[key] = value
+    return merged if files else None
 
 
 def _copy_positions(
