@@ -19,6 +19,7 @@ from stackgen.lint.findings import Finding, Severity
 from stackgen.spec.errors import Path as DataPath
 from stackgen.spec.errors import Position
 from stackgen.spec.loader import SourceMap, read_documents
+from stackgen.yaml_loader import load_yaml
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where PyYAML has it
 
@@ -160,7 +161,8 @@ def read_document(path: Path, tree: Tree = DISK) -> Document | None:
         given = tree.documents(path)
         if given is not None:
             return Document(str(path), text, given[0])
-        data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_LOADER)
+        # a rendered stack's configs are large (10,000 scrape jobs): the fast loader
+        data = json.loads(text) if path.suffix == ".json" else load_yaml(text)[0]
     except (OSError, ValueError, yaml.YAMLError):
         return None
     return Document(str(path), text, data)
