@@ -20,6 +20,7 @@ from stackgen.dashboard_check import (
     rendered_record_names,
     schema_errors,
 )
+from stackgen.grafana_query import dashboard_queries
 from stackgen.plan.grafana import kind_metric_names
 from stackgen.spec import load_stack
 from tests.helpers import GRAFANA_SCHEMAS, OUT, SPECS, render_files, write
@@ -274,3 +275,22 @@ def test_a_dashboard_checked_alone_then_finished_with_the_records_finds_what_one
         assert any("job:undefined:rate5m" in error for error in finished)
         assert any("nowhere_total" in error for error in finished)
     assert not any("api_requests_total" in e for e in alone.finish(records))  # known at first
+
+
+def test_the_queries_found_once_for_the_whole_dashboard_are_each_panels_own():
+    # A render finds a dashboard's queries once, for lint and for this check.
+    row = {
+        "type": "row",
+        "title": "collapsed",
+        "panels": [
+            {"type": "timeseries", "title": "inner", "targets": [{"expr": "rate(x_total[5m])"}]}
+        ],
+        "targets": [{"expr": "sum(y)"}],
+    }
+    dashboards = [json.loads(p.read_text()) for p in (OUT / "grafana").rglob("*.json")]
+    dashboards.append({**dashboards[0], "panels": [*dashboards[0]["panels"], row]})
+    for dashboard in dashboards:
+        queries = list(dashboard_queries(dashboard))
+        alone = dashboard_problems(dashboard, _renamed_known())
+        assert dashboard_problems(dashboard, _renamed_known(), queries) == alone
+    assert any("x_total" in str(doubt) for doubt in alone.doubts)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -216,6 +216,24 @@ def _errors(name: str, definition: str | None, instance: Any) -> list[Validation
     """The schema's errors for `instance`. Validity is decided once per distinct shape (a fleet
     of services has a handful); the errors themselves are computed only for an invalid one."""
     validator = _validator(name, definition)
+    if definition is not None:  # a panel's options or field config: alike in every service's
+        seen = (name, definition, repr(instance))
+        if seen not in _VALID_AS_WRITTEN:
+            if len(_VALID_AS_WRITTEN) >= _MOST_REMEMBERED:
+                _VALID_AS_WRITTEN.clear()
+            _VALID_AS_WRITTEN[seen] = not _shaped_errors(validator, name, definition, instance)
+        return [] if _VALID_AS_WRITTEN[seen] else list(validator.iter_errors(instance))
+    return _shaped_errors(validator, name, definition, instance)
+
+
+# Verdicts on values as written, where the same ones recur (bounded: a long-lived process).
+_VALID_AS_WRITTEN: dict[tuple[str, str, str], bool] = {}
+_MOST_REMEMBERED = 4096
+
+
+def _shaped_errors(
+    validator: jsonschema.Draft7Validator, name: str, definition: str | None, instance: Any
+) -> list[ValidationError]:
     root = validator.schema
     shape = _shape_at(instance, _node(_leaves(root, root), root))
     # repr: C speed, and the same text for every copy of a shape (a shape written in another
@@ -228,9 +246,15 @@ def _errors(name: str, definition: str | None, instance: Any) -> list[Validation
 
 def _panels(dashboard: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Every panel, those inside collapsed rows too."""
-    for panel in dashboard.get("panels", []):
-        yield panel
-        yield from panel.get("panels", []) if panel.get("type") == "row" else ()
+    return (panel for _, panel in _placed_panels(dashboard))
+
+
+def _placed_panels(dashboard: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """Every panel with its path in the dashboard."""
+    for index, panel in enumerate(dashboard.get("panels", [])):
+        yield ("panels", index), panel
+        inner = panel.get("panels", []) if panel.get("type") == "row" else ()
+        yield from ((("panels", index, "panels", k), p) for k, p in enumerate(inner))
 
 
 def schema_errors(dashboard: dict[str, Any]) -> list[str]:
@@ -352,11 +376,24 @@ def _query_as_written(expr: str) -> _Query:
 _PanelQueries = list[tuple[dict[str, Any], list[tuple[str, _Query]]]]
 
 
-def _panel_queries(dashboard: dict[str, Any]) -> _PanelQueries:
-    """Every panel with its queries, found once for both the convention and the metric checks."""
+def _panel_queries(
+    dashboard: dict[str, Any], found: Sequence[tuple[tuple[Any, ...], str]] | None = None
+) -> _PanelQueries:
+    """Every panel with its queries, found once for both the convention and the metric checks.
+    `found`: the dashboard's queries with their paths (`dashboard_queries`), when the caller
+    has them: each panel's are those under its path, as a walk of the panel alone finds them."""
+    if found is None:
+        return [
+            (panel, [(expr, _query(expr)) for _, expr in dashboard_queries(panel)])
+            for panel in _panels(dashboard)
+        ]
+    below: dict[tuple[Any, ...], list[str]] = {}
+    for path, expr in found:
+        for depth in (2, 4):  # a panel's path: ("panels", i), in a row ("panels", i, "panels", k)
+            below.setdefault(path[:depth], []).append(expr)
     return [
-        (panel, [(expr, _query(expr)) for _, expr in dashboard_queries(panel)])
-        for panel in _panels(dashboard)
+        (panel, [(expr, _query(expr)) for expr in below.get(at, ())])
+        for at, panel in _placed_panels(dashboard)
     ]
 
 
@@ -451,8 +488,13 @@ class DashboardProblems(NamedTuple):
         return [*self.errors, *_finished(list(self.doubts), records)]
 
 
-def dashboard_problems(dashboard: dict[str, Any], kind_metrics: set[str]) -> DashboardProblems:
-    panels = _panel_queries(dashboard)
+def dashboard_problems(
+    dashboard: dict[str, Any],
+    kind_metrics: set[str],
+    queries: Sequence[tuple[tuple[Any, ...], str]] | None = None,
+) -> DashboardProblems:
+    """`queries`: `dashboard_queries(dashboard)`, when the caller has them."""
+    panels = _panel_queries(dashboard, queries)
     errors = schema_errors(dashboard) + _convention_errors(dashboard, panels)
     return DashboardProblems(tuple(errors), tuple(_metric_doubts(panels, kind_metrics)))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from hashlib import blake2b
 from pathlib import Path
@@ -33,6 +34,7 @@ from stackgen.lint.sources import (
     rules_of,
 )
 from stackgen.lint.suppress import Suppressions, suppressions
+from stackgen.spec.errors import Path as DataPath
 from stackgen.spec.model import LintConfig
 from stackgen.values import format_duration
 
@@ -255,12 +257,17 @@ class DashboardSummary:
         return _loaded, (type(self), vars(self))
 
 
-def summarise_dashboard(path: Path, text: str, data: Any) -> DashboardSummary:
-    """Its queries' syntax errors and fixed ranges, located; `data`: the parsed text."""
+def summarise_dashboard(
+    path: Path, text: str, data: Any, queries: Sequence[tuple[DataPath, str]] | None = None
+) -> DashboardSummary:
+    """Its queries' syntax errors and fixed ranges, located; `data`: the parsed text;
+    `queries`: `dashboard_queries(data)`, when the caller has them."""
     document = Document(str(path), text, data)
     found: list[Finding] = []
     recorded: set[str] = set()
-    for where, expr in dashboard_queries(data) if isinstance(data, dict) else ():
+    if queries is None:
+        queries = list(dashboard_queries(data)) if isinstance(data, dict) else []
+    for where, expr in queries:
         facts = dashboard_facts(expr)
         if facts.error is not None:
             found.append(document.finding(where, "promql/syntax", "error", facts.error))

@@ -13,4 +13,6 @@ TEMPLATE_OPTIONS: dict[str, Any] = {
     "keep_trailing_newline": True,
     "trim_blocks": True,
     "lstrip_blocks": True,
+    # templates do not change during a run: no stat of the file for each of 50,000 outputs
+    "auto_reload": False,
 }

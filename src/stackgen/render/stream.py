@@ -20,8 +20,8 @@ from stackgen.dashboard_check import (
     dashboard_problems,
     is_dashboard,
     is_rule_file,
-    record_names,
 )
+from stackgen.grafana_query import dashboard_queries
 from stackgen.lint.checks import Settings
 from stackgen.lint.sources import Tree
 from stackgen.lint.summary import (
@@ -61,7 +61,11 @@ class Written:
     digest: str
     lint: RuleFileSummary | DashboardSummary | None = None
     dashboard: DashboardProblems | None = None
-    records: frozenset[str] = frozenset()  # a rule file's recording rules
+
+    @property
+    def records(self) -> frozenset[str]:
+        """The recording rules of a rule file."""
+        return self.lint.records if isinstance(self.lint, RuleFileSummary) else frozenset()
 
 
 @dataclass(frozen=True)
@@ -120,11 +124,11 @@ def _merged(parts: Iterator[dict[str, Written]]) -> dict[str, Written]:
 def _run(units: range) -> dict[str, Written]:
     job = _JOB
     assert job is not None, "render_into sets the job"
-    made: set[Path] = set()
     # The checks read the documents of the rule files and dashboards; others are only parsed.
     wanted = _checked if job.checks is not None else (lambda _: False)
     rendered = render_each(_artifacts(job, units), job.templates, wanted)
-    return {path: _write(job, path, data, document, made) for path, data, document in rendered}
+    task = _Task(job)
+    return {path: task.write(path, data, document) for path, data, document in rendered}
 
 
 def _artifacts(job: _Job, units: range) -> Iterator[Artifact]:
@@ -143,32 +147,43 @@ def _is_grafana_json(rel: str) -> bool:
     return rel.startswith("grafana/") and rel.endswith(".json")
 
 
-def _write(job: _Job, rel: str, data: bytes, document: Any, made: set[Path]) -> Written:
-    path = job.folder / rel
-    if path.parent not in made:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        made.add(path.parent)
-    # os.open rather than open(): no fstat, isatty or seek for a file only written
-    file = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(file, view) :]
-    finally:
-        os.close(file)
-    if job.checks is None:
+class _Task:
+    """One task's files written and checked. A service's rule file comes before its
+    dashboards: the metrics they read that it records are known at once, and are not sent to
+    the parent as doubts."""
+
+    def __init__(self, job: _Job) -> None:
+        self.job = job
+        self.made: set[Path] = set()
+        self.known = set(job.checks.kind_metrics) if job.checks is not None else set()
+
+    def write(self, rel: str, data: bytes, document: Any) -> Written:
+        path = self.job.folder / rel
+        if path.parent not in self.made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.made.add(path.parent)
+        # os.open rather than open(): no fstat, isatty or seek for a file only written
+        file = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(file, view) :]
+        finally:
+            os.close(file)
+        checks = self.job.checks
+        if checks is None:
+            return Written(digest(data))
+        if is_rule_file(rel):
+            parsed = {} if document is UNSHARED else {path: document}
+            tree = Tree({path: data.decode("utf-8")}, parsed)
+            summary = summarise_rule_file(path, tree, checks.settings)
+            self.known |= summary.records
+            return Written(digest(data), summary)
+        if _is_grafana_json(rel):
+            queries = list(dashboard_queries(document)) if isinstance(document, dict) else []
+            summary = summarise_dashboard(path, data.decode("utf-8"), document, queries)
+            problems = None
+            if is_dashboard(rel):
+                problems = dashboard_problems(document, self.known, queries)
+            return Written(digest(data), summary, problems)
         return Written(digest(data))
-    if is_rule_file(rel):
-        text = data.decode("utf-8")
-        parsed = {} if document is UNSHARED else {path: document}
-        if document is UNSHARED:
-            document = yaml.load(text, Loader=_LOADER)
-        tree = Tree({path: text}, parsed)
-        summary = summarise_rule_file(path, tree, job.checks.settings)
-        return Written(digest(data), summary, None, frozenset(record_names(document)))
-    if _is_grafana_json(rel):
-        text = data.decode("utf-8")
-        summary = summarise_dashboard(path, text, document)
-        problems = dashboard_problems(document, job.checks.kind_metrics)
-        return Written(digest(data), summary, problems if is_dashboard(rel) else None)
-    return Written(digest(data))
