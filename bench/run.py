@@ -15,17 +15,21 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import yaml
 
 STACKGEN = Path(sys.executable).with_name("stackgen")
 KINDS = ["http", "database", "ai-inference", "node"]
-# Peak memory of one command and every process it starts (a render works in several): the sum
-# of their proportional set sizes (shared pages counted once in all), sampled every 50 ms by a
-# parent of its own, which also keeps the largest single process's peak RSS as a floor.
+# Wall time of one command, or (--sample) the peak memory of it and every process it starts (a
+# render works in several): the sum of their proportional set sizes (shared pages counted once
+# in all), sampled every 50 ms by a parent of its own, which also keeps the largest single
+# process's peak RSS as a floor. Sampling costs CPU, so memory is measured in a run of its own.
 MEASURE = """
 import os, resource, subprocess, sys, time
+
+sample = sys.argv[1] == "--sample"
 
 def tree(root):
     children = {}
@@ -51,11 +55,12 @@ def pss(pid):
         return 0
 
 start = time.perf_counter()
-process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+process = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL)
 peak = 0
-while process.poll() is None:
+while sample and process.poll() is None:
     peak = max(peak, sum(map(pss, tree(process.pid))))
     time.sleep(0.05)  # each look costs a few ms of CPU
+process.wait()
 wall = time.perf_counter() - start
 floor = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(process.returncode, wall, max(peak, floor))
@@ -87,11 +92,34 @@ def spec_with(services: int) -> dict:
     }
 
 
-def measured(*command: str) -> tuple[int, float, int]:
-    """Exit code, wall seconds and peak memory in KiB (see MEASURE) of one run of `command`."""
-    out = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
+class _Dumper(yaml.SafeDumper):
+    """Writes a value each time it occurs: people write specs without anchors (PyYAML would
+    anchor the SLO every service shares)."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+def spec_text(services: int) -> str:
+    return yaml.dump(spec_with(services), Dumper=_Dumper)
+
+
+def measured(*command: str, sample: bool = False) -> tuple[int, float, int]:
+    """Exit code, wall seconds and peak memory in KiB (see MEASURE) of one run of `command`.
+    The disk is synced and left to settle first: another run's files, still being written out
+    or removed, slow this one's file creation by seconds."""
+    os.sync()
+    time.sleep(2)
+    flag = "--sample" if sample else "--time"
+    out = subprocess.run([sys.executable, "-c", MEASURE, flag, *command], capture_output=True,
                          text=True, check=True).stdout.split()  # fmt: skip
     return int(out[0]), float(out[1]), int(out[2])
+
+
+def rendered(spec: Path, out: Path, sample: bool = False) -> tuple[int, float, int]:
+    """A render into `out`, a new folder (nothing is removed while the runs are measured)."""
+    return measured(str(STACKGEN), "render", str(spec), "-o", str(out), "--no-tools",
+                    sample=sample)  # fmt: skip
 
 
 def rule_count(out: Path) -> int:
@@ -121,13 +149,15 @@ def main() -> None:
     for size in sizes:
         with tempfile.TemporaryDirectory() as folder:
             spec, out = Path(folder) / "spec.yml", Path(folder) / "out"
-            spec.write_text(yaml.safe_dump(spec_with(size)))
-            code, validate, _ = measured(str(STACKGEN), "validate", str(spec))
-            code, render, peak = measured(str(STACKGEN), "render", str(spec), "-o", str(out),
-                                          "--no-tools")  # fmt: skip
-            if code != 0:
-                print(f"{size:>8} render failed with exit code {code}")
+            spec.write_text(spec_text(size))
+            _code, validate, _ = measured(str(STACKGEN), "validate", str(spec))
+            runs = [rendered(spec, out / str(run)) for run in range(3 if size <= 1000 else 1)]
+            if any(code != 0 for code, _, _ in runs):
+                print(f"{size:>8} render failed with exit code {runs[0][0]}")
                 continue
+            render = statistics.median(wall for _, wall, _ in runs)
+            peak = rendered(spec, out / "sampled", sample=True)[2]
+            out = out / "0"
             files = [p for p in out.rglob("*") if p.is_file()]
             size_mib = sum(p.stat().st_size for p in files) / 2**20
             per_service = render / size * 1000
@@ -136,7 +166,10 @@ def main() -> None:
                 f"{peak / 1024:>9.0f} {len(files):>6} {size_mib:>8.1f} {rule_count(out):>7}"
             )
     print(f"stackgen --version: median {statistics.median(starts):.2f} s of 5 cold starts")
-    print("render: --no-tools (promtool/amtool not run); the time includes the process start.")
+    print(
+        "render: --no-tools (promtool/amtool not run), median of 3 runs (1 at 10,000); the "
+        "time includes the process start; peak memory in a run of its own"
+    )
     print(machine())
 
 
