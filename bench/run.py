@@ -109,7 +109,7 @@ def measured(*command: str, sample: bool = False) -> tuple[int, float, int]:
     The disk is synced and left to settle first: another run's files, still being written out
     or removed, slow this one's file creation by seconds."""
     os.sync()
-    time.sleep(2)
+    time.sleep(5)  # ext4 commits its journal (and the discards) every 5 s
     flag = "--sample" if sample else "--time"
     out = subprocess.run([sys.executable, "-c", MEASURE, flag, *command], capture_output=True,
                          text=True, check=True).stdout.split()  # fmt: skip

@@ -145,17 +145,23 @@ def collected_late() -> Iterator[None]:
     where the plan holds millions of objects). A larger threshold lets most die young, and the
     objects made before the render (the spec, the plan) are left out of the collector's walks
     (frozen) until it ends; either changes when cycles are freed, not which."""
+    global _DEPTH
     threshold = gc.get_threshold()
-    freeze = gc.get_freeze_count() == 0  # never thaw what someone else froze
+    # Only the outermost block freezes, and never thaws what someone else froze. (Asked once:
+    # gc.get_freeze_count() counts the frozen objects, 76 ms at 10,000 services.)
+    freeze = _DEPTH == 0 and gc.get_freeze_count() == 0
     gc.set_threshold(max(threshold[0], _YOUNG_THRESHOLD), *threshold[1:])
     if freeze:
         gc.freeze()
+    _DEPTH += 1
     try:
         yield
     finally:
+        _DEPTH -= 1
         gc.set_threshold(*threshold)
         if freeze:
             gc.unfreeze()
 
 
 _YOUNG_THRESHOLD = 50_000
+_DEPTH = 0  # of collected_late blocks; a forked worker inherits its parent's
