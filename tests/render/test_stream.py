@@ -3,6 +3,11 @@ the files of the render in one piece, and hands back of each file only its diges
 checks across files need."""
 
 import pickle
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -14,6 +19,8 @@ from stackgen.render.stream import render_into
 from stackgen.spec import load_stack
 from stackgen.writer import digest
 from tests.helpers import SPECS, fleet_spec, render_files, write
+
+STACKGEN = Path(sys.executable).with_name("stackgen")
 
 
 @pytest.fixture
@@ -73,3 +80,40 @@ def test_template_errors_cross_processes_whole():
         str(error),
     )
     assert isinstance(again, RenderError)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except (OSError, ValueError):
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.slow
+def test_a_render_killed_while_its_workers_run_leaves_out_and_no_worker_behind(tmp_path):
+    # a worker ends when it next reports to the render that is gone (within one task)
+    spec = write(tmp_path, "spec.yml", fleet_spec(400))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "kept.txt").write_text("as it was\n")
+    render = subprocess.Popen(
+        [str(STACKGEN), "render", str(spec), "-o", str(out), "--no-tools", "-j", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while len(workers := _children(render.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the render started no workers"
+    render.send_signal(signal.SIGKILL)
+    render.wait()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+    assert sorted(p.name for p in out.iterdir()) == ["kept.txt"]
