@@ -134,3 +134,16 @@ def fleet_spec(services: int) -> str:
         "  default_channel: ops",
     ]
     return "\n".join(lines) + "\n"
+
+
+def counting(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[object]:
+    """The arguments of every call of `module.name` from now on (the function still runs)."""
+    calls: list[object] = []
+    original = getattr(module, name)
+
+    def counted(*args: object) -> object:
+        calls.append(args)
+        return original(*args)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls

@@ -11,7 +11,7 @@ from stackgen.plan import build_plan
 from stackgen.plan.alerts import service_alerts
 from stackgen.plan.memo import per_plan, planning
 from stackgen.spec import load_stack
-from tests.helpers import SPECS
+from tests.helpers import SPECS, counting
 
 
 @pytest.fixture(scope="module")
@@ -19,32 +19,20 @@ def example():
     return load_stack(SPECS)
 
 
-def _counting(monkeypatch, module, name: str) -> list[object]:
-    calls: list[object] = []
-    original = getattr(module, name)
-
-    def counted(*args):
-        calls.append(args)
-        return original(*args)
-
-    monkeypatch.setattr(module, name, counted)
-    return calls
-
-
 def test_a_plan_resolves_each_services_alerts_once(example, monkeypatch):
-    calls = _counting(monkeypatch, alerts_module, "pack_alerts")
+    calls = counting(monkeypatch, alerts_module, "pack_alerts")
     build_plan(example)
     assert len(calls) == len(example.services)
 
 
 def test_a_plan_works_out_each_slos_arithmetic_once(example, monkeypatch):
-    calls = _counting(monkeypatch, slos_module.engine, "plan")
+    calls = counting(monkeypatch, slos_module.engine, "plan")
     build_plan(example)
     assert len(calls) == sum(len(s.slos) for s in example.services)
 
 
 def test_outside_a_plan_each_call_resolves_again(example, monkeypatch):
-    calls = _counting(monkeypatch, alerts_module, "pack_alerts")
+    calls = counting(monkeypatch, alerts_module, "pack_alerts")
     service = example.services[0]
     assert service_alerts(example, service) == service_alerts(example, service)
     assert len(calls) == 2

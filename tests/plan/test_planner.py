@@ -13,7 +13,7 @@ import stackgen.plan.alerts as alerts_module
 from stackgen.plan import Artifact, Planner, build_plan
 from stackgen.plan.memo import _MEMO, planning
 from stackgen.spec import load_stack
-from tests.helpers import SPECS, stack_from
+from tests.helpers import SPECS, counting, stack_from
 
 # Every kind, a spec pack, SLOs of each SLI type, teams and folders whose slugs collide
 # (`Web` and the team `web`), custom alerts, and rule groups of a service, of the stack for a
@@ -225,20 +225,8 @@ def test_planning_a_service_reads_no_other_service(rich):
         assert planner.service_artifacts(service) == expected[service.name]
 
 
-def _counting(monkeypatch, name: str) -> list[object]:
-    calls: list[object] = []
-    original = getattr(alerts_module, name)
-
-    def counted(*args):
-        calls.append(args)
-        return original(*args)
-
-    monkeypatch.setattr(alerts_module, name, counted)
-    return calls
-
-
 def test_a_service_forgets_what_it_remembered_when_it_returns(rich, monkeypatch):
-    calls = _counting(monkeypatch, "pack_alerts")
+    calls = counting(monkeypatch, alerts_module, "pack_alerts")
     planner, api = Planner(rich), rich.services[0]
     first = planner.service_artifacts(api)
     assert len(calls) == 1  # its rule file, proofs and dashboards shared one resolution
@@ -248,7 +236,7 @@ def test_a_service_forgets_what_it_remembered_when_it_returns(rich, monkeypatch)
 
 
 def test_inside_a_plan_the_services_share_the_plans_memo(rich, monkeypatch):
-    calls = _counting(monkeypatch, "pack_alerts")
+    calls = counting(monkeypatch, alerts_module, "pack_alerts")
     with planning():
         planned(Planner(rich), rich.services)
     assert len(calls) == len(rich.services)
