@@ -117,3 +117,35 @@ def test_a_render_killed_while_its_workers_run_leaves_out_and_no_worker_behind(t
         time.sleep(0.05)
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
     assert sorted(p.name for p in out.iterdir()) == ["kept.txt"]
+
+
+DYING_WORKER = """
+import os, sys
+from pathlib import Path
+from stackgen.render import stream
+from stackgen.spec import load_stack
+
+parent, original = os.getpid(), stream._run
+
+def dying(units):
+    if os.getpid() != parent and 3 in units:
+        os._exit(9)  # as the kernel's OOM killer would end it
+    return original(units)
+
+dying.__module__, dying.__qualname__ = stream.__name__, "_run"  # sent by name
+stream._run, stream.PARALLEL_FROM = dying, 0
+try:
+    stream.render_into(load_stack(Path(sys.argv[1])), Path(sys.argv[2]), jobs=2)
+except stream.RenderError as error:
+    print(error)
+    sys.exit(3)
+"""
+
+
+def test_a_worker_that_dies_fails_the_render_instead_of_leaving_it_waiting(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", DYING_WORKER, str(SPECS), str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 3, result.stderr
+    assert "a render worker ended without finishing its task" in result.stdout

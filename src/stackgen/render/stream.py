@@ -5,15 +5,18 @@ checks across files; a stack of 10,000 services is never held in memory at once.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import math
 import multiprocessing
 import os
+import signal
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from stackgen.dashboard_check import (
     DashboardProblems,
@@ -37,7 +40,6 @@ from stackgen.render.project import SearchPath
 from stackgen.spec.model import Stack
 from stackgen.writer import digest
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Below this many services one process does it all: starting workers would cost more.
 PARALLEL_FROM = 64
 # Services per task: small enough that the workers end together, large enough that sending
@@ -97,13 +99,39 @@ def render_into(
     _JOB = _Job(Planner(stack), len(stack.services), folder, templates, checks)
     try:
         tasks = _tasks(1 + len(stack.services), jobs)
-        if jobs == 1 or len(stack.services) < PARALLEL_FROM:
+        if jobs == 1 or len(stack.services) < PARALLEL_FROM or not _CAN_FORK:
             return _merged(map(_run, tasks))
-        # fork: the workers share the spec and the plan's common parts with this process.
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            return _merged(pool.imap_unordered(_run, tasks))
+        return _in_workers(tasks, jobs)
     finally:
         _JOB = None
+
+
+# fork: the workers share the spec and the plan's common parts with this process.
+_CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
+
+
+def _in_workers(tasks: list[range], jobs: int) -> dict[str, Written]:
+    """The tasks run by `jobs` forked workers. A worker that dies (killed, out of memory)
+    fails the render rather than leave it waiting for the task forever."""
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_end_with_parent) as pool:
+        futures = [pool.submit(_run, task) for task in tasks]
+        try:
+            return _merged(future.result() for future in as_completed(futures))
+        except BrokenProcessPool as exc:
+            raise RenderError(f"a render worker ended without finishing its task: {exc}") from exc
+        finally:
+            pool.shutdown(cancel_futures=True)  # after a failure, no task more
+
+
+def _end_with_parent() -> None:
+    """A worker ends when the render does, killed or not (Linux's PR_SET_PDEATHSIG): it would
+    otherwise wait for its next task forever."""
+    with contextlib.suppress(OSError, AttributeError):  # elsewhere: left to the system
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _tasks(units: int, jobs: int) -> list[range]:
