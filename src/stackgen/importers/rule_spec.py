@@ -18,7 +18,7 @@ from stackgen.importers.rules import (
     read_rule_groups,
     unique_names,
 )
-from stackgen.plan.imported import legacy_groups, service_groups
+from stackgen.plan.imported import attached_groups, legacy_groups, service_groups
 from stackgen.spec.errors import SpecError
 from stackgen.spec.model import Stack
 from stackgen.spec.rules import RuleGroup
@@ -61,8 +61,9 @@ def _taken(stack: Stack | None) -> dict[str | None, set[str]]:
     """Group names each rule file of the spec already has (None: legacy.yml)."""
     if stack is None:
         return {}
+    attached = attached_groups(stack)  # looked up per service, not scanned
     taken: dict[str | None, set[str]] = {
-        s.name: {g["name"] for g in service_groups(stack, s)} for s in stack.services
+        s.name: {g["name"] for g in service_groups(stack, s, attached)} for s in stack.services
     }
     taken[None] = {g["name"] for g in legacy_groups(stack)}
     return taken
