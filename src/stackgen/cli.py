@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, get_args
+from typing import TYPE_CHECKING, Annotated, get_args
 
 import typer
 
@@ -82,36 +82,6 @@ def _out_for(out: Path | None, env: str | None) -> Path:
     if out is not None:
         return out
     return Path("out") / "env" / env if env else Path("out")
-
-
-def _render(
-    stack: Stack, templates: tuple[Path, ...] = (), parsed: dict[str, Any] | None = None
-) -> dict[str, bytes]:
-    """`templates`: the project's template folders, searched before the built-in one;
-    `parsed` receives each output's document, for the checks that read them."""
-    from stackgen.plan import build_plan
-    from stackgen.render import RenderError, TemplateInputError, render_all
-
-    try:
-        return render_all(build_plan(stack), templates, parsed)
-    except TemplateInputError as exc:  # the project's template: the user's to fix
-        raise _fail(f"{exc}; nothing written", EXIT_BAD_INPUT) from None
-    except RenderError as exc:
-        raise _fail(f"stackgen bug: {exc}", EXIT_BUG) from None
-
-
-def _targets(stack: Stack, plain: dict[str, bytes], targets: list[Target]) -> dict[str, bytes]:
-    from stackgen.render import RenderError
-    from stackgen.targets import target_files
-    from stackgen.targets.split import TooLarge
-
-    try:
-        return target_files(stack, plain, targets)
-    except RenderError as exc:
-        raise _fail(f"stackgen bug: {exc}", EXIT_BUG) from None
-    except TooLarge as exc:
-        message = f"output.max_file_bytes: {exc}: raise the cap"
-        raise _fail(message, EXIT_BAD_INPUT) from None
 
 
 @contextmanager
@@ -675,10 +645,15 @@ def init(
 
 def _rendered_tree(stack: Stack, spec: Path) -> dict[str, bytes]:
     """The files `stackgen render SPEC` writes: the plain files and the spec's targets'."""
+    from stackgen.plan import build_plan
+    from stackgen.render import render_all
     from stackgen.spec.templates import template_folders
+    from stackgen.targets import target_files
 
     targets = _chosen(stack, None)
-    return _targets(stack, _render(stack, template_folders(stack, spec, [])), targets)
+    with _render_failures(""):
+        plain = render_all(build_plan(stack), template_folders(stack, spec, []))
+        return target_files(stack, plain, targets)
 
 
 def _current(out: Path) -> dict[str, bytes]:

@@ -14,12 +14,12 @@ from typing import Any, NamedTuple
 
 import jsonschema
 import promql_parser as ast
-import yaml
 from jsonschema.exceptions import ValidationError
 
 from stackgen.grafana_query import dashboard_queries, fixed_ranges, nodes, parse_dashboard_query
 from stackgen.promql import STRING_LITERAL
 from stackgen.query import metric_name
+from stackgen.yaml_loader import load_yaml
 
 # Series Prometheus itself writes, which any dashboard may read.
 BUILTIN_SERIES = frozenset({"up", "ALERTS", "ALERTS_FOR_STATE", "scrape_duration_seconds",
@@ -288,7 +288,6 @@ def grafana_units() -> frozenset[str]:
 
 
 DATASOURCE = "${datasource}"
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where PyYAML has it
 
 
 class _Query(NamedTuple):
@@ -528,7 +527,7 @@ def rendered_record_names(root: Path) -> set[str]:
     """The recording rules the rendered tree at `root` writes."""
     names = set()
     for path in sorted((root / "prometheus" / "rules").glob("*.yml")):
-        names |= record_names(yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER))
+        names |= record_names(load_yaml(path.read_text(encoding="utf-8"))[0])
     return names
 
 
@@ -547,7 +546,7 @@ def check_rendered(
         if rel in parsed:
             return parsed[rel]
         text = files[rel].decode("utf-8")
-        return json.loads(text) if rel.endswith(".json") else yaml.load(text, Loader=_LOADER)
+        return json.loads(text) if rel.endswith(".json") else load_yaml(text)[0]
 
     records: set[str] = set()
     for rel in filter(is_rule_file, files):

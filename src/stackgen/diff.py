@@ -22,6 +22,7 @@ import yaml
 
 from stackgen.documents import render_document
 from stackgen.writer import MANIFEST, managed_files
+from stackgen.yaml_loader import SAFE_LOADER
 
 Action = Literal["added", "removed", "changed"]
 # The sections of a diff, in the order a reviewer reads them.
@@ -60,7 +61,6 @@ MAX_FIELDS = 12  # fields listed per changed object; the count of the others fol
 IDENTITY_LABELS = ("service", "slo", "slo_tier")
 # The keys of a route that are its place in the tree, not its settings.
 _ROUTE_SHAPE = ("routes", "matchers", "match", "match_re")
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TARGET_COPIES = ("kubernetes/", "mimir/")
 
 
@@ -241,7 +241,7 @@ def _objects(path: str, data: bytes) -> Objects | None:
             document = json.loads(data)
             return _dashboard(document) if _is_dashboard(document) else None
         if path.endswith((".yml", ".yaml")):
-            document = yaml.load(data, Loader=_YAML_LOADER)
+            document = yaml.load(data, Loader=SAFE_LOADER)
         else:
             return None
     except (ValueError, yaml.YAMLError):

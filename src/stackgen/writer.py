@@ -19,7 +19,6 @@ import shutil
 import tempfile
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from functools import cached_property
 from pathlib import Path
 
 MANIFEST = ".stackgen-manifest.json"
@@ -47,16 +46,12 @@ class FolderFiles(Mapping[str, bytes]):
     render's files need not all be held at once."""
 
     def __init__(self, root: Path, paths: Iterable[str]) -> None:
-        self.root, self.paths = root, sorted(paths)
+        self.root, self.paths = root, dict.fromkeys(sorted(paths))  # ordered, and a set
 
     def __getitem__(self, path: str) -> bytes:
-        if path not in self.paths_set:
+        if path not in self.paths:
             raise KeyError(path)
         return (self.root / path).read_bytes()
-
-    @cached_property
-    def paths_set(self) -> frozenset[str]:
-        return frozenset(self.paths)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.paths)

@@ -19,9 +19,7 @@ from stackgen.lint.findings import Finding, Severity
 from stackgen.spec.errors import Path as DataPath
 from stackgen.spec.errors import Position
 from stackgen.spec.loader import SourceMap, read_documents
-from stackgen.yaml_loader import load_yaml
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where PyYAML has it
+from stackgen.yaml_loader import SAFE_LOADER, load_yaml
 
 SUFFIXES = (".yml", ".yaml")
 
@@ -173,7 +171,7 @@ def stack_rule_files(config: Path, tree: Tree = DISK, data: Any = None) -> list[
     config, when the caller has read it already."""
     if data is None:
         try:
-            data = yaml.load(tree.read_text(config), Loader=_LOADER)
+            data = load_yaml(tree.read_text(config))[0]
         except yaml.YAMLError:
             return []
     patterns = data.get("rule_files") if isinstance(data, dict) else None
@@ -236,7 +234,7 @@ class _Unsure(Exception):
     """A document that only the position-keeping reader reads as stackgen's linter must."""
 
 
-class _PlainLoader(_LOADER):  # type: ignore[misc,valid-type]
+class _PlainLoader(SAFE_LOADER):  # type: ignore[misc,valid-type]
     """libyaml's safe loading, for documents that the position-keeping reader would read the
     same and without errors: no duplicate or non-string keys, no merge keys."""
 

@@ -17,8 +17,6 @@ from stackgen.spec.errors import Path, Position, SpecError, SpecErrors, format_p
 from stackgen.yaml_loader import Loader, load_yaml
 
 LIST_SECTIONS = ("services", "channels", "rule_groups")
-# libyaml's parser when PyYAML has it: the same nodes and marks, several times faster.
-_LOADER = Loader  # a spec of thousands of services repeats its values
 DOCUMENT = format_path(())
 SPEC_SUFFIXES = (".yml", ".yaml")
 ENV_DIR = "env"  # SPEC/env/NAME.yaml: the overlay of environment NAME
@@ -189,7 +187,7 @@ def _read_document(file: FsPath, errors: list[SpecError]) -> tuple[dict, SourceM
     except (OSError, UnicodeDecodeError) as exc:
         errors.append(SpecError(Position(name, 1, 1), DOCUMENT, f"cannot read the file: {exc}"))
         return None
-    loader = _LOADER(text)
+    loader = Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -316,7 +314,7 @@ def read_documents(text: str, name: str) -> tuple[list[tuple[Any, SourceMap]], l
     """Every YAML document of `text` with where its values were; errors instead of tracebacks.
     (For files other tools wrote, such as rule files: any document shape is returned.)"""
     errors: list[SpecError] = []
-    loader = _LOADER(text)
+    loader = Loader(text)
     documents = []
     try:
         while loader.check_node():

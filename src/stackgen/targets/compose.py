@@ -26,6 +26,7 @@ import yaml
 from stackgen.render import RenderError
 from stackgen.render.filters import to_yaml_block
 from stackgen.spec.model import Stack
+from stackgen.yaml_loader import SAFE_LOADER
 
 COMPOSE_FILE = "docker-compose.yml"
 # Relative paths are resolved against the compose file's folder, OUT.
@@ -34,7 +35,6 @@ MAIN_CONFIG = "prometheus/prometheus.yml"
 SHARD_CONFIG = re.compile(r"^prometheus/shards/shard-(\d+)\.yml$")
 ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yml"
 DATASOURCES = "grafana/provisioning/datasources/datasources.yml"
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SECRET_KEY = re.compile(r"_file$")
 
@@ -138,7 +138,7 @@ def _strings(value: Any, key: str = "") -> list[tuple[str, str]]:
 
 
 def _parsed(plain: Mapping[str, bytes], path: str) -> Any:
-    return yaml.load(plain.get(path, b"{}"), Loader=_LOADER) or {}
+    return yaml.load(plain.get(path, b"{}"), Loader=SAFE_LOADER) or {}
 
 
 def _secret_paths(plain: Mapping[str, bytes]) -> list[str]:
@@ -276,7 +276,7 @@ def _present(source: str, files: Mapping[str, bytes]) -> bool:
 def problems(files: Mapping[str, bytes]) -> list[str]:
     if COMPOSE_FILE not in files:
         return []
-    document = yaml.load(files[COMPOSE_FILE], Loader=_LOADER)
+    document = yaml.load(files[COMPOSE_FILE], Loader=SAFE_LOADER)
     found = [
         f"{COMPOSE_FILE}: {'/'.join(map(str, error.absolute_path)) or '(top)'}: {error.message}"
         for error in sorted(

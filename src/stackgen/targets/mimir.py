@@ -20,10 +20,10 @@ from stackgen.render import RenderError
 from stackgen.render.filters import to_yaml, to_yaml_block
 from stackgen.spec.model import Stack
 from stackgen.targets.split import split_by_size
+from stackgen.yaml_loader import SAFE_LOADER
 
 FOLDER = "mimir"
 RULES = "prometheus/rules"
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # problems() reads the cap back from this line: it sees the files only, not the stack.
 _CAP_LINE = "# Split to stay under output.max_file_bytes: {cap} bytes."
 _CAP = re.compile(r"^# Split to stay under output\.max_file_bytes: (\d+) bytes\.$", re.M)
@@ -71,7 +71,7 @@ def plain_groups(stack: Stack, plain: Mapping[str, bytes]) -> list[tuple[str, di
     return [
         (service, group)
         for _, service, data in sorted(files)
-        for group in (yaml.load(data, Loader=_LOADER) or {}).get("groups") or []
+        for group in (yaml.load(data, Loader=SAFE_LOADER) or {}).get("groups") or []
     ]
 
 
@@ -117,7 +117,7 @@ def _file_problems(path: str, data: bytes, seen: dict[str, str]) -> list[str]:
         found.append(f"{path}: no `max_file_bytes` line to check its size against")
     elif len(data) > int(cap.group(1)):
         found.append(f"{path}: {len(data)} bytes, over the cap of {cap.group(1)} bytes")
-    document = yaml.load(data, Loader=_LOADER)
+    document = yaml.load(data, Loader=SAFE_LOADER)
     if not isinstance(document, dict) or set(document) - {"namespace", "groups"}:
         return [*found, f"{path}: not a Mimir ruler file (`namespace` and `groups` only)"]
     namespace = document.get("namespace")
