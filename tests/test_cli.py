@@ -209,7 +209,7 @@ def test_stackgen_test_runs_the_proofs_and_fails_when_a_rule_is_broken(tmp_path)
     result = run("test", str(out))
     assert result.exit_code == 0, result.stdout
     assert result.stdout.splitlines() == [
-        f"PASS {out}/prometheus/tests/api.e.yml",
+        f"PASS {out}/prometheus/tests/api.yml",
         f"PASS routing matrix {out}/alertmanager/tests/routing.yml (6 alerts)",
         "2 passed, 0 failed",
     ]
@@ -217,7 +217,31 @@ def test_stackgen_test_runs_the_proofs_and_fails_when_a_rule_is_broken(tmp_path)
     rules.write_text(rules.read_text().replace("> 0.144", "> 0.5"))  # a page threshold gone wrong
     result = run("test", str(out))
     assert result.exit_code == 1
-    assert result.stdout.startswith(f"FAIL {out}/prometheus/tests/api.e.yml")
+    assert result.stdout.startswith(f"FAIL {out}/prometheus/tests/api.yml")
+
+
+@pytest.mark.tools
+def test_proofs_of_slos_with_different_steps_pass_in_a_file_per_step(tmp_path):
+    slos = (
+        "{name: e, objective: 99.9, sli: {type: requests}}, "
+        "{name: w, objective: 99, period: 7d, sli: {type: requests}}"
+    )
+    spec = write(
+        tmp_path,
+        "spec.yml",
+        MINIMAL.replace(
+            "      static: [api:8080]\n", f"      static: [api:8080]\n    slos: [{slos}]\n"
+        ),
+    )
+    out = tmp_path / "out"
+    assert run("render", str(spec), "-o", str(out)).exit_code == 0
+    require_tool("promtool")
+    result = run("test", str(out))
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.splitlines()[:2] == [
+        f"PASS {out}/prometheus/tests/api.step-1m10s.yml",
+        f"PASS {out}/prometheus/tests/api.step-5m.yml",
+    ]
 
 
 def test_stackgen_test_needs_a_rendered_stack(tmp_path):

@@ -118,7 +118,9 @@ def test_every_template_the_config_calls_is_defined(example_out):
 
 def test_every_generated_proof_in_the_example_passes_promtool(example_out):
     files = sorted((example_out / "prometheus/tests").glob("*.yml"))
-    assert [f.name for f in files] == ["aion-web-api.availability.yml", "aion-web-api.errors.yml"]
+    assert [f.name for f in files] == ["aion-web-api.yml"]
+    proven = re.findall(r"^  # (\S+): ", files[0].read_text(), re.MULTILINE)
+    assert set(proven) == {"availability", "errors"}  # both SLOs of the service
     for path in files:
         result = run_tool("promtool", "test", "rules", str(path))
         assert result.returncode == 0, result.stdout + result.stderr
@@ -146,7 +148,9 @@ def test_slos_of_any_period_render_pass_promtool_and_their_proofs_pass(tmp_path,
     out = render_into(spec, tmp_path / "out")
     check_with_tools(out)
     proofs = sorted((out / "prometheus/tests").glob("*.yml"))
-    assert [p.name for p in proofs] == ["api.errors.yml", "api.fast.yml"]
+    assert [p.name for p in proofs] == ["api.yml"]  # one period: one step for both SLOs
+    proven = re.findall(r"^  # (\S+): ", proofs[0].read_text(), re.MULTILINE)
+    assert set(proven) == {"errors", "fast"}
     for path in proofs:
         result = run_tool("promtool", "test", "rules", str(path))
         assert result.returncode == 0, result.stdout + result.stderr

@@ -172,9 +172,7 @@ def test_a_services_outputs_are_its_rule_file_proofs_and_dashboards(rich):
     api = Planner(rich).service_artifacts(rich.services[0])
     assert [a.path for a in api] == [
         "prometheus/rules/api.yml",
-        "prometheus/tests/api.availability.yml",
-        "prometheus/tests/api.errors.yml",
-        "prometheus/tests/api.latency.yml",
+        "prometheus/tests/api.yml",
         "grafana/dashboards/web/api.json",
         "grafana/dashboards/web/api.slo.json",
     ]

@@ -13,12 +13,32 @@ def with_slo(slo: str = SLO) -> str:
     )
 
 
-def test_one_test_file_per_slo_next_to_its_rules(tmp_path):
-    """A file has one evaluation interval, and SLOs of different periods need their own."""
+def test_one_test_file_per_service_next_to_its_rules(tmp_path):
     (artifact,) = proof_artifacts(stack_from(tmp_path, with_slo()))
-    assert artifact.path == "prometheus/tests/api.e.yml"
+    assert artifact.path == "prometheus/tests/api.yml"
     assert artifact.context["rule_file"] == "../rules/api.yml"
+    assert artifact.context["evaluation_interval"] == "5m"
     assert proof_artifacts(stack_from(tmp_path, MINIMAL)) == []
+
+
+def test_the_file_holds_every_slo_of_the_service_that_shares_its_step(tmp_path):
+    slos = f"{SLO}, {{name: f, objective: 99.5, sli: {{type: uptime}}}}"
+    (artifact,) = proof_artifacts(stack_from(tmp_path, with_slo(slos)))
+    assert [slo.name for slo in artifact.context["slos"]] == ["e", "f"]
+    assert {t["name"].split(":")[0] for t in artifact.context["tests"]} == {"e", "f"}
+
+
+def test_slos_whose_windows_need_another_step_get_a_file_per_step(tmp_path):
+    """A file has one evaluation interval; a 7d period scales the windows to another step."""
+    slos = f"{SLO}, {{name: w, objective: 99, period: 7d, sli: {{type: requests}}}}"
+    monthly, weekly = proof_artifacts(stack_from(tmp_path, with_slo(slos)))
+    assert monthly.path == "prometheus/tests/api.step-5m.yml"
+    assert [slo.name for slo in monthly.context["slos"]] == ["e"]
+    assert weekly.path == f"prometheus/tests/api.step-{weekly.context['evaluation_interval']}.yml"
+    assert weekly.context["evaluation_interval"] != "5m"
+    assert {t["interval"] for t in weekly.context["tests"]} == {
+        weekly.context["evaluation_interval"]
+    }
 
 
 def test_each_tier_has_a_firing_and_a_silent_scenario_and_there_is_a_healthy_one(tmp_path):

@@ -189,24 +189,30 @@ def slo_tests(stack: Stack, service: Service, slo: SLO) -> list[dict[str, Any]]:
 
 
 def service_proofs(stack: Stack, service: Service) -> list[Artifact]:
-    """One file per SLO of the service: each has its own evaluation step (a file has one)."""
-    artifacts = []
+    """The service's proofs in one file, as its rules are in one (a fleet's outputs are
+    files to create and commit). A file has one evaluation interval: SLOs whose windows need
+    different steps (periods or windows of their own) get a file per step,
+    `<service>.step-<step>.yml`."""
+    by_step: dict[str, list[tuple[SLO, list[dict[str, Any]]]]] = {}
     for slo in service.slos:
         tests = slo_tests(stack, service, slo)
         if tests:
-            artifacts.append(
-                Artifact(
-                    f"{TESTS_DIR}/{service.name}.{slo.name}.yml",
-                    "rules-test.yml.j2",
-                    {
-                        "service": service,
-                        "slo": slo,
-                        "rule_file": f"../rules/{service.name}.yml",
-                        "tests": tests,
-                    },
-                )
-            )
-    return artifacts
+            by_step.setdefault(tests[0]["interval"], []).append((slo, tests))
+    one_step = len(by_step) == 1
+    return [
+        Artifact(
+            f"{TESTS_DIR}/{service.name if one_step else f'{service.name}.step-{step}'}.yml",
+            "rules-test.yml.j2",
+            {
+                "service": service,
+                "slos": [slo for slo, _ in proven],
+                "rule_file": f"../rules/{service.name}.yml",
+                "evaluation_interval": step,
+                "tests": [test for _, tests in proven for test in tests],
+            },
+        )
+        for step, proven in by_step.items()
+    ]
 
 
 def proof_artifacts(stack: Stack) -> list[Artifact]:
