@@ -43,6 +43,8 @@ def _dump(value: Any, **options: Any) -> str:
 
 def to_yaml(value: Any, *, _in_flow: bool = False) -> str:
     """A value on one line, in flow style: plain where safe, double-quoted otherwise."""
+    if type(value) is str:  # most calls: the cache, without the checks below
+        return _scalar(str, value, _in_flow)
     if isinstance(value, dict):
         items = (
             f"{to_yaml(k, _in_flow=True)}: {to_yaml(v, _in_flow=True)}" for k, v in value.items()
