@@ -10,6 +10,34 @@ import promql_parser
 STRING_LITERAL = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
 
 
+# Code right before the value of an equality matcher `label="...` (not `!=`, `=~`, `==`).
+_EQUAL_MATCHER = re.compile(r"[{,]\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*$")
+# A value that is neither empty nor needs escaping: any other such value parses the same.
+_PLAIN_VALUE = re.compile(r"[\"'`][\w.:/-]+[\"'`]")
+_STAND_IN = '"_"'
+
+
+def normalised(expr: str) -> str:
+    """The expression with the value of every plain `label="value"` matcher (but `__name__`'s)
+    replaced by one stand-in: a fleet's queries differ mostly in such values (each service's
+    name), and what is read from a query is worked out once per normalised text. No lint
+    check's verdict depends on such a value: the checks read the metric's name, regex
+    matchers' values, and of equality matchers only their label names and whether the value is
+    empty (which a plain value never is); tests/lint/test_facts.py holds them to it. Nor does a
+    panel's unit (plan/units.py)."""
+    if "#" in expr:  # a PromQL comment may hold quotes that are no string literal
+        return expr
+    pieces, last = [], 0
+    for literal in STRING_LITERAL.finditer(expr):
+        code = expr[last : literal.start()]
+        matcher = _EQUAL_MATCHER.search(code)
+        plain = matcher is not None and matcher.group(1) != "__name__"
+        value = _STAND_IN if plain and _PLAIN_VALUE.fullmatch(literal.group(0)) else None
+        pieces += [code, value or literal.group(0)]
+        last = literal.end()
+    return "".join([*pieces, expr[last:]])
+
+
 # Functions and aggregations the PromQL parser (Prometheus 3) knows but Prometheus 2.42 does not
 # (each checked against promtool 2.42).
 _NEWER_FUNCTIONS = re.compile(

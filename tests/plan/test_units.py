@@ -56,3 +56,12 @@ def test_packs_name_a_unit_only_where_the_metric_names_cannot_tell_it():
 )
 def test_rates_of_counters_named_for_durations_or_sizes(expr, unit):
     assert infer_unit(expr) == unit
+
+
+def test_a_plain_label_value_decides_nothing():
+    """Every service's copy of a panel's query differs in such values; one is never read as
+    the name of a function."""
+    busy = 'sum(rate(process_cpu_seconds_total{job="%s"}[5m]))'
+    assert infer_unit(busy % "billing") == infer_unit(busy % "histogram_quantile") == "reqps"
+    quantile = 'histogram_quantile(0.9, rate(x_seconds_bucket{job="%s"}[5m]))'
+    assert infer_unit(quantile % "a") == infer_unit(quantile % "b") == "s"

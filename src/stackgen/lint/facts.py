@@ -13,7 +13,7 @@ import promql_parser as ast
 
 from stackgen import query
 from stackgen.grafana_query import fixed_ranges, parse_dashboard_query
-from stackgen.promql import STRING_LITERAL, parse, quote
+from stackgen.promql import normalised, parse, quote
 
 _REGEX_SPECIAL = re.compile(r"[.*+?()\[\]{}|^$\\]")
 # Names that by Prometheus's naming conventions are gauges, never counters.
@@ -21,32 +21,6 @@ _GAUGE_NAME = re.compile(
     r"^up$|_(bytes|ratio|percent|celsius|volts|amperes|info|timestamp|timestamp_seconds|"
     r"seconds|temperature|size|limit|max|min|current|available)$"
 )
-# Code right before the value of an equality matcher `label="...` (not `!=`, `=~`, `==`).
-_EQUAL_MATCHER = re.compile(r"[{,]\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*$")
-# A value that is neither empty nor needs escaping: any other such value parses the same.
-_PLAIN_VALUE = re.compile(r"[\"'`][\w.:/-]+[\"'`]")
-_STAND_IN = '"_"'
-
-
-def normalised(expr: str) -> str:
-    """The expression with the value of every plain `label="value"` matcher (but `__name__`'s)
-    replaced by one stand-in. No check's verdict depends on such a value: the checks read the
-    metric's name, regex matchers' values, and of equality matchers only their label names and
-    whether the value is empty (which a plain value never is); tests/lint/test_facts.py holds
-    them to it."""
-    if "#" in expr:  # a PromQL comment may hold quotes that are no string literal
-        return expr
-    pieces, last = [], 0
-    for literal in STRING_LITERAL.finditer(expr):
-        code = expr[last : literal.start()]
-        matcher = _EQUAL_MATCHER.search(code)
-        plain = matcher is not None and matcher.group(1) != "__name__"
-        value = _STAND_IN if plain and _PLAIN_VALUE.fullmatch(literal.group(0)) else None
-        pieces += [code, value or literal.group(0)]
-        last = literal.end()
-    return "".join([*pieces, expr[last:]])
-
-
 @dataclass(frozen=True)
 class Facts:
     """One expression, as the checks see it (`error`: why it does not parse)."""

@@ -3,9 +3,12 @@ ratios -> percentunit, `_seconds` -> s, `_bytes` -> bytes, rates of counters -> 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import promql_parser as ast
 
 from stackgen.grafana_query import parse_dashboard_query
+from stackgen.promql import normalised
 from stackgen.query import is_scalar, metric_name, selectors, unwrap
 
 
@@ -28,6 +31,14 @@ def _is_ratio(tree: ast.Expr) -> bool:
 
 
 def infer_unit(expr: str) -> str:
+    """The unit of a query's values. Read from the query with its plain label values set
+    aside (`normalised`): every service's copy of a panel differs only in those, which decide
+    nothing here, so a fleet parses each panel's query once."""
+    return _unit(normalised(expr))
+
+
+@lru_cache(maxsize=4096)
+def _unit(expr: str) -> str:
     tree = parse_dashboard_query(expr)
     if _is_ratio(tree):
         return "percentunit"
