@@ -47,12 +47,16 @@ def lint_settings(config: LintConfig | None, scrape_seconds: float) -> Settings:
     return settings_of(config or LintConfig(), scrape_seconds)
 
 
+# One encoder for every rule: json.dumps with options builds a new one per call.
+_LABELS_TEXT = json.JSONEncoder(sort_keys=True, default=str).encode
+
+
 def identity(data: dict[str, Any]) -> str:
     """What makes two rules the same. Alerts: name and labels. Recording rules: also the
     expression, since rules of one name that write disjoint series (by `code`, say) are a
     common, sound pattern."""
     kind = "record" if "record" in data else "alert"
-    labels = json.dumps(data.get("labels") or {}, sort_keys=True, default=str)
+    labels = _LABELS_TEXT(data.get("labels") or {})
     expr = " ".join(str(data.get("expr", "")).split()) if kind == "record" else ""
     return f"{kind}:{data.get(kind)}:{labels}:{expr}"
 
