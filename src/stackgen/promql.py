@@ -10,10 +10,13 @@ import promql_parser
 STRING_LITERAL = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
 
 
-# Code right before the value of an equality matcher `label="...` (not `!=`, `=~`, `==`).
-_EQUAL_MATCHER = re.compile(r"[{,]\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*$")
-# A value that is neither empty nor needs escaping: any other such value parses the same.
-_PLAIN_VALUE = re.compile(r"[\"'`][\w.:/-]+[\"'`]")
+# An equality matcher `label="value"` (not `!=`, `=~`, `==`; not `__name__`) whose value is
+# neither empty nor needs escaping (any other such value parses the same), or else any string
+# literal: the scan passes over literals whole, so a matcher is only ever found in code.
+_PLAIN_MATCHER_OR_LITERAL = re.compile(
+    r"(?P<matcher>[{,]\s*(?!__name__\s*=)[A-Za-z_][A-Za-z0-9_]*\s*=\s*)"
+    r"(?:\"[\w.:/-]+\"|'[\w.:/-]+'|`[\w.:/-]+`)|" + STRING_LITERAL.pattern
+)
 _STAND_IN = '"_"'
 
 
@@ -27,15 +30,12 @@ def normalised(expr: str) -> str:
     panel's unit (plan/units.py)."""
     if "#" in expr:  # a PromQL comment may hold quotes that are no string literal
         return expr
-    pieces, last = [], 0
-    for literal in STRING_LITERAL.finditer(expr):
-        code = expr[last : literal.start()]
-        matcher = _EQUAL_MATCHER.search(code)
-        plain = matcher is not None and matcher.group(1) != "__name__"
-        value = _STAND_IN if plain and _PLAIN_VALUE.fullmatch(literal.group(0)) else None
-        pieces += [code, value or literal.group(0)]
-        last = literal.end()
-    return "".join([*pieces, expr[last:]])
+    return _PLAIN_MATCHER_OR_LITERAL.sub(_stand_in, expr)
+
+
+def _stand_in(found: re.Match[str]) -> str:
+    matcher = found.group("matcher")
+    return found.group(0) if matcher is None else matcher + _STAND_IN
 
 
 # Functions and aggregations the PromQL parser (Prometheus 3) knows but Prometheus 2.42 does not
