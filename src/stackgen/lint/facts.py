@@ -21,6 +21,8 @@ _GAUGE_NAME = re.compile(
     r"^up$|_(bytes|ratio|percent|celsius|volts|amperes|info|timestamp|timestamp_seconds|"
     r"seconds|temperature|size|limit|max|min|current|available)$"
 )
+
+
 @dataclass(frozen=True)
 class Facts:
     """One expression, as the checks see it (`error`: why it does not parse)."""
