@@ -117,25 +117,27 @@ def _shape(value: Any, leaves: tuple[dict, ...], root: dict[str, Any]) -> Any:
 
 
 def _shape_at(value: Any, node: _Node) -> Any:
+    # Exact types: the values are json.loads's (a subclass takes the last branch, unchanged).
     if node.ignored:
         return None  # no keyword looks at it
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         return "" if node.blanks else value
-    if isinstance(value, dict) and node.keeps_object:
+    if kind is dict and node.keeps_object:
         members, shaped = node.members, {}
         for key, member in value.items():
             child = members.get(key) or node.member(key)
             # Scalars inline: most values are, and a call each is most of the walk's time.
             if child.ignored:
                 shaped[key] = None
-            elif isinstance(member, str):
+            elif type(member) is str:
                 shaped[key] = "" if child.blanks else member
-            elif isinstance(member, (dict, list)):
+            elif type(member) is dict or type(member) is list:
                 shaped[key] = _shape_at(member, child)
             else:
                 shaped[key] = member
         return shaped
-    if isinstance(value, list) and node.keeps_array:
+    if kind is list and node.keeps_array:
         items = node.member(None)
         return [_shape_at(item, items) for item in value]
     return value
