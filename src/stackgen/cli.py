@@ -7,6 +7,8 @@ template or a real tool rejected what stackgen rendered).
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import shutil
 import sys
@@ -26,6 +28,10 @@ from stackgen.writer import MANIFEST, WriteError, unified_diff, write_staged
 if TYPE_CHECKING:
     from stackgen.spec import Stack
     from stackgen.spec.model import Target
+
+# A command's last act: the interpreter's final collection would walk everything a large
+# stack's render holds, only to free it with the process (70 ms at 1,000 services).
+atexit.register(gc.freeze)
 
 EXIT_FOUND = 1
 EXIT_BAD_INPUT = 2
