@@ -40,6 +40,13 @@ routing:
 """
 
 
+def minimal_with_slos(slos: str) -> str:
+    """MINIMAL with the service's `slos` list (YAML flow items, comma-separated)."""
+    return MINIMAL.replace(
+        "      static: [api:8080]\n", f"      static: [api:8080]\n    slos: [{slos}]\n"
+    )
+
+
 def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from stackgen import __version__
 from stackgen.cli import app
-from tests.helpers import MINIMAL, SPECS, require_tool, write
+from tests.helpers import MINIMAL, SPECS, minimal_with_slos, require_tool, write
 
 runner = CliRunner()
 
@@ -193,18 +193,18 @@ def test_a_real_tool_rejecting_the_output_is_a_bug_report_and_out_stays(tmp_path
     assert snapshot(out) == before
 
 
+def _rendered_with_slos(tmp_path: Path, slos: str) -> Path:
+    """OUT of MINIMAL with `slos` (see helpers.minimal_with_slos), rendered by the command."""
+    spec = write(tmp_path, "spec.yml", minimal_with_slos(slos))
+    out = tmp_path / "out"
+    assert run("render", str(spec), "-o", str(out)).exit_code == 0
+    return out
+
+
 @pytest.mark.tools
 def test_stackgen_test_runs_the_proofs_and_fails_when_a_rule_is_broken(tmp_path):
     slo = "{name: e, objective: 99, sli: {type: requests}, tiers: {ticket: {enabled: false}}}"
-    spec = write(
-        tmp_path,
-        "spec.yml",
-        MINIMAL.replace(
-            "      static: [api:8080]\n", f"      static: [api:8080]\n    slos: [{slo}]\n"
-        ),
-    )
-    out = tmp_path / "out"
-    assert run("render", str(spec), "-o", str(out)).exit_code == 0
+    out = _rendered_with_slos(tmp_path, slo)
     require_tool("promtool")
     result = run("test", str(out))
     assert result.exit_code == 0, result.stdout
@@ -226,15 +226,7 @@ def test_proofs_of_slos_with_different_steps_pass_in_a_file_per_step(tmp_path):
         "{name: e, objective: 99.9, sli: {type: requests}}, "
         "{name: w, objective: 99, period: 7d, sli: {type: requests}}"
     )
-    spec = write(
-        tmp_path,
-        "spec.yml",
-        MINIMAL.replace(
-            "      static: [api:8080]\n", f"      static: [api:8080]\n    slos: [{slos}]\n"
-        ),
-    )
-    out = tmp_path / "out"
-    assert run("render", str(spec), "-o", str(out)).exit_code == 0
+    out = _rendered_with_slos(tmp_path, slos)
     require_tool("promtool")
     result = run("test", str(out))
     assert result.exit_code == 0, result.stdout

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, get_args
 
 import typer
 
-import stackgen
+from stackgen import __version__
 from stackgen.writer import MANIFEST, WriteError, unified_diff, write_staged
 
 # The commands import what they need: `stackgen --version` and `--help` start fast.
@@ -126,7 +126,7 @@ def _chosen(stack: Stack, override: list[str] | None) -> list[Target]:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"stackgen {stackgen.__version__}")
+        typer.echo(f"stackgen {__version__}")
         raise typer.Exit()
 
 

@@ -2,15 +2,13 @@
 thresholds, stays silent just below them, and a healthy service fires nothing."""
 
 from stackgen.plan.proofs import proof_artifacts, slo_tests
-from tests.helpers import MINIMAL, stack_from
+from tests.helpers import MINIMAL, minimal_with_slos, stack_from
 
 SLO = "{name: e, objective: 99.9, sli: {type: requests}}"
 
 
 def with_slo(slo: str = SLO) -> str:
-    return MINIMAL.replace(
-        "      static: [api:8080]\n", f"      static: [api:8080]\n    slos: [{slo}]\n"
-    )
+    return minimal_with_slos(slo)
 
 
 def test_one_test_file_per_service_next_to_its_rules(tmp_path):

@@ -3,7 +3,7 @@
 import pytest
 
 from stackgen.spec import SpecErrors, load_stack
-from tests.helpers import MINIMAL, write
+from tests.helpers import MINIMAL, minimal_with_slos, write
 
 SECOND_SERVICE = """\
 services:
@@ -112,10 +112,7 @@ def test_service_named_like_the_overview_dashboard(tmp_path):
 
 
 def with_slo(tmp_path, slo: str):
-    text = MINIMAL.replace(
-        "      static: [api:8080]\n", f"      static: [api:8080]\n    slos: [{slo}]\n"
-    )
-    return write(tmp_path, "s.yml", text)
+    return write(tmp_path, "s.yml", minimal_with_slos(slo))
 
 
 def slo_errors(tmp_path, slo: str) -> list[str]:

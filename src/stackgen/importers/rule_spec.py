@@ -63,7 +63,7 @@ def _taken(stack: Stack | None) -> dict[str | None, set[str]]:
         return {}
     attached = attached_groups(stack)  # looked up per service, not scanned
     taken: dict[str | None, set[str]] = {
-        s.name: {g["name"] for g in service_groups(stack, s, attached)} for s in stack.services
+        s.name: {g["name"] for g in service_groups(s, attached)} for s in stack.services
     }
     taken[None] = {g["name"] for g in legacy_groups(stack)}
     return taken

@@ -11,7 +11,7 @@ from pathlib import Path, PurePath
 from typing import Any, TextIO
 from urllib.parse import quote
 
-import stackgen
+from stackgen import __version__
 from stackgen.lint.checks import CHECKS
 from stackgen.lint.findings import SEVERITY_RANK, Finding
 
@@ -161,7 +161,7 @@ def as_sarif(findings: list[Finding]) -> str:
                     "driver": {
                         "name": "stackgen",
                         "informationUri": INFORMATION_URI,
-                        "version": stackgen.__version__,
+                        "version": __version__,
                         "rules": rules,
                     }
                 },

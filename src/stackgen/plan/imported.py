@@ -30,18 +30,10 @@ def attached_groups(stack: Stack) -> dict[str, list[StackRuleGroup]]:
     return attached
 
 
-def service_groups(
-    stack: Stack, service: Service, attached: Attached | None = None
-) -> list[dict[str, Any]]:
-    """The service's own groups, then the stack's groups that name it, as written. Callers
-    that ask for many services pass `attached_groups(stack)`."""
-    if attached is None:
-        theirs: Sequence[StackRuleGroup] = [
-            g for g in stack.rule_groups if g.service == service.name
-        ]
-    else:
-        theirs = attached.get(service.name, ())
-    return [g.as_written() for g in (*service.rule_groups, *theirs)]
+def service_groups(service: Service, attached: Attached) -> list[dict[str, Any]]:
+    """The service's own groups, then the stack's groups that name it (`attached`:
+    `attached_groups(stack)`), as written."""
+    return [g.as_written() for g in (*service.rule_groups, *attached.get(service.name, ()))]
 
 
 def legacy_groups(stack: Stack) -> list[dict[str, Any]]:
@@ -60,9 +52,7 @@ def imported_group_names(stack: Stack) -> dict[str, set[str]]:
     """Per rule file (relative to OUT), the names of the groups kept as written in it."""
     attached = attached_groups(stack)
     names = {
-        f"{RULES_DIR}/{service.name}.yml": {
-            g["name"] for g in service_groups(stack, service, attached)
-        }
+        f"{RULES_DIR}/{service.name}.yml": {g["name"] for g in service_groups(service, attached)}
         for service in stack.services
     }
     names[LEGACY_FILE] = {g["name"] for g in legacy_groups(stack)}

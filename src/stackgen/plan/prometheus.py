@@ -279,7 +279,7 @@ def rule_file(stack: Stack, service: Service, attached: Attached) -> Artifact:
         {
             "service": service,
             "groups": rule_groups(stack, service),
-            "imported": service_groups(stack, service, attached),
+            "imported": service_groups(service, attached),
         },
     )
 
