@@ -16,7 +16,7 @@ from timing import timed  # bench/, beside this script
 from stackgen.plan import build_plan
 from stackgen.render import render_all
 from stackgen.spec import load_stack
-from stackgen.writer import write_tree
+from stackgen.write import write_tree
 
 KINDS = ["http", "database", "ai-inference", "node", "custom"]
 

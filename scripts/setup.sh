@@ -25,7 +25,7 @@ if [ "${1:-}" = "--tools" ]; then
             "${packages[@]}" >/dev/null
     fi
     # The npm package mermaid, for the test that draws REPORT.md's routing diagram in Chromium
-    # (tests/test_report.py reads this pin); kept in build/npm/, installed once per version.
+    # (tests/review/test_report.py reads this pin); kept in build/npm/, installed once per version.
     MERMAID_VERSION=11.12.2
     installed=build/npm/node_modules/mermaid/package.json
     if ! grep -qs "\"version\": \"$MERMAID_VERSION\"" "$installed"; then

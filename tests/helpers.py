@@ -14,7 +14,7 @@ from stackgen.plan import build_plan
 from stackgen.render import render_all
 from stackgen.spec import Stack, load_stack
 from stackgen.targets import chosen, target_files
-from stackgen.writer import write_tree
+from stackgen.write import write_tree
 
 REPO = Path(__file__).resolve().parents[1]
 SPECS = REPO / "specs"
@@ -94,7 +94,7 @@ GRAFANA_SCHEMAS = SHARED / "schemas" / "grafana"
 def dashboard_errors(dashboard: dict) -> list[str]:
     """Every way a dashboard breaks Grafana's schemas (stackgen's copy, which
     tests/render/test_dashboard_check.py holds identical to ../shared/schemas/grafana)."""
-    from stackgen.dashboard_check import schema_errors
+    from stackgen.grafana.dashboard_check import schema_errors
 
     return schema_errors(dashboard)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from stackgen.spec import load_stack
-from stackgen.writer import unified_diff
+from stackgen.write import unified_diff
 from tests.helpers import OUT, SPECS, render_into, render_tree
 
 EXAMPLE_ALERTS = {

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stackgen.writer import managed_files
+from stackgen.write import managed_files
 from tests.helpers import OUT, REPO, SPECS
 
 pytestmark = pytest.mark.slow

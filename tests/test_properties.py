@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import dashboard_errors, render_into
-from tests.test_tools import check_with_tools
+from tests.prometheus.test_tools import check_with_tools
 
 pytestmark = [pytest.mark.tools, pytest.mark.slow]
 

@@ -16,7 +16,7 @@ from stackgen.cli import app
 from stackgen.importers.rule_spec import import_rule_files, spec_text
 from stackgen.importers.rules import RulesImportFailed
 from stackgen.plan.imported import LEGACY_FILE
-from stackgen.promql import parse
+from stackgen.prometheus.promql import parse
 from stackgen.spec import load_stack
 from tests.helpers import SHARED, SPECS, render_files, run_tool, write
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stackgen.lint.facts import analyse, dashboard_facts, facts, normalised
-from stackgen.promql import parse
+from stackgen.prometheus.promql import parse
 from tests.helpers import OUT, SHARED
 
 

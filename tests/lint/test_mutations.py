@@ -24,9 +24,9 @@ import promql_parser as ast
 import pytest
 import yaml
 
-from stackgen import query as q
 from stackgen.lint import CHECKS, lint
-from stackgen.promql import parse
+from stackgen.prometheus import query as q
+from stackgen.prometheus.promql import parse
 from tests.helpers import SHARED
 
 RULES = SHARED / "corpus" / "rules"

@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 
 import yaml
 
+from stackgen.common.values import parse_duration
 from stackgen.spec import Stack, load_stack
 from stackgen.spec.model import EmailChannel, Route
-from stackgen.values import parse_duration
-from stackgen.writer import write_tree
+from stackgen.write import write_tree
 from tests.helpers import SPECS, render_files, run_tool
 from tests.live import processes
 from tests.live.fakes import Exporter, HttpReceiver, Received, Recorder, SmtpServer

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stackgen.common.values import format_duration, parse_duration
 from stackgen.packs import alerts_for
 from stackgen.spec.checks import check_stack, parts_of
 from stackgen.spec.errors import SpecErrors
 from stackgen.spec.loader import SourceMap
 from stackgen.spec.model import Stack
-from stackgen.values import format_duration, parse_duration
 
 SCRAPE_INTERVAL = "1s"
 SCRAPE_TIMEOUT = "1s"

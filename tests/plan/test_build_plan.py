@@ -59,7 +59,7 @@ def test_every_generated_expression_is_valid_promql(tmp_path):
     (panel queries once Grafana's variables are substituted)."""
     import promql_parser
 
-    from stackgen.grafana_query import parse_dashboard_query
+    from stackgen.grafana.queries import parse_dashboard_query
     from stackgen.plan.prometheus import rule_groups
     from tests.plan.test_alerts import EVERY_KIND
 

@@ -418,13 +418,13 @@ def test_uids_are_short_unique_and_stable_across_renders(tmp_path, example):
 
 
 def test_every_dashboard_has_a_datasource_variable_and_no_fixed_rate_range():
-    from stackgen.grafana_query import (
+    from stackgen.grafana.queries import (
         DASHBOARD_RANGE,
         RATE_INTERVAL,
         dashboard_queries,
         parse_dashboard_query,
     )
-    from stackgen.query import function, unwrap, walk
+    from stackgen.prometheus.query import function, unwrap, walk
 
     ranged = 0
     for path, dashboard in example_dashboards().items():

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from stackgen.plan.prometheus import prometheus_configs, rule_files, rule_groups, scrape_job
-from stackgen.promql import quote, selector
+from stackgen.prometheus.promql import quote, selector
 from stackgen.render.engine import render_artifact
 from tests.helpers import MINIMAL, stack_from
 

@@ -10,9 +10,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from stackgen.common.values import clean_number
 from stackgen.render.jsontext import canonical_json
 from stackgen.render.parse import load_yaml
-from stackgen.values import clean_number
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_infinity=False) | st.text(),

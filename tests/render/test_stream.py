@@ -17,7 +17,7 @@ from stackgen.lint.summary import lint_settings
 from stackgen.render import RenderError, TemplateInputError, stream
 from stackgen.render.stream import render_into
 from stackgen.spec import load_stack
-from stackgen.writer import digest
+from stackgen.write import digest
 from tests.helpers import SPECS, fleet_spec, render_files, write
 
 STACKGEN = Path(sys.executable).with_name("stackgen")

@@ -127,8 +127,8 @@ def test_the_render_for_the_machines_alertmanager_version_passes_its_amtool(tmp_
     """Each version the spec allows is checked where the machine has it (here: Debian's)."""
     import re
 
+    from stackgen.alertmanager.versions import version_key
     from stackgen.spec.model import AlertmanagerServer
-    from stackgen.versions import version_key
 
     output = run_tool("amtool", "--version")
     machine = re.search(r"version (\d+\.\d+)", output.stdout + output.stderr).group(1)

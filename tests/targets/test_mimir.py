@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from stackgen.cli import app
 from stackgen.spec import load_stack
 from stackgen.targets import mimir
-from stackgen.writer import MANIFEST
+from stackgen.write import MANIFEST
 from tests.helpers import MINIMAL, SPECS, render_files, stack_from
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from stackgen.common.values import format_duration, parse_duration
 from stackgen.importers.common import (
     ImportFailed,
     checked_ratio,
@@ -18,7 +19,6 @@ from stackgen.importers.common import (
     stack_spec,
     window_placeholder,
 )
-from stackgen.values import format_duration, parse_duration
 
 UNITS = {"day": 86400, "week": 7 * 86400}
 

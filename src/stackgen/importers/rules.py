@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from stackgen.importers.common import slug
 from stackgen.lint.sources import groups_of
 from stackgen.plan.imported import GENERATED_SUFFIXES, LEGACY
-from stackgen.promql import parse
-from stackgen.query import selectors
+from stackgen.prometheus.promql import parse
+from stackgen.prometheus.query import selectors
 from stackgen.spec.errors import Position, SpecError
 from stackgen.spec.loader import DOCUMENT, SourceMap, read_documents
 from stackgen.spec.pydantic_errors import convert

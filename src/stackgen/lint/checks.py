@@ -8,11 +8,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from stackgen import query
+from stackgen.common.values import format_duration, parse_duration
 from stackgen.lint.findings import Severity
 from stackgen.lint.sources import Group, Rule
-from stackgen.spec.gotemplate import check_template
-from stackgen.values import format_duration, parse_duration
+from stackgen.prometheus import query
+from stackgen.prometheus.gotemplate import check_template
 
 # (keys into the rule for the position, message)
 Hit = tuple[tuple[str, ...], str]

@@ -11,9 +11,9 @@ from functools import lru_cache
 
 import promql_parser as ast
 
-from stackgen import query
-from stackgen.grafana_query import fixed_ranges, parse_dashboard_query
-from stackgen.promql import normalised, parse, quote
+from stackgen.grafana.queries import fixed_ranges, parse_dashboard_query
+from stackgen.prometheus import query
+from stackgen.prometheus.promql import normalised, parse, quote
 
 _REGEX_SPECIAL = re.compile(r"[.*+?()\[\]{}|^$\\]")
 # Names that by Prometheus's naming conventions are gauges, never counters.

@@ -14,12 +14,12 @@ from typing import Any
 
 import yaml
 
+from stackgen.common.yaml_io import SAFE_LOADER, load_yaml
 from stackgen.lint.facts import Facts, facts
 from stackgen.lint.findings import Finding, Severity
 from stackgen.spec.errors import Path as DataPath
 from stackgen.spec.errors import Position
 from stackgen.spec.loader import SourceMap, read_documents
-from stackgen.yaml_loader import SAFE_LOADER, load_yaml
 
 SUFFIXES = (".yml", ".yaml")
 

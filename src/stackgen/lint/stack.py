@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stackgen.grafana_query import dashboard_queries
+from stackgen.alertmanager.routing import Matcher, Route, matchers_of, possible_routes, route_tree
+from stackgen.common.values import format_duration, parse_duration
+from stackgen.grafana.queries import dashboard_queries
 from stackgen.lint.facts import dashboard_facts
 from stackgen.lint.findings import Finding
 from stackgen.lint.sources import DISK, Document, Reread, Tree, read_document
 from stackgen.lint.summary import AlertFacts, DashboardSummary, RuleFileSummary
-from stackgen.routing import Matcher, Route, matchers_of, possible_routes, route_tree
 from stackgen.spec.errors import Path as DataPath
-from stackgen.values import format_duration, parse_duration
 
 PROMETHEUS = Path("prometheus") / "prometheus.yml"
 SHARDS = Path("prometheus") / "shards"

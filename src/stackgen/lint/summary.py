@@ -14,8 +14,8 @@ from hashlib import blake2b
 from pathlib import Path
 from typing import Any, ClassVar
 
-from stackgen import query
-from stackgen.grafana_query import dashboard_queries
+from stackgen.common.values import format_duration
+from stackgen.grafana.queries import dashboard_queries
 from stackgen.lint.checks import CHECKS, Settings
 from stackgen.lint.config import settings_of
 from stackgen.lint.facts import Facts, dashboard_facts
@@ -34,9 +34,9 @@ from stackgen.lint.sources import (
     rules_of,
 )
 from stackgen.lint.suppress import Suppressions, suppressions
+from stackgen.prometheus import query
 from stackgen.spec.errors import Path as DataPath
 from stackgen.spec.model import LintConfig
-from stackgen.values import format_duration
 
 _DIGEST_BYTES = 8  # a rule's identity, digested: a match is confirmed on the rules themselves
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from stackgen.promql import selector
-from stackgen.values import format_duration
+from stackgen.common.values import format_duration
+from stackgen.prometheus.promql import selector
 
 ThresholdUnit = Literal["ratio", "seconds", "count", "rate"]
 PanelType = Literal["timeseries", "stat", "gauge", "heatmap"]

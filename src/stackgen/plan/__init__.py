@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stackgen.collector import collector_paused
+from stackgen.common.gc import collector_paused
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.memo import planning
 from stackgen.plan.planner import Planner

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from stackgen.plan.artifact import Artifact
-from stackgen.promql import quote
+from stackgen.prometheus.promql import quote
 from stackgen.spec.model import Route, Routing, Stack
 
 TEMPLATE_FILE = "alertmanager/templates/stackgen.tmpl"

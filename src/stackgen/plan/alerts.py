@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from string import Template
 from typing import Any
 
+from stackgen.common.values import clean_number, parse_duration
 from stackgen.packs import AlertDef, ServiceContext
 from stackgen.packs.user import service_alert_defs, service_metric_roles
 from stackgen.plan.memo import per_plan
 from stackgen.plan.slos import slo_alert_fields
 from stackgen.spec.model import Service, Stack
-from stackgen.values import clean_number, parse_duration
 
 
 @dataclass(frozen=True)

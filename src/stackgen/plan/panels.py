@@ -6,15 +6,15 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from stackgen.common.values import clean_number, format_duration
 from stackgen.packs import PanelDef, ServiceContext, ai_inference, http, node
 from stackgen.packs.user import dashboard_panels
 from stackgen.plan.alerts import service_alerts, service_context
 from stackgen.plan.slos import ratio_record, slo_plan, slo_selector
 from stackgen.plan.units import infer_unit
-from stackgen.promql import literal_regex, quote, selector
+from stackgen.prometheus.promql import literal_regex, quote, selector
 from stackgen.spec.custom import AlertPack
 from stackgen.spec.model import SLO, Service, Stack
-from stackgen.values import clean_number, format_duration
 
 GRID_WIDTH = 24
 PANEL_HEIGHT = 8

@@ -3,7 +3,7 @@ that a fleet can be planned, rendered and written a few services at a time."""
 
 from __future__ import annotations
 
-from stackgen.collector import collector_paused
+from stackgen.common.gc import collector_paused
 from stackgen.plan.alertmanager import alertmanager_config
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.grafana import dashboard_folders, service_dashboards, stack_grafana_artifacts

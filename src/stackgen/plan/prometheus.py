@@ -18,7 +18,7 @@ from stackgen.plan.imported import (
     service_groups,
 )
 from stackgen.plan.slos import slo_records
-from stackgen.promql import literal_regex
+from stackgen.prometheus.promql import literal_regex
 from stackgen.spec.model import (
     TENANT_HEADERS,
     KubernetesSD,

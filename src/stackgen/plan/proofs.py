@@ -14,13 +14,13 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from stackgen import slo as engine
+from stackgen.common.values import clean_number, format_duration, parse_duration
 from stackgen.plan.alerts import Alert
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.grafana import linked_alerts
 from stackgen.plan.slos import ratio_record, slo_plan
+from stackgen.spec import burn_rates as engine
 from stackgen.spec.model import SLO, Service, Stack
-from stackgen.values import clean_number, format_duration, parse_duration
 
 TESTS_DIR = "prometheus/tests"
 _LABEL_ACTION = re.compile(r"\{\{-?\s*\$labels\.([A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}")

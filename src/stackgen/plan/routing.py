@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from stackgen.alertmanager.routing import receivers_for, route_tree
 from stackgen.plan.alertmanager import root_route
 from stackgen.plan.alerts import stack_alerts
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.memo import per_plan
 from stackgen.plan.prometheus import external_labels
-from stackgen.routing import receivers_for, route_tree
 from stackgen.spec.model import Stack
 
 MATRIX_FILE = "alertmanager/tests/routing.yml"

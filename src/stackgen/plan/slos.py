@@ -7,12 +7,12 @@ from decimal import Decimal
 from string import Template
 from typing import Any
 
-from stackgen import slo as engine
+from stackgen.common.values import clean_number, format_duration
 from stackgen.packs import ServiceContext, pack_for
 from stackgen.plan.memo import per_plan
-from stackgen.promql import quote, selector
+from stackgen.prometheus.promql import quote, selector
+from stackgen.spec import burn_rates as engine
 from stackgen.spec.model import SLO, LatencySLI, RatioSLI, RequestsSLI, Service
-from stackgen.values import clean_number, format_duration
 
 ALERT_NAMES = {
     "uptime": "AvailabilityViolation",

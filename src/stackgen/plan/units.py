@@ -7,9 +7,9 @@ from functools import lru_cache
 
 import promql_parser as ast
 
-from stackgen.grafana_query import parse_dashboard_query
-from stackgen.promql import normalised
-from stackgen.query import is_scalar, metric_name, selectors, unwrap
+from stackgen.grafana.queries import parse_dashboard_query
+from stackgen.prometheus.promql import normalised
+from stackgen.prometheus.query import is_scalar, metric_name, selectors, unwrap
 
 
 def _is_ratio(tree: ast.Expr) -> bool:

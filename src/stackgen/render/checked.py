@@ -12,20 +12,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from stackgen.dashboard_check import finish_dashboards
+from stackgen.common.values import parse_duration
+from stackgen.grafana.dashboard_check import finish_dashboards
 from stackgen.lint import Finding, lint_staged
 from stackgen.lint.spans import in_alerts, in_groups
 from stackgen.lint.summary import lint_settings
 from stackgen.plan.grafana import kind_metric_names
 from stackgen.plan.imported import imported_group_names
 from stackgen.plan.prometheus import custom_alert_names
+from stackgen.prometheus.tools import VerifyError, verify_with_tools
 from stackgen.render.project import SearchPath
 from stackgen.render.stream import Checks, Written, render_into
 from stackgen.spec.model import Stack
 from stackgen.targets import PLAIN, target_files, target_problems
-from stackgen.values import parse_duration
-from stackgen.verify import VerifyError, verify_with_tools
-from stackgen.writer import FolderFiles, digest, write_files
+from stackgen.write import FolderFiles, digest, write_files
 
 # Checks of the routing a spec chose: its author's to fix, not stackgen's.
 DESIGN_CHECKS = ("route/", "receiver/")

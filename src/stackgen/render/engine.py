@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from stackgen.collector import collector_paused
+from stackgen.common.gc import collector_paused
 from stackgen.plan.artifact import Artifact
 from stackgen.render.errors import RenderError
 from stackgen.render.filters import FILTERS

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from stackgen.values import clean_number
+from stackgen.common.values import clean_number
 
 _NO_WRAP = 2**31
 _FLOW_INDICATORS = set(",[]{}:#?")

@@ -10,7 +10,7 @@ from functools import lru_cache
 from json.encoder import encode_basestring  # the C encoder of ensure_ascii=False
 from typing import Any
 
-from stackgen.values import clean_number
+from stackgen.common.values import clean_number
 
 _INFINITY = float("inf")
 

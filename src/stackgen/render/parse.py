@@ -3,7 +3,7 @@ that the checks after the render (lint, the dashboards check) need not parse it 
 
 from __future__ import annotations
 
-from stackgen.yaml_loader import load_yaml
+from stackgen.common.yaml_io import load_yaml
 
 try:
     from yaml._yaml import CParser as _RAW_PARSER

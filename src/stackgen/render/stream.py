@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stackgen.dashboard_check import (
+from stackgen.grafana.dashboard_check import (
     DashboardProblems,
     dashboard_problems,
     is_dashboard,
     is_rule_file,
 )
-from stackgen.grafana_query import dashboard_queries
+from stackgen.grafana.queries import dashboard_queries
 from stackgen.lint.checks import Settings
 from stackgen.lint.sources import Tree
 from stackgen.lint.summary import (
@@ -38,7 +38,7 @@ from stackgen.plan.artifact import Artifact
 from stackgen.render.engine import UNSHARED, RenderError, render_each
 from stackgen.render.project import SearchPath
 from stackgen.spec.model import Stack
-from stackgen.writer import digest
+from stackgen.write import digest
 
 # Below this many services one process does it all: starting workers would cost more.
 PARALLEL_FROM = 64

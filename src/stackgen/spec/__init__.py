@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from stackgen.collector import collector_paused
+from stackgen.common.gc import collector_paused
 from stackgen.spec.checks import check_stack, parts_of, parts_of_data
 from stackgen.spec.errors import SpecError, SpecErrors
 from stackgen.spec.loader import SourceMap, load_data, load_spec

@@ -10,10 +10,12 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from stackgen import slo as slo_engine
+from stackgen.alertmanager.versions import alertmanager_needs
+from stackgen.common.values import clean_number, format_duration, parse_duration
 from stackgen.packs import metric_roles, pack_for
 from stackgen.packs.user import service_alert_defs, service_metric_roles, service_pack
 from stackgen.plan.slos import HISTOGRAM_ROLES
+from stackgen.spec import burn_rates as slo_engine
 from stackgen.spec.custom import AlertPack
 from stackgen.spec.custom_checks import pack_findings, service_findings
 from stackgen.spec.errors import Path, SpecError
@@ -37,8 +39,6 @@ from stackgen.spec.model import (
     UptimeSLI,
 )
 from stackgen.spec.rule_checks import rule_group_findings
-from stackgen.values import clean_number, format_duration, parse_duration
-from stackgen.versions import alertmanager_needs
 
 RESERVED_TARGET_LABELS = ("job", "instance", "service", "team", "severity", "alertname")
 # Routing and inhibition rely on these alert labels; `severity` has a field of its own.

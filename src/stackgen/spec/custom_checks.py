@@ -12,7 +12,8 @@ from pathlib import Path as FsPath
 from string import Template
 from typing import Any
 
-from stackgen.grafana_query import fixed_ranges, parse_dashboard_query
+from stackgen.common.values import clean_number, format_duration
+from stackgen.grafana.queries import fixed_ranges, parse_dashboard_query
 from stackgen.packs.base import ServiceContext
 from stackgen.packs.common import COMMON_ALERTS
 from stackgen.packs.user import (
@@ -25,11 +26,10 @@ from stackgen.packs.user import (
     service_metric_roles,
     service_pack,
 )
-from stackgen.promql import parse
-from stackgen.query import metric_name, selectors
+from stackgen.prometheus.promql import parse
+from stackgen.prometheus.query import metric_name, selectors
 from stackgen.spec.custom import AlertPack, Panel
 from stackgen.spec.errors import Path
-from stackgen.values import clean_number, format_duration
 
 # Grafana's variables a service dashboard has (besides the global `__` ones).
 DASHBOARD_VARIABLES = ("datasource", "job", "instance")
@@ -164,7 +164,7 @@ def _panel(
     alerts: Sequence[str],
     defined: set[str],
 ) -> Iterator[tuple[Path, str]]:
-    from stackgen.dashboard_check import grafana_units  # reads Grafana's schemas
+    from stackgen.grafana.dashboard_check import grafana_units  # reads Grafana's schemas
 
     if panel.unit and panel.unit not in grafana_units():
         yield ((*here, "unit"), f"`{panel.unit}` is not a unit Grafana knows (percentunit, s, ...)")
@@ -247,6 +247,6 @@ def service_findings(
 
 
 def scrape_of(service: Any, default: float) -> float:
-    from stackgen.values import parse_duration
+    from stackgen.common.values import parse_duration
 
     return parse_duration(service.scrape_interval) if service.scrape_interval else default

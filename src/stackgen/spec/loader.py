@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
+from stackgen.common.yaml_io import Loader, load_yaml
 from stackgen.spec.errors import Path, Position, SpecError, SpecErrors, format_path
-from stackgen.yaml_loader import Loader, load_yaml
 
 LIST_SECTIONS = ("services", "channels", "rule_groups")
 DOCUMENT = format_path(())

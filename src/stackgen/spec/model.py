@@ -15,6 +15,8 @@ from pydantic import (
     model_validator,
 )
 
+from stackgen.alertmanager.time_intervals import parse_time_range
+from stackgen.common.values import parse_duration
 from stackgen.packs import alerts_for, metric_roles
 from stackgen.spec.custom import AlertPack, Panel
 from stackgen.spec.rules import RuleGroup, StackRuleGroup
@@ -51,8 +53,6 @@ from stackgen.spec.types import (
     WeekdayRange,
     YearRange,
 )
-from stackgen.timeintervals import parse_time_range
-from stackgen.values import parse_duration
 
 Severity = Literal["critical", "warning", "info"]
 ServiceKind = Literal["http", "database", "ai-inference", "node", "custom"]

@@ -8,9 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from stackgen.promql import parse
-from stackgen.spec.gotemplate import check_template
-from stackgen.timeintervals import (
+from stackgen.alertmanager.time_intervals import (
     parse_day_of_month_range,
     parse_location,
     parse_month_range,
@@ -18,7 +16,9 @@ from stackgen.timeintervals import (
     parse_weekday_range,
     parse_year_range,
 )
-from stackgen.values import parse_duration
+from stackgen.common.values import parse_duration
+from stackgen.prometheus.gotemplate import check_template
+from stackgen.prometheus.promql import parse
 
 _SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")

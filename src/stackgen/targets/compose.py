@@ -23,10 +23,10 @@ from urllib.parse import urlsplit
 import jsonschema
 import yaml
 
+from stackgen.common.yaml_io import SAFE_LOADER
 from stackgen.render import RenderError
 from stackgen.render.filters import to_yaml_block
 from stackgen.spec.model import Stack
-from stackgen.yaml_loader import SAFE_LOADER
 
 COMPOSE_FILE = "docker-compose.yml"
 # Relative paths are resolved against the compose file's folder, OUT.

@@ -15,12 +15,12 @@ from typing import Any
 
 import yaml
 
+from stackgen.common.yaml_io import SAFE_LOADER
 from stackgen.plan.imported import LEGACY
 from stackgen.render import RenderError
 from stackgen.render.filters import to_yaml, to_yaml_block
 from stackgen.spec.model import Stack
 from stackgen.targets.split import split_by_size
-from stackgen.yaml_loader import SAFE_LOADER
 
 FOLDER = "mimir"
 RULES = "prometheus/rules"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from stackgen.common.values import parse_duration
 from stackgen.render import RenderError
 from stackgen.spec.model import Service, Stack
 from stackgen.targets.k8s.objects import (
@@ -23,7 +24,6 @@ from stackgen.targets.k8s.objects import (
     under,
 )
 from stackgen.targets.split import split_by_size
-from stackgen.values import parse_duration
 
 API = "monitoring.coreos.com/v1"
 SCRAPE_KEY = "prometheus-additional.yaml"

@@ -1,0 +1,123 @@
+"""The SLO engine's arithmetic: burn-rate windows for any period, thresholds, detection times.
+
+Google's SRE workbook model: a tier fires when, over both a long window and a short one (a
+twelfth of it), errors burn the budget fast enough to consume a given share of the period's
+budget within the long window. Defaults (for 30 days): page 2% in 1h or 5% in 6h, ticket 10% in
+1d or 10% in 3d. Other periods scale the windows with the period, so the burn rates stay
+14.4, 6, 3 and 1. All arithmetic is decimal, so thresholds print clean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from stackgen.common.values import clean_number, parse_duration
+from stackgen.spec.model import SLO, Tier
+
+REFERENCE_PERIOD = 30 * 86400
+# tier -> (percent of the period's budget, long window at the 30-day reference)
+DEFAULT_WINDOWS = {
+    "page": ((2, 3600), (5, 6 * 3600)),
+    "ticket": ((10, 86400), (10, 3 * 86400)),
+}
+DEFAULT_FOR = {"page": "2m", "ticket": "15m"}
+DEFAULT_SEVERITY = {"page": "critical", "ticket": "warning"}
+TIERS = ("page", "ticket")
+
+
+def exact(value: float | int | Decimal) -> Decimal:
+    return Decimal(clean_number(value))
+
+
+@dataclass(frozen=True)
+class Window:
+    """One (long, short) window pair of a tier, and the error ratio that fires it."""
+
+    tier: str
+    long: int  # seconds
+    short: int  # seconds
+    budget_consumed: Decimal  # percent of the period's budget burnt within `long`
+    burn_rate: Decimal  # how many times faster than the period allows
+    error_ratio: Decimal  # burn_rate x (1 - objective)
+
+    @property
+    def can_fire(self) -> bool:
+        return self.error_ratio < 1
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the rules, tests and explanations of one SLO are built from."""
+
+    objective: Decimal  # a ratio: 0.999
+    budget: Decimal  # 1 - objective
+    period: int  # seconds
+    windows: tuple[Window, ...]  # of enabled tiers
+    recorded: tuple[Window, ...]  # of every tier: a disabled tier's windows are still recorded
+    for_: dict[str, str]  # tier -> `for` of its alert
+    severity: dict[str, str]  # tier -> severity of its alert
+
+    def tier(self, name: str) -> tuple[Window, ...]:
+        return tuple(w for w in self.windows if w.tier == name)
+
+    @property
+    def ranges(self) -> list[int]:
+        """Every window length the recording rules cover, shortest first."""
+        return sorted({w.long for w in self.recorded} | {w.short for w in self.recorded})
+
+
+def _windows(tier_name: str, tier: Tier, period: int, budget: Decimal) -> list[Window]:
+    if tier.windows is not None:
+        pairs = [
+            (
+                exact(w.budget_consumed),
+                int(parse_duration(w.long)),
+                int(parse_duration(w.short)) if w.short else None,
+            )
+            for w in tier.windows
+        ]
+    else:
+        pairs = [
+            (Decimal(percent), round(long * period / REFERENCE_PERIOD), None)
+            for percent, long in DEFAULT_WINDOWS[tier_name]
+        ]
+    windows = []
+    for percent, long, short in pairs:
+        burn_rate = exact(percent / 100 * period / long)
+        windows.append(
+            Window(
+                tier=tier_name,
+                long=long,
+                short=short if short is not None else round(long / 12),
+                budget_consumed=percent,
+                burn_rate=burn_rate,
+                error_ratio=exact(burn_rate * budget),
+            )
+        )
+    return windows
+
+
+def plan(slo: SLO) -> Plan:
+    objective = exact(slo.objective) / 100
+    budget = 1 - objective
+    period = int(parse_duration(slo.period))
+    windows: list[Window] = []
+    recorded: list[Window] = []
+    for_, severity = {}, {}
+    for name in TIERS:
+        tier: Tier = getattr(slo.tiers, name)
+        tier_windows = _windows(name, tier, period, budget)
+        recorded += tier_windows
+        if tier.enabled:
+            windows += tier_windows
+            for_[name] = tier.for_ or DEFAULT_FOR[name]
+            severity[name] = tier.severity or DEFAULT_SEVERITY[name]
+    return Plan(objective, budget, period, tuple(windows), tuple(recorded), for_, severity)
+
+
+def detection_seconds(window: Window, burn_rate: Decimal) -> float | None:
+    """How long after a step to `burn_rate` the window pair first fires (None: never)."""
+    if burn_rate <= window.burn_rate:
+        return None
+    return float(Decimal(window.long) * window.burn_rate / burn_rate)

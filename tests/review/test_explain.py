@@ -1,0 +1,53 @@
+"""`stackgen explain`: what each SLO tier means in windows, thresholds and time."""
+
+from decimal import Decimal
+
+from typer.testing import CliRunner
+
+from stackgen.cli import app
+from stackgen.review.explain import explain
+from stackgen.spec import load_stack
+from tests.helpers import SPECS
+
+
+def test_each_window_pair_says_its_burn_rate_threshold_and_detection_times():
+    (availability, _) = explain(load_stack(SPECS))
+    assert (availability.service, availability.slo, availability.budget_minutes) == (
+        "aion-web-api",
+        "availability",
+        "43.2",  # 0.1% of 30 days
+    )
+    page = availability.rows[0]
+    assert (page.windows, page.burn_rate, page.error_ratio, page.budget_at_detection) == (
+        "1h / 5m",
+        "14.4x",
+        "1.44%",
+        "2%",
+    )
+    # a full outage crosses 1.44% of the hour in 51.84s, then `for: 2m`
+    assert page.outage_detected_in == "2m52s"
+    assert page.burn_detected_in == "never"  # 10x is below 14.4x
+    ticket_3d = availability.rows[3]
+    assert ticket_3d.burn_detected_in == "7h27m"  # 3d x 1 / 10 = 7h12m, then `for: 15m`
+    assert ticket_3d.budget_gone_in == "3d"
+
+
+def test_one_service_or_one_slo_can_be_asked_for():
+    stack = load_stack(SPECS)
+    assert [e.slo for e in explain(stack, "aion-web-api")] == ["availability", "errors"]
+    assert [e.slo for e in explain(stack, "aion-web-api/errors")] == ["errors"]
+    assert explain(stack, "nope") == []
+
+
+def test_the_command_prints_a_table_per_slo():
+    result = CliRunner().invoke(app, ["explain", str(SPECS), "aion-web-api/errors"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "aion-web-api/errors: 99.5% over 30d, an error budget of 216 minutes"
+    assert lines[1].split("  ")[0] == "tier"
+    assert lines[3].split()[:6] == ["page", "1h", "/", "5m", "14.4x", "7.2%"]
+    assert CliRunner().invoke(app, ["explain", str(SPECS), "nope"]).exit_code == 2
+
+
+def test_budget_minutes_are_exact():
+    assert Decimal(explain(load_stack(SPECS))[1].budget_minutes) == Decimal("216")
