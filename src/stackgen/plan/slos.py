@@ -12,7 +12,7 @@ from stackgen.packs import ServiceContext, pack_for
 from stackgen.plan.memo import per_plan
 from stackgen.prometheus.promql import quote, selector
 from stackgen.spec import burn_rates as engine
-from stackgen.spec.model import SLO, LatencySLI, RatioSLI, RequestsSLI, Service
+from stackgen.spec.model import HISTOGRAM_ROLES, SLO, LatencySLI, RatioSLI, RequestsSLI, Service
 
 ALERT_NAMES = {
     "uptime": "AvailabilityViolation",
@@ -21,7 +21,6 @@ ALERT_NAMES = {
     "ratio": "SLOViolation",
 }
 RATIO = "slo:sli_error:ratio_rate{range}"
-HISTOGRAM_ROLES = ("request_duration", "duration")  # the kinds' latency histograms
 
 
 @per_plan

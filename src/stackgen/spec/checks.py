@@ -14,13 +14,13 @@ from stackgen.alertmanager.versions import alertmanager_needs
 from stackgen.common.values import clean_number, format_duration, parse_duration
 from stackgen.packs import metric_roles, pack_for
 from stackgen.packs.user import service_alert_defs, service_metric_roles, service_pack
-from stackgen.plan.slos import HISTOGRAM_ROLES
 from stackgen.spec import burn_rates as slo_engine
 from stackgen.spec.custom import AlertPack
 from stackgen.spec.custom_checks import pack_findings, service_findings
 from stackgen.spec.errors import Path, SpecError
 from stackgen.spec.loader import SourceMap
 from stackgen.spec.model import (
+    HISTOGRAM_ROLES,
     SLO,
     AlertmanagerServer,
     Channel,
@@ -35,10 +35,10 @@ from stackgen.spec.model import (
     Service,
     Stack,
     StackInfo,
-    StackRuleGroup,
     UptimeSLI,
 )
 from stackgen.spec.rule_checks import rule_group_findings
+from stackgen.spec.rules import StackRuleGroup
 
 RESERVED_TARGET_LABELS = ("job", "instance", "service", "team", "severity", "alertname")
 # Routing and inhibition rely on these alert labels; `severity` has a field of its own.

@@ -1,0 +1,173 @@
+"""Services: how their targets are found, and their alerts, SLOs, rules and panels."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union, get_args
+
+from pydantic import ConfigDict, Field, create_model, model_validator
+
+from stackgen.packs import alerts_for, metric_roles
+from stackgen.spec.custom import Panel
+from stackgen.spec.model.base import Model, Severity
+from stackgen.spec.model.slos import SLO
+from stackgen.spec.rules import RuleGroup
+from stackgen.spec.types import (
+    AlertName,
+    Duration,
+    HostPort,
+    KubernetesLabel,
+    LabelName,
+    MetricName,
+    OneLine,
+    OneLineTemplate,
+    PositiveDuration,
+    PromQL,
+    SdFile,
+    Slug,
+    TemplateText,
+    Url,
+)
+
+ServiceKind = Literal["http", "database", "ai-inference", "node", "custom"]
+
+
+class FileSD(Model):
+    files: list[SdFile] = Field(min_length=1)
+    refresh_interval: PositiveDuration = "5m"
+
+
+class KubernetesSD(Model):
+    role: Literal["endpoints", "endpointslice", "pod", "service"] = "endpoints"
+    namespaces: list[Slug] = Field(default_factory=list, description="Empty: all namespaces.")
+    selector: dict[KubernetesLabel, OneLine] = Field(
+        default_factory=dict, description="Kubernetes labels the objects must carry."
+    )
+    port: OneLine | None = Field(None, description="Keep only the port with this name.")
+
+
+class Targets(Model):
+    """Exactly one way to find the service's scrape targets."""
+
+    static: list[HostPort] | None = Field(None, min_length=1)
+    file_sd: FileSD | None = None
+    kubernetes: KubernetesSD | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Targets:
+        given = [k for k in ("static", "file_sd", "kubernetes") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of `static`, `file_sd` or `kubernetes`"
+                + (f" (found {', '.join(given)})" if given else "")
+            )
+        return self
+
+
+class AlertOverride(Model):
+    """Tunes one alert of the service kind's pack."""
+
+    enabled: bool = True
+    threshold: float | None = Field(None, allow_inf_nan=False)
+    for_: Duration | None = Field(None, alias="for")
+    severity: Severity | None = None
+    runbook_url: Url | None = None
+    labels: dict[LabelName, OneLineTemplate] = Field(default_factory=dict)
+
+
+class CustomAlert(Model):
+    name: AlertName
+    expr: PromQL = Field(description="PromQL; the alert fires while it returns series.")
+    for_: Duration = Field("5m", alias="for")
+    severity: Severity = "warning"
+    summary: OneLineTemplate = Field(min_length=1)
+    description: TemplateText = Field(min_length=1)
+    runbook_url: Url | None = None
+    labels: dict[LabelName, OneLineTemplate] = Field(default_factory=dict)
+
+
+class ServiceBase(Model):
+    name: Slug
+    team: Slug
+    description: OneLine = ""
+    targets: Targets
+    metrics_path: OneLine = Field("/metrics", pattern=r"^/")
+    scheme: Literal["http", "https"] = "http"
+    scrape_interval: PositiveDuration | None = None
+    labels: dict[LabelName, OneLine] = Field(
+        default_factory=dict, description="Extra target labels on every series of the service."
+    )
+    custom_alerts: list[CustomAlert] = Field(default_factory=list)
+    slos: list[SLO] = Field(default_factory=list)
+    runbook_url: Url | None = Field(None, description="Runbook for all the service's alerts.")
+    dashboard_folder: OneLine | None = Field(
+        None, description="Grafana folder of its dashboards; default: a folder per team."
+    )
+    rule_groups: list[RuleGroup] = Field(
+        default_factory=list,
+        description="Rule groups kept as written (`stackgen import rules`), after the "
+        "generated ones in the service's rule file.",
+    )
+    dashboard_panels: list[Panel] = Field(
+        default_factory=list, description="Panels of your own, after the kind's on its dashboard."
+    )
+
+    @property
+    def alert_overrides(self) -> dict[str, AlertOverride]:
+        return {name: o for name, o in self.alerts if o is not None}  # type: ignore[attr-defined]
+
+    @property
+    def metric_overrides(self) -> dict[str, str]:
+        return {role: m for role, m in self.metrics if m is not None}  # type: ignore[attr-defined]
+
+
+class _PackAlerts(Model):
+    """A `custom` service's pack is the spec's: its alerts are checked against it (spec.checks)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, AlertOverride] = Field(init=False)  # type: ignore[assignment]
+
+
+class _PackMetrics(Model):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, MetricName] = Field(init=False)  # type: ignore[assignment]
+
+
+def _service_model(kind: str) -> type[ServiceBase]:
+    """The service model of one kind: its alerts and metric roles are fields, so the JSON
+    Schema lists them for editors, and a misspelt one is an unknown key. A `custom` service
+    may name a pack of the spec, whose alerts and roles the static schema cannot list."""
+    title = "".join(part.title() for part in kind.split("-"))
+    custom = kind == "custom"
+    alerts = create_model(
+        f"{title}Alerts",
+        __base__=_PackAlerts if custom else Model,
+        __doc__=f"Per-alert overrides of kind `{kind}`.",
+        **{a.name: (AlertOverride | None, None) for a in alerts_for(kind)},
+    )
+    metrics = create_model(
+        f"{title}Metrics",
+        __base__=_PackMetrics if custom else Model,
+        __doc__=f"Metric names (or labels) that the `{kind}` alerts and panels use.",
+        **{
+            role: (MetricName | None, Field(None, description=f"Default: {default}"))
+            for role, default in metric_roles(kind).items()
+        },
+    )
+    return create_model(
+        f"{title}Service",
+        __base__=ServiceBase,
+        kind=(Literal[kind], ...),
+        metrics=(metrics, Field(default_factory=metrics)),
+        alerts=(alerts, Field(default_factory=alerts)),
+        **(
+            {"pack": (Slug | None, Field(None, description="A pack of the spec's `packs`."))}
+            if custom
+            else {}
+        ),
+    )
+
+
+Service = Annotated[
+    Union[tuple(_service_model(kind) for kind in get_args(ServiceKind))],  # noqa: UP007
+    Field(discriminator="kind"),
+]
