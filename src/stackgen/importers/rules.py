@@ -16,13 +16,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from stackgen.importers.common import slug
 from stackgen.lint.sources import groups_of
-from stackgen.plan.imported import GENERATED_SUFFIXES, LEGACY
 from stackgen.prometheus.promql import parse
 from stackgen.prometheus.query import selectors
 from stackgen.spec.errors import Position, SpecError
 from stackgen.spec.loader import DOCUMENT, SourceMap, read_documents
 from stackgen.spec.pydantic_errors import convert
-from stackgen.spec.rules import RuleGroup
+from stackgen.spec.rules import GENERATED_SUFFIXES, LEGACY, RuleGroup
 
 # Labels and matchers that name the service a rule is about (stackgen's job is the service).
 SERVICE_LABEL = "service"

@@ -8,16 +8,13 @@ from typing import Any
 
 from stackgen.plan.artifact import Artifact
 from stackgen.spec.model import Service, Stack
-from stackgen.spec.rules import StackRuleGroup
+from stackgen.spec.rules import LEGACY, StackRuleGroup
 
 # The stack's groups that name a service, by service name.
 Attached = Mapping[str, Sequence[StackRuleGroup]]
 
 RULES_DIR = "prometheus/rules"
-LEGACY = "legacy"
 LEGACY_FILE = f"{RULES_DIR}/{LEGACY}.yml"
-# The groups stackgen generates in each service's rule file (plan.prometheus.rule_groups).
-GENERATED_SUFFIXES = (".recording", ".slo", ".alerts")
 
 
 def attached_groups(stack: Stack) -> dict[str, list[StackRuleGroup]]:

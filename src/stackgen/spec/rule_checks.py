@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
-from stackgen.plan.imported import GENERATED_SUFFIXES, LEGACY
 from stackgen.spec.errors import Path
-from stackgen.spec.rules import RuleGroup, StackRuleGroup
+from stackgen.spec.rules import GENERATED_SUFFIXES, LEGACY, RuleGroup, StackRuleGroup
 
 # (where, message, where the name was first defined)
 Problem = tuple[Path, str, Path | None]

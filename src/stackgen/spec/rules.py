@@ -18,6 +18,12 @@ from pydantic import (
 
 from stackgen.spec.types import Duration, MetricName, PositiveDuration, PromQL, Slug, TemplateText
 
+# The rule file of the stack's groups that name no service (prometheus/rules/legacy.yml).
+LEGACY = "legacy"
+# The groups stackgen generates in each service's rule file, `<service><suffix>`
+# (plan.prometheus.rule_groups): a group kept as written may not take one of these names.
+GENERATED_SUFFIXES = (".recording", ".slo", ".alerts")
+
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
 

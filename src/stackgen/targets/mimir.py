@@ -16,10 +16,10 @@ from typing import Any
 import yaml
 
 from stackgen.common.yaml_io import SAFE_LOADER
-from stackgen.plan.imported import LEGACY
 from stackgen.render import RenderError
 from stackgen.render.filters import to_yaml, to_yaml_block
 from stackgen.spec.model import Stack
+from stackgen.spec.rules import LEGACY
 from stackgen.targets.split import split_by_size
 
 FOLDER = "mimir"
