@@ -90,3 +90,19 @@ def test_bad_settings_are_located_errors_and_exit_2(rules, tmp_path):
     assert any(line.startswith(f"{config}:2:") and "fatal" in line for line in lines)
     assert any(line.startswith(f"{config}:3:") and "colour" in line for line in lines)
     assert "Traceback" not in result.output
+
+
+def test_the_specs_lint_section_names_only_checks_or_the_spec_is_refused(tmp_path):
+    text = MINIMAL + "lint:\n  disable: [promql/sintax]\n  severity: {x/y: fatal}\n"
+    spec = write(tmp_path, "spec.yml", text)
+    result = CliRunner().invoke(app, ["validate", str(spec)], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{spec}:16:13: lint.disable[0]: `promql/sintax` is not a check; "
+        "`stackgen lint --list` names them all",
+        f"{spec}:17:14: lint.severity.x/y: `x/y` is not a check; "
+        "`stackgen lint --list` names them all",
+        f"{spec}:17:19: lint.severity.x/y: Input should be 'error', 'warning' or 'info' "
+        "(got str 'fatal')",
+        f"3 errors in {spec}",
+    ]

@@ -3,6 +3,7 @@
 import pytest
 
 from stackgen.spec import SpecErrors, load_stack
+from stackgen.spec.checks import Finding, Parts
 from tests.helpers import MINIMAL, minimal_with_slos, write
 
 SECOND_SERVICE = """\
@@ -277,3 +278,31 @@ def test_a_service_named_like_a_stack_dashboard_is_refused(tmp_path):
     text = MINIMAL.replace("  - name: api\n", "  - name: alerts\n")
     (error,) = errors_of(write(tmp_path, "spec.yml", text))
     assert "`alerts` is the name of the stack's alerts dashboard: rename the service" in error
+
+
+def lint_disables_nothing(parts: Parts):
+    """A check from a stage above the spec: it reads the raw lint section."""
+    for i, name in enumerate(parts.lint.get("disable", [])):
+        yield Finding(("lint", "disable", i), f"`{name}` stays enabled")
+
+
+def test_the_checks_given_run_and_are_located_like_the_specs_own(tmp_path):
+    spec = write(tmp_path, "spec.yml", MINIMAL + "lint:\n  disable: [alert/name]\n")
+    assert load_stack(spec).lint.disable == ["alert/name"]
+    with pytest.raises(SpecErrors) as caught:
+        load_stack(spec, checks=(lint_disables_nothing,))
+    assert [str(e) for e in caught.value.errors] == [
+        f"{spec}:16:13: lint.disable[0]: `alert/name` stays enabled"
+    ]
+
+
+def test_the_checks_given_see_a_section_that_fails_validation(tmp_path):
+    text = MINIMAL + "lint:\n  disable: [alert/name]\n  severity: {alert/name: fatal}\n"
+    spec = write(tmp_path, "spec.yml", text)
+    with pytest.raises(SpecErrors) as caught:
+        load_stack(spec, checks=(lint_disables_nothing,))
+    assert [str(e).removeprefix(f"{spec}:") for e in caught.value.errors] == [
+        "16:13: lint.disable[0]: `alert/name` stays enabled",
+        "17:26: lint.severity.alert/name: Input should be 'error', 'warning' or 'info' "
+        "(got str 'fatal')",
+    ]

@@ -60,10 +60,11 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 
 def _load(spec: Path, *, writes: bool = True, env: str | None = None) -> Stack:
+    from stackgen.lint.config import spec_check_ids
     from stackgen.spec import SpecErrors, load_stack
 
     try:
-        return load_stack(spec, env)
+        return load_stack(spec, env, checks=(spec_check_ids,))
     except SpecErrors as exc:
         for error in exc.errors:
             typer.echo(str(error), err=True)

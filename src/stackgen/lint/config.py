@@ -3,13 +3,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
-from stackgen.lint.checks import Settings
+from stackgen.lint.checks import CHECKS, Settings
 from stackgen.lint.findings import Finding
 from stackgen.spec import SpecErrors, load_stack
+from stackgen.spec import checks as spec_checks
+from stackgen.spec.errors import Path as SpecPath
 from stackgen.spec.loader import load_spec
 from stackgen.spec.model import LintConfig
 from stackgen.spec.pydantic_errors import convert
@@ -18,13 +22,43 @@ CONFIG_FILE = Path(".stackgen-lint.yml")
 DEFAULT_SPEC = Path("specs")
 
 
+def unknown_check_ids(
+    config: Mapping[str, Any], at: SpecPath = ()
+) -> Iterator[spec_checks.Finding]:
+    """The names in a lint config as written (`disable` items, `severity` keys) that are no
+    check's ID; `at`: where the config is in its file."""
+    known = {check.id for check in CHECKS}
+    disable, severity = config.get("disable"), config.get("severity")
+    for i, name in enumerate(disable if isinstance(disable, list) else []):
+        if isinstance(name, str) and name not in known:
+            yield spec_checks.Finding((*at, "disable", i), _not_a_check(name))
+    for name in severity if isinstance(severity, dict) else {}:
+        if isinstance(name, str) and name not in known:
+            yield spec_checks.Finding((*at, "severity", name), _not_a_check(name), on_key=True)
+
+
+def _not_a_check(name: str) -> str:
+    return f"`{name}` is not a check; `stackgen lint --list` names them all"
+
+
+def spec_check_ids(parts: spec_checks.Parts) -> Iterator[spec_checks.Finding]:
+    """The spec's `lint:` section names only checks (a check for load_stack)."""
+    return unknown_check_ids(parts.lint, ("lint",))
+
+
 def load_config_file(path: Path) -> LintConfig:
     """The config at `path`; SpecErrors (FILE:LINE:COL each) when it is not valid."""
     loaded = load_spec(path)
+    errors = [
+        loaded.source.error(f.path, f.message, key=f.on_key) for f in unknown_check_ids(loaded.data)
+    ]
     try:
-        return LintConfig.model_validate(loaded.data)
+        config = LintConfig.model_validate(loaded.data)
     except ValidationError as exc:
-        raise SpecErrors(convert(exc, loaded.data, loaded.source, LintConfig)) from None
+        errors += convert(exc, loaded.data, loaded.source, LintConfig)
+    if errors:
+        raise SpecErrors(errors)
+    return config
 
 
 def find_config(config: Path | None, cwd: Path) -> LintConfig:
@@ -33,7 +67,7 @@ def find_config(config: Path | None, cwd: Path) -> LintConfig:
     if (cwd / CONFIG_FILE).is_file():
         return load_config_file(cwd / CONFIG_FILE)
     if (cwd / DEFAULT_SPEC).exists():
-        return load_stack(cwd / DEFAULT_SPEC).lint
+        return load_stack(cwd / DEFAULT_SPEC, checks=(spec_check_ids,)).lint
     return LintConfig()
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from stackgen.common.gc import collector_paused
-from stackgen.spec.checks import check_stack, parts_of, parts_of_data
+from stackgen.spec.checks import StackCheck, check_stack, parts_of, parts_of_data
 from stackgen.spec.errors import SpecError, SpecErrors
 from stackgen.spec.loader import SourceMap, load_data, load_spec
 from stackgen.spec.model import Stack
@@ -16,15 +17,15 @@ from stackgen.spec.pydantic_errors import convert
 from stackgen.spec.templates import template_folder_errors
 
 
-def load_stack(path: Path, env: str | None = None) -> Stack:
-    """Read, merge and validate the spec at `path` (with the overlay of environment `env`);
-    raises SpecErrors with every problem."""
+def load_stack(path: Path, env: str | None = None, checks: Sequence[StackCheck] = ()) -> Stack:
+    """Read, merge and validate the spec at `path` (with the overlay of environment `env`),
+    and run `checks`, the stages above's checks of it; raises SpecErrors with every problem."""
     with collector_paused():  # a spec of thousands of services: millions of objects, no cycles
-        return _load_stack(path, env)
+        return _load_stack(path, env, checks)
 
 
-def _load_stack(path: Path, env: str | None) -> Stack:
-    if env is None and (stack := _valid_without_positions(path)) is not None:
+def _load_stack(path: Path, env: str | None, checks: Sequence[StackCheck]) -> Stack:
+    if env is None and (stack := _valid_without_positions(path, checks)) is not None:
         return stack
     loaded = load_spec(path)
     if env is not None:
@@ -33,16 +34,16 @@ def _load_stack(path: Path, env: str | None) -> Stack:
         stack = Stack.model_validate(loaded.data)
     except ValidationError as exc:
         errors = convert(exc, loaded.data, loaded.source, Stack)
-        errors += check_stack(parts_of_data(loaded.data), loaded.source)
+        errors += check_stack(parts_of_data(loaded.data), loaded.source, checks)
         raise SpecErrors(errors) from None
-    errors = check_stack(parts_of(stack), loaded.source)
+    errors = check_stack(parts_of(stack), loaded.source, checks)
     errors += template_folder_errors(stack, path, loaded.source)
     if errors:
         raise SpecErrors(errors)
     return stack
 
 
-def _valid_without_positions(path: Path) -> Stack | None:
+def _valid_without_positions(path: Path, checks: Sequence[StackCheck]) -> Stack | None:
     """The stack, when its spec is valid, read without the positions that only a mistake
     needs; None when there is any mistake, for `_load_stack` to read it again and report
     every mistake where it was written."""
@@ -54,9 +55,11 @@ def _valid_without_positions(path: Path) -> Stack | None:
     except ValidationError:
         return None
     nowhere = SourceMap()  # a mistake found here is found again, and located, by the caller
-    if check_stack(parts_of(stack), nowhere) or template_folder_errors(stack, path, nowhere):
+    if check_stack(parts_of(stack), nowhere, checks) or template_folder_errors(
+        stack, path, nowhere
+    ):
         return None
     return stack
 
 
-__all__ = ["SpecError", "SpecErrors", "Stack", "load_stack"]
+__all__ = ["SpecError", "SpecErrors", "Stack", "StackCheck", "load_stack"]

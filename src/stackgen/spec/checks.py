@@ -4,7 +4,7 @@ valid parts of a spec too, so one run reports every error."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +73,13 @@ class Parts:
     teams: set[str]
     rule_groups: list[tuple[int, StackRuleGroup]] = field(default_factory=list)
     packs: list[AlertPack] = field(default_factory=list)  # the spec's own, the valid ones
+    # The lint section as written, so that a mistake in it hides none of its check IDs.
+    lint: Mapping[str, Any] = field(default_factory=dict)
+
+
+# A check that needs what a later stage knows (lint knows its checks' IDs): the caller of
+# load_stack gives it, and it runs with the spec's own checks, its findings located alike.
+StackCheck = Callable[[Parts], Iterable[Finding]]
 
 
 def parts_of(stack: Stack) -> Parts:
@@ -89,6 +96,7 @@ def parts_of(stack: Stack) -> Parts:
         teams={s.team for s in stack.services},
         rule_groups=list(enumerate(stack.rule_groups)),
         packs=list(stack.packs),
+        lint=stack.lint.model_dump(),
     )
 
 
@@ -134,10 +142,14 @@ def parts_of_data(data: dict[str, Any]) -> Parts:
             (i, g) for i, raw in items(data.get("rule_groups")) if (g := valid(StackRuleGroup, raw))
         ],
         packs=[p for _, raw in items(data.get("packs")) if (p := valid(AlertPack, raw))],
+        lint=data["lint"] if isinstance(data.get("lint"), dict) else {},
     )
 
 
-def check_stack(parts: Parts, source: SourceMap) -> list[SpecError]:
+def check_stack(
+    parts: Parts, source: SourceMap, checks: Sequence[StackCheck] = ()
+) -> list[SpecError]:
+    """The spec's own checks, and `checks` from the stages above."""
     findings = [
         *_unique_names(parts),
         *_references(parts),
@@ -146,6 +158,7 @@ def check_stack(parts: Parts, source: SourceMap) -> list[SpecError]:
         *_grafana(parts),
         *_rule_groups(parts),
         *_custom(parts),
+        *(finding for check in checks for finding in check(parts)),
     ]
     errors = []
     for f in findings:
