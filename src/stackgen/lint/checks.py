@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from types import ModuleType
 
-
 from stackgen.lint import rules
 from stackgen.lint.findings import Finding, Severity
 from stackgen.lint.rules.base import Audience, Hit, Scope, Settings, Spot
@@ -74,7 +73,9 @@ def module_name(check_id: str) -> str:
 
 def _discovered() -> tuple[Check, ...]:
     names = sorted(
-        info.name for info in pkgutil.iter_modules(rules.__path__) if info.name not in _SHARED_MODULES
+        info.name
+        for info in pkgutil.iter_modules(rules.__path__)
+        if info.name not in _SHARED_MODULES
     )
     found = tuple(Check(importlib.import_module(f"{rules.__name__}.{name}")) for name in names)
     for check in found:
@@ -98,5 +99,3 @@ def check(check_id: str) -> Check:
 
 
 __all__ = ["BY_ID", "CHECKS", "Check", "Settings", "check", "module_name", "of_scope"]
-
-

@@ -11,15 +11,17 @@ Good:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
+from stackgen.lint.facts import DashboardFacts
 from stackgen.lint.findings import Severity
-from stackgen.lint.rules.base import Audience, Hit, Scope, Settings
+from stackgen.lint.rules.base import Audience, Hit, Keys, Scope, Settings
 from stackgen.lint.sources import Rule
 
 ID = "promql/syntax"
 SEVERITY: Severity = "error"
-SCOPES: tuple[Scope, ...] = ("rule",)
+SCOPES: tuple[Scope, ...] = ("rule", "dashboard")
 AUDIENCE: Audience = "both"
 HINT = "Fix the expression; `promtool check rules` shows the same error."
 
@@ -30,6 +32,10 @@ def check(rule: Rule, settings: Settings) -> Iterator[Hit]:
         yield ("expr",), error
 
 
-def check_dashboard(errors: list[tuple[Keys, str]]) -> Iterator[Hit]:
+def check_dashboard(
+    dashboard: dict[str, Any], queries: Sequence[tuple[Keys, DashboardFacts]]
+) -> Iterator[Hit]:
     """A dashboard's queries that do not parse (Grafana's variables substituted)."""
-    yield from errors
+    for where, facts in queries:
+        if facts.error is not None:
+            yield where, facts.error

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # summaries are made by running the checks
 
 ID = "record/undefined"
 SEVERITY: Severity = "warning"
-SCOPES: tuple[Scope, ...] = ("files", "dashboard")
+SCOPES: tuple[Scope, ...] = ("files", "stack")
 AUDIENCE: Audience = "both"
 HINT = "Define the recording rule, or lint the file that does together with this one."
 
@@ -46,7 +46,7 @@ def check(files: Sequence[RuleFileSummary], defined: set[str], rules: Reread) ->
                 )
 
 
-def check_dashboard(queries: Iterable[tuple[Keys, str]], defined: set[str]) -> Iterator[Hit]:
+def check_stack(queries: Iterable[tuple[Keys, str]], defined: set[str]) -> Iterator[Hit]:
     """`queries`: a dashboard's (path, expr)."""
     for where, expr in queries:
         found = dashboard_facts(expr)
