@@ -93,8 +93,8 @@ GRAFANA_SCHEMAS = SHARED / "schemas" / "grafana"
 
 def dashboard_errors(dashboard: dict) -> list[str]:
     """Every way a dashboard breaks Grafana's schemas (stackgen's copy, which
-    tests/render/test_dashboard_check.py holds identical to ../shared/schemas/grafana)."""
-    from stackgen.grafana.dashboard_check import schema_errors
+    tests/grafana/test_schema.py holds identical to ../shared/schemas/grafana)."""
+    from stackgen.grafana.schema import schema_errors
 
     return schema_errors(dashboard)
 

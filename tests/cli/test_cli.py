@@ -253,14 +253,14 @@ def test_stackgen_test_on_a_stack_without_slo_alerts_has_nothing_to_prove(tmp_pa
 
 def test_render_lints_what_it_writes(tmp_path, monkeypatch):
     """A lint finding in the rendered rules is a stackgen bug: exit 3, OUT untouched."""
-    from stackgen.lint import checks
+    from stackgen.lint.rules import alert_name
 
     spec = write(tmp_path, "spec.yml", MINIMAL)
     out = tmp_path / "out"
     assert run("render", str(spec), "-o", str(out), "--no-tools").exit_code == 0
     assert run("render", str(spec), "-o", str(out), "--no-tools").exit_code == 0  # lint-clean
     before = snapshot(out)
-    monkeypatch.setattr(checks, "_ALERT_NAME", __import__("re").compile("^never$"))
+    monkeypatch.setattr(alert_name, "_ALERT_NAME", __import__("re").compile("^never$"))
     result = run("render", str(spec), "-o", str(out), "--no-tools")  # lint runs regardless
     assert result.exit_code == 3
     assert "`stackgen lint` found" in result.stderr and "[alert/name]" in result.stderr

@@ -91,3 +91,49 @@ def fixed_ranges(tree: ast.Expr) -> Iterator[tuple[str, float]]:
                 seconds = window.range.total_seconds()
                 if seconds not in (RATE_INTERVAL, DASHBOARD_RANGE):
                     yield str(function(node)), seconds
+
+
+# Where a term of an `or` chain may begin and end: outside string literals and comments.
+_OR = " or "
+_QUOTES_OR_COMMENT = re.compile(r"[\"'`#]")
+
+
+def collapsed(expr: str) -> str:
+    """`expr` with each run of identical `or` terms written once: `a or t or t or t` is valid
+    exactly when `a or t` is (an `or` checks its own two sides only), and reads the same
+    metrics. The overview's query `or`s every service's series, and the parser takes time
+    in the square of a chain's length."""
+    if expr.count(_OR) < 2:
+        return expr
+    masked = STRING_LITERAL.sub(lambda m: "_" * len(m.group(0)), expr)
+    if _QUOTES_OR_COMMENT.search(masked):
+        return expr  # an unterminated string, or a comment: read as written
+    starts = [0, *(i + len(_OR) for i in _offsets(masked, _OR))]
+    ends = [*(i - len(_OR) for i in starts[1:]), len(expr)]
+    kept: list[str] = []
+    for start, end in zip(starts, ends, strict=True):
+        term = expr[start:end]
+        if not (kept and kept[-1] == term and _self_contained(masked[start:end])):
+            kept.append(term)
+    return _OR.join(kept)
+
+
+def _offsets(text: str, part: str) -> list[int]:
+    found, at = [], text.find(part)
+    while at >= 0:
+        found.append(at)
+        at = text.find(part, at + len(part))
+    return found
+
+
+def _self_contained(term: str) -> bool:
+    """Every bracket the term opens it closes, and it closes none it did not open."""
+    depth = 0
+    for char in term:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0

@@ -11,12 +11,7 @@ from typing import Any
 from stackgen.lint.checks import CHECKS, Settings
 from stackgen.lint.config import apply
 from stackgen.lint.findings import Finding, at_or_above
-from stackgen.lint.ruleset import (
-    defined_records,
-    duplicates,
-    rates_of_aggregates,
-    undefined_records,
-)
+from stackgen.lint.ruleset import defined_records, ruleset_findings
 from stackgen.lint.sources import DISK, Reread, Tree, rule_files
 from stackgen.lint.stack import (
     DEFAULT_SCRAPE,
@@ -76,9 +71,7 @@ def _reduce(
     rules = Reread(tree)
     defined = defined_records(files)
     found = [f for summary in files for f in summary.findings]
-    found += duplicates(files, rules)
-    found += undefined_records(files, defined, rules)
-    found += rates_of_aggregates(files, rules)
+    found += ruleset_findings(files, defined, rules)
     hidden: dict[str, Suppressions] = {summary.file: summary.hidden for summary in files}
     for stack, dashboards in stacks:
         found += routing_findings(stack, files, rules)

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import promql_parser as ast
 
-from stackgen.grafana.queries import fixed_ranges, parse_dashboard_query
+from stackgen.grafana.queries import collapsed, fixed_ranges, nodes, parse_dashboard_query
 from stackgen.prometheus import query
 from stackgen.prometheus.promql import normalised, parse, quote
 
@@ -159,23 +159,30 @@ class DashboardFacts:
     error: str | None = None
     recorded: frozenset[str] = frozenset()
     fixed_ranges: tuple[tuple[str, float], ...] = ()  # (function, seconds)
+    metrics: tuple[str | None, ...] = ()  # the metric name of each selector, in order
 
 
 @lru_cache(maxsize=1 << 16)
-def _dashboard_facts(expr: str) -> DashboardFacts:
+def dashboard_facts_as_written(expr: str) -> DashboardFacts:
     try:
         tree = parse_dashboard_query(expr)
     except ValueError as exc:
         return DashboardFacts(error=str(exc))
-    recorded = {
+    metrics = tuple(query.metric_name(n) for n in nodes(tree) if isinstance(n, ast.VectorSelector))
+    recorded = frozenset(
         name
         for selector, _ in query.selectors(tree)
         if ":" in (name := query.metric_name(selector) or "")
-    }
-    return DashboardFacts(None, frozenset(recorded), tuple(fixed_ranges(tree)))
+    )
+    return DashboardFacts(None, recorded, tuple(fixed_ranges(tree)), metrics)
 
 
 def dashboard_facts(expr: str) -> DashboardFacts:
-    """A dashboard query's facts, once per distinct query up to matcher values."""
-    found = _dashboard_facts(normalised(expr))
-    return _dashboard_facts(expr) if found.error is not None else found
+    """A dashboard query's facts, shared by the queries that differ in plain matcher values only
+    (every service's copy of a panel: `job="svc-1"`), and read from the text with its runs of
+    identical `or` terms written once. One with an error or a fixed range is read as written,
+    so each finding is reported as often, and quoting, as it is written."""
+    found = dashboard_facts_as_written(collapsed(normalised(expr)))
+    if found.error is None and not found.fixed_ranges:
+        return found
+    return dashboard_facts_as_written(expr)

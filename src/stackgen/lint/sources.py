@@ -17,6 +17,7 @@ import yaml
 from stackgen.common.yaml_io import SAFE_LOADER, load_yaml
 from stackgen.lint.facts import Facts, facts
 from stackgen.lint.findings import Finding, Severity
+from stackgen.lint.rules.base import Spot
 from stackgen.spec.errors import Path as DataPath
 from stackgen.spec.errors import Position
 from stackgen.spec.loader import SourceMap, read_documents
@@ -146,6 +147,10 @@ class Document:
         """Where each value is: read only for a finding (slow on a large dashboard)."""
         documents, _ = read_documents(self.text, self.file)
         return documents[0][1] if documents else SourceMap()
+
+    def spot(self, path: DataPath) -> Spot:
+        pos = self.source.locate(path)
+        return Spot(self.file, pos.line, pos.column)
 
     def finding(self, path: DataPath, check: str, severity: Severity, message: str) -> Finding:
         pos = self.source.locate(path)

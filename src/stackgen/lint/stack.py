@@ -10,14 +10,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stackgen.alertmanager.routing import Matcher, Route, matchers_of, possible_routes, route_tree
-from stackgen.common.values import format_duration, parse_duration
+from stackgen.alertmanager.routing import route_tree
+from stackgen.common.values import parse_duration
 from stackgen.grafana.queries import dashboard_queries
-from stackgen.lint.facts import dashboard_facts
+from stackgen.lint.checks import check, of_scope
 from stackgen.lint.findings import Finding
+from stackgen.lint.rules import (
+    receiver_unused,
+    record_undefined,
+    route_repeat_interval,
+    route_shadowed,
+    route_unknown_label,
+    route_unrouted,
+)
+from stackgen.lint.rules.base import Spot
 from stackgen.lint.sources import DISK, Document, Reread, Tree, read_document
-from stackgen.lint.summary import AlertFacts, DashboardSummary, RuleFileSummary
-from stackgen.spec.errors import Path as DataPath
+from stackgen.lint.summary import DashboardSummary, RuleFileSummary
 
 PROMETHEUS = Path("prometheus") / "prometheus.yml"
 SHARDS = Path("prometheus") / "shards"
@@ -95,62 +103,6 @@ class Stack:
         return found
 
 
-@dataclass(frozen=True, slots=True)  # one for every alert of the stack
-class Alert:
-    """What Alertmanager receives from one alerting rule, as far as the files tell."""
-
-    file: str  # of the rule
-    rule: AlertFacts
-    external: dict[str, str]
-
-    def value(self, label: str) -> str | None:
-        """The label's value, "" when the alert lacks it, None when the series decide."""
-        if label in self.rule.static:
-            return self.rule.static[label]
-        carried = self.rule.result.has(label)
-        if carried is None or carried:
-            return None
-        return self.external.get(label, "")  # Prometheus adds external labels it lacks
-
-
-def _described(alert: Alert) -> str:
-    known = {k: v for k, v in alert.rule.static.items() if v is not None and k != "alertname"}
-    return ", ".join(f"{k}={v}" for k, v in sorted(known.items())) or "no labels of its own"
-
-
-def unrouted(tree: Route, alerts: list[Alert], rules: Reread) -> Iterator[Finding]:
-    if not tree.routes:
-        return  # one receiver for everything is a choice, not a gap
-    # Routes read an alert's labels only through their matchers: alerts alike in the values
-    # of the labels the matchers name are routed alike, so the tree is walked once per kind.
-    named = sorted({m.name for route in tree.walk() for m in route.matchers})
-    default_only: dict[tuple[str | None, ...], bool] = {}
-    for alert in alerts:
-        key = tuple(alert.value(label) for label in named)
-        if key not in default_only:
-            paths = [route.path for route in possible_routes(tree, alert.value)]
-            default_only[key] = paths == [tree.path]
-        if default_only[key]:
-            line, column = rules.position(alert.file, alert.rule.index, "alert")
-            name, receiver = alert.rule.static["alertname"], tree.receiver
-            yield Finding(alert.file, line, column, "route/unrouted", "warning",
-                          f"alert `{name}` ({_described(alert)}) matches no route: only the "
-                          f"default receiver `{receiver}` gets it")  # fmt: skip
-
-
-def _inhibit_labels(config: dict[str, Any]) -> Iterator[tuple[DataPath, str, str]]:
-    """(path, label, what names it) for every label inhibit rules name."""
-    for index, inhibit in enumerate(config.get("inhibit_rules") or []):
-        if not isinstance(inhibit, dict):
-            continue  # amtool check-config reports it
-        path: DataPath = ("inhibit_rules", index)
-        for side in ("source_", "target_"):
-            for matcher in matchers_of(inhibit, path, side):
-                yield matcher.path, matcher.name, f"the inhibit rule's {side}matchers"
-        for position, label in enumerate(inhibit.get("equal") or []):
-            yield (*path, "equal", position), str(label), "the inhibit rule's `equal`"
-
-
 def carried_labels(
     files: Sequence[RuleFileSummary], external: dict[str, str], targets: set[str]
 ) -> set[str]:
@@ -167,67 +119,6 @@ def carried_labels(
     return carried
 
 
-def unknown_labels(document: Document, tree: Route, carried: set[str]) -> Iterator[Finding]:
-    named: list[tuple[DataPath, str, str]] = list(_inhibit_labels(document.data))
-    for route in tree.walk():
-        named += [(m.path, m.name, "the route's matchers") for m in route.matchers]
-        if "group_by" in route.written:
-            named += [
-                ((*route.path, "group_by", i), label, "the route's `group_by`")
-                for i, label in enumerate(route.group_by)
-                if label != "..."
-            ]
-    for path, label, where in named:
-        if label not in carried:
-            yield document.finding(path, "route/unknown-label", "warning",
-                                   f"no alert carries the label `{label}` that {where} name "
-                                   "(not by its rule's labels, its query, nor the scrape "
-                                   "targets)")  # fmt: skip
-
-
-def unused_receivers(document: Document, tree: Route) -> Iterator[Finding]:
-    used = {route.receiver for route in tree.walk()}
-    for index, receiver in enumerate(document.data.get("receivers") or []):
-        name = str(receiver.get("name", "")) if isinstance(receiver, dict) else ""
-        if name and name not in used:
-            yield document.finding(("receivers", index, "name"), "receiver/unused", "warning",
-                                   f"no route sends to receiver `{name}`")  # fmt: skip
-
-
-def _catches_all_of(earlier: Route, later: Route) -> bool:
-    return all(any(m.implied_by(n) for n in later.matchers) for m in earlier.matchers)
-
-
-def _matchers_text(matchers: tuple[Matcher, ...]) -> str:
-    return ", ".join(map(str, matchers)) or "no matchers"
-
-
-def shadowed_routes(document: Document, tree: Route) -> Iterator[Finding]:
-    for route in tree.walk():
-        for position, later in enumerate(route.routes):
-            for earlier in route.routes[:position]:
-                if not earlier.continue_ and _catches_all_of(earlier, later):
-                    line = document.source.locate(earlier.path).line
-                    yield document.finding(later.path, "route/shadowed", "warning",
-                                           f"this route ({_matchers_text(later.matchers)}) never "
-                                           f"gets an alert: the route at line {line} "
-                                           f"({_matchers_text(earlier.matchers)}) takes all of "
-                                           "them first and has no `continue: true`")  # fmt: skip
-                    break
-
-
-def repeat_intervals(document: Document, tree: Route) -> Iterator[Finding]:
-    for route in tree.walk():
-        repeat, group = route.timings["repeat_interval"], route.timings["group_interval"]
-        written = {"repeat_interval", "group_interval"} & route.written
-        if repeat < group and written:
-            key = "repeat_interval" if "repeat_interval" in written else "group_interval"
-            yield document.finding((*route.path, key), "route/repeat-interval", "warning",
-                                   f"repeat_interval {format_duration(repeat)} is shorter than "
-                                   f"group_interval {format_duration(group)}: reminders come "
-                                   "only every group_interval")  # fmt: skip
-
-
 def routing_findings(
     stack: Stack, files: Sequence[RuleFileSummary], rules: Reread
 ) -> list[Finding]:
@@ -238,20 +129,27 @@ def routing_findings(
         return []
     tree = route_tree(document.data["route"])
     external = stack.external_labels
-    alerts = [Alert(summary.file, a, external) for summary in files for a in summary.alerts]
     carried = carried_labels(files, external, stack.target_labels())
-    return [
-        *unrouted(tree, alerts, rules),
-        *unknown_labels(document, tree, carried),
-        *unused_receivers(document, tree),
-        *shadowed_routes(document, tree),
-        *repeat_intervals(document, tree),
-    ]
+    found = []
+    for each in of_scope("stack"):
+        if each.module is route_unrouted:
+            hits = route_unrouted.check(tree, files, external, rules)
+        elif each.module is route_unknown_label:
+            hits = route_unknown_label.check(document, tree, carried)
+        elif each.module in (receiver_unused, route_shadowed, route_repeat_interval):
+            hits = each.function("stack")(document, tree)
+        else:
+            continue  # a check of the dashboards
+        for where, message in hits:
+            spot = where if isinstance(where, Spot) else document.spot(where)
+            found.append(each.finding(spot, message))
+    return found
 
 
 def dashboard_findings(
     dashboards: Sequence[DashboardSummary], defined: set[str], tree: Tree
 ) -> Iterator[Finding]:
+    undefined = check("record/undefined")
     for dashboard in dashboards:
         yield from dashboard.findings
         if dashboard.recorded <= defined:
@@ -259,9 +157,7 @@ def dashboard_findings(
         # read again to tell which queries read an undefined one, and to point at them
         document = read_document(Path(dashboard.file), tree)
         assert document is not None, f"{dashboard.file}: summarised, yet unreadable now"
-        for where, expr in dashboard_queries(document.data):
-            found = dashboard_facts(expr)
-            for name in sorted(found.recorded - defined) if found.error is None else ():
-                yield document.finding(where, "record/undefined", "warning",
-                                       f"`{name}` looks like a recording rule, but the stack's "
-                                       "rule files do not define it")  # fmt: skip
+        hits = record_undefined.check_stack(dashboard_queries(document.data), defined)
+        for where, message in hits:
+            assert not isinstance(where, Spot)
+            yield undefined.finding(document.spot(where), message)

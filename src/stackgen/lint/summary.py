@@ -6,20 +6,21 @@ file again, lint.sources.Reread)."""
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from hashlib import blake2b
 from pathlib import Path
 from typing import Any, ClassVar
 
-from stackgen.common.values import format_duration
 from stackgen.grafana.queries import dashboard_queries
-from stackgen.lint.checks import CHECKS, Settings
+from stackgen.lint.checks import Settings, check, of_scope
 from stackgen.lint.config import settings_of
 from stackgen.lint.facts import Facts, dashboard_facts
 from stackgen.lint.findings import Finding
+from stackgen.lint.rules import file_not_rules, file_yaml
+from stackgen.lint.rules.base import Hit, Spot
+from stackgen.lint.rules.rule_duplicate import identity
 from stackgen.lint.sources import (
     DISK,
     Document,
@@ -45,20 +46,6 @@ def lint_settings(config: LintConfig | None, scrape_seconds: float) -> Settings:
     """What rule files are summarised with, for `config` and the stack's scrape interval (its
     prometheus.yml's `global.scrape_interval`; Prometheus's default is 60 s)."""
     return settings_of(config or LintConfig(), scrape_seconds)
-
-
-# One encoder for every rule: json.dumps with options builds a new one per call.
-_LABELS_TEXT = json.JSONEncoder(sort_keys=True, default=str).encode
-
-
-def identity(data: dict[str, Any]) -> str:
-    """What makes two rules the same. Alerts: name and labels. Recording rules: also the
-    expression, since rules of one name that write disjoint series (by `code`, say) are a
-    common, sound pattern."""
-    kind = "record" if "record" in data else "alert"
-    labels = _LABELS_TEXT(data.get("labels") or {})
-    expr = " ".join(str(data.get("expr", "")).split()) if kind == "record" else ""
-    return f"{kind}:{data.get(kind)}:{labels}:{expr}"
 
 
 def _digest(rule: Rule) -> bytes:
@@ -156,19 +143,18 @@ def _documents(
 
 def _findings(group: Group, rules: list[Rule], settings: Settings) -> list[Finding]:
     found = []
-    for check in CHECKS:
-        if check.group is not None:
-            for keys, message in check.group(group):
-                pos = group.source.locate((*group.path, *keys))
-                found.append(
-                    Finding(group.file, pos.line, pos.column, check.id, check.severity, message)
-                )
-        if check.rule is None:
-            continue  # a check across files (lint.ruleset, lint.stack)
+    for each in of_scope("group"):
+        for keys, message in each.function("group")(group):
+            assert not isinstance(keys, Spot)
+            pos = group.source.locate((*group.path, *keys))
+            found.append(each.finding(Spot(group.file, pos.line, pos.column), message))
+    for each in of_scope("rule"):
+        function = each.function("rule")
         for rule in rules:
-            for keys, message in check.rule(rule, settings):
-                line, column = rule.position(*keys)
-                found.append(Finding(rule.file, line, column, check.id, check.severity, message))
+            for keys, message in function(rule, settings):
+                assert not isinstance(keys, Spot)
+                line, column = rule.position(*(str(key) for key in keys))
+                found.append(each.finding(Spot(rule.file, line, column), message))
     return found
 
 
@@ -219,19 +205,15 @@ def summarise_rule_file(path: Path, tree: Tree, settings: Settings) -> RuleFileS
     files need kept. `tree`: the disk, or a render's texts and parsed documents."""
     name, text = str(path), tree.read_text(path)
     documents, errors = _documents(path, text, tree)
-    found = [
-        Finding(name, line, column, "file/yaml", "error", message)
-        for line, column, message in errors
-    ]
+    found = list(check("file/yaml").findings(_spotted(file_yaml.check(name, errors))))
     rules: list[Rule] = []
     for document, source in documents:
         groups = groups_of(document, source, name)
+        for keys, message in file_not_rules.check(groups):
+            assert not isinstance(keys, Spot)
+            pos = source.locate(keys)
+            found.append(check("file/not-rules").finding(Spot(name, pos.line, pos.column), message))
         if groups is None:
-            pos = source.locate(())
-            found.append(
-                Finding(name, pos.line, pos.column, "file/not-rules", "error",
-                        "not a rule file: no `groups` (nor a PrometheusRule's `spec.groups`)")
-            )  # fmt: skip
             continue
         for group in groups:
             in_group = list(rules_of(group))
@@ -268,21 +250,14 @@ def summarise_dashboard(
     `queries`: `dashboard_queries(data)`, when the caller has them."""
     document = Document(str(path), text, data)
     found: list[Finding] = []
-    recorded: set[str] = set()
     if queries is None:
         queries = list(dashboard_queries(data)) if isinstance(data, dict) else []
-    for where, expr in queries:
-        facts = dashboard_facts(expr)
-        if facts.error is not None:
-            found.append(document.finding(where, "promql/syntax", "error", facts.error))
-            continue
-        recorded |= facts.recorded
-        for function, seconds in facts.fixed_ranges:
-            found.append(document.finding(where, "dashboard/rate-interval", "warning",
-                                          f"`{function}` over a fixed "
-                                          f"[{format_duration(seconds)}]: use "
-                                          "[$__rate_interval], which follows the scrape "
-                                          "interval and the zoom"))  # fmt: skip
+    located = [(where, dashboard_facts(expr)) for where, expr in queries]
+    recorded = set().union(*(facts.recorded for _, facts in located if facts.error is None))
+    for each in of_scope("dashboard"):
+        for keys, message in each.function("dashboard")(data, located):
+            assert not isinstance(keys, Spot)
+            found.append(document.finding(keys, each.id, each.severity, message))
     hidden = suppressions(text, [])
     shown = tuple(sorted(f for f in set(found) if not hidden.hides(f)))
     return DashboardSummary(str(path), shown, hidden, frozenset(recorded))
@@ -294,3 +269,9 @@ def read_dashboard(path: Path, tree: Tree = DISK) -> DashboardSummary | None:
     if document is None or not isinstance(document.data, dict):
         return None
     return summarise_dashboard(path, document.text, document.data)
+
+
+def _spotted(hits: Iterable[Hit]) -> Iterator[tuple[Spot, str]]:
+    for spot, message in hits:
+        assert isinstance(spot, Spot), "a check of a whole file locates its findings"
+        yield spot, message

@@ -13,8 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from stackgen.common.values import parse_duration
-from stackgen.grafana.dashboard_check import finish_dashboards
 from stackgen.lint import Finding, lint_staged
+from stackgen.lint.dashboards import finish_dashboards
 from stackgen.lint.spans import in_alerts, in_groups
 from stackgen.lint.summary import lint_settings
 from stackgen.plan.grafana import kind_metric_names

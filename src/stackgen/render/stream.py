@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stackgen.grafana.dashboard_check import (
+from stackgen.grafana.queries import dashboard_queries
+from stackgen.lint.checks import Settings
+from stackgen.lint.dashboards import (
     DashboardProblems,
     dashboard_problems,
     is_dashboard,
     is_rule_file,
 )
-from stackgen.grafana.queries import dashboard_queries
-from stackgen.lint.checks import Settings
 from stackgen.lint.sources import Tree
 from stackgen.lint.summary import (
     DashboardSummary,

@@ -14,6 +14,7 @@ from typing import Any
 
 from stackgen.common.values import clean_number, format_duration
 from stackgen.grafana.queries import fixed_ranges, parse_dashboard_query
+from stackgen.grafana.schema import grafana_units
 from stackgen.packs.base import ServiceContext
 from stackgen.packs.common import COMMON_ALERTS
 from stackgen.packs.user import (
@@ -164,8 +165,6 @@ def _panel(
     alerts: Sequence[str],
     defined: set[str],
 ) -> Iterator[tuple[Path, str]]:
-    from stackgen.grafana.dashboard_check import grafana_units  # reads Grafana's schemas
-
     if panel.unit and panel.unit not in grafana_units():
         yield ((*here, "unit"), f"`{panel.unit}` is not a unit Grafana knows (percentunit, s, ...)")
     if panel.alert is not None and panel.alert not in alerts:

@@ -1,0 +1,42 @@
+"""What a lint check declares, and what it yields: every module of lint.rules is one check (its
+ID, default severity, scope, audience and docstring), and its `check()` yields hits, a place and
+a message; the engine (lint.checks) attaches the ID and the severity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+# What one call of a check looks at.
+Scope = Literal["rule", "group", "file", "files", "stack", "dashboard", "panel", "pack"]
+# Whose files it judges: what stackgen renders, what a spec's author wrote (its packs and
+# panels), or both (`stackgen lint` judges files of any origin).
+Audience = Literal["generated", "authored", "both"]
+
+
+@dataclass(frozen=True)
+class Spot:
+    """A finding's place in a file, when the check knows it (1-based)."""
+
+    file: str
+    line: int
+    column: int
+
+
+# Where a hit is: keys into what the check looks at (a rule, a group, a document), resolved
+# by the engine, or a Spot.
+Keys = tuple[str | int, ...]
+Location = Keys | Spot
+Hit = tuple[Location, str]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the checks are told: the scrape interval, and the team's required labels (each
+    with its allowed values; none listed: any value) and annotations."""
+
+    scrape_seconds: float = 60.0
+    required_labels: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("severity", ("critical", "warning", "info")),
+    )
+    required_annotations: tuple[str, ...] = ("summary", "description", "runbook_url")

@@ -1,0 +1,33 @@
+"""A `_total` counter is read through rate() or increase(), not as it is.
+
+Bad:
+
+    expr: http_requests_total > 100
+
+Good:
+
+    expr: rate(http_requests_total[5m]) > 100
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from stackgen.lint.findings import Severity
+from stackgen.lint.rules.base import Audience, Hit, Scope, Settings
+from stackgen.lint.sources import Rule
+
+ID = "promql/counter-raw"
+SEVERITY: Severity = "warning"
+SCOPES: tuple[Scope, ...] = ("rule",)
+AUDIENCE: Audience = "both"
+HINT = "Wrap it: `rate(x_total[5m])`."
+
+
+def check(rule: Rule, settings: Settings) -> Iterator[Hit]:
+    for name in rule.analysed.raw_counters if rule.analysed else ():
+        yield (
+            ("expr",),
+            f"`{name}` is a counter used as it is: its value only grows and restarts at 0; "
+            f"use `rate({name}[5m])` or `increase(...)`",
+        )
