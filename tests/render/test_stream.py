@@ -150,3 +150,15 @@ def test_a_worker_that_dies_fails_the_render_instead_of_leaving_it_waiting(tmp_p
     )  # fmt: skip
     assert result.returncode == 3, result.stderr
     assert "a render worker ended without finishing its task" in result.stdout
+
+
+def test_only_the_stack_outputs_asked_for_are_rendered(tmp_path):
+    stack = load_stack(SPECS)
+    wanted = frozenset({"alertmanager/alertmanager.yml", "prometheus/prometheus.yml"})
+    written = render_tree(stack, tmp_path, only=wanted)
+    assert set(written) == wanted
+    expected = render_all(build_plan(stack))
+    assert all((tmp_path / path).read_bytes() == expected[path] for path in wanted)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.*")) == sorted(
+        wanted
+    )

@@ -73,7 +73,6 @@ class Written:
 @dataclass(frozen=True)
 class _Job:
     planner: Planner
-    services: int
     folder: Path
     templates: SearchPath
     checks: Checks | None
@@ -101,7 +100,7 @@ def render_tree(
     global _JOB
     jobs = jobs or len(os.sched_getaffinity(0))
     services = len(stack.services) if only is None else 0
-    _JOB = _Job(Planner(stack), services, folder, templates, checks, only)
+    _JOB = _Job(Planner(stack), folder, templates, checks, only)
     try:
         tasks = _tasks(1 + services, jobs)
         if jobs == 1 or services < PARALLEL_FROM or not _CAN_FORK:
