@@ -14,9 +14,9 @@ import yaml
 from timing import timed  # bench/, beside this script
 
 from stackgen.plan import build_plan
-from stackgen.render import render_all
+from stackgen.render import render_each
 from stackgen.spec import load_stack
-from stackgen.write import write_tree
+from stackgen.write import write_files, write_staged
 
 KINDS = ["http", "database", "ai-inference", "node", "custom"]
 
@@ -38,6 +38,14 @@ def spec_with(services: int) -> dict:
     }
 
 
+def rendered(artifacts: list) -> dict[str, bytes]:
+    return {path: data for path, data, _ in render_each(artifacts)}
+
+
+def written(out: Path, files: dict[str, bytes]) -> None:
+    write_staged(out, lambda staging: write_files(staging, files))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
@@ -50,8 +58,8 @@ def main() -> None:
             spec.write_text(yaml.safe_dump(spec_with(size)))
             load, stack = timed(partial(load_stack, spec), args.repeat)
             plan, artifacts = timed(partial(build_plan, stack), args.repeat)
-            render, files = timed(partial(render_all, artifacts), args.repeat)
-            write, _ = timed(partial(write_tree, Path(folder) / "out", files), args.repeat)
+            render, files = timed(partial(rendered, artifacts), args.repeat)
+            write, _ = timed(partial(written, Path(folder) / "out", files), args.repeat)
             size_kib = sum(len(b) for b in files.values()) / 1024
             print(f"{size:>8} {load * 1000:>9.1f} {plan * 1000:>9.1f} {render * 1000:>10.1f} "
                   f"{write * 1000:>9.1f} {len(files):>6} {size_kib:>7.0f}")  # fmt: skip

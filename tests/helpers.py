@@ -5,16 +5,22 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import textwrap
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from stackgen.plan import build_plan
-from stackgen.render import render_all
+from stackgen.plan.artifact import Artifact
+from stackgen.render import UNSHARED, render_each
+from stackgen.render.project import SearchPath
+from stackgen.render.stream import render_tree
+from stackgen.render.tree import tree_files
 from stackgen.spec import Stack, load_stack
-from stackgen.targets import chosen, target_files
-from stackgen.write import write_tree
+from stackgen.targets import chosen
+from stackgen.write import write_files, write_staged
 
 REPO = Path(__file__).resolve().parents[1]
 SPECS = REPO / "specs"
@@ -59,17 +65,51 @@ def stack_from(tmp_path: Path, text: str) -> Stack:
 
 
 def render_files(stack: Stack) -> dict[str, bytes]:
-    return render_all(build_plan(stack))
+    """The plain files `stackgen render` writes for the stack (rendered in one process)."""
+    with tempfile.TemporaryDirectory() as folder:
+        written = render_tree(stack, Path(folder), jobs=1)
+        return {path: (Path(folder) / path).read_bytes() for path in written}
 
 
-def render_tree(stack: Stack) -> dict[str, bytes]:
+def out_files(stack: Stack) -> dict[str, bytes]:
     """What `stackgen render` writes: the plain files and the spec's other targets'."""
-    return target_files(stack, render_files(stack), chosen(stack, None))
+    with tempfile.TemporaryDirectory() as folder:
+        files, _ = tree_files(stack, Path(folder), chosen(stack, None), jobs=1)
+        return dict(files)
 
 
 def render_into(spec: Path, out: Path) -> Path:
-    write_tree(out, render_files(load_stack(spec)))
+    """The spec's plain files rendered into OUT, as `stackgen render` writes them (unchecked)."""
+    stack = load_stack(spec)
+
+    def produce(staging: Path) -> dict[str, str]:
+        return {path: w.digest for path, w in render_tree(stack, staging, jobs=1).items()}
+
+    write_staged(out, produce)
     return out
+
+
+def render_all(
+    artifacts: Iterable[Artifact],
+    templates: SearchPath = (),
+    parsed: MutableMapping[str, Any] | None = None,
+) -> dict[str, bytes]:
+    """The engine's bytes of every artifact by path; `parsed`, when given, gets the document
+    of each output that render_each hands on (path -> parsed document)."""
+    rendered: dict[str, bytes] = {}
+    wanted = (lambda _: True) if parsed is not None else (lambda _: False)
+    for path, data, document in render_each(artifacts, templates, wanted):
+        rendered[path] = data
+        if parsed is not None and document is not UNSHARED:
+            parsed[path] = document
+    return rendered
+
+
+def write_tree(
+    out: Path, files: Mapping[str, bytes], verify: Callable[[Path], None] | None = None
+) -> None:
+    """Make OUT hold `files` (plus files stackgen did not write), or leave it as it was."""
+    write_staged(out, lambda staging: write_files(staging, files), verify)
 
 
 def require_tool(name: str) -> str:

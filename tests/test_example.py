@@ -9,7 +9,7 @@ import yaml
 
 from stackgen.spec import load_stack
 from stackgen.write import unified_diff
-from tests.helpers import OUT, SPECS, render_into, render_tree
+from tests.helpers import OUT, SPECS, out_files, render_into
 
 EXAMPLE_ALERTS = {
     # API
@@ -34,12 +34,12 @@ def committed_alerts() -> list[dict]:
 
 
 def test_committed_out_is_what_specs_render():
-    assert unified_diff(OUT, render_tree(load_stack(SPECS)), "out") == ""
+    assert unified_diff(OUT, out_files(load_stack(SPECS)), "out") == ""
 
 
 def test_committed_out_env_staging_is_what_the_staging_overlay_renders():
     staging = OUT / "env" / "staging"
-    assert unified_diff(staging, render_tree(load_stack(SPECS, "staging")), "staging") == ""
+    assert unified_diff(staging, out_files(load_stack(SPECS, "staging")), "staging") == ""
 
 
 def test_the_example_has_its_15_alerts_with_routing_labels_and_annotations():

@@ -16,8 +16,8 @@ from stackgen.write import (
     unified_diff,
     write_files,
     write_staged,
-    write_tree,
 )
+from tests.helpers import write_tree
 
 
 def snapshot(root):
@@ -90,10 +90,11 @@ def test_a_render_killed_mid_way_leaves_out_as_it_was(tmp_path):
         f"""
         import os, signal
         from pathlib import Path
-        from stackgen.write import write_tree
+        from stackgen.write import write_files, write_staged
         def die(staging):
             os.kill(os.getpid(), signal.SIGKILL)
-        write_tree(Path({str(out)!r}), {{"a.yml": b"new\\n"}}, verify=die)
+        files = {{"a.yml": b"new\\n"}}
+        write_staged(Path({str(out)!r}), lambda staging: write_files(staging, files), verify=die)
         """
     )
     result = subprocess.run([sys.executable, "-c", script], check=False)

@@ -140,20 +140,14 @@ def write_files(root: Path, files: Mapping[str, bytes]) -> dict[str, str]:
     return {rel: digest(data) for rel, data in files.items()}
 
 
-def write_tree(
-    out: Path, files: Mapping[str, bytes], verify: Callable[[Path], None] | None = None
-) -> None:
-    """Make OUT hold `files` (plus files stackgen did not write), or leave it as it was."""
-    write_staged(out, lambda staging: write_files(staging, files), verify)
-
-
 def write_staged(
     out: Path,
     produce: Callable[[Path], Mapping[str, str]],
     verify: Callable[[Path], None] | None = None,
 ) -> None:
-    """As `write_tree`, with the files written by `produce(staging)`, which returns their
-    digests by relative POSIX path: a large render writes each file as soon as it is made."""
+    """Make OUT hold the files `produce(staging)` writes (plus files stackgen did not write),
+    or leave it as it was. `produce` returns their digests by relative POSIX path: a large
+    render writes each file as soon as it is made. `verify` checks the staged tree first."""
     # Through a symbolic link, write where it points: the link stays valid.
     out = out.resolve() if out.is_symlink() else out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)

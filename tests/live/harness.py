@@ -17,8 +17,7 @@ import yaml
 from stackgen.common.values import parse_duration
 from stackgen.spec import Stack, load_stack
 from stackgen.spec.model import EmailChannel, Route
-from stackgen.write import write_tree
-from tests.helpers import SPECS, render_files, run_tool
+from tests.helpers import SPECS, render_files, run_tool, write_tree
 from tests.live import processes
 from tests.live.fakes import Exporter, HttpReceiver, Received, Recorder, SmtpServer
 from tests.live.notifications import Delivery, decode

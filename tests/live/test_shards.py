@@ -10,8 +10,7 @@ from contextlib import ExitStack
 import pytest
 
 from stackgen.spec import load_stack
-from stackgen.write import write_tree
-from tests.helpers import render_files, require_tool
+from tests.helpers import render_files, require_tool, write_tree
 from tests.live.processes import LOOPBACK, free_port, http_json, prometheus
 from tests.plan.test_sharding import example_with, hashmod
 

@@ -18,8 +18,7 @@ import yaml
 
 from stackgen.lint import lint
 from stackgen.spec import SpecErrors, load_stack
-from stackgen.write import write_tree
-from tests.helpers import MINIMAL, SPECS, render_files, run_tool, stack_from
+from tests.helpers import MINIMAL, SPECS, render_files, run_tool, stack_from, write_tree
 
 SHARDED = "  address: prometheus:9091\n  shards: 3\n  rule_evaluation: federation\n"
 

@@ -8,9 +8,9 @@ import yaml
 
 from stackgen.plan import build_plan
 from stackgen.plan.artifact import Artifact
-from stackgen.render import UNSHARED, RenderError, render_all, render_each
+from stackgen.render import UNSHARED, RenderError, render_each
 from stackgen.spec import load_stack
-from tests.helpers import SPECS, write
+from tests.helpers import SPECS, render_all, write
 
 
 @pytest.fixture(scope="module")

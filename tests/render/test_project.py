@@ -7,10 +7,10 @@ from typer.testing import CliRunner
 
 from stackgen.cli import app
 from stackgen.plan import build_plan
-from stackgen.render import RenderError, TemplateInputError, render_all
+from stackgen.render import RenderError, TemplateInputError
 from stackgen.render.engine import template_dir
 from stackgen.spec import SpecErrors, load_stack
-from tests.helpers import MINIMAL, SPECS, write
+from tests.helpers import MINIMAL, SPECS, render_all, write
 
 MANIFEST_FREE = "runbooks/"
 

@@ -14,11 +14,12 @@ from typer.testing import CliRunner
 
 from stackgen.cli import app
 from stackgen.lint.summary import lint_settings
+from stackgen.plan import build_plan
 from stackgen.render import RenderError, TemplateInputError, stream
-from stackgen.render.stream import render_into
+from stackgen.render.stream import render_tree
 from stackgen.spec import load_stack
 from stackgen.write import digest
-from tests.helpers import SPECS, fleet_spec, render_files, write
+from tests.helpers import SPECS, fleet_spec, render_all, write
 
 STACKGEN = Path(sys.executable).with_name("stackgen")
 
@@ -32,8 +33,8 @@ def in_parallel(monkeypatch):
 @pytest.mark.parametrize("jobs", [1, 2, 3])
 def test_the_example_streamed_is_the_render_in_one_piece(tmp_path, in_parallel, jobs):
     stack = load_stack(SPECS)
-    written = render_into(stack, tmp_path, jobs=jobs)
-    expected = render_files(stack)
+    written = render_tree(stack, tmp_path, jobs=jobs)
+    expected = render_all(build_plan(stack))
     assert list(written) == sorted(expected)
     assert {path: (tmp_path / path).read_bytes() for path in written} == expected
     assert all(w.digest == digest(expected[path]) for path, w in written.items())
@@ -41,15 +42,15 @@ def test_the_example_streamed_is_the_render_in_one_piece(tmp_path, in_parallel, 
 
 def test_a_fleet_rendered_by_two_workers_is_the_render_in_one_piece(tmp_path):
     stack = load_stack(write(tmp_path, "spec.yml", fleet_spec(stream.PARALLEL_FROM + 6)))
-    written = render_into(stack, tmp_path / "out", jobs=2)
-    expected = render_files(stack)
+    written = render_tree(stack, tmp_path / "out", jobs=2)
+    expected = render_all(build_plan(stack))
     assert {path: (tmp_path / "out" / path).read_bytes() for path in written} == expected
 
 
 def test_what_comes_back_of_a_file_is_small(tmp_path):
     stack = load_stack(write(tmp_path, "spec.yml", fleet_spec(40)))
     checks = stream.Checks(lint_settings(None, 15), frozenset())
-    written = render_into(stack, tmp_path / "out", checks=checks, jobs=1)
+    written = render_tree(stack, tmp_path / "out", checks=checks, jobs=1)
     out_bytes = sum((tmp_path / "out" / path).stat().st_size for path in written)
     # the summaries travel between processes: a fraction of the files they stand for
     assert len(pickle.dumps(written)) < out_bytes / 4
@@ -135,7 +136,7 @@ def dying(units):
 dying.__module__, dying.__qualname__ = stream.__name__, "_run"  # sent by name
 stream._run, stream.PARALLEL_FROM = dying, 0
 try:
-    stream.render_into(load_stack(Path(sys.argv[1])), Path(sys.argv[2]), jobs=2)
+    stream.render_tree(load_stack(Path(sys.argv[1])), Path(sys.argv[2]), jobs=2)
 except stream.RenderError as error:
     print(error)
     sys.exit(3)
@@ -149,3 +150,15 @@ def test_a_worker_that_dies_fails_the_render_instead_of_leaving_it_waiting(tmp_p
     )  # fmt: skip
     assert result.returncode == 3, result.stderr
     assert "a render worker ended without finishing its task" in result.stdout
+
+
+def test_only_the_stack_outputs_asked_for_are_rendered(tmp_path):
+    stack = load_stack(SPECS)
+    wanted = frozenset({"alertmanager/alertmanager.yml", "prometheus/prometheus.yml"})
+    written = render_tree(stack, tmp_path, only=wanted)
+    assert set(written) == wanted
+    expected = render_all(build_plan(stack))
+    assert all((tmp_path / path).read_bytes() == expected[path] for path in wanted)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.*")) == sorted(
+        wanted
+    )

@@ -4,11 +4,15 @@ routes test`."""
 
 from pathlib import Path
 
+import yaml
 from typer.testing import CliRunner
 
 from stackgen.alertmanager.routing import deliveries
 from stackgen.cli import app
-from tests.helpers import SPECS
+from stackgen.render import engine
+from stackgen.review.routes import ALERTMANAGER_YML, alertmanager_document
+from stackgen.spec import load_stack
+from tests.helpers import SPECS, counting, render_files
 
 
 def routes(*args: str):
@@ -99,3 +103,11 @@ def test_an_alert_matching_both_sides_is_not_silenced_by_another_that_does():
     assert [d.sent for d in deliveries(CONFIG, warning, firing=[other])] == [False]
     elsewhere = {**other, "service": "web"}
     assert [d.sent for d in deliveries(CONFIG, warning, firing=[elsewhere])] == [True]
+
+
+def test_the_routes_render_only_the_alertmanager_file(monkeypatch):
+    stack = load_stack(SPECS)
+    expected = yaml.safe_load(render_files(stack)[ALERTMANAGER_YML])
+    calls = counting(monkeypatch, engine, "render_artifact")
+    assert alertmanager_document(stack) == expected
+    assert [artifact.path for artifact, *_ in calls] == [ALERTMANAGER_YML]

@@ -4,7 +4,6 @@ from stackgen.render.engine import (
     UNSHARED,
     RenderError,
     collected_late,
-    render_all,
     render_each,
 )
 from stackgen.render.errors import TemplateInputError
@@ -14,6 +13,5 @@ __all__ = [
     "RenderError",
     "TemplateInputError",
     "collected_late",
-    "render_all",
     "render_each",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections import ChainMap
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,10 +22,10 @@ from stackgen.plan.imported import imported_group_names
 from stackgen.plan.prometheus import custom_alert_names
 from stackgen.prometheus.tools import VerifyError, verify_with_tools
 from stackgen.render.project import SearchPath
-from stackgen.render.stream import Checks, Written, render_into
+from stackgen.render.stream import Checks, Written, render_tree
 from stackgen.spec.model import Stack
 from stackgen.targets import PLAIN, target_files, target_problems
-from stackgen.write import FolderFiles, digest, write_files
+from stackgen.write import FolderFiles, write_files
 
 # Checks of the routing a spec chose: its author's to fix, not stackgen's.
 DESIGN_CHECKS = ("route/", "receiver/")
@@ -50,17 +50,6 @@ class CheckedRender:
         self._elsewhere: str | None = None
         self._target_files: dict[str, bytes] = {}
 
-    def unchecked(self, folder: Path) -> tuple[Mapping[str, bytes], dict[str, str]]:
-        """The files OUT would hold, the plain ones rendered into `folder`, none checked
-        (as `render --check` compares them), and their digests."""
-        written = render_into(self.stack, folder, self.templates, jobs=self.jobs)
-        plain = FolderFiles(folder, written)
-        others = target_files(self.stack, plain, self._other_targets)
-        digests = {path: digest(data) for path, data in others.items()}
-        if PLAIN not in self.targets:
-            return others, digests
-        return ChainMap(others, plain), {path: w.digest for path, w in written.items()} | digests
-
     def produce(self, staging: Path) -> dict[str, str]:
         """Write the files into `staging` (the plain ones elsewhere when not written); their
         digests. For `writer.write_staged`."""
@@ -72,7 +61,7 @@ class CheckedRender:
         checks = Checks(
             lint_settings(self.stack.lint, self._scrape), frozenset(kind_metric_names(self.stack))
         )
-        self._written = render_into(
+        self._written = render_tree(
             self.stack, self._plain_root, self.templates, checks=checks, jobs=self.jobs
         )
         self._target_files = target_files(self.stack, self._plain, self._other_targets)

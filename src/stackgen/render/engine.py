@@ -64,7 +64,7 @@ def render_artifact(
     artifact: Artifact, templates: SearchPath = (), parsed: MutableMapping[str, Any] | None = None
 ) -> bytes:
     """The artifact's bytes; `templates`: the project's template folders, searched first.
-    `parsed`: gets the output's document by its path (see `render_all`); without it, YAML
+    `parsed`: gets the output's document by its path (see `render_each`); without it, YAML
     output is only checked (cheaper than building its document)."""
     documents: list[Any] = []
 
@@ -117,32 +117,16 @@ def _checked(artifact: Artifact, text: str, keep: bool = True) -> tuple[str, Any
     return text, UNSHARED
 
 
-def render_all(
-    artifacts: Iterable[Artifact],
-    templates: SearchPath = (),
-    parsed: MutableMapping[str, Any] | None = None,
-) -> dict[str, bytes]:
-    """Every artifact's bytes by path; two artifacts claiming one path is a bug. `parsed`, when
-    given, gets the document of every output that was parsed back as one (path -> what
-    json.loads or yaml.safe_load makes of its bytes): every JSON output, and each YAML output
-    that is one plain document (no anchors, string keys only, none twice, no merge keys)."""
-    rendered: dict[str, bytes] = {}
-    wanted = (lambda _: True) if parsed is not None else (lambda _: False)
-    for path, data, document in render_each(artifacts, templates, wanted):
-        rendered[path] = data
-        if parsed is not None and document is not UNSHARED:
-            parsed[path] = document
-    return rendered
-
-
 def render_each(
     artifacts: Iterable[Artifact],
     templates: SearchPath = (),
     wanted: Callable[[str], bool] = lambda _: True,
 ) -> Iterator[tuple[str, bytes, Any]]:
     """(path, bytes, document) of each artifact as it is rendered, so that a caller can use
-    each output and let it go: `document` as in `render_all` for the paths `wanted`, else
-    UNSHARED."""
+    each output and let it go; two artifacts claiming one path is a bug. `document`, for the
+    paths `wanted`, is what json.loads or yaml.safe_load makes of the bytes of every JSON output
+    and of each YAML output that is one plain document (no anchors, string keys only, none
+    twice, no merge keys); else UNSHARED."""
     seen: set[str] = set()
     with collected_late():
         for artifact in artifacts:

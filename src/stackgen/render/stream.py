@@ -73,33 +73,37 @@ class Written:
 @dataclass(frozen=True)
 class _Job:
     planner: Planner
-    services: int
     folder: Path
     templates: SearchPath
     checks: Checks | None
+    only: frozenset[str] | None
 
 
 # The job of the workers: set before they are forked, so each inherits it without a copy.
 _JOB: _Job | None = None
 
 
-def render_into(
+def render_tree(
     stack: Stack,
     folder: Path,
     templates: SearchPath = (),
     *,
     checks: Checks | None = None,
     jobs: int | None = None,
+    only: frozenset[str] | None = None,
 ) -> dict[str, Written]:
     """Render the stack's files into `folder` (relative POSIX path -> what was written);
     `checks`: run the per-file checks and summarise each file for those across files; `jobs`:
-    processes (default: the cores this process may use). RenderError as `render_all`."""
+    processes (default: the cores this process may use); `only`: render just these of the
+    stack's own outputs (no service's), for a caller that reads one file. RenderError for a
+    template's invalid output or two outputs of one path."""
     global _JOB
     jobs = jobs or len(os.sched_getaffinity(0))
-    _JOB = _Job(Planner(stack), len(stack.services), folder, templates, checks)
+    services = len(stack.services) if only is None else 0
+    _JOB = _Job(Planner(stack), folder, templates, checks, only)
     try:
-        tasks = _tasks(1 + len(stack.services), jobs)
-        if jobs == 1 or len(stack.services) < PARALLEL_FROM or not _CAN_FORK:
+        tasks = _tasks(1 + services, jobs)
+        if jobs == 1 or services < PARALLEL_FROM or not _CAN_FORK:
             return _merged(map(_run, tasks))
         return _in_workers(tasks, jobs)
     finally:
@@ -151,7 +155,7 @@ def _merged(parts: Iterator[dict[str, Written]]) -> dict[str, Written]:
 
 def _run(units: range) -> dict[str, Written]:
     job = _JOB
-    assert job is not None, "render_into sets the job"
+    assert job is not None, "render_tree sets the job"
     # The checks read the documents of the rule files and dashboards; others are only parsed.
     wanted = _checked if job.checks is not None else (lambda _: False)
     rendered = render_each(_artifacts(job, units), job.templates, wanted)
@@ -162,7 +166,8 @@ def _run(units: range) -> dict[str, Written]:
 def _artifacts(job: _Job, units: range) -> Iterator[Artifact]:
     for unit in units:
         if unit == 0:
-            yield from job.planner.stack_artifacts()
+            artifacts = job.planner.stack_artifacts()
+            yield from (a for a in artifacts if job.only is None or a.path in job.only)
         else:
             yield from job.planner.service_artifacts(job.planner.stack.services[unit - 1])
 

@@ -3,25 +3,29 @@ the given alerts firing, read from the alertmanager.yml the spec renders."""
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from stackgen.alertmanager.routing import Delivery, Route, deliveries, route_tree
 from stackgen.common.values import format_duration
-from stackgen.plan import build_plan
 from stackgen.plan.prometheus import external_labels
 from stackgen.plan.routing import complete
-from stackgen.render import render_all
+from stackgen.render.stream import render_tree
 from stackgen.spec.model import Stack
 
 ALERTMANAGER_YML = "alertmanager/alertmanager.yml"
 
 
 def alertmanager_document(stack: Stack) -> dict[str, Any]:
-    """The alertmanager.yml the spec renders, parsed: what Alertmanager itself would read."""
-    return yaml.safe_load(render_all(build_plan(stack))[ALERTMANAGER_YML])
+    """The alertmanager.yml the spec renders, parsed: what Alertmanager itself would read.
+    Only that file is rendered."""
+    with tempfile.TemporaryDirectory(prefix="stackgen-routes-") as folder:
+        render_tree(stack, Path(folder), jobs=1, only=frozenset({ALERTMANAGER_YML}))
+        return yaml.safe_load((Path(folder) / ALERTMANAGER_YML).read_bytes())
 
 
 def parse_labels(words: list[str]) -> dict[str, str]:
