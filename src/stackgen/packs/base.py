@@ -92,6 +92,24 @@ class PanelDef:
     steps: tuple[tuple[float, str], ...] = ()  # colour steps of its own, instead of an alert's
 
 
+# Given one service's query, the query over every service of the pack (plan.panels joins them).
+Merge = Callable[[Expr], str]
+
+
+@dataclass(frozen=True)
+class OverviewQuery:
+    expr: Callable[[Merge], str]
+    legend: str
+
+
+@dataclass(frozen=True)
+class OverviewPanelDef:
+    """A panel of the stack overview over every service of a pack; `panel` has no queries."""
+
+    panel: PanelDef
+    queries: tuple[OverviewQuery, ...]
+
+
 @dataclass(frozen=True)
 class Pack:
     kind: str
@@ -104,3 +122,4 @@ class Pack:
     label_roles: frozenset[str] = field(default_factory=frozenset)  # roles naming a label
     # Labels of the scraped series that the queries read (besides label roles' values).
     query_labels: frozenset[str] = field(default_factory=frozenset)
+    overview: tuple[OverviewPanelDef, ...] = ()

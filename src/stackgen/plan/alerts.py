@@ -7,8 +7,8 @@ from string import Template
 from typing import Any
 
 from stackgen.common.values import clean_number, parse_duration
-from stackgen.packs import AlertDef, ServiceContext
-from stackgen.packs.user import service_alert_defs, service_metric_roles
+from stackgen.packs.base import AlertDef, ServiceContext
+from stackgen.packs.service import service_alert_defs, service_metric_roles
 from stackgen.plan.memo import per_plan
 from stackgen.plan.slos import slo_alert_fields
 from stackgen.spec.model import Service, Stack

@@ -15,13 +15,10 @@ from typing import Any
 from stackgen.common.values import clean_number, format_duration
 from stackgen.grafana.queries import fixed_ranges, parse_dashboard_query
 from stackgen.packs.base import ServiceContext
-from stackgen.packs.common import COMMON_ALERTS
-from stackgen.packs.user import (
-    PANEL_RANGE,
-    UnknownPlaceholder,
-    expand,
+from stackgen.packs.catalog import COMMON_ALERTS
+from stackgen.packs.compile import PANEL_RANGE, UnknownPlaceholder, expand, record_names
+from stackgen.packs.service import (
     pack_spec,
-    record_names,
     service_alert_defs,
     service_metric_roles,
     service_pack,

@@ -17,7 +17,7 @@ from pydantic import (
 
 from stackgen.alertmanager.time_intervals import parse_time_range
 from stackgen.common.values import parse_duration
-from stackgen.packs import alerts_for, metric_roles
+from stackgen.packs.catalog import alerts_for, metric_roles
 from stackgen.spec.custom import AlertPack, Panel
 from stackgen.spec.rules import RuleGroup, StackRuleGroup
 from stackgen.spec.types import (
