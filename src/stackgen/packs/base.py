@@ -31,14 +31,6 @@ class ServiceContext:
         `extra` maps a label to its operator and value, such as {'status': '=~"5.."'}."""
         return selector(self.metrics[role] + suffix, extra, job=self.job)
 
-    def rate(self, role: str, suffix: str = "", extra: dict[str, str] | None = None) -> str:
-        return f"rate({self.m(role, suffix, extra)}[{self.rate_range}])"
-
-    def panel_rate(self, role: str, suffix: str = "", extra: dict[str, str] | None = None) -> str:
-        """rate() for a dashboard: Grafana's $__rate_interval follows the scrape interval and
-        the zoom."""
-        return f"rate({self.m(role, suffix, extra)}[$__rate_interval])"
-
     def rec(self, name: str) -> str:
         """A recording rule of this service, with the rate range in its name where asked."""
         return selector(name.format(range=self.rate_range), job=self.job)
