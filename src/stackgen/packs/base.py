@@ -20,6 +20,7 @@ class ServiceContext:
     job: str
     metrics: dict[str, str]  # role -> metric (or label) name, defaults merged with overrides
     rate_seconds: float  # range for rate(): at least 4x the scrape interval
+    labels: frozenset[str] = frozenset()  # the roles (of `metrics`) that name a label
 
     @property
     def rate_range(self) -> str:

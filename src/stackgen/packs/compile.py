@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from stackgen.packs.base import (
@@ -48,15 +48,15 @@ def expand(
     range_: str,
     threshold: str | None = None,
     keep_unknown: bool = False,
-    labels: Collection[str] = (),
 ) -> str:
     """The template for one service: a role or record becomes its selector limited to the
     service's job, with the suffix and matchers written after it merged in; a label role
-    (`labels`) becomes the label's name. `keep_unknown` leaves other `${name}`s to Grafana
+    becomes the label's name. `keep_unknown` leaves other `${name}`s to Grafana
     (its variables)."""
-    if labels:  # first: a label's name may stand in the matchers of a selector
+    if ctx.labels:  # first: a label's name may stand in the matchers of a selector
         template = _NAME.sub(
-            lambda m: ctx.metrics[m.group(1)] if m.group(1) in labels else m.group(0), template
+            lambda m: ctx.metrics[m.group(1)] if m.group(1) in ctx.labels else m.group(0),
+            template,
         )
 
     def one(match: re.Match[str]) -> str:
@@ -95,13 +95,9 @@ def fires_below(alerts: Sequence[PackAlert]) -> dict[str, bool]:
     return {a.name: bool(_BELOW.search(a.expr)) for a in alerts}
 
 
-def panel_def(
-    panel: Panel, records: Mapping[str, str], below: bool = False, labels: Collection[str] = ()
-) -> PanelDef:
+def panel_def(panel: Panel, records: Mapping[str, str], below: bool = False) -> PanelDef:
     def query(expr: str) -> Expr:
-        return lambda c: expand(
-            expr, c, records, range_=PANEL_RANGE, keep_unknown=True, labels=labels
-        )
+        return lambda c: expand(expr, c, records, range_=PANEL_RANGE, keep_unknown=True)
 
     return _frame(panel, tuple(Query(query(q.expr), q.legend) for q in panel.queries), below)
 
@@ -125,13 +121,10 @@ def _frame(panel: Panel, queries: tuple[Query, ...], below: bool) -> PanelDef:
 def overview_def(
     panel: OverviewPanel, spec: AlertPack, records: Mapping[str, str], below: bool
 ) -> OverviewPanelDef:
-    labels = frozenset(spec.labels)
     shared = set(spec.metrics) | set(records)  # what a `${name}` of every service stands for
 
     def per_service(template: str) -> Expr:
-        return lambda c: expand(
-            template, c, records, range_=PANEL_RANGE, keep_unknown=True, labels=labels
-        )
+        return lambda c: expand(template, c, records, range_=PANEL_RANGE, keep_unknown=True)
 
     def query(template: str, each_service: bool) -> Callable[[Merge], str]:
         if each_service:
@@ -161,12 +154,10 @@ def build_pack(spec: AlertPack) -> Pack:
     labels = frozenset(spec.labels)
 
     def rule_expr(template: str) -> Expr:
-        return lambda c: expand(template, c, records, range_=c.rate_range, labels=labels)
+        return lambda c: expand(template, c, records, range_=c.rate_range)
 
     def alert_expr(template: str) -> Callable[[ServiceContext, str], str]:
-        return lambda c, t: expand(
-            template, c, records, range_=c.rate_range, threshold=t, labels=labels
-        )
+        return lambda c, t: expand(template, c, records, range_=c.rate_range, threshold=t)
 
     requests = spec.requests
     return Pack(
@@ -187,9 +178,7 @@ def build_pack(spec: AlertPack) -> Pack:
             )
             for a in spec.alerts
         ),
-        panels=tuple(
-            panel_def(p, records, below.get(p.alert or "", False), labels) for p in spec.panels
-        ),
+        panels=tuple(panel_def(p, records, below.get(p.alert or "", False)) for p in spec.panels),
         requests_sli=(
             None
             if requests is None

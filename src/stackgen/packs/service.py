@@ -45,6 +45,4 @@ def dashboard_panels(packs: Sequence[AlertPack], service: Any) -> tuple[PanelDef
     below = fires_below(spec.alerts if spec else ())
     below |= {d.threshold_alert: d.threshold_below for d in pack.panels if d.threshold_alert}
     records = record_names(spec)
-    return pack.panels + tuple(
-        panel_def(p, records, below.get(p.alert or "", False), pack.label_roles) for p in own
-    )
+    return pack.panels + tuple(panel_def(p, records, below.get(p.alert or "", False)) for p in own)
