@@ -200,6 +200,25 @@ def test_the_overview_joins_services_of_a_kind_and_draws_the_strictest_threshold
     assert steps(error_rate)[-1]["value"] == 0.02
 
 
+def test_a_spec_pack_draws_its_own_overview_panels_after_the_built_in_ones(tmp_path):
+    text = with_service("pack: queue", kind="custom") + textwrap.dedent("""\
+        packs:
+          - name: queue
+            metrics: {depth: jobs_queued}
+            overview:
+              - title: Queue depth
+                queries:
+                  - {expr: 'sum(${depth})', legend: jobs}
+                  - {expr: 'max by (job) (${depth})', legend: '{{job}}', each_service: true}
+        """)
+    (depth,) = overview_panels(stack_from(tmp_path, text))
+    assert depth["title"] == "Queue depth"
+    assert [t["expr"] for t in depth["targets"]] == [
+        'sum(jobs_queued{job="api"})',
+        'max by (job) (jobs_queued{job="api"})',
+    ]
+
+
 def test_services_whose_queries_differ_beyond_the_job_are_joined_with_or(tmp_path):
     text = with_service().replace(
         "channels:\n",

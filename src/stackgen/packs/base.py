@@ -20,6 +20,7 @@ class ServiceContext:
     job: str
     metrics: dict[str, str]  # role -> metric (or label) name, defaults merged with overrides
     rate_seconds: float  # range for rate(): at least 4x the scrape interval
+    labels: frozenset[str] = frozenset()  # the roles (of `metrics`) that name a label
 
     @property
     def rate_range(self) -> str:
@@ -30,14 +31,6 @@ class ServiceContext:
 
         `extra` maps a label to its operator and value, such as {'status': '=~"5.."'}."""
         return selector(self.metrics[role] + suffix, extra, job=self.job)
-
-    def rate(self, role: str, suffix: str = "", extra: dict[str, str] | None = None) -> str:
-        return f"rate({self.m(role, suffix, extra)}[{self.rate_range}])"
-
-    def panel_rate(self, role: str, suffix: str = "", extra: dict[str, str] | None = None) -> str:
-        """rate() for a dashboard: Grafana's $__rate_interval follows the scrape interval and
-        the zoom."""
-        return f"rate({self.m(role, suffix, extra)}[$__rate_interval])"
 
     def rec(self, name: str) -> str:
         """A recording rule of this service, with the rate range in its name where asked."""
@@ -92,6 +85,24 @@ class PanelDef:
     steps: tuple[tuple[float, str], ...] = ()  # colour steps of its own, instead of an alert's
 
 
+# Given one service's query, the query over every service of the pack (plan.panels joins them).
+Merge = Callable[[Expr], str]
+
+
+@dataclass(frozen=True)
+class OverviewQuery:
+    expr: Callable[[Merge], str]
+    legend: str
+
+
+@dataclass(frozen=True)
+class OverviewPanelDef:
+    """A panel of the stack overview over every service of a pack; `panel` has no queries."""
+
+    panel: PanelDef
+    queries: tuple[OverviewQuery, ...]
+
+
 @dataclass(frozen=True)
 class Pack:
     kind: str
@@ -104,3 +115,4 @@ class Pack:
     label_roles: frozenset[str] = field(default_factory=frozenset)  # roles naming a label
     # Labels of the scraped series that the queries read (besides label roles' values).
     query_labels: frozenset[str] = field(default_factory=frozenset)
+    overview: tuple[OverviewPanelDef, ...] = ()

@@ -7,8 +7,8 @@ from string import Template
 from typing import Any
 
 from stackgen.common.values import clean_number, parse_duration
-from stackgen.packs import AlertDef, ServiceContext
-from stackgen.packs.user import service_alert_defs, service_metric_roles
+from stackgen.packs.base import AlertDef, ServiceContext
+from stackgen.packs.service import service_alert_defs, service_metric_roles, service_pack
 from stackgen.plan.memo import per_plan
 from stackgen.plan.slos import slo_alert_fields
 from stackgen.spec.model import Service, Stack
@@ -51,6 +51,7 @@ def service_context(stack: Stack, service: Service) -> ServiceContext:
         metrics={**service_metric_roles(stack.packs, service), **service.metric_overrides},
         # rate() needs at least 4 samples in its range; 5m is the floor teams expect.
         rate_seconds=max(300.0, 4 * scrape),
+        labels=service_pack(stack.packs, service).label_roles,
     )
 
 

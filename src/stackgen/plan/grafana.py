@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from stackgen.packs.user import dashboard_panels, service_metric_roles
+from stackgen.packs.service import dashboard_panels, service_metric_roles
 from stackgen.plan.alerts import Alert, service_alerts
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.memo import per_plan

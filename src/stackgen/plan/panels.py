@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from stackgen.common.values import clean_number, format_duration
-from stackgen.packs import PanelDef, ServiceContext, ai_inference, http, node
-from stackgen.packs.user import dashboard_panels
+from stackgen.packs.base import Expr, OverviewPanelDef, PanelDef, ServiceContext
+from stackgen.packs.catalog import PACKS
+from stackgen.packs.service import dashboard_panels, pack_spec, service_pack
 from stackgen.plan.alerts import service_alerts, service_context
 from stackgen.plan.slos import ratio_record, slo_plan, slo_selector
 from stackgen.plan.units import infer_unit
@@ -220,9 +221,6 @@ def service_panels(stack: Stack, service: Service) -> list[dict[str, Any]]:
 
 # --- the overview --------------------------------------------------------------------------------
 
-OverviewQuery = Callable[[ServiceContext], str]
-
-
 _JOB = "\x00job\x00"
 _SELECTOR = r"[a-zA-Z_:][\w:]*\{[^{}]*\}"
 # Queries whose result keeps each job's series apart: a selector, or an aggregation by job.
@@ -231,7 +229,7 @@ _KEEPS_JOBS = re.compile(
 )
 
 
-def _either(contexts: list[ServiceContext], query: OverviewQuery) -> str:
+def _either(contexts: list[ServiceContext], query: Expr) -> str:
     """One query over several services. Services whose queries differ only in their job and
     keep the jobs apart share one query with the jobs in a regex (an `or` of thousands of
     selectors is slow to parse and evaluate); the rest are joined with `or` (their series are
@@ -255,91 +253,34 @@ def _either(contexts: list[ServiceContext], query: OverviewQuery) -> str:
 
 
 def overview_panels(stack: Stack) -> list[dict[str, Any]]:
-    by_kind: dict[str, list[ServiceContext]] = {}
+    """Each pack's overview panels over its services: the built-in packs in their order, then
+    the spec's own; drawn at the strictest threshold of the alert among all services."""
+    # (spec pack?, name): a spec pack may share its name with a kind
+    order = [(False, kind) for kind in PACKS] + [(True, p.name) for p in stack.packs]
+    overview: dict[tuple[bool, str], tuple[OverviewPanelDef, ...]] = {}
+    contexts: dict[tuple[bool, str], list[ServiceContext]] = {}
     thresholds: dict[str, list[float]] = {}
     for service in stack.services:
-        by_kind.setdefault(service.kind, []).append(service_context(stack, service))
+        spec = pack_spec(stack.packs, service)
+        key = (True, spec.name) if spec is not None else (False, service.kind)
+        if key not in overview:
+            overview[key] = service_pack(stack.packs, service).overview
+        contexts.setdefault(key, []).append(service_context(stack, service))
         for alert in service_alerts(stack, service):
             if alert.threshold is not None:
                 thresholds.setdefault(alert.name, []).append(alert.threshold)
 
-    def strictest(alert: str) -> float | None:
-        return min(thresholds[alert]) if alert in thresholds else None
-
     panels = []
-    if apis := by_kind.get("http"):
-        requests = _either(apis, lambda c: c.rec(http.REQUESTS))
-        errors = _either(apis, lambda c: c.rec(http.ERRORS))
-        panels.append(
-            panel(
-                PanelDef("Request rate", "gauge", (), unit="reqps", min=0, width=6),
-                [(f"sum({requests})", "requests/s")],
-                None,
-            )
-        )
-        panels.append(
-            panel(
-                PanelDef(
-                    "Error rate (5xx)", "gauge", (), unit="percentunit", min=0, max=0.2, width=6
-                ),
-                [(f"sum({errors}) / sum({requests}) or vector(0)", "5xx ratio")],
-                strictest("HighHTTPErrorRate"),
-            )
-        )
-        latency = PanelDef("API latency", "timeseries", (), unit="s", min=0, width=12)
-        buckets = _either(apis, lambda c: c.rec(http.LATENCY_BUCKETS))
-        panels.append(
-            panel(
-                latency,
-                [
-                    (
-                        f"histogram_quantile({q}, {buckets})",
-                        f"{{{{job}}}} p{round(float(q) * 100)}",
-                    )
-                    for q in ("0.5", "0.95", "0.99")
-                ],
-                strictest("HighAPILatency"),
-            )
-        )
-    if dbs := by_kind.get("database"):
-        panels.append(
-            panel(
-                PanelDef("Database connections", "timeseries", (), unit="short", min=0),
-                [
-                    (
-                        _either(dbs, lambda c: f"sum by (job, instance) ({c.m('connections')})"),
-                        "{{instance}}",
-                    )
-                ],
-                None,
-            )
-        )
-    if models := by_kind.get("ai-inference"):
-        panels.append(
-            panel(
-                PanelDef("AI inference duration p95 by model", "timeseries", (), unit="s", min=0),
-                [
-                    (
-                        f"histogram_quantile(0.95, "
-                        f"{_either(models, lambda c: c.rec(ai_inference.DURATION_BUCKETS))})",
-                        "{{model}}",
-                    )
-                ],
-                strictest("SlowInference"),
-            )
-        )
-    if hosts := by_kind.get("node"):
-        for title, record, alert in (
-            ("CPU usage", node.CPU, "HighCPU"),
-            ("Memory usage", node.MEMORY, "HighMemory"),
-        ):
-            panels.append(
-                panel(
-                    PanelDef(title, "timeseries", (), unit="percentunit", min=0, max=1),
-                    [(_either(hosts, lambda c, r=record: c.rec(r)), "{{instance}}")],
-                    strictest(alert),
-                )
-            )
+    for key in order:
+        for definition in overview.get(key, ()):
+            alert = definition.panel.threshold_alert
+            threshold = min(thresholds[alert]) if alert in thresholds else None
+            targets = [
+                (q.expr(lambda per_service, c=contexts[key]: _either(c, per_service)), q.legend)
+                for q in definition.queries
+            ]
+            steps = list(definition.panel.steps) or None
+            panels.append(panel(definition.panel, targets, threshold, steps=steps))
     return layout(panels)
 
 

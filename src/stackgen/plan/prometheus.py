@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from stackgen.packs.user import service_pack
+from stackgen.packs.service import service_pack
 from stackgen.plan.alerts import Alert, service_context
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.grafana import linked_alerts

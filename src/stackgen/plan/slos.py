@@ -8,7 +8,8 @@ from string import Template
 from typing import Any
 
 from stackgen.common.values import clean_number, format_duration
-from stackgen.packs import ServiceContext, pack_for
+from stackgen.packs.base import ServiceContext
+from stackgen.packs.catalog import pack_for
 from stackgen.plan.memo import per_plan
 from stackgen.prometheus.promql import quote, selector
 from stackgen.spec import burn_rates as engine

@@ -4,7 +4,7 @@ the dashboard check takes them as known, as it does the kinds' metric roles."""
 from __future__ import annotations
 
 from stackgen.grafana.queries import parse_dashboard_query
-from stackgen.packs.user import dashboard_panels, pack_spec
+from stackgen.packs.service import dashboard_panels, pack_spec
 from stackgen.plan.alerts import service_context
 from stackgen.prometheus.query import metric_name, selectors
 from stackgen.spec.model import Stack

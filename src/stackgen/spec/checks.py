@@ -12,8 +12,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from stackgen.alertmanager.versions import alertmanager_needs
 from stackgen.common.values import clean_number, format_duration, parse_duration
-from stackgen.packs import metric_roles, pack_for
-from stackgen.packs.user import service_alert_defs, service_metric_roles, service_pack
+from stackgen.packs.catalog import metric_roles, pack_for
+from stackgen.packs.service import service_alert_defs, service_metric_roles, service_pack
 from stackgen.spec import burn_rates as slo_engine
 from stackgen.spec.custom import AlertPack
 from stackgen.spec.custom_checks import pack_findings, service_findings

@@ -1,18 +1,20 @@
 """The spec's own alert packs (`packs:`) and dashboard panels (`panels:` of a pack or a
 service). Their PromQL is a template: `${role}` is the service's selector of a metric role or
 recording rule, `${range}` the rate() range, `${threshold}` an alert's threshold; the templates
-are checked in spec.custom_checks, where the pack's names are known."""
+are checked in spec.custom_checks, where the pack's names are known. The built-in packs
+(stackgen/packs/builtin/) are written in this same form."""
 
 from __future__ import annotations
 
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from stackgen.spec.types import (
     AlertName,
     Duration,
+    LabelName,
     MetricName,
     OneLine,
     OneLineTemplate,
@@ -56,7 +58,8 @@ class PanelQuery(_Model):
     expr: OneLine = Field(
         min_length=1,
         description="PromQL; `${role}` is the service's selector of that metric role (add "
-        'matchers: `${requests_total}{code=~"5.."}`); rate() over `${range}` or '
+        'matchers: `${requests_total}{code=~"5.."}`; `${duration}_bucket` for a histogram\'s '
+        "buckets), or the label name of a label role; rate() over `${range}` or "
         "`$__rate_interval`; Grafana's variables ($instance) are kept.",
         examples=["sum by (instance) (${queue_depth})"],
     )
@@ -72,7 +75,7 @@ class Panel(_Model):
     """A panel of the service's dashboard, checked like the built-in ones."""
 
     title: OneLine = Field(min_length=1)
-    type: Literal["timeseries", "stat", "gauge"] = "timeseries"
+    type: Literal["timeseries", "stat", "gauge", "heatmap"] = "timeseries"
     queries: list[PanelQuery] = Field(min_length=1, max_length=26)
     unit: OneLine = Field("", description="Grafana's unit id; default: from the metric names.")
     description: OneLine = ""
@@ -87,6 +90,28 @@ class Panel(_Model):
         default_factory=list, description="Colour steps (green below the first); not with `alert`."
     )
     width: int = Field(12, ge=1, le=24, description="Of the 24 columns of the grid.")
+
+
+class OverviewQuery(PanelQuery):
+    each_service: bool = Field(
+        False,
+        description="The whole query is written for each service of the pack and the copies "
+        "joined; otherwise each `${role}` (or record) stands for every service's.",
+    )
+
+
+class OverviewPanel(Panel):
+    """A panel of the stack overview, over every service of the pack; drawn at the strictest
+    threshold of its `alert` among the services."""
+
+    queries: list[OverviewQuery] = Field(min_length=1, max_length=26)  # type: ignore[assignment]
+
+
+class RequestCounters(_Model):
+    """The request counters a `requests` SLI reads when it names no selectors."""
+
+    total: Template = Field(examples=["${requests_total}"])
+    failed: Template = Field(examples=['${requests_total}{code=~"5.."}'])
 
 
 class PackRecord(_Model):
@@ -131,6 +156,28 @@ class AlertPack(_Model):
         "under `metrics`.",
         examples=[{"queue_depth": "jobs_queued", "processed_total": "jobs_processed_total"}],
     )
+    labels: dict[RoleName, LabelName] = Field(
+        default_factory=dict,
+        description="Roles that name a label (`${status_label}` is its name), with their "
+        "defaults; a service renames them under `metrics`.",
+        examples=[{"status_label": "code"}],
+    )
+    query_labels: list[LabelName] = Field(
+        default_factory=list,
+        description="Labels of the scraped series that the queries read, so that no target "
+        "label of the service takes their name.",
+        examples=[["queue"]],
+    )
+    requests: RequestCounters | None = None
     records: list[PackRecord] = Field(default_factory=list)
     alerts: list[PackAlert] = Field(default_factory=list)
     panels: list[Panel] = Field(default_factory=list)
+    overview: list[OverviewPanel] = Field(
+        default_factory=list, description="Panels of the stack overview dashboard."
+    )
+
+    @model_validator(mode="after")
+    def _roles_once(self) -> AlertPack:
+        if both := sorted(set(self.metrics) & set(self.labels)):
+            raise ValueError(f"{', '.join(both)}: a role is a metric or a label, not both")
+        return self

@@ -16,13 +16,10 @@ from stackgen.common.values import clean_number, format_duration
 from stackgen.grafana.queries import fixed_ranges, parse_dashboard_query
 from stackgen.grafana.schema import grafana_units
 from stackgen.packs.base import ServiceContext
-from stackgen.packs.common import COMMON_ALERTS
-from stackgen.packs.user import (
-    PANEL_RANGE,
-    UnknownPlaceholder,
-    expand,
+from stackgen.packs.catalog import COMMON_ALERTS
+from stackgen.packs.compile import PANEL_RANGE, UnknownPlaceholder, expand, record_names
+from stackgen.packs.service import (
     pack_spec,
-    record_names,
     service_alert_defs,
     service_metric_roles,
     service_pack,
@@ -49,7 +46,8 @@ def pack_findings(packs: Sequence[AlertPack], scrape: float) -> Iterator[tuple[P
     for k, pack in enumerate(packs):
         here: Path = ("packs", k)
         records = record_names(pack)
-        ctx = ServiceContext(EXAMPLE_JOB, {"up": "up", **pack.metrics}, rate_seconds(scrape))
+        roles = {"up": "up", **pack.metrics, **pack.labels}
+        ctx = ServiceContext(EXAMPLE_JOB, roles, rate_seconds(scrape), frozenset(pack.labels))
         yield from _names(pack, here)
         rules: list[tuple[Path, dict[str, Any]]] = []
         for j, record in enumerate(pack.records):
@@ -226,8 +224,9 @@ def service_findings(
         if not service.dashboard_panels:
             continue
         seconds = rate_seconds(scrape_of(service, scrape))
-        ctx = ServiceContext(service.name, {**roles, **service.metric_overrides}, seconds)
         pack = service_pack(packs, service)
+        metrics = {**roles, **service.metric_overrides}
+        ctx = ServiceContext(service.name, metrics, seconds, pack.label_roles)
         records = record_names(spec)
         defined = {ctx.rec_name(r.record) for r in pack.records}
         alerts = [*(d.name for d in defs), *(a.name for a in service.custom_alerts)]

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Union, get_args
 
 from pydantic import ConfigDict, Field, create_model, model_validator
 
-from stackgen.packs import alerts_for, metric_roles
+from stackgen.packs.catalog import alerts_for, metric_roles
 from stackgen.spec.custom import Panel
 from stackgen.spec.model.base import Model, Severity
 from stackgen.spec.model.slos import SLO

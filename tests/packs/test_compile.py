@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from stackgen.packs.base import ServiceContext
-from stackgen.packs.user import UnknownPlaceholder, expand
+from stackgen.packs.compile import UnknownPlaceholder, expand
 from stackgen.plan.alerts import service_alerts
 from stackgen.plan.grafana import linked_alerts
 from stackgen.spec import SpecErrors, load_stack
