@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 
+from stackgen.lint.spec_checks import load_checked_stack
 from stackgen.plan.artifact import Artifact
 from stackgen.render import UNSHARED, render_each
 from stackgen.render.project import SearchPath
 from stackgen.render.stream import render_tree
 from stackgen.render.tree import tree_files
-from stackgen.spec import Stack, load_stack
+from stackgen.spec import Stack
 from stackgen.targets import chosen
 from stackgen.write import write_files, write_staged
 
@@ -61,7 +62,7 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 def stack_from(tmp_path: Path, text: str) -> Stack:
-    return load_stack(write(tmp_path, "spec.yml", text))
+    return load_checked_stack(write(tmp_path, "spec.yml", text))
 
 
 def render_files(stack: Stack) -> dict[str, bytes]:
@@ -80,7 +81,7 @@ def out_files(stack: Stack) -> dict[str, bytes]:
 
 def render_into(spec: Path, out: Path) -> Path:
     """The spec's plain files rendered into OUT, as `stackgen render` writes them (unchecked)."""
-    stack = load_stack(spec)
+    stack = load_checked_stack(spec)
 
     def produce(staging: Path) -> dict[str, str]:
         return {path: w.digest for path, w in render_tree(stack, staging, jobs=1).items()}

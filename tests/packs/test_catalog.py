@@ -5,10 +5,10 @@ from importlib.resources import files
 
 import pytest
 
+from stackgen.lint.spec_packs import pack_findings
 from stackgen.packs.base import ServiceContext
 from stackgen.packs.catalog import BUILTIN_KINDS, PACKS, builtin_form, pack_for
 from stackgen.spec.custom import AlertPack
-from stackgen.spec.custom_checks import pack_findings
 
 
 def test_every_built_in_pack_is_a_file_of_the_package():

@@ -6,11 +6,12 @@ import json
 import pytest
 import yaml
 
+from stackgen.lint.spec_checks import load_checked_stack
 from stackgen.packs.base import ServiceContext
 from stackgen.packs.compile import UnknownPlaceholder, expand
 from stackgen.plan.alerts import service_alerts
 from stackgen.plan.grafana import linked_alerts
-from stackgen.spec import SpecErrors, load_stack
+from stackgen.spec import SpecErrors
 from tests.helpers import MINIMAL, render_into, write
 
 PACK = """\
@@ -73,12 +74,12 @@ def spec_text(pack: str = PACK, worker: str = WORKER) -> str:
 
 @pytest.fixture
 def stack(tmp_path):
-    return load_stack(write(tmp_path, "spec.yml", spec_text()))
+    return load_checked_stack(write(tmp_path, "spec.yml", spec_text()))
 
 
 def errors_of(tmp_path, text: str) -> list[str]:
     with pytest.raises(SpecErrors) as caught:
-        load_stack(write(tmp_path, "spec.yml", text))
+        load_checked_stack(write(tmp_path, "spec.yml", text))
     return [str(e) for e in caught.value.errors]
 
 
@@ -181,7 +182,7 @@ def test_a_broken_pack_is_refused_where_it_is_written(tmp_path, old, new, field,
          "services[worker].alerts.QueueBaklog", "pack `queue-worker` has no alert `QueueBaklog`"),
         ("{queue_depth: worker_queue_length}", "{queue_length: x}",
          "services[worker].metrics.queue_length", "has no role `queue_length`"),
-        ("unit: ops", "unit: opz", "services[worker].dashboard_panels[0].unit", "not a unit Grafana knows"),
+        ("unit: ops", "unit: opz", "services[worker].dashboard_panels[0].unit", "which Grafana does not know"),
         ("[$__rate_interval]", "[1m]", "services[worker].dashboard_panels[0].queries[0].expr",
          "over a fixed [1m]"),
         ("sum(rate(", "sum(rate((", "services[worker].dashboard_panels[0].queries[0].expr", "PromQL"),

@@ -29,11 +29,11 @@ EnvOption = Annotated[
 
 def load(spec: Path, *, writes: bool = True, env: str | None = None) -> Stack:
     # Imported when a command runs, not at the top: start-up time.
-    from stackgen.lint.config import spec_check_ids
-    from stackgen.spec import SpecErrors, load_stack
+    from stackgen.lint.spec_checks import load_checked_stack
+    from stackgen.spec import SpecErrors
 
     try:
-        return load_stack(spec, env, checks=(spec_check_ids,))
+        return load_checked_stack(spec, env)
     except SpecErrors as exc:
         for error in exc.errors:
             typer.echo(str(error), err=True)

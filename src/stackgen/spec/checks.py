@@ -16,7 +16,6 @@ from stackgen.packs.catalog import metric_roles, pack_for
 from stackgen.packs.service import service_alert_defs, service_metric_roles, service_pack
 from stackgen.spec import burn_rates as slo_engine
 from stackgen.spec.custom import AlertPack
-from stackgen.spec.custom_checks import pack_findings, service_findings
 from stackgen.spec.errors import Path, SpecError
 from stackgen.spec.loader import SourceMap
 from stackgen.spec.model import (
@@ -157,7 +156,6 @@ def check_stack(
         *_service_settings(parts),
         *_grafana(parts),
         *_rule_groups(parts),
-        *_custom(parts),
         *(finding for check in checks for finding in check(parts)),
     ]
     errors = []
@@ -337,7 +335,7 @@ def _alert_overrides(service: Service, here: Path, packs: list[AlertPack]) -> It
         yield from _reserved_alert_labels(override.labels, (*here, "alerts", alert, "labels"))
         definition = known_alerts.get(alert)
         if definition is None:
-            continue  # not its pack's: custom_checks.service_findings says so
+            continue  # not its pack's: lint.spec_packs says so
         path = (*here, "alerts", alert, "threshold")
         if override.threshold is None:
             continue
@@ -438,15 +436,6 @@ def _rule_groups(parts: Parts) -> Iterator[Finding]:
     names = [name for _, name in parts.service_names]
     for path, message, first in rule_group_findings(parts.services, names, parts.rule_groups):
         yield Finding(path, message, first=first)
-
-
-def _custom(parts: Parts) -> Iterator[Finding]:
-    """The spec's own packs and panels (spec.custom_checks)."""
-    scrape = parse_duration(parts.prometheus.scrape_interval)
-    for path, message in pack_findings(parts.packs, scrape):
-        yield Finding(path, message)
-    for path, message, on_key in service_findings(parts.packs, parts.services, scrape):
-        yield Finding(path, message, on_key=on_key)
 
 
 def _grafana(parts: Parts) -> Iterator[Finding]:

@@ -1,7 +1,7 @@
 """The spec's own alert packs (`packs:`) and dashboard panels (`panels:` of a pack or a
 service). Their PromQL is a template: `${role}` is the service's selector of a metric role or
 recording rule, `${range}` the rate() range, `${threshold}` an alert's threshold; the templates
-are checked in spec.custom_checks, where the pack's names are known. The built-in packs
+are checked in lint.spec_packs, where the pack's names are known. The built-in packs
 (stackgen/packs/builtin/) are written in this same form."""
 
 from __future__ import annotations

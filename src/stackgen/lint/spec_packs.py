@@ -1,20 +1,22 @@
-"""Checks of the spec's own packs and panels, which need the whole spec: a pack's PromQL
-templates expand and parse, its rules pass `stackgen lint` as the built-in ones do, each alert
-is drawn on a panel; a service's alerts, roles and panels fit its pack; panels pass the checks
-every dashboard passes (units, queries that parse, rate() over $__rate_interval)."""
+"""The spec's own packs and panels, linted for load_stack (a check of the stage above the
+spec): a pack's PromQL templates expand and parse, its rules pass the lint checks as the
+built-in ones do (linted in memory, as the render writes them), each alert is drawn on a panel;
+a service's alerts, roles and panels fit its pack; panels pass the lint checks every dashboard
+passes (units Grafana knows, rate() over $__rate_interval, recording rules that exist)."""
 
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path as FsPath
 from string import Template
 from typing import Any
 
-from stackgen.common.values import clean_number, format_duration
-from stackgen.grafana.queries import fixed_ranges, parse_dashboard_query
-from stackgen.grafana.schema import grafana_units
+from stackgen.common.values import clean_number, parse_duration
+from stackgen.grafana.queries import parse_dashboard_query
+from stackgen.lint import lint_documents
+from stackgen.lint.facts import dashboard_facts
+from stackgen.lint.rules import dashboard_known_unit, dashboard_rate_interval, record_undefined
 from stackgen.packs.base import ServiceContext
 from stackgen.packs.catalog import COMMON_ALERTS
 from stackgen.packs.compile import PANEL_RANGE, UnknownPlaceholder, expand, record_names
@@ -25,9 +27,11 @@ from stackgen.packs.service import (
     service_pack,
 )
 from stackgen.prometheus.promql import parse
-from stackgen.prometheus.query import metric_name, selectors
+from stackgen.render.filters import to_yaml_block
+from stackgen.spec.checks import Finding, Parts
 from stackgen.spec.custom import AlertPack, Panel
 from stackgen.spec.errors import Path
+from stackgen.spec.model import LintConfig
 
 # Grafana's variables a service dashboard has (besides the global `__` ones).
 DASHBOARD_VARIABLES = ("datasource", "job", "instance")
@@ -35,6 +39,17 @@ EXAMPLE_JOB = "service"
 _LEFT = re.compile(r"\$\{(\w+)(?::\w+)?\}")  # what expansion left to Grafana
 # (path, message, on_key): spec.checks turns them into located errors.
 Problem = tuple[Path, str, bool]
+# Where the in-memory rule files are said to be (nothing is written there).
+_NOWHERE = FsPath("pack")
+
+
+def spec_pack_findings(parts: Parts) -> Iterator[Finding]:
+    """The spec's own packs and panels (a check for load_stack)."""
+    scrape = parse_duration(parts.prometheus.scrape_interval)
+    for path, message in pack_findings(parts.packs, scrape):
+        yield Finding(path, message)
+    for path, message, on_key in service_findings(parts.packs, parts.services, scrape):
+        yield Finding(path, message, on_key=on_key)
 
 
 def rate_seconds(scrape: float) -> float:
@@ -138,21 +153,16 @@ def _alert_rule(name: str, expr: str, alert: Any, params: dict[str, str]) -> dic
 
 
 def _linted(rules: list[tuple[Path, dict[str, Any]]], scrape: float) -> Iterator[tuple[Path, str]]:
-    """`stackgen lint` on each rule as the render writes it: a finding there would fail the
-    render as a stackgen bug, so it is the pack's to fix here."""
-    from stackgen.lint import lint_file  # the linter imports the spec
-    from stackgen.lint.config import settings_of
-    from stackgen.render.filters import to_yaml_block
-    from stackgen.spec.model import LintConfig
-
-    settings = settings_of(LintConfig(), scrape)
-    with tempfile.TemporaryDirectory() as folder:
-        for n, (where, rule) in enumerate(rules):
-            file = FsPath(folder) / f"{n}.yml"
-            group = {"groups": [{"name": "pack", "rules": [rule]}]}
-            file.write_text(to_yaml_block(group) + "\n", encoding="utf-8")
-            for finding in lint_file(file, settings):
-                yield (where, f"`stackgen lint` [{finding.check}]: {finding.message}")
+    """`stackgen lint` on the pack's rules as the render writes them, a file a rule: a finding
+    there would fail the render as a stackgen bug, so it is the pack's to fix here."""
+    files = {
+        f"{n}.yml": to_yaml_block({"groups": [{"name": "pack", "rules": [rule]}]}) + "\n"
+        for n, (_, rule) in enumerate(rules)
+    }
+    places = {str(_NOWHERE / f"{n}.yml"): where for n, (where, _) in enumerate(rules)}
+    findings = lint_documents(_NOWHERE, files, scrape=scrape, config=LintConfig())
+    for finding in sorted(findings, key=lambda f: int(FsPath(f.file).stem)):
+        yield (places[finding.file], f"`stackgen lint` [{finding.check}]: {finding.message}")
 
 
 def _panel(
@@ -163,8 +173,6 @@ def _panel(
     alerts: Sequence[str],
     defined: set[str],
 ) -> Iterator[tuple[Path, str]]:
-    if panel.unit and panel.unit not in grafana_units():
-        yield ((*here, "unit"), f"`{panel.unit}` is not a unit Grafana knows (percentunit, s, ...)")
     if panel.alert is not None and panel.alert not in alerts:
         known = ", ".join(f"`{a}`" for a in alerts) or "none"
         yield ((*here, "alert"), f"no alert `{panel.alert}` here (known: {known})")
@@ -173,6 +181,9 @@ def _panel(
             (*here, "thresholds"),
             "drawn at the alert's threshold: drop `thresholds` or `alert`",
         )
+    drawn = {"title": panel.title, "fieldConfig": {"defaults": {"unit": panel.unit or None}}}
+    for _, message in dashboard_known_unit.check(drawn, []):
+        yield ((*here, "unit"), message)
     for j, query in enumerate(panel.queries):
         where = (*here, "queries", j, "expr")
         expr = expand(query.expr, ctx, records, range_=PANEL_RANGE, keep_unknown=True)
@@ -181,20 +192,16 @@ def _panel(
             if name not in DASHBOARD_VARIABLES and not name.startswith("__"):
                 yield (where, f"`${{{name}}}` is no metric role, record or dashboard variable")
         try:
-            tree = parse_dashboard_query(expr)
+            parse_dashboard_query(expr)
         except ValueError as exc:
             yield (where, str(exc))
             continue
-        for function, seconds in fixed_ranges(tree):
-            yield (
-                where,
-                f"`{function}` over a fixed [{format_duration(seconds)}]: use `${{range}}` or "
-                "`$__rate_interval`, which follow the scrape interval and the zoom",
-            )
-        for selector, _ in selectors(tree):
-            name = metric_name(selector) or ""
-            if ":" in name and name not in defined and not name.startswith("slo:"):
-                yield (where, f"`{name}` looks like a recording rule, but no rule records it")
+        facts = dashboard_facts(expr)
+        for _, message in dashboard_rate_interval.check({}, [(where, facts)]):
+            yield (where, message)
+        slo_records = {name for name in facts.recorded if name.startswith("slo:")}
+        for _, message in record_undefined.check_stack([(where, expr)], defined | slo_records):
+            yield (where, message)
 
 
 def service_findings(
@@ -245,6 +252,4 @@ def service_findings(
 
 
 def scrape_of(service: Any, default: float) -> float:
-    from stackgen.common.values import parse_duration
-
     return parse_duration(service.scrape_interval) if service.scrape_interval else default
