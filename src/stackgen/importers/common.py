@@ -32,7 +32,7 @@ def camel(text: str) -> str:
 
 def labels(source: dict[str, Any] | None, notes: list[str], where: str) -> dict[str, str]:
     """Labels stackgen can carry; the others are named in `notes`."""
-    kept = {}
+    kept: dict[str, str] = {}
     if not isinstance(source, dict):
         notes.append(f"{where}: labels dropped (not a mapping)")
         return kept

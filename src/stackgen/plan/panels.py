@@ -56,6 +56,7 @@ STAT_OPTIONS = {
 def _thresholds(
     threshold: float | None, below: bool, steps: list[tuple[float, str]] | None = None
 ) -> dict[str, Any]:
+    levels: list[dict[str, Any]]
     if steps:
         levels = [{"color": "green", "value": None}]
         for value, colour in steps:
@@ -209,8 +210,8 @@ def service_panels(stack: Stack, service: Service) -> list[dict[str, Any]]:
         description="Scrape targets of the service that answer.",
         width=24 if not definitions else 12,
     )
-    targets = selector("up", {"job": '=~"$job"', "instance": '=~"$instance"'})
-    panels = [panel(up, [(f"sum({targets})", "up"), (f"count({targets})", "total")], None)]
+    up_selector = selector("up", {"job": '=~"$job"', "instance": '=~"$instance"'})
+    panels = [panel(up, [(f"sum({up_selector})", "up"), (f"count({up_selector})", "total")], None)]
     for definition in definitions:
         targets = [(q.expr(ctx), q.legend) for q in definition.queries]
         threshold = thresholds.get(definition.threshold_alert or "")
@@ -329,7 +330,7 @@ def overview_panels(stack: Stack) -> list[dict[str, Any]]:
             )
         )
     if hosts := by_kind.get("node"):
-        for title, record, alert in (
+        for title, record, alert_name in (
             ("CPU usage", node.CPU, "HighCPU"),
             ("Memory usage", node.MEMORY, "HighMemory"),
         ):
@@ -337,7 +338,7 @@ def overview_panels(stack: Stack) -> list[dict[str, Any]]:
                 panel(
                     PanelDef(title, "timeseries", (), unit="percentunit", min=0, max=1),
                     [(_either(hosts, lambda c, r=record: c.rec(r)), "{{instance}}")],
-                    strictest(alert),
+                    strictest(alert_name),
                 )
             )
     return layout(panels)
