@@ -3,7 +3,6 @@
 from stackgen.render.engine import (
     UNSHARED,
     RenderError,
-    collected_late,
     render_all,
     render_each,
 )
@@ -13,7 +12,6 @@ __all__ = [
     "UNSHARED",
     "RenderError",
     "TemplateInputError",
-    "collected_late",
     "render_all",
     "render_each",
 ]

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from stackgen.common.gc import collector_paused
 from stackgen.spec.checks import check_stack, parts_of, parts_of_data
 from stackgen.spec.errors import SpecError, SpecErrors
 from stackgen.spec.loader import SourceMap, load_data, load_spec
@@ -19,8 +18,7 @@ from stackgen.spec.templates import template_folder_errors
 def load_stack(path: Path, env: str | None = None) -> Stack:
     """Read, merge and validate the spec at `path` (with the overlay of environment `env`);
     raises SpecErrors with every problem."""
-    with collector_paused():  # a spec of thousands of services: millions of objects, no cycles
-        return _load_stack(path, env)
+    return _load_stack(path, env)
 
 
 def _load_stack(path: Path, env: str | None) -> Stack:
