@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Sets up (installing Prometheus, Alertmanager and Chromium when missing), then runs the linter and the whole
-# test suite, the slow property-based and install tests included. With CI=true a missing tool
-# fails the tests instead of skipping them.
+# Sets up (installing Prometheus, Alertmanager and Chromium when missing), then runs the linter,
+# the type checker (against its baseline) and the whole test suite, the slow property-based and
+# install tests included. With CI=true a missing tool fails the tests instead of skipping them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --tools
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
+.venv/bin/python scripts/typecheck.py
 .venv/bin/python -m pytest "$@"

@@ -83,7 +83,6 @@ def render_command(
     Example: stackgen render specs/ -o out/ --check
     """
     # Imported when run, not at the top: start-up time.
-    from stackgen.render import collected_late
     from stackgen.render.checked import CheckedRender
     from stackgen.render.tree import tree_files
     from stackgen.spec.templates import template_folders
@@ -109,8 +108,7 @@ def render_command(
         return
     render = CheckedRender(stack, targets, folders, jobs, tools)
     try:
-        # the checks, too, make many short-lived objects
-        with render_failures(f"\n{out} was left as it was"), collected_late():
+        with render_failures(f"\n{out} was left as it was"):
             write_staged(out, render.produce, verify=render.verify)
     except (WriteError, OSError) as exc:
         raise fail(f"cannot write {out}: {exc}", EXIT_BAD_INPUT) from None

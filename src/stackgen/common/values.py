@@ -24,7 +24,9 @@ def parse_duration(text: str) -> float:
             "such as 30s, 5m, 1h30m or 7d (units ms, s, m, h, d, w, y)"
         )
     parts = match.groupdict()
-    seconds = sum(int(parts[unit]) * size for unit, size in _UNIT_SECONDS.items() if parts[unit])
+    seconds: float = sum(
+        int(parts[unit]) * size for unit, size in _UNIT_SECONDS.items() if parts[unit]
+    )
     seconds += int(parts["ms"]) / 1000 if parts["ms"] else 0
     if seconds > _MAX_SECONDS:
         raise ValueError(f"{text!r} is longer than Prometheus can hold (about 292 years)")

@@ -12,8 +12,6 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
-from stackgen.common.gc import collector_paused
-
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _RESOLVE = yaml.resolver.Resolver.resolve
 _RESOLVER = yaml.resolver.Resolver()
@@ -58,20 +56,19 @@ def load_yaml(text: str) -> tuple[Any, bool]:
     PyYAML's constructor is generic Python (generators, a cache of every node); rendered files
     hold only strings, numbers, booleans, lists and mappings, so those are built directly from
     libyaml's nodes, and any other document falls back to `yaml.load` for the same result."""
-    with collector_paused():
-        if "&" not in text:  # anchors and aliases: PyYAML's constructor shares the objects
-            loader = Loader(text)
-            try:
-                node = loader.get_single_node()  # parse errors: as yaml.load raises them
-            finally:
-                loader.dispose()
-            if node is None:  # no document: yaml.load's None, and no document to hand on
-                return None, False
-            try:
-                return _built(node)
-            except (_Irregular, RecursionError, TypeError, ValueError):
-                pass  # yaml.load raises the same error, or builds what the fast path does not
-        return yaml.load(text, Loader=SAFE_LOADER), False
+    if "&" not in text:  # anchors and aliases: PyYAML's constructor shares the objects
+        loader = Loader(text)
+        try:
+            node = loader.get_single_node()  # parse errors: as yaml.load raises them
+        finally:
+            loader.dispose()
+        if node is None:  # no document: yaml.load's None, and no document to hand on
+            return None, False
+        try:
+            return _built(node)
+        except (_Irregular, RecursionError, TypeError, ValueError):
+            pass  # yaml.load raises the same error, or builds what the fast path does not
+    return yaml.load(text, Loader=SAFE_LOADER), False
 
 
 def _built(root: yaml.Node) -> tuple[Any, bool]:

@@ -7,10 +7,10 @@ from typing import Any
 
 import yaml
 
+from stackgen.prometheus.names import ALERT_NAME, LABEL_NAME
 from stackgen.spec.types import ratio_template
 
 RESERVED = {"alertname", "service", "team", "severity", "slo", "slo_tier", "job", "instance"}
-_LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
 
 class ImportFailed(Exception):
@@ -23,7 +23,7 @@ def slug(text: str) -> str:
 
 
 def camel(text: str) -> str:
-    if re.match(r"^[A-Z][A-Za-z0-9]*$", text):
+    if ALERT_NAME.match(text):
         return text
     words = re.split(r"[^A-Za-z0-9]+", text)
     value = "".join(w[:1].upper() + w[1:] for w in words if w)
@@ -32,7 +32,7 @@ def camel(text: str) -> str:
 
 def labels(source: dict[str, Any] | None, notes: list[str], where: str) -> dict[str, str]:
     """Labels stackgen can carry; the others are named in `notes`."""
-    kept = {}
+    kept: dict[str, str] = {}
     if not isinstance(source, dict):
         notes.append(f"{where}: labels dropped (not a mapping)")
         return kept
@@ -41,7 +41,7 @@ def labels(source: dict[str, Any] | None, notes: list[str], where: str) -> dict[
             notes.append(f"{where}: label `{key}` dropped (no value)")
         elif key in RESERVED:
             notes.append(f"{where}: label `{key}: {value}` dropped (stackgen sets `{key}` itself)")
-        elif not _LABEL.match(str(key)) or str(key).startswith("__"):
+        elif not LABEL_NAME.match(str(key)) or str(key).startswith("__"):
             notes.append(f"{where}: label `{key}` dropped (not a valid Prometheus label name)")
         else:
             kept[str(key)] = str(value).lower() if isinstance(value, bool) else str(value)

@@ -89,9 +89,9 @@ def _standalone(groups: list[tuple[str | None, RuleGroup]]) -> dict[str, Any]:
             by_service.setdefault(service, []).append(group)
     services = []
     for name, own in by_service.items():
-        service = imported_service(name, _team(own), [])
-        del service["slos"]
-        services.append({**service, "rule_groups": [_written(g) for g in own]})
+        written = imported_service(name, _team(own), [])
+        del written["slos"]
+        services.append({**written, "rule_groups": [_written(g) for g in own]})
     spec = stack_spec(STACK_NAME, services)
     legacy = [_written(g) for service, g in groups if service is None]
     if legacy:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from stackgen.common.gc import collector_paused
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.memo import planning
 from stackgen.plan.planner import Planner
@@ -12,7 +11,7 @@ from stackgen.spec.model import Stack
 def build_plan(stack: Stack) -> list[Artifact]:
     # One planning() around both parts: each service's alerts are resolved once, not once
     # per output (the runbooks, routing matrix and overview read them all).
-    with collector_paused(), planning():
+    with planning():
         planner = Planner(stack)
         artifacts = planner.stack_artifacts()
         for service in stack.services:

@@ -57,6 +57,7 @@ STAT_OPTIONS = {
 def _thresholds(
     threshold: float | None, below: bool, steps: list[tuple[float, str]] | None = None
 ) -> dict[str, Any]:
+    levels: list[dict[str, Any]]
     if steps:
         levels = [{"color": "green", "value": None}]
         for value, colour in steps:
@@ -210,8 +211,8 @@ def service_panels(stack: Stack, service: Service) -> list[dict[str, Any]]:
         description="Scrape targets of the service that answer.",
         width=24 if not definitions else 12,
     )
-    targets = selector("up", {"job": '=~"$job"', "instance": '=~"$instance"'})
-    panels = [panel(up, [(f"sum({targets})", "up"), (f"count({targets})", "total")], None)]
+    up_selector = selector("up", {"job": '=~"$job"', "instance": '=~"$instance"'})
+    panels = [panel(up, [(f"sum({up_selector})", "up"), (f"count({up_selector})", "total")], None)]
     for definition in definitions:
         targets = [(q.expr(ctx), q.legend) for q in definition.queries]
         threshold = thresholds.get(definition.threshold_alert or "")

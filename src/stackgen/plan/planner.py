@@ -3,7 +3,6 @@ that a fleet can be planned, rendered and written a few services at a time."""
 
 from __future__ import annotations
 
-from stackgen.common.gc import collector_paused
 from stackgen.plan.alertmanager import alertmanager_config
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.grafana import dashboard_folders, service_dashboards, stack_grafana_artifacts
@@ -31,7 +30,7 @@ class Planner:
         Alertmanager config and template, the routing matrix, Grafana's provisioning, the
         overview and alerts dashboards, the runbooks."""
         stack = self.stack
-        with collector_paused(), planning():
+        with planning():
             return [
                 *prometheus_configs(stack),
                 *legacy_files(stack),
@@ -46,7 +45,7 @@ class Planner:
         own planning() drops what it remembered when it returns (a worker plans thousands of
         services, one after another); inside an outer one (build_plan) it shares the plan's."""
         stack = self.stack
-        with collector_paused(), planning():
+        with planning():
             return [
                 rule_file(stack, service, self._attached),
                 *service_proofs(stack, service),

@@ -254,7 +254,7 @@ def rule_groups(stack: Stack, service: Service) -> list[dict[str, Any]]:
     ]
     alerts: list[Alert] = linked_alerts(stack, service)
     slo_records_ = [r for slo in service.slos for r in slo_records(ctx, service, slo)]
-    groups = [
+    groups: list[dict[str, Any]] = [
         {"name": f"{service.name}.recording", "records": records, "alerts": []},
         {"name": f"{service.name}.slo", "records": slo_records_, "alerts": []},
         {"name": f"{service.name}.alerts", "records": [], "alerts": alerts},

@@ -173,7 +173,7 @@ def _binary_labels(node: ast.BinaryExpr) -> Labels:
         return Labels(False, left.names & right.names, left.dropped & right.dropped)
     matching = modifier.matching if modifier is not None else None
     card = str(modifier.card) if modifier is not None else ""
-    if card.endswith("ManyToOne") or card.endswith("OneToMany"):
+    if modifier is not None and card.endswith(("ManyToOne", "OneToMany")):
         side = left if card.endswith("ManyToOne") else right
         return side.add(frozenset(modifier.group_labels or ()))
     if matching is None:

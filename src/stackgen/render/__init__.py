@@ -3,7 +3,6 @@
 from stackgen.render.engine import (
     UNSHARED,
     RenderError,
-    collected_late,
     render_each,
 )
 from stackgen.render.errors import TemplateInputError
@@ -12,6 +11,5 @@ __all__ = [
     "UNSHARED",
     "RenderError",
     "TemplateInputError",
-    "collected_late",
     "render_each",
 ]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import json
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
-from contextlib import contextmanager
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -14,7 +12,6 @@ from typing import Any
 import jinja2
 import yaml
 
-from stackgen.common.gc import collector_paused
 from stackgen.plan.artifact import Artifact
 from stackgen.render.errors import RenderError
 from stackgen.render.filters import FILTERS
@@ -98,12 +95,11 @@ def _checked(artifact: Artifact, text: str, keep: bool = True) -> tuple[str, Any
     Also the parsed document (`keep`: for YAML, wanted), or UNSHARED."""
     where = f"template {artifact.template} rendered invalid"
     if artifact.path.endswith(".json"):
-        with collector_paused():  # as for YAML: no cycles to find
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise RenderError(f"{where} JSON for {artifact.path}: {exc}") from exc
-            text, data = canonical_json(data)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise RenderError(f"{where} JSON for {artifact.path}: {exc}") from exc
+        text, data = canonical_json(data)
         return text + "\n", data
     if artifact.path.endswith((".yml", ".yaml")):
         try:
@@ -128,42 +124,10 @@ def render_each(
     and of each YAML output that is one plain document (no anchors, string keys only, none
     twice, no merge keys); else UNSHARED."""
     seen: set[str] = set()
-    with collected_late():
-        for artifact in artifacts:
-            if artifact.path in seen:
-                raise RenderError(f"two outputs would be written to {artifact.path}")
-            seen.add(artifact.path)
-            found: dict[str, Any] | None = {} if wanted(artifact.path) else None
-            data = render_artifact(artifact, templates, found)
-            yield artifact.path, data, (found or {}).get(artifact.path, UNSHARED)
-
-
-@contextmanager
-def collected_late() -> Iterator[None]:
-    """Fewer and shorter collections while rendering. Jinja makes many short-lived containers,
-    and at the default threshold the collector promotes those alive at that moment, then walks
-    them with every object of the process in its older generations, again and again (a quarter
-    of a render's time at 1,000 services, and each full collection takes seconds at 10,000,
-    where the plan holds millions of objects). A larger threshold lets most die young, and the
-    objects made before the render (the spec, the plan) are left out of the collector's walks
-    (frozen) until it ends; either changes when cycles are freed, not which."""
-    global _DEPTH
-    threshold = gc.get_threshold()
-    # Only the outermost block freezes, and never thaws what someone else froze. (Asked once:
-    # gc.get_freeze_count() counts the frozen objects, 76 ms at 10,000 services.)
-    freeze = _DEPTH == 0 and gc.get_freeze_count() == 0
-    gc.set_threshold(max(threshold[0], _YOUNG_THRESHOLD), *threshold[1:])
-    if freeze:
-        gc.freeze()
-    _DEPTH += 1
-    try:
-        yield
-    finally:
-        _DEPTH -= 1
-        gc.set_threshold(*threshold)
-        if freeze:
-            gc.unfreeze()
-
-
-_YOUNG_THRESHOLD = 50_000
-_DEPTH = 0  # of collected_late blocks; a forked worker inherits its parent's
+    for artifact in artifacts:
+        if artifact.path in seen:
+            raise RenderError(f"two outputs would be written to {artifact.path}")
+        seen.add(artifact.path)
+        found: dict[str, Any] | None = {} if wanted(artifact.path) else None
+        data = render_artifact(artifact, templates, found)
+        yield artifact.path, data, (found or {}).get(artifact.path, UNSHARED)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from stackgen.common.gc import collector_paused
 from stackgen.spec.checks import StackCheck, check_stack, parts_of, parts_of_data
 from stackgen.spec.errors import SpecError, SpecErrors
 from stackgen.spec.loader import SourceMap, load_data, load_spec
@@ -20,11 +19,6 @@ from stackgen.spec.templates import template_folder_errors
 def load_stack(path: Path, env: str | None = None, checks: Sequence[StackCheck] = ()) -> Stack:
     """Read, merge and validate the spec at `path` (with the overlay of environment `env`),
     and run `checks`, the stages above's checks of it; raises SpecErrors with every problem."""
-    with collector_paused():  # a spec of thousands of services: millions of objects, no cycles
-        return _load_stack(path, env, checks)
-
-
-def _load_stack(path: Path, env: str | None, checks: Sequence[StackCheck]) -> Stack:
     if env is None and (stack := _valid_without_positions(path, checks)) is not None:
         return stack
     loaded = load_spec(path)
@@ -45,7 +39,7 @@ def _load_stack(path: Path, env: str | None, checks: Sequence[StackCheck]) -> St
 
 def _valid_without_positions(path: Path, checks: Sequence[StackCheck]) -> Stack | None:
     """The stack, when its spec is valid, read without the positions that only a mistake
-    needs; None when there is any mistake, for `_load_stack` to read it again and report
+    needs; None when there is any mistake, for `load_stack` to read it again and report
     every mistake where it was written."""
     data = load_data(path)
     if data is None:

@@ -264,7 +264,7 @@ def files(stack: Stack, plain: Mapping[str, bytes]) -> dict[str, bytes]:
 
 @cache
 def _validator() -> jsonschema.protocols.Validator:
-    text = package_files("stackgen").joinpath("schemas", "compose", "compose-spec.json")
+    text = package_files("stackgen") / "schemas" / "compose" / "compose-spec.json"
     return jsonschema.Draft201909Validator(json.loads(text.read_text(encoding="utf-8")))
 
 

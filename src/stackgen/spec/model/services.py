@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union, get_args
+from typing import TYPE_CHECKING, Annotated, Literal, Union, get_args
 
 from pydantic import ConfigDict, Field, create_model, model_validator
 
@@ -167,7 +167,13 @@ def _service_model(kind: str) -> type[ServiceBase]:
     )
 
 
-Service = Annotated[
-    Union[tuple(_service_model(kind) for kind in get_args(ServiceKind))],  # noqa: UP007
-    Field(discriminator="kind"),
-]
+if TYPE_CHECKING:  # the union of the kinds' models is made at run time, for mypy their base
+
+    class Service(ServiceBase):
+        kind: ServiceKind
+
+else:
+    Service = Annotated[
+        Union[tuple(_service_model(kind) for kind in get_args(ServiceKind))],  # noqa: UP007
+        Field(discriminator="kind"),
+    ]

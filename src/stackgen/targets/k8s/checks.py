@@ -51,7 +51,7 @@ def _strict(schema: Any) -> Any:
 
 @cache
 def crd_validator(kind: str) -> jsonschema.Draft4Validator:
-    text = package_files("stackgen").joinpath("schemas", "kubernetes", CRDS[kind]).read_text()
+    text = (package_files("stackgen") / "schemas" / "kubernetes" / CRDS[kind]).read_text()
     crd = yaml.safe_load(text)
     (version,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1"]
     return jsonschema.Draft4Validator(_strict(version["schema"]["openAPIV3Schema"]))

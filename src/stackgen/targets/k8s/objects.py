@@ -56,7 +56,7 @@ def metadata(
     return meta
 
 
-def document(obj: Object) -> bytes:
+def document(obj: Object | list[Object]) -> bytes:
     """One object as the YAML document it is written and measured as."""
     return to_yaml_document(obj).encode()
 
