@@ -2,7 +2,7 @@
 implicit tag looked up once per distinct text (the safe loader has no path resolvers, so the
 tag depends on the text alone, and specs and rendered files repeat their labels, durations and
 numbers hundreds of thousands of times); and `load_yaml`, yaml.load's result built straight
-from libyaml's nodes."""
+from libyaml's nodes; `load` and `load_all`, the plain safe reading every module uses."""
 
 from __future__ import annotations
 
@@ -42,6 +42,16 @@ _SCALARS = {
     tag: SafeConstructor.yaml_constructors[tag]
     for tag in (f"tag:yaml.org,2002:{name}" for name in _SCALAR_TAGS)
 }
+
+
+def load(text: str | bytes) -> Any:
+    """The one YAML document in `text`, read safely (libyaml's parser when PyYAML has it)."""
+    return yaml.load(text, Loader=SAFE_LOADER)
+
+
+def load_all(text: str | bytes) -> list[Any]:
+    """Every YAML document in `text`, read safely."""
+    return list(yaml.load_all(text, Loader=SAFE_LOADER))
 
 
 class _Irregular(Exception):

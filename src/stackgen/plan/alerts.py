@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from string import Template
 from typing import Any
 
+from stackgen.common.layout import RUNBOOKS_DIR
 from stackgen.common.values import clean_number, parse_duration
 from stackgen.packs.base import AlertDef, ServiceContext
 from stackgen.packs.service import service_alert_defs, service_metric_roles, service_pack
@@ -57,7 +58,7 @@ def service_context(stack: Stack, service: Service) -> ServiceContext:
 
 def runbook_link(stack: Stack, alert: str) -> str:
     base = stack.stack.runbooks_url
-    return f"{base.rstrip('/')}/{alert}.md" if base else f"runbooks/{alert}.md"
+    return f"{base.rstrip('/')}/{alert}.md" if base else f"{RUNBOOKS_DIR}/{alert}.md"
 
 
 def _describe_threshold(definition: AlertDef, value: float) -> str:
