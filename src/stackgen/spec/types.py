@@ -18,12 +18,10 @@ from stackgen.alertmanager.time_intervals import (
 )
 from stackgen.common.values import parse_duration
 from stackgen.prometheus.gotemplate import check_template
+from stackgen.prometheus.names import ALERT_NAME, LABEL_NAME, METRIC_NAME
 from stackgen.prometheus.promql import parse
 
 _SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-_METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
-_ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 HOST_PORT = re.compile(r"^[A-Za-z0-9._-]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$")
 _URL = re.compile(r"^https?://[^\s/?#@]+([/?#][^\s]*)?$")
 # Query parameters that carry credentials; Alertmanager 0.25 has no url_file to hide them.
@@ -90,7 +88,7 @@ def _slug(value: str) -> str:
 
 
 def _label_name(value: str) -> str:
-    if not _LABEL_NAME.match(value) or value.startswith("__"):
+    if not LABEL_NAME.match(value) or value.startswith("__"):
         raise ValueError(
             f"{value!r} is not a valid Prometheus label name: use letters, digits and "
             "underscores, not starting with a digit or with `__`"
@@ -99,7 +97,7 @@ def _label_name(value: str) -> str:
 
 
 def _any_label_name(value: str) -> str:
-    if not _LABEL_NAME.match(value):
+    if not LABEL_NAME.match(value):
         raise ValueError(
             f"{value!r} is not a Prometheus label name: use letters, digits and underscores, "
             "not starting with a digit"
@@ -137,7 +135,7 @@ def _kubernetes_label_value(value: str) -> str:
 
 
 def _metric_name(value: str) -> str:
-    if not _METRIC_NAME.match(value):
+    if not METRIC_NAME.match(value):
         raise ValueError(
             f"{value!r} is not a valid Prometheus metric name: use letters, digits, `_` and `:`, "
             "not starting with a digit"
@@ -146,7 +144,7 @@ def _metric_name(value: str) -> str:
 
 
 def _alert_name(value: str) -> str:
-    if not _ALERT_NAME.match(value):
+    if not ALERT_NAME.match(value):
         raise ValueError(
             f"{value!r} is not a valid alert name: use CamelCase letters and digits, "
             "starting with a capital (for example `HighErrorRate`)"
