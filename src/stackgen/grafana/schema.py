@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 from jsonschema.exceptions import ValidationError
@@ -67,7 +67,7 @@ class _Schema:
 
     def __init__(self, name: str, definition: str | None) -> None:
         self.validator = _validator(name, definition)
-        self.root: dict[str, Any] = self.validator.schema
+        self.root = cast("dict[str, Any]", self.validator.schema)  # Grafana's are objects
         self.definition = definition
         self._leaves: dict[int, tuple[Any, tuple[dict, ...]]] = {}
         self._nodes: dict[int, tuple[tuple[dict, ...], _Node]] = {}
