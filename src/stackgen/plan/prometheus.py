@@ -106,6 +106,7 @@ def scrape_job(service: Service, shard: tuple[int, int] | None = None) -> dict[s
     return {
         "job_name": service.name,
         "scrape_interval": service.scrape_interval,
+        "scrape_timeout": service.scrape_timeout,
         "metrics_path": service.metrics_path,
         "scheme": service.scheme,
         "static": targets.static,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, Union, get_args
 
 from pydantic import ConfigDict, Field, create_model, model_validator
 
+from stackgen.common.values import parse_duration
 from stackgen.packs.catalog import alerts_for, metric_roles
 from stackgen.spec.custom import Panel
 from stackgen.spec.model.base import Model, Severity
@@ -93,6 +94,9 @@ class ServiceBase(Model):
     metrics_path: OneLine = Field("/metrics", pattern=r"^/")
     scheme: Literal["http", "https"] = "http"
     scrape_interval: PositiveDuration | None = None
+    scrape_timeout: PositiveDuration | None = Field(
+        None, description="Default: prometheus.scrape_timeout; at most the scrape interval."
+    )
     labels: dict[LabelName, OneLine] = Field(
         default_factory=dict, description="Extra target labels on every series of the service."
     )
@@ -110,6 +114,20 @@ class ServiceBase(Model):
     dashboard_panels: list[Panel] = Field(
         default_factory=list, description="Panels of your own, after the kind's on its dashboard."
     )
+
+    @model_validator(mode="after")
+    def _timeout_within_interval(self) -> ServiceBase:
+        # Prometheus refuses a job whose timeout exceeds its interval.
+        if (
+            self.scrape_interval is not None
+            and self.scrape_timeout is not None
+            and parse_duration(self.scrape_timeout) > parse_duration(self.scrape_interval)
+        ):
+            raise ValueError(
+                f"scrape_timeout {self.scrape_timeout} is longer than scrape_interval "
+                f"{self.scrape_interval}: shorten the timeout"
+            )
+        return self
 
     @property
     def alert_overrides(self) -> dict[str, AlertOverride]:
