@@ -84,6 +84,12 @@ def test_a_job_without_its_own_interval_leaves_it_to_the_global_one(tmp_path):
     assert job_of(tmp_path, MINIMAL)["scrape_interval"] is None
 
 
+def test_a_job_carries_its_own_scrape_timeout(tmp_path):
+    job = job_of(tmp_path, with_service("scrape_interval: 10s\nscrape_timeout: 5s"))
+    assert (job["scrape_interval"], job["scrape_timeout"]) == ("10s", "5s")
+    assert job_of(tmp_path, MINIMAL)["scrape_timeout"] is None
+
+
 def test_a_file_sd_job_lists_its_files(tmp_path):
     job = job_of(tmp_path, with_service(targets="file_sd: {files: [/etc/sd/api.json]}"))
     assert job["file_sd"].files == ["/etc/sd/api.json"]

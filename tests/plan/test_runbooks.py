@@ -102,3 +102,83 @@ def test_skeletons_are_written_even_when_published_under_runbooks_url(tmp_path):
     assert skeleton.path == "runbooks/ServiceDown.md"
     (alert,) = [a for a in service_alerts(stack, stack.services[0]) if a.name == "ServiceDown"]
     assert alert.runbook_url == "https://git.example.com/runbooks/ServiceDown.md"
+
+
+WRITTEN = """\
+alerts:
+  ServiceDown:
+    runbook:
+      impact: Every user is cut off.
+      diagnosis:
+        - {step: Is the unit running?, command: systemctl status api}
+        - {step: Since when does the scrape fail?, query: 'up{job="api"}'}
+      mitigation: [Restart the unit.]
+      escalation: [After 5 minutes the engineering manager.]
+"""
+
+
+def rendered_runbook(tmp_path, text: str, name: str) -> str:
+    from stackgen.spec import load_stack
+    from tests.helpers import render_files, write
+
+    files = render_files(load_stack(write(tmp_path, "spec.yml", text)))
+    return files[f"runbooks/{name}.md"].decode()
+
+
+def test_a_runbook_written_in_the_spec_replaces_the_skeleton(tmp_path):
+    text = rendered_runbook(tmp_path, with_service(WRITTEN), "ServiceDown")
+    assert "## Impact\n\nEvery user is cut off.\n" in text
+    assert "1. Is the unit running?\n\n   ```sh\n   systemctl status api\n   ```\n" in text
+    assert '   ```promql\n   up{job="api"}\n   ```\n' in text
+    assert "## Mitigation\n\n- Restart the unit.\n" in text
+    assert "- After 5 minutes the engineering manager.\n" in text
+    assert "_Add" not in text and "skeleton" not in text
+
+
+def test_alerts_with_nothing_written_keep_the_skeleton(tmp_path):
+    text = rendered_runbook(tmp_path, with_service(WRITTEN), "HighAPILatency")
+    assert "_Add the service-specific steps that stop the bleeding._" in text
+
+
+def test_a_written_runbook_wins_over_the_service_runbook_url(tmp_path):
+    spec = with_service(WRITTEN + "runbook_url: https://wiki.example.com/api\n")
+    assert sorted(runbooks(tmp_path, spec)) == ["ServiceDown"]
+    alert = next(
+        a for a in service_alerts(*_stack_and_service(tmp_path, spec)) if a.name == "ServiceDown"
+    )
+    assert alert.runbook_url.endswith("runbooks/ServiceDown.md")
+
+
+def _stack_and_service(tmp_path, text: str):
+    stack = stack_from(tmp_path, text)
+    return stack, stack.services[0]
+
+
+def test_a_runbook_and_a_runbook_url_on_one_alert_are_refused(tmp_path):
+    from stackgen.spec import SpecErrors, load_stack
+    from tests.helpers import write
+
+    spec = with_service(
+        WRITTEN.replace("    runbook:\n", "    runbook_url: https://x.example/r\n    runbook:\n")
+    )
+    try:
+        load_stack(write(tmp_path, "spec.yml", spec))
+    except SpecErrors as caught:
+        messages = [str(e) for e in caught.errors]
+    else:
+        raise AssertionError("accepted")
+    assert any("not both" in m and "alerts.ServiceDown" in m for m in messages), messages
+
+
+def test_an_empty_runbook_is_refused_with_the_way_out(tmp_path):
+    from stackgen.spec import SpecErrors, load_stack
+    from tests.helpers import write
+
+    spec = with_service("alerts:\n  ServiceDown:\n    runbook: {resolution: [done]}\n")
+    try:
+        load_stack(write(tmp_path, "spec.yml", spec))
+    except SpecErrors as caught:
+        messages = [str(e) for e in caught.errors]
+    else:
+        raise AssertionError("accepted")
+    assert any("leave it out for the generated skeleton" in m for m in messages), messages

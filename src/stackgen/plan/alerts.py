@@ -13,6 +13,7 @@ from stackgen.packs.service import service_alert_defs, service_metric_roles, ser
 from stackgen.plan.memo import per_plan
 from stackgen.plan.slos import slo_alert_fields
 from stackgen.spec.model import Service, Stack
+from stackgen.spec.model.runbooks import Runbook
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Alert:
     runbook_generated: bool  # the link points at a runbook skeleton stackgen writes
     threshold: float | None = None
     diagnosis: tuple[str, ...] = ()
+    runbook: Runbook | None = None  # content the spec writes for the generated runbook
     extra_annotations: dict[str, str] = field(default_factory=dict)  # from the spec; they win
     dashboard_url: str = ""  # the dashboard (and panel) that explains the alert
 
@@ -78,7 +80,8 @@ def _alert(
 ) -> Alert:
     """An alert of `service`: its identity labels, and the runbook link (the alert's own, the
     service's, or a generated skeleton's, in that order)."""
-    explicit = runbook_url or service.runbook_url
+    # Runbook content written for this alert beats the service's link for all its alerts.
+    explicit = runbook_url or (None if fields.get("runbook") else service.runbook_url)
     return Alert(
         service=service.name,
         name=name,
@@ -121,6 +124,7 @@ def pack_alerts(stack: Stack, service: Service) -> list[Alert]:
                 description=Template(definition.description).safe_substitute(params),
                 threshold=threshold,
                 diagnosis=definition.diagnosis,
+                runbook=override.runbook if override else None,
             )
         )
     return alerts

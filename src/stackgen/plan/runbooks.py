@@ -47,6 +47,11 @@ def runbook_artifacts(stack: Stack) -> list[Artifact]:
                 "diagnosis": alerts[0].diagnosis,
                 "dashboards": {a.service: dashboard_link(stack, a.service) for a in alerts},
                 "teams": sorted({a.labels["team"] for a in alerts}),
+                "written": [
+                    {"service": a.service, "runbook": a.runbook.model_dump()}
+                    for a in alerts
+                    if a.runbook is not None
+                ],
             },
         )
         for name, alerts in sorted(by_name.items())

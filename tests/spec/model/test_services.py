@@ -102,3 +102,12 @@ def test_custom_alert_promql_follows_prometheus_2_42(tmp_path, expr, message):
     else:
         (error,) = errors_of(tmp_path, text)
         assert message in error
+
+
+def test_a_scrape_timeout_longer_than_the_services_interval_is_refused(tmp_path):
+    text = MINIMAL.replace(
+        "      static: [api:8080]\n",
+        "      static: [api:8080]\n    scrape_interval: 10s\n    scrape_timeout: 15s\n",
+    )
+    (error,) = errors_of(tmp_path, text)
+    assert "scrape_timeout 15s is longer than scrape_interval 10s: shorten the timeout" in error

@@ -10,6 +10,7 @@ from stackgen.common.values import parse_duration
 from stackgen.packs.catalog import alerts_for, metric_roles
 from stackgen.spec.custom import Panel
 from stackgen.spec.model.base import Model, Severity
+from stackgen.spec.model.runbooks import Runbook
 from stackgen.spec.model.slos import SLO
 from stackgen.spec.rules import RuleGroup
 from stackgen.spec.types import (
@@ -72,7 +73,19 @@ class AlertOverride(Model):
     for_: Duration | None = Field(None, alias="for")
     severity: Severity | None = None
     runbook_url: Url | None = None
+    runbook: Runbook | None = Field(
+        None, description="Runbook content for the generated runbook; not with `runbook_url`."
+    )
     labels: dict[LabelName, OneLineTemplate] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_runbook(self) -> AlertOverride:
+        if self.runbook is not None and self.runbook_url is not None:
+            raise ValueError(
+                "give `runbook_url` (a runbook kept elsewhere) or `runbook` (content for the "
+                "generated one), not both"
+            )
+        return self
 
 
 class CustomAlert(Model):
