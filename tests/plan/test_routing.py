@@ -36,14 +36,17 @@ def test_the_example_routes_as_its_matrix_says():
     by_alert = {
         (e["labels"]["alertname"], e["labels"]["service"]): e["receivers"] for e in matrix["alerts"]
     }
-    assert by_alert["HighHTTPErrorRate", "aion-web-api"] == ["pagerduty-oncall", "slack-alerts"]
-    assert by_alert["ConnectionPoolExhausted", "aion-postgres"] == [
-        "pagerduty-oncall",
-        "data-chatops",
+    oncall = ["pagerduty-oncall", "email-oncall", "slack-critical"]
+    devops = ["email-devops", "slack-warnings"]
+    assert by_alert["HighHTTPErrorRate", "aion-web-api"] == oncall
+    assert by_alert["ConnectionPoolExhausted", "postgres-exporter"] == [
+        *oncall,
+        "email-database",
+        "slack-database",
     ]
-    assert by_alert["SlowInference", "aion-ai-engine"] == ["slack-ai"]
-    assert by_alert["HighRequestRate", "aion-web-api"] == ["email-ops"]
-    assert len(matrix["expected"]) == 3
+    assert by_alert["SlowAIInference", "aion-web-api"] == [*devops, "email-ai", "slack-ai"]
+    assert by_alert["HighRequestRate", "aion-web-api"] == devops
+    assert len(matrix["expected"]) == 8
 
 
 def run_test(out):
@@ -56,7 +59,7 @@ def test_stackgen_test_passes_on_the_example_with_amtool_and_the_simulator(tmp_p
     shutil.copytree(OUT, out)
     result = run_test(out)
     assert result.exit_code == 0, result.stdout
-    assert f"PASS routing matrix {out}/alertmanager/tests/routing.yml (29 alerts)" in result.stdout
+    assert f"PASS routing matrix {out}/alertmanager/tests/routing.yml (34 alerts)" in result.stdout
 
 
 def test_a_deliberately_misrouted_spec_fails(tmp_path):
@@ -84,7 +87,12 @@ def test_a_hand_edited_alertmanager_yml_disagrees_with_the_matrix(tmp_path):
     out = tmp_path / "out"
     shutil.copytree(OUT, out)
     config = out / "alertmanager/alertmanager.yml"
-    config.write_text(config.read_text().replace('matchers: [team="ml"]', 'matchers: [team="ai"]'))
+    config.write_text(
+        config.read_text().replace(
+            'matchers: [component="ai-engine"]', 'matchers: [component="ai"]'
+        )
+    )
     result = run_test(out)
     assert result.exit_code == 1
-    assert result.stdout.count("team=ml") >= 2  # the ml alerts, by the simulator and by amtool
+    # the AI alerts, by the simulator and by amtool
+    assert result.stdout.count("component=ai-engine") >= 2
