@@ -20,9 +20,9 @@ from typing import Any, Literal
 
 import yaml
 
-from stackgen.common.yaml_io import SAFE_LOADER
+from stackgen.common.yaml_io import safe_load
 from stackgen.review.documents import render_document
-from stackgen.write import MANIFEST, managed_files
+from stackgen.write import MANIFEST, managed_files, read_in
 
 Action = Literal["added", "removed", "changed"]
 # The sections of a diff, in the order a reviewer reads them.
@@ -101,9 +101,13 @@ def read_rendered(out: Path) -> dict[str, bytes]:
     found = {}
     for path in sorted(managed_files(out) - {MANIFEST}):
         try:
-            found[path] = (out / path).read_bytes()
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            found[path] = read_in(out, path)
+        except (FileNotFoundError, NotADirectoryError):
             continue  # deleted by hand since: the render adds it again
+        except OSError:
+            # A link (never followed: OUT may come from a pull request) or a folder: it is
+            # not what stackgen wrote, so the render changes it.
+            found[path] = b""
     return found
 
 
@@ -241,10 +245,10 @@ def _objects(path: str, data: bytes) -> Objects | None:
             document = json.loads(data)
             return _dashboard(document) if _is_dashboard(document) else None
         if path.endswith((".yml", ".yaml")):
-            document = yaml.load(data, Loader=SAFE_LOADER)
+            document = safe_load(data)  # OUT's: aliases within the budget
         else:
             return None
-    except (ValueError, yaml.YAMLError):
+    except (ValueError, RecursionError, yaml.YAMLError):
         return None
     if not isinstance(document, dict):
         return None
