@@ -117,7 +117,9 @@ def managed_files(out: Path) -> set[str]:
         if not isinstance(files, dict) or not all(isinstance(f, str) for f in files):
             raise TypeError("`files` is not a mapping of paths")
     except (ValueError, KeyError, TypeError, RecursionError) as exc:
-        raise WriteError(f"{out / MANIFEST} is damaged ({exc}); delete it and render again") from None
+        raise WriteError(
+            f"{out / MANIFEST} is damaged ({exc}); delete it and render again"
+        ) from None
     outside = sorted(f for f in files if not is_inside(f))
     if outside:
         raise WriteError(

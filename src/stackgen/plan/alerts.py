@@ -56,8 +56,13 @@ def service_context(stack: Stack, service: Service) -> ServiceContext:
 
 
 def runbook_link(stack: Stack, alert: str) -> str:
+    """The alert's runbook: below `runbooks_url`'s path, its query and fragment kept after."""
     base = stack.stack.runbooks_url
-    return f"{base.rstrip('/')}/{alert}.md" if base else f"runbooks/{alert}.md"
+    if not base:
+        return f"runbooks/{alert}.md"
+    address, hash_, fragment = base.partition("#")
+    address, question, query = address.partition("?")
+    return f"{address.rstrip('/')}/{alert}.md{question}{query}{hash_}{fragment}"
 
 
 def _describe_threshold(definition: AlertDef, value: float) -> str:

@@ -16,6 +16,7 @@ from stackgen.alertmanager.time_intervals import (
     parse_weekday_range,
     parse_year_range,
 )
+from stackgen.common.urls import credential_problem, redact
 from stackgen.common.values import parse_duration
 from stackgen.prometheus.gotemplate import check_template
 from stackgen.prometheus.promql import parse
@@ -26,8 +27,6 @@ _METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 HOST_PORT = re.compile(r"^[A-Za-z0-9._-]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$")
 _URL = re.compile(r"^https?://[^\s/?#@]+([/?#][^\s]*)?$")
-# Query parameters that carry credentials; Alertmanager 0.25 has no url_file to hide them.
-_SECRET_QUERY = re.compile(r"[?&](token|key|api_?key|secret|password|passwd|auth|sig)=", re.I)
 _ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
 _EMAIL = re.compile(r"^[^@\s\"<>{}]+@[^@\s\"<>{}]+\.[^@\s\"<>{}]+$")
 # Prometheus's own pattern for file_sd_configs files (discovery/file).
@@ -38,7 +37,6 @@ K8S_LABEL_KEY = re.compile(
 )
 _ACTION = re.compile(r"\{\{-?(.*?)-?\}\}")
 _LABEL_ACTION = re.compile(r"\$labels\.[A-Za-z_][A-Za-z0-9_]*")
-_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@\s]*@")
 
 
 def _duration(value: str) -> str:
@@ -68,11 +66,11 @@ def check_promql(value: str) -> str:
 
 
 def _no_credentials(value: str) -> str:
-    if _USERINFO.match(value) or _SECRET_QUERY.search(value):
-        raise ValueError(
-            "credentials in an address would be written into out/: give the user and a "
-            "${ENV} password reference in their own fields"
-        )
+    problem = credential_problem(
+        value, "give the user and a ${ENV} password reference in their own fields"
+    )
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -163,13 +161,21 @@ def _host_port(value: str) -> str:
     return value
 
 
-def _url(value: str) -> str:
-    if not _URL.match(value) or _SECRET_QUERY.search(value):
-        raise ValueError(
-            f"{value!r} is not an http(s) URL without credentials: write it as "
-            "`https://host/path`; credentials belong in a `*_file` field"
-        )
-    return value
+def _url(instead: str) -> AfterValidator:
+    """An http(s) address without credentials (common/urls.py); `instead`: where the field's
+    credential goes."""
+
+    def check(value: str) -> str:
+        problem = credential_problem(value, instead)
+        if problem:
+            raise ValueError(problem)
+        if not _URL.match(value):
+            raise ValueError(
+                f"`{redact(value)}` is not an http(s) URL: write it as `https://host/path`"
+            )
+        return value
+
+    return AfterValidator(check)
 
 
 def _env_ref(value: str) -> str:
@@ -248,7 +254,28 @@ KubernetesLabelValue = Annotated[str, AfterValidator(_kubernetes_label_value)]
 MetricName = Annotated[str, AfterValidator(_metric_name)]
 AlertName = Annotated[str, AfterValidator(_alert_name)]
 HostPort = Annotated[str, AfterValidator(_host_port), Field(examples=["localhost:9090"])]
-Url = Annotated[str, AfterValidator(_url)]
+Url = Annotated[
+    str,
+    _url("give a credential in the field's `*_file` form or a `${ENV}` reference, not here"),
+]
+WebhookUrl = Annotated[
+    str, _url("put the address in a file readable by Alertmanager and give its path as `url_file`")
+]
+PushUrl = Annotated[
+    str,
+    _url(
+        "give the credential as `bearer_token_file`, or as `basic_auth_username` and "
+        "`basic_auth_password_file`"
+    ),
+]
+PagerDutyUrl = Annotated[str, _url("give the integration key as `routing_key_file`")]
+RunbookUrl = Annotated[
+    str,
+    _url(
+        "a runbook link is shown to everyone who sees the alert: link to a page that needs "
+        "no credential"
+    ),
+]
 EnvRef = Annotated[str, AfterValidator(_env_ref), Field(examples=["${POSTGRES_PASSWORD}"])]
 Email = Annotated[str, AfterValidator(_email)]
 FilePath = Annotated[

@@ -22,10 +22,10 @@ from stackgen.spec.types import (
     OneLineTemplate,
     PositiveDuration,
     PromQL,
+    RunbookUrl,
     SdFile,
     Slug,
     TemplateText,
-    Url,
 )
 
 ServiceKind = Literal["http", "database", "ai-inference", "node", "custom"]
@@ -70,7 +70,7 @@ class AlertOverride(Model):
     threshold: float | None = Field(None, allow_inf_nan=False)
     for_: Duration | None = Field(None, alias="for")
     severity: Severity | None = None
-    runbook_url: Url | None = None
+    runbook_url: RunbookUrl | None = None
     labels: dict[LabelName, OneLineTemplate] = Field(default_factory=dict)
 
 
@@ -81,7 +81,7 @@ class CustomAlert(Model):
     severity: Severity = "warning"
     summary: OneLineTemplate = Field(min_length=1)
     description: TemplateText = Field(min_length=1)
-    runbook_url: Url | None = None
+    runbook_url: RunbookUrl | None = None
     labels: dict[LabelName, OneLineTemplate] = Field(default_factory=dict)
 
 
@@ -98,7 +98,9 @@ class ServiceBase(Model):
     )
     custom_alerts: list[CustomAlert] = Field(default_factory=list)
     slos: list[SLO] = Field(default_factory=list)
-    runbook_url: Url | None = Field(None, description="Runbook for all the service's alerts.")
+    runbook_url: RunbookUrl | None = Field(
+        None, description="Runbook for all the service's alerts."
+    )
     dashboard_folder: OneLine | None = Field(
         None, description="Grafana folder of its dashboards; default: a folder per team."
     )

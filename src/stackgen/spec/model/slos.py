@@ -18,8 +18,8 @@ from stackgen.spec.types import (
     PositiveDuration,
     PromQL,
     RatioTemplate,
+    RunbookUrl,
     Slug,
-    Url,
 )
 
 # The metric roles of the kinds' latency histograms: a latency SLI's default histogram.
@@ -117,7 +117,7 @@ class SLO(Model):
         description="Extra alert annotations (or your own summary); templates may use "
         "{{ $labels.NAME }} only, so the generated proofs can check them.",
     )
-    runbook_url: Url | None = None
+    runbook_url: RunbookUrl | None = None
 
     @field_validator("objective")
     @classmethod
