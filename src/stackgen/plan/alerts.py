@@ -12,6 +12,7 @@ from stackgen.packs.service import service_alert_defs, service_metric_roles, ser
 from stackgen.plan.memo import per_plan
 from stackgen.plan.slos import slo_alert_fields
 from stackgen.spec.model import Service, Stack
+from stackgen.spec.rules import AlertingRule
 
 
 @dataclass(frozen=True)
@@ -163,3 +164,13 @@ def service_alerts(stack: Stack, service: Service) -> list[Alert]:
 
 def stack_alerts(stack: Stack) -> list[Alert]:
     return [alert for service in stack.services for alert in service_alerts(stack, service)]
+
+
+def defined_alert_names(stack: Stack) -> set[str]:
+    """Every alert a rule stackgen writes may fire: the generated ones, and those of the rule
+    groups kept as written."""
+    groups = [*stack.rule_groups, *(g for s in stack.services for g in s.rule_groups)]
+    kept = {
+        rule.alert for group in groups for rule in group.rules if isinstance(rule, AlertingRule)
+    }
+    return {alert.name for alert in stack_alerts(stack)} | kept

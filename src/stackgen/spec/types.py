@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Annotated
 
+import promql_parser
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from stackgen.alertmanager.time_intervals import (
@@ -63,6 +64,37 @@ def check_promql(value: str) -> str:
     """`value` if Prometheus 2.42 can parse it; ValueError saying why not."""
     parse(value)
     return value
+
+
+def check_selector(value: str) -> str:
+    """`value` if it is a plain series selector (what goes inside `rate(...[5m])`), such as
+    `http_requests_total{code=~"5.."}`; ValueError saying why not."""
+    node = parse(value)
+    if not isinstance(node, promql_parser.VectorSelector):
+        kind = type(node).__name__
+        raise ValueError(
+            f"is not a plain series selector but a {_KINDS.get(kind, kind)}: stackgen puts it "
+            'inside `rate(...[window])`, so write `metric{label="value"}` only, and an '
+            "expression of your own as a `ratio` SLI"
+        )
+    if node.offset is not None or node.at is not None:
+        raise ValueError(
+            "has an `offset` or `@` modifier, which cannot go inside `rate(...[window])`: remove it"
+        )
+    return value
+
+
+_KINDS = {
+    "BinaryExpr": "binary expression (`or`, `+`, `>`, ...)",
+    "AggregateExpr": "aggregation",
+    "Call": "function call",
+    "MatrixSelector": "range selector (`[5m]`): stackgen adds the range itself",
+    "ParenExpr": "parenthesised expression",
+    "SubqueryExpr": "subquery",
+    "NumberLiteral": "number",
+    "StringLiteral": "string",
+    "UnaryExpr": "negation",
+}
 
 
 def _no_credentials(value: str) -> str:
@@ -143,7 +175,18 @@ def _metric_name(value: str) -> str:
     return value
 
 
+# Names that become file names (runbooks/NAME.md, a folder per dashboard folder) stay far
+# below the 255 bytes a file name may have.
+MAX_ALERT_NAME = 200
+MAX_FOLDER = 100
+
+
 def _alert_name(value: str) -> str:
+    if len(value) > MAX_ALERT_NAME:
+        raise ValueError(
+            f"is {len(value)} characters long, more than {MAX_ALERT_NAME}: it names the "
+            "runbook file runbooks/NAME.md, so shorten it"
+        )
     if not _ALERT_NAME.match(value):
         raise ValueError(
             f"{value!r} is not a valid alert name: use CamelCase letters and digits, "
@@ -199,6 +242,15 @@ def _file_path(value: str) -> str:
     return value
 
 
+def _folder(value: str) -> str:
+    if len(value) > MAX_FOLDER:
+        raise ValueError(
+            f"is {len(value)} characters long, more than {MAX_FOLDER}: it names a folder "
+            "in Grafana and in out/grafana/dashboards/, so shorten it"
+        )
+    return value
+
+
 def _one_line(value: str) -> str:
     if "\n" in value or "\r" in value:
         raise ValueError("must be a single line of text")
@@ -230,6 +282,11 @@ def _labels_only_template(value: str) -> str:
 LabelsOnlyTemplate = Annotated[str, AfterValidator(_labels_only_template)]
 RatioTemplate = Annotated[str, AfterValidator(ratio_template), Field(min_length=1)]
 PromQL = Annotated[str, AfterValidator(check_promql), Field(min_length=1, examples=["up == 0"])]
+Selector = Annotated[
+    str,
+    AfterValidator(check_selector),
+    Field(min_length=1, examples=['http_requests_total{code=~"5.."}']),
+]
 Address = Annotated[str, AfterValidator(_one_line), AfterValidator(_no_credentials)]
 PositiveDuration = Annotated[
     str,
@@ -282,6 +339,7 @@ FilePath = Annotated[
     str, AfterValidator(_file_path), Field(description="path of a file holding the secret")
 ]
 OneLine = Annotated[str, AfterValidator(_one_line)]
+FolderName = Annotated[str, AfterValidator(_one_line), AfterValidator(_folder), Field(min_length=1)]
 
 
 def _shard_address(value: str) -> str:

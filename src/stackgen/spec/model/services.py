@@ -14,6 +14,7 @@ from stackgen.spec.rules import RuleGroup
 from stackgen.spec.types import (
     AlertName,
     Duration,
+    FolderName,
     HostPort,
     KubernetesLabel,
     LabelName,
@@ -101,7 +102,7 @@ class ServiceBase(Model):
     runbook_url: RunbookUrl | None = Field(
         None, description="Runbook for all the service's alerts."
     )
-    dashboard_folder: OneLine | None = Field(
+    dashboard_folder: FolderName | None = Field(
         None, description="Grafana folder of its dashboards; default: a folder per team."
     )
     rule_groups: list[RuleGroup] = Field(

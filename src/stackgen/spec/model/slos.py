@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from stackgen.common.values import parse_duration
+from stackgen.common.values import parse_duration, written_number
 from stackgen.spec.model.base import Model, Severity
 from stackgen.spec.types import (
     AlertName,
@@ -16,9 +16,9 @@ from stackgen.spec.types import (
     MetricName,
     OneLineTemplate,
     PositiveDuration,
-    PromQL,
     RatioTemplate,
     RunbookUrl,
+    Selector,
     Slug,
 )
 
@@ -36,8 +36,8 @@ class RequestsSLI(Model):
     """Good = requests that did not fail: the kind's request counters, or these selectors."""
 
     type: Literal["requests"]
-    errors: PromQL | None = Field(None, examples=['http_requests_total{code=~"5.."}'])
-    total: PromQL | None = Field(None, examples=["http_requests_total"])
+    errors: Selector | None = Field(None, examples=['http_requests_total{code=~"5.."}'])
+    total: Selector | None = Field(None, examples=["http_requests_total"])
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> RequestsSLI:
@@ -124,7 +124,7 @@ class SLO(Model):
     def _leaves_a_budget(cls, objective: float) -> float:
         if objective >= 100:
             raise ValueError(
-                f"an objective of {objective:g}% leaves no error budget, so no alert could ever "
+                f"an objective of {written_number(objective)}% leaves no error budget, so no alert could ever "
                 "fire: use 99.99 or lower"
             )
         if objective <= 0:
