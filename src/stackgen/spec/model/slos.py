@@ -124,8 +124,8 @@ class SLO(Model):
     def _leaves_a_budget(cls, objective: float) -> float:
         if objective >= 100:
             raise ValueError(
-                f"an objective of {written_number(objective)}% leaves no error budget, so no alert could ever "
-                "fire: use 99.99 or lower"
+                f"an objective of {written_number(objective)}% leaves no error budget, so no "
+                "alert could ever fire: use 99.99 or lower"
             )
         if objective <= 0:
             raise ValueError("an objective is a percentage above 0, such as 99.9")
