@@ -81,7 +81,10 @@ def read_in(out: Path, rel: str) -> bytes:
     finally:
         os.close(fd)
     with os.fdopen(file, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(file).st_mode):
+        mode = os.fstat(file).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), rel)
+        if not stat.S_ISREG(mode):
             raise OSError(errno.EINVAL, "not a regular file", rel)
         return handle.read()
 
@@ -108,9 +111,9 @@ def managed_files(out: Path) -> set[str]:
     except FileNotFoundError:
         return set()
     except (OSError, UnicodeDecodeError) as exc:
-        reason = "a symbolic link" if getattr(exc, "errno", None) == errno.ELOOP else exc
+        reason = _unreadable(exc) if isinstance(exc, OSError) else "not UTF-8"
         raise WriteError(
-            f"{out / MANIFEST} cannot be read ({reason}); delete it and render again"
+            f"{out / MANIFEST} is damaged ({reason}); delete it and render again"
         ) from None
     try:
         files = json.loads(text)["files"]
@@ -124,7 +127,8 @@ def managed_files(out: Path) -> set[str]:
     if outside:
         raise WriteError(
             f"{out / MANIFEST} lists {_entry(outside[0])}, which is not a relative path inside "
-            f"{out}; stackgen never writes such an entry: delete the manifest and render again"
+            f"{out}, which stackgen never writes: restore the manifest (or delete {out}) and "
+            "render again"
         )
     return {*files, MANIFEST}
 

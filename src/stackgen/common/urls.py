@@ -78,10 +78,18 @@ def _split(url: str) -> tuple[str, str, str, str, str, str]:
 
 
 def _parameters(text: str) -> list[str]:
-    try:
-        return [name for name, _ in parse_qsl(text, keep_blank_values=True)]
-    except ValueError:
-        return [text]
+    """The names of the parameters of a query string, decoded; a parameter without `=` (which
+    may be a token itself) as `?`, so that it is never shown."""
+    names = []
+    for pair in text.split("&"):
+        if "=" not in pair:
+            names.append("?")
+            continue
+        try:
+            names += [name for name, _ in parse_qsl(pair, keep_blank_values=True)]
+        except ValueError:
+            names.append("?")
+    return names
 
 
 def _secret_shape(host: str, path: str) -> tuple[str, str] | None:
@@ -112,8 +120,11 @@ def credential_problem(url: str, instead: str) -> str | None:
         names += _parameters(fragment)
     unknown = sorted({n for n in names if n.lower() not in HARMLESS_PARAMETERS})
     if unknown:
+        which = "a query parameter without a value"
+        if unknown[0] != "?":
+            which = f"the query parameter `{unknown[0]}`"
         return (
-            f"`{shown}` has the query parameter `{unknown[0]}`, which may carry a credential "
+            f"`{shown}` has {which}, which may carry a credential "
             f"and would be written into out/ (only {', '.join(sorted(HARMLESS_PARAMETERS))} "
             f"are allowed): {instead}"
         )
@@ -122,7 +133,7 @@ def credential_problem(url: str, instead: str) -> str | None:
 
 def _masked_pairs(text: str) -> str:
     return "&".join(
-        f"{pair.partition('=')[0]}=***" if "=" in pair else pair for pair in text.split("&")
+        f"{pair.partition('=')[0]}=***" if "=" in pair else "***" for pair in text.split("&")
     )
 
 
