@@ -172,7 +172,7 @@ def test_hostile_specs_exit_0_1_or_2_and_leak_nothing(tmp_path_factory, spec, co
     (root / "spec.yml").write_bytes(spec)
     before = snapshot(root)
     out = root / "out"
-    args = ["-o", str(out), "--no-tools"] if command == "render" else []
+    args = ["-o", str(out), "--no-tools", "-j", "1"] if command == "render" else []
     result = run(command, str(root / "spec.yml"), *args)
     assert_clean(result)
     after = snapshot(root)
@@ -239,9 +239,8 @@ def test_hostile_out_prints_and_touches_nothing_outside_it(
         (out / MANIFEST).symlink_to(root / "manifest.json")
     outside = {k: v for k, v in snapshot(root).items() if not k.startswith("out")}
     name, *flags = command.split()
-    result = run(
-        name, str(spec), "-o", str(out), *(flags or []), *(["--no-tools"] * (name == "render"))
-    )
+    extra = ["--no-tools", "-j", "1"] if name == "render" else []
+    result = run(name, str(spec), "-o", str(out), *flags, *extra)
     assert_clean(result)
     assert {k: v for k, v in snapshot(root).items() if not k.startswith("out")} == outside
     for data in snapshot(out).values():
