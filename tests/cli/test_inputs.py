@@ -114,12 +114,12 @@ def _custom_alert(expr: str) -> str:
 
 # name: (spec text, message, line of the error)
 HOSTILE_SPECS = {
-    "billion-laughs": (MINIMAL + LAUGHS, "past the budget", 20),
-    "self-alias": (MINIMAL + "x: &x {y: [*x]}\n", "inside the node it refers to", 16),
+    "billion-laughs": (MINIMAL + LAUGHS, "past the budget", 19),
+    "self-alias": (MINIMAL + "x: &x {y: [*x]}\n", "inside the node it refers to", 15),
     "promql-10000-deep": (_custom_alert(DEEP_PROMQL), "nests 10000 levels deep", 11),
     "promql-10000-chained": (_custom_alert(CHAINED_PROMQL), "more than the 200", 11),
     "routes-300-deep": (_deep_routes(300), "nested more than 100 levels deep", 15),
-    "non-utf8": (MINIMAL.replace("team: web", "team: w\xe9b"), "byte 0xe9 is not UTF-8", 4),
+    "non-utf8": (MINIMAL.replace("team: web", "team: w\xe9b"), "byte 0xe9 is not UTF-8", 5),
 }
 
 
@@ -148,3 +148,22 @@ def test_env_is_a_name_not_a_path(tmp_path, env):
     assert result.exit_code == 2
     assert "is not an environment name" in result.output
     assert not (tmp_path / "out").exists() and not (tmp_path.parent / "x").exists()
+
+
+HOSTILE_RULES = {
+    "billion-laughs": LAUGHS + "groups: [{name: g, rules: [{alert: A, expr: up == 0}]}]\n",
+    "promql-10000-deep": f"groups: [{{name: g, rules: [{{alert: A, expr: '{DEEP_PROMQL}'}}]}}]\n",
+    "promql-10000-chained": (
+        f"groups: [{{name: g, rules: [{{alert: A, expr: '{CHAINED_PROMQL}'}}]}}]\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_RULES))
+def test_lint_reports_hostile_rule_files_without_a_crash(tmp_path, monkeypatch, case):
+    rules = write(tmp_path, "rules.yml", HOSTILE_RULES[case])
+    monkeypatch.chdir(tmp_path)  # no lint settings nor specs/ here
+    result = run("lint", str(rules))
+    assert result.exit_code in (1, 2), result.output
+    assert isinstance(result.exception, SystemExit)  # a clean exit, no traceback
+    assert f"{rules}:" in result.output  # located in the file
