@@ -73,7 +73,12 @@ def read_in(out: Path, rel: str) -> bytes:
     fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
     try:
         for part in parts[:-1]:
-            folder = os.open(part, os.O_RDONLY | os.O_DIRECTORY | nofollow, dir_fd=fd)
+            try:
+                folder = os.open(part, os.O_RDONLY | os.O_DIRECTORY | nofollow, dir_fd=fd)
+            except NotADirectoryError:  # Linux says so of a link to a folder, too
+                if stat.S_ISLNK(os.stat(part, dir_fd=fd, follow_symlinks=False).st_mode):
+                    raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), rel) from None
+                raise
             os.close(fd)
             fd = folder
         # O_NONBLOCK: opening a named pipe must not wait for a writer; it is refused below.

@@ -17,11 +17,11 @@ def checked_errors(tmp_path, text) -> list[str]:
 @pytest.mark.parametrize(
     ("routing", "line", "path"),
     [
-        ("  inhibit: [{source: {alertname: ServiceDwn}, target: {severity: warning}}]\n", 14,
+        ("  inhibit: [{source: {alertname: ServiceDwn}, target: {severity: warning}}]\n", 15,
          "routing.inhibit[0].source.alertname"),
-        ("  inhibit: [{source: {alertname: ServiceDown}, target: {alertname: Nope}}]\n", 14,
+        ("  inhibit: [{source: {alertname: ServiceDown}, target: {alertname: Nope}}]\n", 15,
          "routing.inhibit[0].target.alertname"),
-        ("  expect: [{labels: {alertname: ServiceDwn, service: api}, receivers: [ops]}]\n", 14,
+        ("  expect: [{labels: {alertname: ServiceDwn, service: api}, receivers: [ops]}]\n", 15,
          "routing.expect[0].labels.alertname"),
     ],
 )  # fmt: skip

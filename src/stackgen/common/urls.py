@@ -29,13 +29,13 @@ SECRET_SHAPES = (
         "a `slack` channel with `api_url_file`",
     ),
     (
-        re.compile(r"^([a-z0-9-]+\.)?webhook\.office\.com$|^outlook\.office(365)?\.com$"),
+        re.compile(r"^([a-z0-9-]+\.)*webhook\.office\.com$|^outlook\.office(365)?\.com$"),
         "/webhook",
         "a Microsoft Teams incoming webhook",
         "an `msteams` channel with `webhook_url_file`",
     ),
     (
-        re.compile(r"^([a-z0-9-]+\.)?logic\.azure\.com(:443)?$"),
+        re.compile(r"^([a-z0-9-]+\.)*logic\.azure\.com$"),
         "/workflows/",
         "a Microsoft Teams (Power Automate) workflow webhook",
         "an `msteams` channel with `webhook_url_file`",
@@ -60,9 +60,13 @@ SECRET_SHAPES = (
     ),
 )
 
+_PORT = re.compile(r":\d*$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 # An address inside any text, for `redact_text`: up to white space or a quote.
-_ADDRESS = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"`<>]*|[^\s'\"`<>/@:]+:[^\s'\"`<>/@]*@\S+")
+_ADDRESS = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"`<>]*[^\s'\"`<>.,;:)\]]"  # not the sentence's `.` or `,`
+    r"|[^\s'\"`<>/@:]+:[^\s'\"`<>/@]*@[^\s'\"`<>]*[^\s'\"`<>.,;:)\]]"
+)
 
 
 def _split(url: str) -> tuple[str, str, str, str, str, str]:
@@ -93,8 +97,9 @@ def _parameters(text: str) -> list[str]:
 
 
 def _secret_shape(host: str, path: str) -> tuple[str, str] | None:
+    name = _PORT.sub("", host.lower())
     for pattern, prefix, what, instead in SECRET_SHAPES:
-        if pattern.match(host.lower()) and path.lower().startswith(prefix):
+        if pattern.match(name) and path.lower().startswith(prefix):
             return what, instead
     return None
 
@@ -147,7 +152,8 @@ def redact(url: str) -> str:
         userinfo = f"{user}:***@" if colon else "***@"
     shape = _secret_shape(host, path)
     if shape:
-        prefix = next(p for pattern, p, *_ in SECRET_SHAPES if pattern.match(host.lower()))
+        name = _PORT.sub("", host.lower())
+        prefix = next(p for pattern, p, *_ in SECRET_SHAPES if pattern.match(name))
         path = path[: len(prefix)] + "***"
     shown = f"{scheme}://" if had_scheme else ""
     shown += f"{userinfo}{host}{path}"
