@@ -150,20 +150,32 @@ def test_env_is_a_name_not_a_path(tmp_path, env):
     assert not (tmp_path / "out").exists() and not (tmp_path.parent / "x").exists()
 
 
+# name: (rule file, the finding's position and message)
 HOSTILE_RULES = {
-    "billion-laughs": LAUGHS + "groups: [{name: g, rules: [{alert: A, expr: up == 0}]}]\n",
-    "promql-10000-deep": f"groups: [{{name: g, rules: [{{alert: A, expr: '{DEEP_PROMQL}'}}]}}]\n",
+    "billion-laughs": (
+        LAUGHS + "groups: [{name: g, rules: [{alert: A, expr: up == 0}]}]\n",
+        "5:36  error   file/yaml",
+        "past the budget",
+    ),
+    "promql-10000-deep": (
+        f"groups: [{{name: g, rules: [{{alert: A, expr: '{DEEP_PROMQL}'}}]}}]\n",
+        "1:",
+        "nests 10000 levels deep",
+    ),
     "promql-10000-chained": (
-        f"groups: [{{name: g, rules: [{{alert: A, expr: '{CHAINED_PROMQL}'}}]}}]\n"
+        f"groups: [{{name: g, rules: [{{alert: A, expr: '{CHAINED_PROMQL}'}}]}}]\n",
+        "1:",
+        "more than the 200 stackgen reads",
     ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE_RULES))
 def test_lint_reports_hostile_rule_files_without_a_crash(tmp_path, monkeypatch, case):
-    rules = write(tmp_path, "rules.yml", HOSTILE_RULES[case])
+    text, position, message = HOSTILE_RULES[case]
+    rules = write(tmp_path, "rules.yml", text)
     monkeypatch.chdir(tmp_path)  # no lint settings nor specs/ here
     result = run("lint", str(rules))
     assert result.exit_code in (1, 2), result.output
     assert isinstance(result.exception, SystemExit)  # a clean exit, no traceback
-    assert f"{rules}:" in result.output  # located in the file
+    assert f"{rules}\n  {position}" in result.output and message in result.output
