@@ -66,7 +66,7 @@ def check_aliases(text: str) -> None:
                 # A node holding itself: any walk over the data would never end.
                 raise AliasBudgetError(
                     problem=f"the alias *{event.anchor} is inside the node it refers to",
-                    problem_mark=event.start_mark,
+                    problem_mark=_mark(event),
                 )
             anchor, size = None, sizes.get(str(event.anchor), 1)
             expanded += size
@@ -76,7 +76,7 @@ def check_aliases(text: str) -> None:
                     problem=f"aliases expand to {expanded:,} nodes by here, past the budget of "
                     f"{limit:,} ({ALIAS_BUDGET:,} plus {ALIAS_RATIO} per node written): write "
                     "the values out, or nest fewer aliases",
-                    problem_mark=event.start_mark,
+                    problem_mark=_mark(event),
                 )
         else:
             continue
@@ -84,6 +84,11 @@ def check_aliases(text: str) -> None:
             sizes[anchor] = size
         if open_:
             open_[-1][1] += size
+
+
+def _mark(event: yaml.Event) -> Any:
+    """An event's position: libyaml's mark, which MarkedYAMLError reads as PyYAML's own."""
+    return event.start_mark
 
 
 class Loader(SAFE_LOADER):  # type: ignore[misc, valid-type]
