@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, get_args
 
@@ -17,12 +18,27 @@ SpecArg = Annotated[
     Path, typer.Argument(help="Spec file, or a folder of spec files merged into one stack.")
 ]
 
+# An environment is a name, never a path: it picks SPEC/env/ENV.yaml and out/env/ENV.
+_ENV_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def _env_name(value: str | None) -> str | None:
+    if value is not None and not _ENV_NAME.fullmatch(value):
+        shown = value if len(value) <= 40 and value.isprintable() else f"{value[:40]!r}..."
+        raise typer.BadParameter(
+            f"{shown!r} is not an environment name: use lowercase letters, digits and dashes "
+            "(such as `staging`), the name of SPEC/env/NAME.yaml"
+        )
+    return value
+
+
 EnvOption = Annotated[
     str | None,
     typer.Option(
         "--env",
         "-e",
         help="Apply the overlay SPEC/env/ENV.yaml to the base spec (default OUT: out/env/ENV).",
+        callback=_env_name,
     ),
 ]
 

@@ -224,10 +224,15 @@ def report_command(
     partial = out / f".{REPORT}.{os.getpid()}.tmp"
     try:
         out.mkdir(parents=True, exist_ok=True)
-        partial.write_text(text, encoding="utf-8")
+        # A new file, never through a link someone left at its name in OUT.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+        with os.fdopen(os.open(partial, flags, 0o666), "w", encoding="utf-8") as file:
+            file.write(text)
         partial.replace(target)  # a reader sees the old report or the new one, never half
+    except FileExistsError:
+        raise fail(f"cannot write {target}: {partial} is in the way", EXIT_BAD_INPUT) from None
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise fail(f"cannot write {target}: {exc}", EXIT_BAD_INPUT) from None
+        raise fail(f"cannot write {target}: {exc.strerror}", EXIT_BAD_INPUT) from None
     since = f"{summary(changes)} since the last render" if current else "a first render"
     typer.echo(f"wrote {target}: {since}")

@@ -21,6 +21,7 @@ from stackgen.lint.rules.base import Spot
 from stackgen.spec.errors import Path as DataPath
 from stackgen.spec.errors import Position
 from stackgen.spec.loader import SourceMap, read_documents
+from stackgen.write import read_in
 
 SUFFIXES = (".yml", ".yaml")
 
@@ -103,8 +104,9 @@ class Tree:
         return path.is_dir() if self.texts is None else path in self._folders
 
     def read_text(self, path: Path) -> str:
-        text = path.read_text(encoding="utf-8") if self.texts is None else self.texts[path]
-        return path.read_text(encoding="utf-8") if text is None else text
+        text = None if self.texts is None else self.texts[path]
+        # Never through a link: the files may come from a pull request (OSError if one is).
+        return read_in(path.parent, path.name).decode("utf-8") if text is None else text
 
     def glob(self, folder: Path, pattern: str) -> list[Path]:
         """Path.glob's matches (`*`, `?`, `[...]` within one name; `**` only on disk)."""

@@ -53,8 +53,47 @@ def blank_strings(code: str) -> str:
     return STRING_LITERAL.sub('""', code)
 
 
+# How deep an expression may nest, counting brackets and binary operators (each operator of a
+# chain nests the tree one level more). The parser recurses on its own stack, and aborts the
+# process beyond a few thousand levels; real queries stay well within a few dozen.
+MAX_DEPTH = 200
+_DEPTH_TOKEN = re.compile(
+    STRING_LITERAL.pattern + r"|#[^\n]*|(?P<open>[([{])|(?P<close>[)\]}])"
+    r"|(?P<op>==|!=|>=|<=|[-+*/%^<>]|\b(?:and|or|unless|atan2)\b)"
+)
+
+
+def depth(expr: str) -> int:
+    """How deeply `expr` nests, at most: brackets, and binary operators within each level
+    (matchers' operators inside `{...}` are not counted)."""
+    deepest, total, levels = 0, 0, [0]  # per open bracket: the operators seen at its level
+    braces = 0
+    for token in _DEPTH_TOKEN.finditer(expr):
+        if token.group("open"):
+            braces += token.group("open") == "{"
+            levels.append(0)
+        elif token.group("close") and len(levels) > 1:
+            braces -= token.group("close") == "}" and braces > 0
+            total -= levels.pop()
+        elif token.group("op") and not braces:
+            levels[-1] += 1
+            total += 1
+        else:
+            continue
+        deepest = max(deepest, len(levels) - 1 + total)
+    return deepest
+
+
 def parse(expr: str) -> promql_parser.Expr:
-    """The syntax tree of an expression Prometheus 2.42 accepts; ValueError saying why not."""
+    """The syntax tree of an expression Prometheus 2.42 accepts; ValueError saying why not.
+    Every text handed to the PromQL parser goes through here: it is refused first when it nests
+    deeper than MAX_DEPTH."""
+    nested = depth(expr)
+    if nested > MAX_DEPTH:
+        raise ValueError(
+            f"nests {nested} levels deep (brackets and chained operators), more than the "
+            f"{MAX_DEPTH} stackgen reads: split it into recording rules"
+        )
     newer = sorted({m.group(1) for m in _NEWER_FUNCTIONS.finditer(blank_strings(expr))})
     if newer:
         raise ValueError(

@@ -10,6 +10,7 @@ each page's Content-Security-Policy allows that script only and no resource from
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import json
 import re
@@ -23,6 +24,7 @@ import jinja2
 from markupsafe import Markup
 
 from stackgen.render.engine import RenderError, template_dir
+from stackgen.write import read_in
 
 DASHBOARDS = Path("grafana") / "dashboards"
 TEMPLATE = "preview.html.j2"
@@ -115,8 +117,14 @@ def read_dashboards(out: Path) -> list[tuple[str, Any]]:
     for path in sorted((out / DASHBOARDS).rglob("*.json")):
         name = path.relative_to(out).as_posix()
         try:
-            found.append((name, json.loads(path.read_text(encoding="utf-8"))))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data = read_in(out, name)  # never through a link: OUT may come from a pull request
+        except OSError as exc:
+            link = exc.errno == errno.ELOOP
+            reason = "it is a symbolic link, not followed" if link else exc.strerror
+            raise PreviewError(name, f"cannot read it: {reason}") from None
+        try:
+            found.append((name, json.loads(data.decode("utf-8"))))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise PreviewError(name, f"cannot read it as JSON: {exc}") from None
     return found
 

@@ -74,6 +74,8 @@ class Parts:
     packs: list[AlertPack] = field(default_factory=list)  # the spec's own, the valid ones
     # The lint section as written, so that a mistake in it hides none of its check IDs.
     lint: Mapping[str, Any] = field(default_factory=dict)
+    # The whole stack when the spec validates (checks of what it renders need it), else None.
+    stack: Stack | None = None
 
 
 # A check that needs what a later stage knows (lint knows its checks' IDs): the caller of
@@ -96,6 +98,7 @@ def parts_of(stack: Stack) -> Parts:
         rule_groups=list(enumerate(stack.rule_groups)),
         packs=list(stack.packs),
         lint=stack.lint.model_dump(),
+        stack=stack,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from stackgen.common.urls import redact_text
 from stackgen.spec.errors import Path, SpecError, format_path
 from stackgen.spec.loader import SourceMap
 
@@ -171,4 +172,6 @@ def _describe(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing (null)"
+    if isinstance(value, str):  # an address may hold a credential: never echoed whole
+        return f"str {redact_text(value)!r}"
     return f"{type(value).__name__} {value!r}"

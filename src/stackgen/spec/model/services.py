@@ -14,6 +14,7 @@ from stackgen.spec.rules import RuleGroup
 from stackgen.spec.types import (
     AlertName,
     Duration,
+    FolderName,
     HostPort,
     KubernetesLabel,
     LabelName,
@@ -22,10 +23,10 @@ from stackgen.spec.types import (
     OneLineTemplate,
     PositiveDuration,
     PromQL,
+    RunbookUrl,
     SdFile,
     Slug,
     TemplateText,
-    Url,
 )
 
 ServiceKind = Literal["http", "database", "ai-inference", "node", "custom"]
@@ -70,7 +71,7 @@ class AlertOverride(Model):
     threshold: float | None = Field(None, allow_inf_nan=False)
     for_: Duration | None = Field(None, alias="for")
     severity: Severity | None = None
-    runbook_url: Url | None = None
+    runbook_url: RunbookUrl | None = None
     labels: dict[LabelName, OneLineTemplate] = Field(default_factory=dict)
 
 
@@ -81,7 +82,7 @@ class CustomAlert(Model):
     severity: Severity = "warning"
     summary: OneLineTemplate = Field(min_length=1)
     description: TemplateText = Field(min_length=1)
-    runbook_url: Url | None = None
+    runbook_url: RunbookUrl | None = None
     labels: dict[LabelName, OneLineTemplate] = Field(default_factory=dict)
 
 
@@ -98,8 +99,10 @@ class ServiceBase(Model):
     )
     custom_alerts: list[CustomAlert] = Field(default_factory=list)
     slos: list[SLO] = Field(default_factory=list)
-    runbook_url: Url | None = Field(None, description="Runbook for all the service's alerts.")
-    dashboard_folder: OneLine | None = Field(
+    runbook_url: RunbookUrl | None = Field(
+        None, description="Runbook for all the service's alerts."
+    )
+    dashboard_folder: FolderName | None = Field(
         None, description="Grafana folder of its dashboards; default: a folder per team."
     )
     rule_groups: list[RuleGroup] = Field(
