@@ -30,18 +30,22 @@ GO_BUILTINS = frozenset(
 )  # fmt: skip
 FUNCTIONS = PROMETHEUS_FUNCTIONS | GO_BUILTINS
 KEYWORDS = frozenset(
-    ("block", "break", "continue", "define", "else", "end", "if", "nil", "range", "template")
-    + ("with",)
-)
+    (
+        "block", "break", "continue", "define", "else", "end", "if", "nil", "range", "template",
+        "with",
+    )
+)  # fmt: skip
 # What rulefmt puts before every alert template it test-parses.
 PROMETHEUS_DECLARED = ("$labels", "$externalLabels", "$externalURL", "$value")
 
 _SPACE = " \t\r\n"
 # Tokens that start an operand of a command.
 _OPERANDS = frozenset(
-    ("bool", "charconst", "complex", "dot", "field", "identifier", "number", "nil", "raw", "string")
-    + ("variable", "(")
-)
+    (
+        "bool", "charconst", "complex", "dot", "field", "identifier", "number", "nil", "raw",
+        "string", "variable", "(",
+    )
+)  # fmt: skip
 # Operand kinds that cannot start a later stage of a pipeline.
 _NOT_EXECUTABLE = frozenset(("bool", "dot", "nil", "number", "string"))
 

@@ -1,8 +1,8 @@
-"""Rule label names are valid Prometheus label names.
+"""Rule label names are valid Prometheus label names, and not the reserved `__name__`.
 
 Bad:
 
-    labels: {plug-l1: x}
+    labels: {plug-l1: x, __name__: y}
 
 Good:
 
@@ -11,12 +11,12 @@ Good:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from stackgen.lint.findings import Severity
 from stackgen.lint.rules.base import Audience, Hit, Scope, Settings
 from stackgen.lint.sources import Rule
+from stackgen.prometheus.rulefmt import label_name_error
 
 ID = "labels/name"
 SEVERITY: Severity = "error"
@@ -24,10 +24,8 @@ SCOPES: tuple[Scope, ...] = ("rule",)
 AUDIENCE: Audience = "both"
 HINT = "Use letters, digits and underscores, such as `plug_l1`."
 
-_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-
 
 def check(rule: Rule, settings: Settings) -> Iterator[Hit]:
-    for name in rule.data.get("labels") or {}:
-        if not _LABEL_NAME.match(str(name)):
-            yield ("labels", str(name)), f"`{name}` is not a valid label name"
+    for name in rule.labels:
+        if (error := label_name_error(name)) is not None:
+            yield ("labels", name), error
