@@ -274,6 +274,25 @@ MUTATIONS = (
     ),
     Mutation("rule/structure", "expr-removed", AWESOME, is_alert, lambda r: without(r, "expr")),
     Mutation("rule/structure", "record-gets-for", KUBE, is_record, lambda r: {**r, "for": "5m"}),
+    Mutation(
+        "rule/structure", "annotations-misspelt", AWESOME, lambda r: "annotations" in r,
+        lambda r: {**without(r, "annotations"), "annotation": r["annotations"]},
+    ),
+    Mutation("rule/structure", "for-5min", KUBE, is_alert, lambda r: {**r, "for": "5min"}),
+    Mutation(
+        "rule/structure", "record-name-with-labels", KUBE, is_record,
+        lambda r: {**r, "record": r["record"] + '{env="prod"}'},
+    ),
+    # group/duplicate
+    Mutation(
+        "group/duplicate", "name-of-the-group-before", AWESOME, _group_fits,
+        lambda g: {**g, "name": "quiet-before"}, group=True,
+    ),
+    # annotations/name
+    Mutation(
+        "annotations/name", "dash-in-name", AWESOME, is_alert,
+        lambda r: {**r, "annotations": {**annotations(r), "runbook-url": "https://runbooks/x"}},
+    ),
     # group/structure
     Mutation(
         "group/structure", "name-removed", AWESOME, _group_fits, lambda g: without(g, "name"),
@@ -443,8 +462,12 @@ MUTATIONS = (
         group=True,
     ),
     Mutation(
-        "group/interval", "interval-not-a-duration", AWESOME, _group_fits,
+        "group/structure", "interval-not-a-duration", AWESOME, _group_fits,
         lambda g: {**g, "interval": "ten minutes"}, group=True,
+    ),
+    Mutation(
+        "group/structure", "unknown-field", KUBE, _group_fits,
+        lambda g: {**g, "evaluation_interval": "1m"}, group=True,
     ),
     # rule/duplicate (across the rules linted together)
     Mutation("rule/duplicate", "alert-twice", AWESOME, is_alert, lambda r: [r, r]),
