@@ -38,7 +38,9 @@ def _aliased(text: str) -> str:
     """The same rules with their labels (and a group's rules) shared through anchors, and a
     merge key overriding a key it brings."""
     data = yaml.safe_load(text)
-    rules = [r for g in data.get("groups") or [] if isinstance(g, dict) for r in g.get("rules") or []]
+    rules = [
+        r for g in data.get("groups") or [] if isinstance(g, dict) for r in g.get("rules") or []
+    ]
     rules = [r for r in rules if isinstance(r, dict)]
     if len(rules) < 2:
         return text

@@ -30,7 +30,11 @@ RULE = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 
         ("groups:\n  - name: g\n    rules:\n      - a rule\n", "group/structure", 4),
         ("groups:\n  - name: [g]\n    rules: []\n", "group/structure", 2),
         ("- a list\n", "file/not-rules", 1),
-        ("groups:\n  - name: g\n    rules:\n      - alert: [A]\n        expr: up\n", "rule/structure", 4),
+        (
+            "groups:\n  - name: g\n    rules:\n      - alert: [A]\n        expr: up\n",
+            "rule/structure",
+            4,
+        ),
     ],
 )
 def test_a_value_of_the_wrong_type_is_a_located_error(tmp_path, text, check, line):

@@ -12,15 +12,10 @@ from functools import lru_cache
 import promql_parser as ast
 
 from stackgen.grafana.queries import collapsed, fixed_ranges, nodes, parse_dashboard_query
-from stackgen.prometheus import query
+from stackgen.prometheus import metric_types, query
 from stackgen.prometheus.promql import normalised, parse, quote
 
 _REGEX_SPECIAL = re.compile(r"[.*+?()\[\]{}|^$\\]")
-# Names that by Prometheus's naming conventions are gauges, never counters.
-_GAUGE_NAME = re.compile(
-    r"^up$|_(bytes|ratio|percent|celsius|volts|amperes|info|timestamp|timestamp_seconds|"
-    r"seconds|temperature|size|limit|max|min|current|available)$"
-)
 
 
 @dataclass(frozen=True)
@@ -72,9 +67,9 @@ def _non_counter(function: str, argument: ast.Expr) -> str | None:
             )
     elif isinstance(argument, ast.MatrixSelector):
         name = query.metric_name(argument.vector_selector) or ""
-        if _GAUGE_NAME.search(name) and ":" not in name:
+        if ":" not in name and metric_types.kind(name) == "gauge":
             return (
-                f"`{function}` of `{name}`, a gauge by its name: use `deriv` or `delta`, "
+                f"`{function}` of `{name}`, a gauge: use `deriv` or `delta`, "
                 "or the counter it comes from"
             )
     return None
@@ -90,13 +85,15 @@ def analyse(tree: ast.Expr) -> Facts:
     recorded: set[str] = set()
     rates: list[tuple[str, str]] = []
     mentioned: set[str] = set()
+    names: set[str] = set()
     for node, above in query.walk(tree):
         if isinstance(node, ast.VectorSelector):
             name = query.metric_name(node) or ""
             regexes += _regex_messages(node)
             if ":" in name:
                 recorded.add(name)
-            if name.endswith("_total") and not _counter_handled(node, above):
+            names.add(name)
+            if not _counter_handled(node, above):
                 raw.append(name)
             mentioned |= {m.name for m in node.matchers.matchers}
         elif isinstance(node, ast.AggregateExpr) and node.modifier is not None:
@@ -129,7 +126,7 @@ def analyse(tree: ast.Expr) -> Facts:
         needless_regexes=tuple(regexes),
         ranges=tuple(ranges),
         non_counters=tuple(non_counters),
-        raw_counters=tuple(raw),
+        raw_counters=tuple(n for n in raw if metric_types.kind(n, names) == "counter"),
         labels=query.result_labels(tree),
         recorded=frozenset(recorded),
         aggregated=isinstance(root, ast.AggregateExpr)

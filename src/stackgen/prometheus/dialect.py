@@ -26,11 +26,13 @@ _NEWER = re.compile(
 _BOUND = re.compile(r"\b(start|end)\s*\(\s*\)")
 _AT_BOUND = re.compile(r"@\s*$")
 _DURATION = re.compile(r"(?<![\w.])\d+(?:ms|[smhdwy])(?:\d+(?:ms|[smhdwy]))*(?![\w.])")
-_OFFSET_BEFORE = re.compile(r"\boffset\s*-?\s*$")
+_OFFSET_BEFORE = re.compile(r"\boffset\s*-?\s*$", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.])(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+(?![\w.])")
 _BRACES = re.compile(r"\{([^{}]*)\}")
 _QUOTED_NAME = re.compile(r'(?:^|,)\s*""')
-_GROUPING = re.compile(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^()]*)\)")
+_GROUPING = re.compile(
+    r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^()]*)\)", re.IGNORECASE
+)
 
 
 def _unquote(literal: str) -> str:

@@ -645,5 +645,8 @@ def check_template(text: str) -> str:
     """`text` unchanged, or ValueError saying what Prometheus would refuse."""
     error = template_error(text)
     if error is not None:
-        raise ValueError(f"is not a template Prometheus parses: {error}")
+        raise ValueError(
+            f"is not a template Prometheus parses ({error}): fix that action; a literal `{{{{` "
+            'is written {{ "{{" }}'
+        )
     return text
