@@ -12,6 +12,7 @@ from functools import lru_cache
 import promql_parser as ast
 
 from stackgen.grafana.queries import collapsed, fixed_ranges, nodes, parse_dashboard_query
+from stackgen.lint import patterns
 from stackgen.prometheus import metric_types, query
 from stackgen.prometheus.promql import normalised, parse, quote
 
@@ -34,6 +35,13 @@ class Facts:
     aggregated: bool = False  # an aggregation (but topk/bottomk) at the top
     counter_rates: tuple[tuple[str, str], ...] = ()  # (function, metric) of rate(metric[...])
     mentioned: frozenset[str] = frozenset()  # label names the query names
+    # Bug patterns (lint.patterns), by the check that reports them: its messages.
+    impossible: tuple[str, ...] = ()
+    anchors: tuple[str, ...] = ()
+    empty_alternatives: tuple[str, ...] = ()
+    time_shifts: tuple[str, ...] = ()
+    dropped_le: tuple[str, ...] = ()
+    ranked: tuple[str, ...] = ()
 
 
 def _counter_handled(node: ast.Expr, above: tuple[ast.Expr, ...]) -> bool:
@@ -86,7 +94,12 @@ def analyse(tree: ast.Expr) -> Facts:
     rates: list[tuple[str, str]] = []
     mentioned: set[str] = set()
     names: set[str] = set()
+    found: dict[str, list[str]] = {
+        "impossible": [], "anchors": [], "empty_alternatives": [], "time_shifts": [],
+        "dropped_le": [], "ranked": [],
+    }  # fmt: skip
     for node, above in query.walk(tree):
+        _patterns(node, found)
         if isinstance(node, ast.VectorSelector):
             name = query.metric_name(node) or ""
             regexes += _regex_messages(node)
@@ -133,7 +146,23 @@ def analyse(tree: ast.Expr) -> Facts:
         and query.operator(root) not in ("topk", "bottomk"),
         counter_rates=tuple(rates),
         mentioned=frozenset(mentioned),
+        **{name: tuple(dict.fromkeys(messages)) for name, messages in found.items()},
     )
+
+
+def _patterns(node: ast.Expr, found: dict[str, list[str]]) -> None:
+    if isinstance(node, ast.VectorSelector):
+        found["anchors"] += patterns.anchors(node)
+        found["empty_alternatives"] += patterns.empty_alternatives(node)
+    found["time_shifts"] += patterns.time_shifts(node)
+    for name, pattern in (
+        ("impossible", patterns.impossible),
+        ("dropped_le", patterns.dropped_le),
+        ("ranked", patterns.ranked),
+    ):
+        message = pattern(node)
+        if message is not None:
+            found[name].append(message)
 
 
 @lru_cache(maxsize=1 << 16)
