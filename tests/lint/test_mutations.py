@@ -103,6 +103,8 @@ RATE_OF = re.compile(
 # A metric named as a gauge in bytes, read as it is (not as a range, not a function).
 BYTES_SELECTOR = re.compile(r"\b(?P<name>[a-zA-Z_]\w*_bytes)\b(?P<matchers>\{[^}]*\})?(?![\w\[(:])")
 # A label matcher with a plain value: `job="api"` (not `!=`, `=~` or `==`).
+# `le` in a `by (...)` list: `(?P<before>by\s*\(...)le,` or `, le)`.
+LE_IN_BY = re.compile(r"(?P<before>\bby\s*\((?:[^()]*?))\ble\b\s*,?\s*")
 PLAIN_EQUAL = re.compile(r'(?P<label>\b[a-zA-Z_]\w*)\s*=\s*"(?P<value>[^".*+?()\[\]{}|^$\\]+)"')
 PLAIN_NOT_EQUAL = re.compile(
     r'(?P<label>\b[a-zA-Z_]\w*)\s*!=\s*"(?P<value>[^".*+?()\[\]{}|^$\\]+)"'
@@ -540,6 +542,39 @@ MUTATIONS = (
     Mutation(
         "promql/counter-raw", "rate-unwrapped", KUBE, lambda r: rate_of_counter(r, ("rate",)),
         lambda r: replace_match(r, m := rate_of_counter(r, ("rate",)), m["selector"]),
+    ),
+    # promql/impossible
+    Mutation(
+        "promql/impossible", "count-equals-zero", AWESOME, simple_threshold,
+        lambda r: with_expr(r, f"count({split_threshold(r)[0]}) == 0"),
+    ),
+    # promql/regex-anchor, promql/regex-empty
+    Mutation(
+        "promql/regex-anchor", "equal-made-anchored-regex", AWESOME,
+        lambda r: tree(r) is not None and PLAIN_EQUAL.search(expr(r)),
+        lambda r: with_expr(r, PLAIN_EQUAL.sub(r'\g<label>=~"^\g<value>$"', expr(r), count=1)),
+    ),
+    Mutation(
+        "promql/regex-empty", "stray-bar", KUBE,
+        lambda r: tree(r) is not None and PLAIN_EQUAL.search(expr(r)),
+        lambda r: with_expr(r, PLAIN_EQUAL.sub(r'\g<label>=~"\g<value>|"', expr(r), count=1)),
+    ),
+    # promql/time-shift
+    Mutation(
+        "promql/time-shift", "negative-offset", AWESOME,
+        lambda r: tree(r) is not None and re.search(r"\brate\(", expr(r)) and RANGE.search(expr(r)),
+        lambda r: with_expr(r, RANGE.sub(lambda m: m.group(0) + " offset -5m", expr(r), count=1)),
+    ),
+    # promql/histogram-le
+    Mutation(
+        "promql/histogram-le", "le-dropped-from-by", KUBE,
+        lambda r: "histogram_quantile" in expr(r) and LE_IN_BY.search(expr(r)),
+        lambda r: with_expr(r, LE_IN_BY.sub(r"\g<before>", expr(r))),
+    ),
+    # promql/fragile
+    Mutation(
+        "promql/fragile", "topk-in-alert", AWESOME, simple_threshold,
+        lambda r: with_expr(r, "topk(3, {}) {} {}".format(*split_threshold(r))),
     ),
     # annotations/dropped-label
     Mutation(

@@ -55,7 +55,8 @@ def impossible(node: ast.Expr) -> str | None:
         return None
     if _can_hold(op, number, values, at_least):
         return None
-    return f"`{op} {rhs.val:g}` can never hold: {what}: the rule never has a result (an alert never fires)"
+    never = "the rule never has a result (an alert never fires)"
+    return f"`{op} {rhs.val:g}` can never hold: {what}: {never}"
 
 
 def _anchored(value: str) -> bool:
