@@ -181,5 +181,7 @@ def mutant(source: Path, rng: random.Random) -> str:
     if rng.random() < 0.2:
         return _text_mutation(text, rng)
     data = yaml.safe_load(text)
+    if not _rules(data):  # a file of no rules: only its text to damage
+        return _text_mutation(text, rng)
     rng.choice(DATA_MUTATIONS)(data, rng)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -146,8 +146,17 @@ def analyse(tree: ast.Expr) -> Facts:
         and query.operator(root) not in ("topk", "bottomk"),
         counter_rates=tuple(rates),
         mentioned=frozenset(mentioned),
-        **{name: tuple(dict.fromkeys(messages)) for name, messages in found.items()},
+        impossible=_once(found["impossible"]),
+        anchors=_once(found["anchors"]),
+        empty_alternatives=_once(found["empty_alternatives"]),
+        time_shifts=_once(found["time_shifts"]),
+        dropped_le=_once(found["dropped_le"]),
+        ranked=_once(found["ranked"]),
     )
+
+
+def _once(messages: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(messages))
 
 
 def _patterns(node: ast.Expr, found: dict[str, list[str]]) -> None:

@@ -34,8 +34,8 @@ def _can_hold(op: str, number: float, values: list[float], at_least: float | Non
 
 def impossible(node: ast.Expr) -> str | None:
     """A filtering comparison that no value of its query's result can satisfy."""
-    if not query.is_comparison(node) or (node.modifier is not None and node.modifier.return_bool):
-        return None
+    if not isinstance(node, ast.BinaryExpr) or not query.is_comparison(node):
+        return None  # `bool` comparisons filter nothing
     lhs, rhs = query.unwrap(node.lhs), query.unwrap(node.rhs)
     op = str(node.op)
     if isinstance(lhs, ast.NumberLiteral) and not isinstance(rhs, ast.NumberLiteral):
@@ -145,7 +145,9 @@ def time_shifts(node: ast.Expr) -> list[str]:
 
 def dropped_le(node: ast.Expr) -> str | None:
     """histogram_quantile over buckets whose `le` label an aggregation removed."""
-    if query.function(node) != "histogram_quantile" or len(node.args) < 2:
+    if not isinstance(node, ast.Call) or query.function(node) != "histogram_quantile":
+        return None
+    if len(node.args) < 2:
         return None
     if query.result_labels(node.args[1]).has("le") is not False:
         return None
@@ -156,7 +158,7 @@ def dropped_le(node: ast.Expr) -> str | None:
 
 
 def ranked(node: ast.Expr) -> str | None:
-    if query.operator(node) not in ("topk", "bottomk"):
+    if not isinstance(node, ast.AggregateExpr) or query.operator(node) not in ("topk", "bottomk"):
         return None
     param = query.unwrap(node.param) if node.param is not None else None
     if isinstance(param, ast.NumberLiteral) and param.val == 1 and node.modifier is not None:
