@@ -35,6 +35,9 @@ class Facts:
     aggregated: bool = False  # an aggregation (but topk/bottomk) at the top
     counter_rates: tuple[tuple[str, str], ...] = ()  # (function, metric) of rate(metric[...])
     mentioned: frozenset[str] = frozenset()  # label names the query names
+    # The query alerts on presence by design: a constant `vector(1)` (a heartbeat), or a set
+    # operation (`and`, `unless`) at the top, which filters by which series exist.
+    presence: bool = False
     # Bug patterns (lint.patterns), by the check that reports them: its messages.
     impossible: tuple[str, ...] = ()
     anchors: tuple[str, ...] = ()
@@ -142,6 +145,8 @@ def analyse(tree: ast.Expr) -> Facts:
         raw_counters=tuple(n for n in raw if metric_types.kind(n, names) == "counter"),
         labels=query.result_labels(tree),
         recorded=frozenset(recorded),
+        presence=query.function(root) == "vector"
+        or (isinstance(root, ast.BinaryExpr) and query.operator(root) in ("and", "unless")),
         aggregated=isinstance(root, ast.AggregateExpr)
         and query.operator(root) not in ("topk", "bottomk"),
         counter_rates=tuple(rates),
