@@ -576,6 +576,37 @@ MUTATIONS = (
         "promql/fragile", "topk-in-alert", AWESOME, simple_threshold,
         lambda r: with_expr(r, "topk(3, {}) {} {}".format(*split_threshold(r))),
     ),
+    # promql/grouping-dropped, promql/vector-matching
+    Mutation(
+        "promql/grouping-dropped", "outer-by-lost-label", AWESOME, simple_threshold,
+        lambda r: with_expr(
+            r, "max by (instance) (sum by (job) ({})) {} {}".format(*split_threshold(r))
+        ),
+    ),
+    Mutation(
+        "promql/vector-matching", "sides-grouped-apart", KUBE, simple_threshold,
+        lambda r: with_expr(
+            r,
+            "sum by (job) ({0}) / sum by (instance) ({0}) {1} {2}".format(*split_threshold(r)),
+        ),
+    ),
+    # promql/irate-range
+    Mutation(
+        "promql/irate-range", "irate-over-an-hour", AWESOME,
+        lambda r: rate_of_counter(r, ("rate",)),
+        lambda r: replace_match(r, m := rate_of_counter(r, ("rate",)), f"irate({m['selector']}[1h])"),
+    ),
+    # annotations/humanize-label
+    Mutation(
+        "annotations/humanize-label", "label-humanized", KUBE,
+        lambda r: is_alert(r) and template_label(r),
+        lambda r: {
+            **r,
+            "annotations": {
+                **annotations(r), "size": f"{{{{ $labels.{template_label(r)} | humanize }}}}"
+            },
+        },
+    ),
     # annotations/dropped-label
     Mutation(
         "annotations/dropped-label", "sum-by-job", AWESOME,

@@ -45,6 +45,8 @@ class Facts:
     time_shifts: tuple[str, ...] = ()
     dropped_le: tuple[str, ...] = ()
     ranked: tuple[str, ...] = ()
+    grouping_dropped: tuple[str, ...] = ()
+    never_matching: tuple[str, ...] = ()
 
 
 def _counter_handled(node: ast.Expr, above: tuple[ast.Expr, ...]) -> bool:
@@ -99,7 +101,7 @@ def analyse(tree: ast.Expr) -> Facts:
     names: set[str] = set()
     found: dict[str, list[str]] = {
         "impossible": [], "anchors": [], "empty_alternatives": [], "time_shifts": [],
-        "dropped_le": [], "ranked": [],
+        "dropped_le": [], "ranked": [], "grouping_dropped": [], "never_matching": [],
     }  # fmt: skip
     for node, above in query.walk(tree):
         _patterns(node, found)
@@ -157,6 +159,8 @@ def analyse(tree: ast.Expr) -> Facts:
         time_shifts=_once(found["time_shifts"]),
         dropped_le=_once(found["dropped_le"]),
         ranked=_once(found["ranked"]),
+        grouping_dropped=_once(found["grouping_dropped"]),
+        never_matching=_once(found["never_matching"]),
     )
 
 
@@ -173,6 +177,8 @@ def _patterns(node: ast.Expr, found: dict[str, list[str]]) -> None:
         ("impossible", patterns.impossible),
         ("dropped_le", patterns.dropped_le),
         ("ranked", patterns.ranked),
+        ("grouping_dropped", patterns.grouping_dropped),
+        ("never_matching", patterns.never_matching),
     ):
         message = pattern(node)
         if message is not None:

@@ -167,3 +167,55 @@ def ranked(node: ast.Expr) -> str | None:
         f"`{query.operator(node)}` in an alert: which series rank first changes from one "
         "evaluation to the next, so alerts resolve and fire again; alert on a threshold"
     )
+
+
+def grouping_dropped(node: ast.Expr) -> str | None:
+    """`by (x)` over a result that an inner aggregation left without `x`."""
+    if not isinstance(node, ast.AggregateExpr) or node.modifier is None:
+        return None
+    if str(node.modifier.type).endswith("Without") or query.operator(node) in ("topk", "bottomk"):
+        return None
+    inner = query.result_labels(node.expr)
+    lost = [label for label in node.modifier.labels if inner.has(label) is False]
+    if not lost:
+        return None
+    names = ", ".join(f"`{label}`" for label in lost)
+    return (
+        f"`{query.operator(node)} by` groups by {names}, which an inner aggregation removed: "
+        "every series has it empty; keep it in the inner `by (...)` too"
+    )
+
+
+def _names(labels: query.Labels) -> str:
+    return ", ".join(sorted(labels.names)) or "none"
+
+
+def never_matching(node: ast.Expr) -> str | None:
+    """A binary operation between vectors whose sides carry label sets that cannot match."""
+    if not isinstance(node, ast.BinaryExpr) or query.operator(node) == "or":
+        return None
+    if query.is_scalar(node.lhs) or query.is_scalar(node.rhs):
+        return None
+    modifier = node.modifier
+    left, right = query.result_labels(node.lhs), query.result_labels(node.rhs)
+    matching = modifier.matching if modifier is not None else None
+    if matching is None:
+        if left.closed and right.closed and left.names != right.names:
+            return (
+                f"the sides of `{query.operator(node)}` keep different labels ({_names(left)} "
+                f"against {_names(right)}): no series match; add `on (...)` or group alike"
+            )
+        return None
+    if not str(matching.type).endswith("Include"):
+        return None
+    one_sided = [
+        label for label in matching.labels
+        if {left.has(label), right.has(label)} == {True, False}
+    ]  # fmt: skip
+    if not one_sided:
+        return None
+    names = ", ".join(f"`{label}`" for label in one_sided)
+    return (
+        f"`on ({', '.join(matching.labels)})` matches on {names}, which one side keeps and the "
+        "other has dropped: no series match"
+    )
