@@ -28,6 +28,7 @@ RULE = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 
         ("groups: {name: g}\n", "file/not-rules", 1),
         ("groups:\n  - name: g\n    rules: {a: b}\n", "group/structure", 3),
         ("groups:\n  - name: g\n    rules:\n      - a rule\n", "group/structure", 4),
+        ("groups:\n  - name: g\n    rules:\n      - [a]\n", "group/structure", 4),
         ("groups:\n  - name: [g]\n    rules: []\n", "group/structure", 2),
         ("- a list\n", "file/not-rules", 1),
         (
@@ -57,8 +58,9 @@ def test_an_unreadable_file_is_a_finding_and_the_others_are_linted(tmp_path):
 def test_an_absolute_rule_files_path_is_where_prometheus_runs_not_read_here(tmp_path):
     write(tmp_path, "prometheus/prometheus.yml",
           "rule_files: [/etc/prometheus/rules/*.yml, rules/*.yml]\n")  # fmt: skip
-    write(tmp_path, "prometheus/rules/a.yml", RULE.replace("alert: A", "alert: bad_name"))
-    assert [f.check for f in lint([tmp_path])] == ["alert/name"]
+    rules = write(tmp_path, "prometheus/rules/a.yml", RULE.replace("alert: A", "alert: bad_name"))
+    found = lint([tmp_path])
+    assert {f.file for f in found} == {str(rules)} and "alert/name" in {f.check for f in found}
 
 
 def test_positions_are_read_once_a_file_not_once_a_document(tmp_path, monkeypatch):

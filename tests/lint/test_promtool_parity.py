@@ -21,7 +21,7 @@ HERE = Path(__file__).parent / "promtool"
 FIXTURES = sorted((HERE / "prometheus").iterdir())
 PROBES = sorted((HERE / "probes").iterdir())
 CORPUS = [
-    *sorted((SHARED / "corpus" / "rules").rglob("*.yml")),
+    *sorted(p for p in (SHARED / "corpus" / "rules").rglob("*") if p.suffix in (".yml", ".yaml")),
     *sorted((SHARED / "corpus" / "slo" / "sloth" / "_gen").glob("*.yml")),
 ]
 MUTANTS = 300

@@ -38,7 +38,7 @@ def test_what_2_42_refuses_is_refused(expr, why):
     [
         "up @ start() > 0",
         "rate(up[5m] offset -5m) > 0",
-        "max_over_time(up[1h:5m]) offset 1h30m",
+        "max_over_time(up[1h:5m] offset 1h30m)",
         'label_replace(up, "dst", "$1", "src", "(.*)")',
         'up{job=~"(?i)api|[[:alpha:]]+"} # a comment: fill( {"x"} 5m',
         "up > 1e300",

@@ -58,7 +58,7 @@ def check(document: Any) -> Iterator[Hit]:
         yield where, f"`groups` must be a list of groups, not {kind(groups)}"
         return
     for index, group in enumerate(groups):
-        if not isinstance(group, dict):
+        if group is not None and not isinstance(group, dict):  # Prometheus skips a null one
             yield (
                 (*where, index),
                 f"a group must be a mapping with `name` and `rules`, not {kind(group)}",

@@ -49,5 +49,5 @@ def check(group: Group) -> Iterator[Hit]:
         yield ("rules",), f"`rules` must be a list of rules, not {kind(rules)}"
         return
     for index, rule in enumerate(rules or ()):
-        if not isinstance(rule, dict):
+        if rule is not None and not isinstance(rule, dict):  # Prometheus skips a null one
             yield ("rules", index), f"a rule must be a mapping, not {kind(rule)}"
