@@ -18,7 +18,7 @@ from tests.helpers import SHARED, run_tool
 from tests.lint.rule_mutants import corpus_files, mutant
 
 HERE = Path(__file__).parent / "promtool"
-FIXTURES = sorted((HERE / "prometheus").iterdir())
+FIXTURES = sorted(p for p in (HERE / "prometheus").iterdir() if p.suffix in (".yml", ".yaml"))
 PROBES = sorted((HERE / "probes").iterdir())
 CORPUS = [
     *sorted(p for p in (SHARED / "corpus" / "rules").rglob("*") if p.suffix in (".yml", ".yaml")),
