@@ -169,7 +169,8 @@ def load_yaml(text: str) -> tuple[Any, bool]:
 
 
 def load(text: str | bytes) -> Any:
-    """The one YAML document in `text`, read safely (yaml.safe_load's result), with aliases expanded within the budget (AliasBudgetError otherwise)."""
+    """The one YAML document in `text`, read safely (yaml.safe_load's result), its aliases
+    expanded within the budget (AliasBudgetError otherwise)."""
     return yaml.load(text, Loader=Loader)
 
 

@@ -6,6 +6,8 @@ import re
 
 import promql_parser
 
+from stackgen.prometheus.dialect import version_error
+
 # A string literal as PromQL (and Go templates) write them: "double", 'single' or `raw`.
 STRING_LITERAL = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
 
@@ -38,13 +40,6 @@ def _stand_in(found: re.Match[str]) -> str:
     return found.group(0) if matcher is None else matcher + _STAND_IN
 
 
-# Functions and aggregations the PromQL parser (Prometheus 3) knows but Prometheus 2.42 does not
-# (each checked against promtool 2.42).
-_NEWER_FUNCTIONS = re.compile(
-    r"\b(sort_by_label|sort_by_label_desc|double_exponential_smoothing|info|histogram_avg|"
-    r"histogram_stddev|histogram_stdvar|histogram_quantiles|mad_over_time|ts_of_\w+|"
-    r"first_over_time|limitk|limit_ratio)\s*\("
-)
 _HOLT_WINTERS = re.compile(r"\bholt_winters\s*\(")
 
 
@@ -94,11 +89,9 @@ def parse(expr: str) -> promql_parser.Expr:
             f"nests {nested} levels deep (brackets and chained operators), more than the "
             f"{MAX_DEPTH} stackgen reads: split it into recording rules"
         )
-    newer = sorted({m.group(1) for m in _NEWER_FUNCTIONS.finditer(blank_strings(expr))})
-    if newer:
-        raise ValueError(
-            f"uses {', '.join(f'`{f}`' for f in newer)}, newer than Prometheus 2.42, the target"
-        )
+    refused = version_error(expr)  # what promql-parser (Prometheus 3) takes and 2.42 does not
+    if refused is not None:
+        raise ValueError(refused)
     try:
         # The parser follows Prometheus 3, where 2.42's holt_winters took a new name.
         return promql_parser.parse(_HOLT_WINTERS.sub("double_exponential_smoothing(", expr))

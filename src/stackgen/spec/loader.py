@@ -289,8 +289,10 @@ class Builder:
         return value
 
     def _mapping(self, node: yaml.MappingNode, path: Path, enclosing: frozenset[int]) -> dict:
+        written = {id(key) for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"}
         self.loader.flatten_mapping(node)  # resolve `<<:` merge keys
         result: dict[str, Any] = {}
+        merged: set[str] = set()  # keys a merge brought, which a key written here overrides
         for key_node, value_node in node.value:
             key = self.loader.construct_object(key_node, deep=True)
             if not isinstance(key, str | int) or isinstance(key, bool):
@@ -298,7 +300,14 @@ class Builder:
                 continue
             key = str(key)
             child = (*path, key)
-            if key in result:
+            if id(key_node) not in written:
+                merged.add(key)
+            elif key in merged:
+                merged.discard(key)
+                del result[key]
+            if key in result and key in merged:
+                del result[key]  # merged mappings listed first win: PyYAML lists them last
+            elif key in result:
                 first = self.source.keys[child]
                 self.error(
                     key_node,

@@ -180,9 +180,9 @@ MAX_FOLDER = 100
 
 
 def _alert_name(value: str) -> str:
-    if len(value) > MAXALERT_NAME:
+    if len(value) > MAX_ALERT_NAME:
         raise ValueError(
-            f"is {len(value)} characters long, more than {MAXALERT_NAME}: it names the "
+            f"is {len(value)} characters long, more than {MAX_ALERT_NAME}: it names the "
             "runbook file runbooks/NAME.md, so shorten it"
         )
     if not ALERT_NAME.match(value):
