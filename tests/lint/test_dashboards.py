@@ -205,3 +205,18 @@ def test_the_queries_found_once_for_the_whole_dashboard_are_each_panels_own():
         alone = dashboard_problems(dashboard, _renamed_known())
         assert dashboard_problems(dashboard, _renamed_known(), queries) == alone
     assert any("x_total" in str(doubt) for doubt in alone.doubts)
+
+
+def test_a_panel_that_ignores_a_variable_of_its_dashboard_is_an_error():
+    from stackgen.lint.rules.dashboard_variables import check
+
+    dashboard = json.loads((OUT / "grafana/dashboards/platform/aion-web-api.json").read_text())
+    assert list(check(dashboard, [])) == []
+    dashboard["panels"][1]["targets"][0]["expr"] = 'sum(rate(x{job=~"$job"}[$__rate_interval]))'
+    ((where, message),) = check(dashboard, [])
+    assert where == ("panels", 1, "targets", 0, "expr")
+    assert message == (
+        f"panel `{dashboard['panels'][1]['title']}` ignores $instance: it shows the same "
+        "whatever is chosen there"
+    )
+    assert dashboard_errors(dashboard, set())  # a render holding it fails
