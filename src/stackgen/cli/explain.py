@@ -13,16 +13,22 @@ from stackgen.cli.inputs import load
 DEFAULT_SPEC = Path("specs")
 
 
+def _is_path(word: str) -> bool:
+    """A spec's path rather than a name: it exists, or it is written as a file or folder (no
+    service or SLO name ends in `/` or `.yml`)."""
+    return Path(word).exists() or word.endswith(("/", ".yml", ".yaml"))
+
+
 def spec_and_target(words: list[str], spec: Path | None) -> tuple[Path, str | None]:
     """`explain [SPEC] [SERVICE[/SLO]]` or `explain SERVICE[/SLO] --spec SPEC`: a word that is
-    an existing file or folder is the spec, any other word names what to explain."""
+    a path (`_is_path`) is the spec, any other word names what to explain."""
     if len(words) > 2:
         raise fail("give at most a spec and one SERVICE or SERVICE/SLO", EXIT_BAD_INPUT)
     if len(words) == 2:
         if spec is not None:
             raise fail(f"the spec is given twice: {words[0]} and --spec {spec}", EXIT_BAD_INPUT)
         return Path(words[0]), words[1]
-    if words and spec is None and Path(words[0]).exists():
+    if words and spec is None and _is_path(words[0]):
         return Path(words[0]), None
     return spec or DEFAULT_SPEC, words[0] if words else None
 
