@@ -207,7 +207,7 @@ MUTED = """\
   mute_time_intervals: [night]
   time_intervals:
     - {name: night, time_intervals: [{times: [{start_time: "00:00", end_time: "06:00"}]}]}
-    - {name: weekend, time_intervals: [{weekdays: [saturday:sunday]}]}
+    - {name: weekend, time_intervals: [{weekdays: [saturday, sunday]}]}
   routes:
     - {severity: critical, channel: pager, mute_time_intervals: [weekend], routes: [{team: web, channel: ops}]}
 """
