@@ -444,7 +444,12 @@ def test_preview_never_writes_into_out(tmp_path):
 
 
 # Grafana's colours for the names stackgen's thresholds use, as Chromium reports them.
-DRAWN_COLOURS = {"green": "rgb(115, 191, 105)", "red": "rgb(242, 73, 92)"}
+DRAWN_COLOURS = {
+    "blue": "rgb(87, 148, 242)",
+    "green": "rgb(115, 191, 105)",
+    "orange": "rgb(255, 152, 48)",
+    "red": "rgb(242, 73, 92)",
+}
 
 
 def _steps(panel: dict) -> list[dict]:

@@ -259,5 +259,5 @@ def test_counts_are_singular_for_one(tmp_path):
     out = tmp_path / "out"
     assert report(spec, "-o", out).exit_code == 0
     text = (out / "REPORT.md").read_text()
-    assert "\n1 service, 5 alerts, 0 SLOs, 0 routes.\n" in text
+    assert "\n1 service, 5 alerts, 0 SLOs, 1 route.\n" in text  # the root route
     assert "\nNo SLOs.\n\n## Routing tree\n" in text
