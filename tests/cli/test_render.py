@@ -189,3 +189,45 @@ def test_diff_and_report_follow_no_link_in_out(tmp_path):
         assert CANARY not in result.output
     assert CANARY not in (out / "REPORT.md").read_text()
     assert (tmp_path / "canary.txt").read_text() == f"{CANARY}\n"  # nor written through
+
+
+# --- progress on long renders ------------------------------------------------------------------
+
+
+def _fleet(tmp_path: Path, services: int):
+    from stackgen.lint.spec_checks import load_checked_stack
+    from tests.helpers import fleet_spec
+
+    return load_checked_stack(write(tmp_path, "fleet.yml", fleet_spec(services)))
+
+
+def test_a_render_tells_its_progress_in_services_done_up_to_all(tmp_path):
+    from stackgen.render.stream import render_tree
+
+    told: list[tuple[int, int]] = []
+    render_tree(_fleet(tmp_path, 70), tmp_path / "out", jobs=2, progress=lambda *a: told.append(a))
+    assert told[-1] == (70, 70) and {total for _, total in told} == {70}
+    assert [done for done, _ in told] == sorted(done for done, _ in told)
+
+
+def test_progress_is_shown_on_a_terminal_only_for_hundreds_of_services(tmp_path, monkeypatch):
+    import io
+
+    from stackgen.cli.render import PROGRESS_FROM, progress_for
+
+    large, small = _fleet(tmp_path, PROGRESS_FROM), _fleet(tmp_path, PROGRESS_FROM - 1)
+    terminal = io.StringIO()
+    terminal.isatty = lambda: True  # type: ignore[method-assign]
+    monkeypatch.setattr("sys.stderr", terminal)
+    monkeypatch.delenv("CI", raising=False)
+    assert progress_for(small) is None
+    show = progress_for(large)
+    assert show is not None
+    show(150, 300)
+    show(300, 300)
+    assert terminal.getvalue() == "\rrendering: 150/300 services\rrendering: 300/300 services\n"
+    monkeypatch.setenv("CI", "true")
+    assert progress_for(large) is None  # a CI log keeps every update
+    monkeypatch.delenv("CI")
+    terminal.isatty = lambda: False  # type: ignore[method-assign]
+    assert progress_for(large) is None  # nor a pipe or a file

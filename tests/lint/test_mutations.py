@@ -731,6 +731,7 @@ def _param(mutation: Mutation):
     return pytest.param(mutation, id=mutation.id, marks=marks)
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("mutation", [_param(m) for m in MUTATIONS])
 def test_a_mutated_corpus_rule_is_caught_at_its_lines(tmp_path, quiet, mutation):
     picked = pick(mutation, tmp_path)

@@ -107,9 +107,15 @@ def test_merge_keys_and_anchors_are_resolved(tmp_path):
 
 
 def test_missing_path_and_empty_folder(tmp_path):
-    assert "no such file or folder" in errors_of(tmp_path / "nope.yml")[0]
+    assert errors_of(tmp_path / "nope.yml")[0].endswith("(document): no such file or folder")
     (tmp_path / "empty").mkdir()
-    assert "holds no .yml or .yaml spec file" in errors_of(tmp_path / "empty")[0]
+    assert errors_of(tmp_path / "empty")[0].endswith(
+        "the folder holds no .yml or .yaml spec file; write a first one with "
+        f"`stackgen init {tmp_path / 'empty'}`"
+    )
+    assert errors_of(tmp_path / "specs")[0].endswith(  # a missing folder, as SPEC's default
+        f"no such file or folder; write a first spec with `stackgen init {tmp_path / 'specs'}`"
+    )
 
 
 def test_nested_aliases_are_built_once(tmp_path):

@@ -18,7 +18,25 @@ from stackgen.cli.inputs import EnvOption, SpecArg, chosen_targets, load, out_fo
 from stackgen.write import WriteError, unified_diff, write_staged
 
 if TYPE_CHECKING:
+    from stackgen.render.stream import Progress
     from stackgen.spec import Stack
+
+# From this many services a render takes long enough to show how far it is.
+PROGRESS_FROM = 300
+
+
+def progress_for(stack: Stack) -> Progress | None:
+    """A counter of the services rendered, on a terminal only: not in CI logs, nor in pipes
+    and files, which would keep every update."""
+    if len(stack.services) < PROGRESS_FROM or os.environ.get("CI") or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        sys.stderr.write(f"\rrendering: {done}/{total} services")
+        sys.stderr.write("\n" if done == total else "")
+        sys.stderr.flush()
+
+    return show
 
 
 def validate_command(spec: SpecArg = Path("specs"), env: EnvOption = None) -> None:
@@ -106,7 +124,7 @@ def render_command(
             raise fail(f"{out} is not what {spec} renders: run `stackgen render`", EXIT_FOUND)
         typer.echo(f"{out} is current")
         return
-    render = CheckedRender(stack, targets, folders, jobs, tools)
+    render = CheckedRender(stack, targets, folders, jobs, tools, progress_for(stack))
     try:
         with render_failures(f"\n{out} was left as it was"):
             write_staged(out, render.produce, verify=render.verify)

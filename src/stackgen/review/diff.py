@@ -196,10 +196,14 @@ def _compare_items(
 ) -> list[Change]:
     changes = []
     for key in [*old, *(k for k in new if k not in old)]:
+        # where an alert goes is the point of the matrix: shown for one added or removed too
+        shown = kind == "routed alert"
         if key not in new:
-            changes.append(Change(kind, old[key].name, path, "removed"))
+            fields = _field_changes(old[key].fields, {}) if shown else ()
+            changes.append(Change(kind, old[key].name, path, "removed", fields))
         elif key not in old:
-            changes.append(Change(kind, new[key].name, path, "added"))
+            fields = _field_changes({}, new[key].fields) if shown else ()
+            changes.append(Change(kind, new[key].name, path, "added", fields))
         else:
             fields = _field_changes(old[key].fields, new[key].fields)
             if fields:

@@ -257,6 +257,9 @@ def _references(parts: Parts) -> Iterator[Finding]:
          for i, t in enumerate(parts.routing.time_intervals)),
         "time interval",
     )  # fmt: skip
+    for key in ("mute_time_intervals", "active_time_intervals"):
+        for j, name in enumerate(getattr(parts.routing, key)):
+            yield from _known(name, intervals, "time interval", ("routing", key, j))
     for i, expectation in enumerate(parts.routing.expect):
         for j, receiver in enumerate(expectation.receivers):
             path = ("routing", "expect", i, "receivers", j)
@@ -269,10 +272,15 @@ def _references(parts: Parts) -> Iterator[Finding]:
             for key in ("mute_time_intervals", "active_time_intervals"):
                 for j, name in enumerate(getattr(route, key)):
                     yield from _known(name, intervals, "time interval", (*here, key, j))
-            if route.team is not None:
-                yield from _known(route.team, teams, "team of a service", (*here, "team"))
-            if route.service is not None:
-                yield from _known(route.service, services, "service", (*here, "service"))
+            for key, names, what in (
+                ("team", teams, "team of a service"),
+                ("service", services, "service"),
+            ):
+                given = getattr(route, key)
+                for j, name in enumerate(given):
+                    # one value may be written without a list: point at it, not at an item
+                    at = (*here, key, j) if len(given) > 1 else (*here, key)
+                    yield from _known(name, names, what, at)
             yield from walk(route.routes, (*here, "routes"))
 
     yield from walk(parts.routing.routes, ("routing", "routes"))

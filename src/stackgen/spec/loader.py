@@ -70,7 +70,10 @@ def spec_files(path: FsPath) -> list[FsPath]:
 def load_spec(path: FsPath) -> LoadedSpec:
     """Load and merge the spec at `path`; raises SpecErrors listing every problem found."""
     if not path.exists():
-        raise SpecErrors([SpecError(Position(str(path), 1, 1), DOCUMENT, "no such file or folder")])
+        message = "no such file or folder"
+        if path.suffix not in SPEC_SUFFIXES:  # a folder: `init` makes one
+            message += f"; write a first spec with `stackgen init {path}`"
+        raise SpecErrors([SpecError(Position(str(path), 1, 1), DOCUMENT, message)])
     files = spec_files(path)
     if not files:
         raise SpecErrors(
@@ -78,7 +81,8 @@ def load_spec(path: FsPath) -> LoadedSpec:
                 SpecError(
                     Position(str(path), 1, 1),
                     DOCUMENT,
-                    "the folder holds no .yml or .yaml spec file",
+                    "the folder holds no .yml or .yaml spec file; write a first one with "
+                    f"`stackgen init {path}`",
                 )
             ]
         )

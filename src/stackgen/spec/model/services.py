@@ -90,7 +90,20 @@ class ServiceBase(Model):
     name: Slug
     team: Slug
     description: OneLine = ""
-    targets: Targets
+    targets: Targets = Field(
+        description="Exactly one way to find the service's scrape targets.",
+        examples=[
+            {"static": ["host:9100"]},
+            {"file_sd": {"files": ["targets/*.json"]}},
+            {
+                "kubernetes": {
+                    "role": "endpoints",
+                    "namespaces": ["web"],
+                    "selector": {"app": "api"},
+                }
+            },
+        ],
+    )
     metrics_path: OneLine = Field("/metrics", pattern=r"^/")
     scheme: Literal["http", "https"] = "http"
     scrape_interval: PositiveDuration | None = None
