@@ -105,6 +105,7 @@ def test_sarif_for_the_whole_corpus_validates_and_colour_is_asked_for(tmp_path):
     assert "\x1b[" in coloured.stdout and "\x1b[" not in plain.stdout
 
 
+@pytest.mark.corpus
 def test_globs_the_shell_left_alone_are_expanded():
     pattern = str(RULES / "awesome-prometheus-alerts" / "**" / "*.yml")
     result = CliRunner().invoke(app, ["lint", pattern, "--format", "json"])
