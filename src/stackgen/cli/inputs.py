@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, get_args
 import typer
 
 from stackgen.cli.exits import EXIT_BAD_INPUT, fail
+from stackgen.common.values import counted
 
 if TYPE_CHECKING:
     from stackgen.spec import Stack
@@ -56,7 +57,7 @@ def load(spec: Path, *, writes: bool = True, env: str | None = None) -> Stack:
         count = len(exc.errors)
         suffix = "; nothing written" if writes else ""
         where = f"{spec} with environment {env}" if env else str(spec)
-        typer.echo(f"{count} error{'s' * (count != 1)} in {where}{suffix}", err=True)
+        typer.echo(f"{counted(count, 'error')} in {where}{suffix}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 

@@ -15,6 +15,7 @@ import typer
 
 from stackgen.cli.exits import EXIT_BAD_INPUT, EXIT_BUG, EXIT_FOUND, fail, render_failures
 from stackgen.cli.inputs import EnvOption, SpecArg, chosen_targets, load, out_for
+from stackgen.common.values import counted
 from stackgen.write import WriteError, unified_diff, write_staged
 
 if TYPE_CHECKING:
@@ -49,9 +50,9 @@ def validate_command(spec: SpecArg = Path("specs"), env: EnvOption = None) -> No
 
     stack = load(spec, writes=False, env=env)
     typer.echo(
-        f"{spec}{f' ({env})' if env else ''}: valid: {len(stack.services)} services, "
-        f"{len(stack.channels)} channels, "
-        f"{len(stack_alerts(stack))} alerts"
+        f"{spec}{f' ({env})' if env else ''}: valid: {counted(len(stack.services), 'service')}, "
+        f"{counted(len(stack.channels), 'channel')}, "
+        f"{counted(len(stack_alerts(stack)), 'alert')}"
     )
 
 

@@ -74,3 +74,8 @@ def clean_number(value: float | int | Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def counted(count: int, noun: str) -> str:
+    """`1 service`, `2 services`: a count with its noun."""
+    return f"{count} {noun}{'s' * (count != 1)}"
