@@ -102,6 +102,7 @@ def render_command(
     Example: stackgen render specs/ -o out/ --check
     """
     # Imported when run, not at the top: start-up time.
+    from stackgen.lint.rules.annotations_runbook_link import ID as RUNBOOK_LINK
     from stackgen.render.checked import CheckedRender
     from stackgen.render.tree import tree_files
     from stackgen.spec.templates import template_folders
@@ -136,8 +137,17 @@ def render_command(
     typer.echo(f"rendered {len(render.digests)} files ({', '.join(targets)}) into {out}")
     missing = render.missing
     design = [replace(f, file=str(out / f.file)) for f in render.design]
+    relative = [f for f in design if f.check == RUNBOOK_LINK]
     for finding in design:
-        typer.echo(f"lint: {finding}", err=True)
+        if finding.check != RUNBOOK_LINK:
+            typer.echo(f"lint: {finding}", err=True)
+    if relative:  # one cause, stack-wide: said once
+        typer.echo(
+            f"warning: `stack.runbooks_url` is not set, so {counted(len(relative), 'alert')} "
+            "link their runbooks as `runbooks/NAME.md`, which Slack, PagerDuty and email cannot "
+            "open: set it to where out/runbooks is published [annotations/runbook-link]",
+            err=True,
+        )
     if missing:
         typer.echo(f"not checked with {' and '.join(missing)}: not installed", err=True)
 

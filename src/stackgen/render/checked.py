@@ -27,8 +27,9 @@ from stackgen.spec.model import Stack
 from stackgen.targets import PLAIN, target_files, target_problems
 from stackgen.write import FolderFiles, write_files
 
-# Checks of the routing a spec chose: its author's to fix, not stackgen's.
-DESIGN_CHECKS = ("route/", "receiver/")
+# Checks of what a spec chose (its routing, where its runbooks are published): its author's
+# to fix, not stackgen's.
+DESIGN_CHECKS = ("route/", "receiver/", "annotations/runbook-link")
 
 
 class CheckedRender:
