@@ -155,6 +155,8 @@ def _alert_rule(name: str, expr: str, alert: Any, params: dict[str, str]) -> dic
 def _linted(rules: list[tuple[Path, dict[str, Any]]], scrape: float) -> Iterator[tuple[Path, str]]:
     """`stackgen lint` on the pack's rules as the render writes them, a file a rule: a finding
     there would fail the render as a stackgen bug, so it is the pack's to fix here."""
+    if not rules:
+        return
     files = {
         f"{n}.yml": to_yaml_block({"groups": [{"name": "pack", "rules": [rule]}]}) + "\n"
         for n, (_, rule) in enumerate(rules)
