@@ -234,7 +234,7 @@ def rule_files(
             found += sorted(
                 p for p in tree.rglob(path, "*") if p.suffix in SUFFIXES and tree.is_file(p)
             )
-        else:
+        elif tree.texts is None or tree.is_file(path):  # in memory: only files it holds
             found.append(path)
     return found
 
