@@ -95,7 +95,7 @@ def test_render_lints_what_it_writes(tmp_path, monkeypatch):
     assert run("render", str(spec), "-o", str(out), "--no-tools").exit_code == 0
     assert run("render", str(spec), "-o", str(out), "--no-tools").exit_code == 0  # lint-clean
     before = snapshot(out)
-    monkeypatch.setattr(alert_name, "_ALERT_NAME", __import__("re").compile("^never$"))
+    monkeypatch.setattr(alert_name, "ALERT_NAME", __import__("re").compile("^never$"))
     result = run("render", str(spec), "-o", str(out), "--no-tools")  # lint runs regardless
     assert result.exit_code == 3
     assert "`stackgen lint` found" in result.stderr and "[alert/name]" in result.stderr

@@ -1,8 +1,8 @@
 """alertmanager.yml: the route tree's matchers, and the default and custom inhibition rules."""
 
+from stackgen.common.layout import NOTIFICATION_TEMPLATE
 from stackgen.plan.alertmanager import (
     DEFAULT_INHIBITIONS,
-    TEMPLATE_FILE,
     alertmanager_config,
     inhibit_rules,
     route_tree,
@@ -162,7 +162,7 @@ def test_alertmanager_config_writes_the_config_and_its_notification_templates(tm
         tmp_path, TWO_CHANNELS + "  routes: [{severity: [critical], channel: pager}]\n"
     )
     config, templates = alertmanager_config(stack)
-    assert (config.path, templates.path) == ("alertmanager/alertmanager.yml", TEMPLATE_FILE)
+    assert (config.path, templates.path) == ("alertmanager/alertmanager.yml", NOTIFICATION_TEMPLATE)
     assert config.context["routes"] == [route_tree(stack.routing.routes[0])]
     assert config.context["inhibit_rules"] == inhibit_rules(stack.routing)  # no SLO: no SLO rule
     assert config.context["template_glob"] == "templates/*.tmpl"

@@ -11,7 +11,7 @@ import yaml
 
 import stackgen.plan.alerts as alerts_module
 from stackgen.plan import Artifact, Planner, build_plan
-from stackgen.plan.memo import _MEMO, planning
+from stackgen.plan.memo import _CURRENT, planning
 from stackgen.spec import load_stack
 from tests.helpers import SPECS, counting, stack_from
 
@@ -228,7 +228,7 @@ def test_a_service_forgets_what_it_remembered_when_it_returns(rich, monkeypatch)
     planner, api = Planner(rich), rich.services[0]
     first = planner.service_artifacts(api)
     assert len(calls) == 1  # its rule file, proofs and dashboards shared one resolution
-    assert _MEMO.get() is None
+    assert _CURRENT.get() is None
     assert planner.service_artifacts(api) == first
     assert len(calls) == 2
 

@@ -9,8 +9,9 @@ from typer.testing import CliRunner
 
 from stackgen.alertmanager.routing import deliveries
 from stackgen.cli import app
+from stackgen.common.layout import ALERTMANAGER_CONFIG
 from stackgen.render import engine
-from stackgen.review.routes import ALERTMANAGER_YML, alertmanager_document
+from stackgen.review.routes import alertmanager_document
 from stackgen.spec import load_stack
 from tests.helpers import SPECS, counting, render_files
 
@@ -107,7 +108,7 @@ def test_an_alert_matching_both_sides_is_not_silenced_by_another_that_does():
 
 def test_the_routes_render_only_the_alertmanager_file(monkeypatch):
     stack = load_stack(SPECS)
-    expected = yaml.safe_load(render_files(stack)[ALERTMANAGER_YML])
+    expected = yaml.safe_load(render_files(stack)[ALERTMANAGER_CONFIG])
     calls = counting(monkeypatch, engine, "render_artifact")
     assert alertmanager_document(stack) == expected
-    assert [artifact.path for artifact, *_ in calls] == [ALERTMANAGER_YML]
+    assert [artifact.path for artifact, *_ in calls] == [ALERTMANAGER_CONFIG]

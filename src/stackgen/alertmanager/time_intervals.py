@@ -114,12 +114,15 @@ def parse_time_range(start: str, end: str) -> Range:
     return begin, finish
 
 
+def _whole_number_range(text: str, kind: str, example: str) -> Range:
+    first, last = _split_range(text, kind, example)
+    return _whole_number(text, kind, first), _whole_number(text, kind, last)
+
+
 def parse_day_of_month_range(text: str) -> Range:
     """`1:5`, `-3:-1` (-1 is the last day), `1:-1`: Alertmanager's checks, in its order."""
     kind = "day-of-month range"
-    first, last = _split_range(text, kind, "1:7")
-    begin = _whole_number(text, kind, first)
-    end = _whole_number(text, kind, last)
+    begin, end = _whole_number_range(text, kind, "1:7")
     for day in (begin, end):
         if day == 0 or not -31 <= day <= 31:
             raise ValueError(
@@ -155,9 +158,7 @@ def parse_month_range(text: str) -> Range:
 def parse_year_range(text: str) -> Range:
     """`2020:2022` or `2030`; Alertmanager only checks that the end is not before the start."""
     kind = "year range"
-    first, last = _split_range(text, kind, "2020:2022")
-    begin = _whole_number(text, kind, first)
-    end = _whole_number(text, kind, last)
+    begin, end = _whole_number_range(text, kind, "2020:2022")
     if begin > end:
         raise ValueError(
             f"`{text}` is not a {kind}: the end year {end} is before the start year {begin}; "

@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 from jsonschema.exceptions import ValidationError
 
+from stackgen.common.memo import BoundedMemo
 from stackgen.grafana.panels import panels
 
 
@@ -54,20 +55,86 @@ _COMBINING = ("allOf", "anyOf", "oneOf")
 _UNKNOWN = {"const": None}  # stands for a $ref outside the document: it looks at everything
 
 
-# Memos by id: schemas live as long as their cached validators, and each entry keeps its
-# schema (and so its id) alive.
-_LEAVES: dict[int, tuple[Any, tuple[dict, ...]]] = {}
+# How many verdicts on values a schema keeps: a fleet has a handful of shapes, a long-lived
+# process may see any number.
+_VERDICTS_KEPT = 4096
 
 
-def _leaves(schema: Any, root: dict[str, Any]) -> tuple[dict, ...]:
-    """The schemas without $ref and combinators whose verdicts on a value decide `schema`'s
-    (true and false schemas decide without looking)."""
-    if not isinstance(schema, dict):
-        return ()
-    entry = _LEAVES.get(id(schema))
-    if entry is None or entry[0] is not schema:
-        entry = _LEAVES[id(schema)] = (schema, tuple(_expand(schema, root, frozenset())))
-    return entry[1]
+class _Schema:
+    """One of Grafana's schemas: its validator, the shape walk's memos over its own parts (as
+    many as the schema has: each entry keeps its part, and so the id it is found by, alive),
+    and its verdicts on the shapes and values it has judged (bounded)."""
+
+    def __init__(self, name: str, definition: str | None) -> None:
+        self.validator = _validator(name, definition)
+        self.root = cast("dict[str, Any]", self.validator.schema)  # Grafana's are objects
+        self.definition = definition
+        self._leaves: dict[int, tuple[Any, tuple[dict, ...]]] = {}
+        self._nodes: dict[int, tuple[tuple[dict, ...], _Node]] = {}
+        self._member_leaves: dict[tuple[int, str | None], tuple[tuple, tuple[dict, ...]]] = {}
+        self._valid_shapes: BoundedMemo[str, bool] = BoundedMemo(_VERDICTS_KEPT)
+        self._valid_as_written: BoundedMemo[str, bool] = BoundedMemo(_VERDICTS_KEPT)
+
+    def leaves(self, schema: Any) -> tuple[dict, ...]:
+        """The schemas without $ref and combinators whose verdicts on a value decide `schema`'s
+        (true and false schemas decide without looking)."""
+        if not isinstance(schema, dict):
+            return ()
+        entry = self._leaves.get(id(schema))
+        if entry is None or entry[0] is not schema:
+            found = tuple(_expand(schema, self.root, frozenset()))
+            entry = self._leaves[id(schema)] = (schema, found)
+        return entry[1]
+
+    def node(self, leaves: tuple[dict, ...]) -> _Node:
+        entry = self._nodes.get(id(leaves))
+        if entry is None or entry[0] is not leaves:
+            entry = self._nodes[id(leaves)] = (leaves, _Node(leaves, self))
+        return entry[1]
+
+    def member_leaves(self, leaves: tuple[dict, ...], key: str | None) -> tuple[dict, ...]:
+        """The leaves that check member `key` of an object (None: each item of an array)."""
+        entry = self._member_leaves.get((id(leaves), key))
+        if entry is None or entry[0] is not leaves:
+            found: list[dict] = []
+            for leaf in leaves:
+                properties = leaf.get("properties")
+                if key is None:
+                    found += self.leaves(leaf.get("items"))
+                elif isinstance(properties, dict) and key in properties:
+                    found += self.leaves(properties[key])
+                else:
+                    found += self.leaves(leaf.get("additionalProperties"))
+            entry = self._member_leaves[(id(leaves), key)] = (leaves, tuple(found))
+        return entry[1]
+
+    def shape(self, value: Any) -> Any:
+        """`value` with each string that the schema checks by its type alone blanked: valid
+        exactly when `value` is, and the same for every service's copy of a dashboard."""
+        return _shape_at(value, self.node(self.leaves(self.root)))
+
+    def errors(self, instance: Any) -> list[ValidationError]:
+        """The schema's errors for `instance`. Validity is decided once per distinct shape (a
+        fleet of services has a handful); the errors themselves only for an invalid one."""
+        if self.definition is not None:  # a panel's options or field config: alike everywhere
+            as_written = repr(instance)
+            if self._valid_as_written.get(as_written, lambda: not self._shaped_errors(instance)):
+                return []
+            return list(self.validator.iter_errors(instance))
+        return self._shaped_errors(instance)
+
+    def _shaped_errors(self, instance: Any) -> list[ValidationError]:
+        # repr: the same text for every copy of a shape (a shape written in another key order
+        # only costs one more validation)
+        shape = self.shape(instance)
+        if self._valid_shapes.get(repr(shape), lambda: self.validator.is_valid(shape)):
+            return []
+        return list(self.validator.iter_errors(instance))
+
+
+@cache
+def _schema(name: str, definition: str | None = None) -> _Schema:
+    return _Schema(name, definition)
 
 
 def _expand(schema: Any, root: dict[str, Any], seen: frozenset[int]) -> list[dict]:
@@ -131,10 +198,10 @@ class _Node:
     """The verdicts of `_looks` on one tuple of leaves, and the nodes of its members, each
     worked out once: `_shape` visits every value of every dashboard."""
 
-    __slots__ = ("blanks", "ignored", "keeps_array", "keeps_object", "leaves", "members", "root")
+    __slots__ = ("blanks", "ignored", "keeps_array", "keeps_object", "leaves", "members", "schema")
 
-    def __init__(self, leaves: tuple[dict, ...], root: dict[str, Any]) -> None:
-        self.leaves, self.root = leaves, root
+    def __init__(self, leaves: tuple[dict, ...], schema: _Schema) -> None:
+        self.leaves, self.schema = leaves, schema
         self.ignored, self.blanks, self.keeps_object, self.keeps_array = _looks(leaves)
         self.members: dict[str | None, _Node] = {}
 
@@ -142,98 +209,28 @@ class _Node:
         """The node of member `key` of an object (None: of each item of an array)."""
         found = self.members.get(key)
         if found is None:
-            leaves = _member_leaves(self.leaves, key, self.root)
-            found = self.members[key] = _node(leaves, self.root)
+            leaves = self.schema.member_leaves(self.leaves, key)
+            found = self.members[key] = self.schema.node(leaves)
         return found
-
-
-# By the id of a tuple of leaves, kept alive by its entry.
-_NODES: dict[int, tuple[tuple[dict, ...], _Node]] = {}
-
-
-def _node(leaves: tuple[dict, ...], root: dict[str, Any]) -> _Node:
-    entry = _NODES.get(id(leaves))
-    if entry is None or entry[0] is not leaves:
-        entry = _NODES[id(leaves)] = (leaves, _Node(leaves, root))
-    return entry[1]
-
-
-# Memos by the id of a tuple of leaves: each is kept alive by _LEAVES or _MEMBER_LEAVES.
-_LOOKS: dict[int, tuple[bool, bool, bool, bool]] = {}
-_MEMBER_LEAVES: dict[tuple[int, str | None], tuple[dict, ...]] = {}
 
 
 def _looks(leaves: tuple[dict, ...]) -> tuple[bool, bool, bool, bool]:
     """Whether the leaves check nothing at all, a string by its type alone, and an object's
     (an array's) members by their own shapes."""
-    if id(leaves) not in _LOOKS:
-        checks = [leaf.keys() & _CHECKING for leaf in leaves]
-        _LOOKS[id(leaves)] = (
-            not any(checks),
-            all(c <= _BLANKS_STRING for c in checks),
-            all(c <= _KEEPS_OBJECT for c in checks),
-            all(c <= _KEEPS_ARRAY for c in checks)
-            and not any(isinstance(leaf.get("items"), list) for leaf in leaves),
-        )
-    return _LOOKS[id(leaves)]
-
-
-def _member_leaves(leaves: tuple[dict, ...], key: str | None, root: dict[str, Any]) -> tuple:
-    """The leaves that check member `key` of an object (None: each item of an array)."""
-    memo = (id(leaves), key)
-    if memo not in _MEMBER_LEAVES:
-        found: list[dict] = []
-        for leaf in leaves:
-            properties = leaf.get("properties")
-            if key is None:
-                found += _leaves(leaf.get("items"), root)
-            elif isinstance(properties, dict) and key in properties:
-                found += _leaves(properties[key], root)
-            else:
-                found += _leaves(leaf.get("additionalProperties"), root)
-        _MEMBER_LEAVES[memo] = tuple(found)
-    return _MEMBER_LEAVES[memo]
-
-
-_VALID: dict[tuple[str, str | None, str], bool] = {}
-
-
-def _errors(name: str, definition: str | None, instance: Any) -> list[ValidationError]:
-    """The schema's errors for `instance`. Validity is decided once per distinct shape (a fleet
-    of services has a handful); the errors themselves are computed only for an invalid one."""
-    validator = _validator(name, definition)
-    if definition is not None:  # a panel's options or field config: alike in every service's
-        seen = (name, definition, repr(instance))
-        if seen not in _VALID_AS_WRITTEN:
-            if len(_VALID_AS_WRITTEN) >= _MOST_REMEMBERED:
-                _VALID_AS_WRITTEN.clear()
-            _VALID_AS_WRITTEN[seen] = not _shaped_errors(validator, name, definition, instance)
-        return [] if _VALID_AS_WRITTEN[seen] else list(validator.iter_errors(instance))
-    return _shaped_errors(validator, name, definition, instance)
-
-
-# Verdicts on values as written, where the same ones recur (bounded: a long-lived process).
-_VALID_AS_WRITTEN: dict[tuple[str, str, str], bool] = {}
-_MOST_REMEMBERED = 4096
-
-
-def _shaped_errors(
-    validator: jsonschema.Draft7Validator, name: str, definition: str | None, instance: Any
-) -> list[ValidationError]:
-    root = validator.schema
-    shape = _shape_at(instance, _node(_leaves(root, root), root))
-    # repr: C speed, and the same text for every copy of a shape (a shape written in another
-    # key order only costs one more validation)
-    key = (name, definition, repr(shape))
-    if key not in _VALID:
-        _VALID[key] = validator.is_valid(shape)
-    return [] if _VALID[key] else list(validator.iter_errors(instance))
+    checks = [leaf.keys() & _CHECKING for leaf in leaves]
+    return (
+        not any(checks),
+        all(c <= _BLANKS_STRING for c in checks),
+        all(c <= _KEEPS_OBJECT for c in checks),
+        all(c <= _KEEPS_ARRAY for c in checks)
+        and not any(isinstance(leaf.get("items"), list) for leaf in leaves),
+    )
 
 
 def schema_errors(dashboard: dict[str, Any]) -> list[str]:
     """Every way the dashboard breaks Grafana's schemas."""
     errors = [
-        f"{list(e.absolute_path)}: {e.message}" for e in _errors("dashboard", None, dashboard)
+        f"{list(e.absolute_path)}: {e.message}" for e in _schema("dashboard").errors(dashboard)
     ]
     for panel in panels(dashboard):
         kind = panel["type"]
@@ -242,13 +239,15 @@ def schema_errors(dashboard: dict[str, Any]) -> list[str]:
         where = f"panel `{panel.get('title')}` ({kind})"
         errors += [
             f"{where} options: {e.message}"
-            for e in _errors(kind, "Options", panel.get("options", {}))
+            for e in _schema(kind, "Options").errors(panel.get("options", {}))
         ]
         custom = panel.get("fieldConfig", {}).get("defaults", {}).get("custom")
         if custom is not None:
-            errors += [f"{where} custom: {e.message}" for e in _errors(kind, "FieldConfig", custom)]
+            errors += [
+                f"{where} custom: {e.message}" for e in _schema(kind, "FieldConfig").errors(custom)
+            ]
         for target in panel.get("targets", []):
-            errors += [f"{where} query: {e.message}" for e in _errors("prometheus", None, target)]
+            errors += [f"{where} query: {e.message}" for e in _schema("prometheus").errors(target)]
     return errors
 
 

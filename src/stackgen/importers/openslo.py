@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from stackgen.common.values import format_duration, parse_duration
-from stackgen.common.yaml_io import safe_load_all
+from stackgen.common.yaml_io import load_all
 from stackgen.importers.common import (
     ImportFailed,
     checked_ratio,
@@ -79,7 +79,7 @@ def _objective(objective: dict[str, Any], where: str) -> float:
 
 def import_openslo(text: str, source: str) -> tuple[dict[str, Any], list[str]]:
     try:
-        docs = [d for d in safe_load_all(text) if isinstance(d, dict)]
+        docs = [d for d in load_all(text) if isinstance(d, dict)]
     except yaml.YAMLError as exc:
         raise ImportFailed(f"{source}: not YAML: {exc}") from None
     notes: list[str] = []

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from stackgen.common.yaml_io import safe_load_all
+from stackgen.common.yaml_io import load_all
 from stackgen.importers.common import (
     ImportFailed,
     camel,
@@ -35,7 +35,7 @@ def _get(mapping: dict[str, Any] | None, snake: str) -> Any:
 
 def _documents(text: str, source: str) -> list[dict[str, Any]]:
     try:
-        docs = [d for d in safe_load_all(text) if d is not None]
+        docs = [d for d in load_all(text) if d is not None]
     except yaml.YAMLError as exc:
         raise ImportFailed(f"{source}: not YAML: {exc}") from None
     levels = []

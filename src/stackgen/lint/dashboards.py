@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from stackgen.common.layout import DASHBOARDS_DIR, RULES_DIR
 from stackgen.common.yaml_io import load_yaml
 from stackgen.grafana.panels import panels, placed_panels
 from stackgen.grafana.queries import dashboard_queries
@@ -108,8 +109,8 @@ def dashboard_errors(dashboard: dict[str, Any], known: set[str]) -> list[str]:
     return dashboard_problems(dashboard, known).finish(set())
 
 
-DASHBOARDS = "grafana/dashboards/"
-RULES = "prometheus/rules/"
+DASHBOARDS = f"{DASHBOARDS_DIR}/"
+RULES = f"{RULES_DIR}/"
 
 
 def is_dashboard(rel: str) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path as FsPath
 from string import Template
 from typing import Any
 
+from stackgen.common.layout import RUNBOOKS_DIR
 from stackgen.common.values import clean_number, parse_duration
 from stackgen.grafana.queries import parse_dashboard_query
 from stackgen.lint import lint_documents
@@ -147,7 +148,7 @@ def _alert_rule(name: str, expr: str, alert: Any, params: dict[str, str]) -> dic
         "annotations": {
             "summary": Template(alert.summary).safe_substitute(params),
             "description": Template(alert.description.strip()).safe_substitute(params),
-            "runbook_url": f"runbooks/{name}.md",
+            "runbook_url": f"{RUNBOOKS_DIR}/{name}.md",
         },
     }
 
@@ -155,6 +156,8 @@ def _alert_rule(name: str, expr: str, alert: Any, params: dict[str, str]) -> dic
 def _linted(rules: list[tuple[Path, dict[str, Any]]], scrape: float) -> Iterator[tuple[Path, str]]:
     """`stackgen lint` on the pack's rules as the render writes them, a file a rule: a finding
     there would fail the render as a stackgen bug, so it is the pack's to fix here."""
+    if not rules:
+        return
     files = {
         f"{n}.yml": to_yaml_block({"groups": [{"name": "pack", "rules": [rule]}]}) + "\n"
         for n, (_, rule) in enumerate(rules)

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 
-import yaml
-
-from stackgen.common.yaml_io import SAFE_LOADER
+from stackgen.common.yaml_io import load
 from stackgen.packs.base import AlertDef, Pack
 from stackgen.packs.compile import build_pack
 from stackgen.spec.custom import AlertPack
@@ -20,7 +18,7 @@ BUILTIN_KINDS = ("http", "database", "ai-inference", "node")
 def builtin_form(name: str) -> AlertPack:
     """A built-in pack as written, validated as the spec's packs are."""
     text = files("stackgen.packs").joinpath("builtin", f"{name}.yml").read_text("utf-8")
-    return AlertPack.model_validate(yaml.load(text, Loader=SAFE_LOADER))
+    return AlertPack.model_validate(load(text))
 
 
 # What every service gets, whatever its kind.

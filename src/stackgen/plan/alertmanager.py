@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from stackgen.common.layout import ALERTMANAGER_CONFIG, NOTIFICATION_TEMPLATE
 from stackgen.plan.artifact import Artifact
 from stackgen.prometheus.promql import quote
 from stackgen.spec.model import Route, Routing, Stack
-
-TEMPLATE_FILE = "alertmanager/templates/stackgen.tmpl"
 
 
 def matcher(label: str, value: str) -> str:
@@ -139,7 +138,7 @@ def alertmanager_config(stack: Stack) -> list[Artifact]:
     routing = stack.routing
     return [
         Artifact(
-            "alertmanager/alertmanager.yml",
+            ALERTMANAGER_CONFIG,
             "alertmanager.yml.j2",
             {
                 "stack": stack.stack,
@@ -152,5 +151,5 @@ def alertmanager_config(stack: Stack) -> list[Artifact]:
                 "template_glob": "templates/*.tmpl",
             },
         ),
-        Artifact(TEMPLATE_FILE, "notifications.tmpl.j2", {"stack": stack.stack}),
+        Artifact(NOTIFICATION_TEMPLATE, "notifications.tmpl.j2", {"stack": stack.stack}),
     ]

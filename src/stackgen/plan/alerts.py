@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from string import Template
 from typing import Any
 
+from stackgen.common.layout import RUNBOOKS_DIR
 from stackgen.common.values import clean_number, parse_duration
 from stackgen.packs.base import AlertDef, ServiceContext
 from stackgen.packs.service import service_alert_defs, service_metric_roles, service_pack
@@ -60,7 +61,7 @@ def runbook_link(stack: Stack, alert: str) -> str:
     """The alert's runbook: below `runbooks_url`'s path, its query and fragment kept after."""
     base = stack.stack.runbooks_url
     if not base:
-        return f"runbooks/{alert}.md"
+        return f"{RUNBOOKS_DIR}/{alert}.md"
     address, hash_, fragment = base.partition("#")
     address, question, query = address.partition("?")
     return f"{address.rstrip('/')}/{alert}.md{question}{query}{hash_}{fragment}"

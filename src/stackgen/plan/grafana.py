@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from stackgen.common.layout import DASHBOARDS_DIR, DASHBOARDS_PROVISIONING, DATASOURCES_PROVISIONING
 from stackgen.packs.service import dashboard_panels, service_metric_roles
 from stackgen.plan.alerts import Alert, service_alerts
 from stackgen.plan.artifact import Artifact
@@ -209,7 +210,7 @@ def _stack_dashboard(
     """The overview or the alerts dashboard, in the default folder."""
     directory = folders[stack.grafana.default_folder]
     return Artifact(
-        f"grafana/dashboards/{directory}/{stack.stack.name}-{name}.json",
+        f"{DASHBOARDS_DIR}/{directory}/{stack.stack.name}-{name}.json",
         "dashboard.json.j2",
         _dashboard_context(stack, dashboard_uid(stack, name), title, [name], description, panels),
     )
@@ -228,12 +229,12 @@ def stack_grafana_artifacts(stack: Stack, folders: dict[str, str]) -> list[Artif
     ]
     return [
         Artifact(
-            "grafana/provisioning/datasources/datasources.yml",
+            DATASOURCES_PROVISIONING,
             "grafana-datasources.yml.j2",
             {"stack": stack.stack, "datasources": datasources(stack)},
         ),
         Artifact(
-            "grafana/provisioning/dashboards/dashboards.yml",
+            DASHBOARDS_PROVISIONING,
             "grafana-dashboards.yml.j2",
             {"stack": stack.stack, "providers": providers},
         ),
@@ -250,7 +251,7 @@ def stack_grafana_artifacts(stack: Stack, folders: dict[str, str]) -> list[Artif
 
 def service_dashboards(stack: Stack, service: Service, folders: dict[str, str]) -> list[Artifact]:
     """The service's dashboard, and its SLO dashboard when it has SLOs."""
-    directory = f"grafana/dashboards/{folders[service_folder(service)]}"
+    directory = f"{DASHBOARDS_DIR}/{folders[service_folder(service)]}"
     main, slo = service_dashboard_uids(stack, service)
     dashboards = [
         Artifact(

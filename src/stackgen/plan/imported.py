@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from stackgen.common.layout import RULES_DIR
 from stackgen.plan.artifact import Artifact
 from stackgen.spec.model import Service, Stack
 from stackgen.spec.rules import LEGACY, StackRuleGroup
@@ -13,7 +14,6 @@ from stackgen.spec.rules import LEGACY, StackRuleGroup
 # The stack's groups that name a service, by service name.
 Attached = Mapping[str, Sequence[StackRuleGroup]]
 
-RULES_DIR = "prometheus/rules"
 LEGACY_FILE = f"{RULES_DIR}/{LEGACY}.yml"
 
 

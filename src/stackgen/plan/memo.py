@@ -9,26 +9,40 @@ from contextvars import ContextVar
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar, cast
 
+from stackgen.common.memo import BoundedMemo
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
-# Result (with its arguments, so their ids stay theirs) by function and argument identities.
-_MEMO: ContextVar[dict[tuple[Any, ...], tuple[Any, Any]] | None] = ContextVar(
-    "stackgen_plan_memo", default=None
-)
+# Results one plan keeps: several per service for a fleet of thousands; past that the oldest
+# are worked out again when asked for.
+PLAN_MEMO_SIZE = 1 << 17
+
+
+class PlanMemo:
+    """The `per_plan` results of one plan, by function and argument identities. Each entry
+    keeps its arguments alive, so their ids stay theirs while it is remembered."""
+
+    def __init__(self, size: int = PLAN_MEMO_SIZE) -> None:
+        self.results: BoundedMemo[tuple[Any, ...], tuple[Any, Any]] = BoundedMemo(size)
+
+
+_CURRENT: ContextVar[PlanMemo | None] = ContextVar("stackgen_plan_memo", default=None)
 
 
 @contextmanager
-def planning() -> Iterator[None]:
+def planning() -> Iterator[PlanMemo]:
     """Remember `per_plan` results until the block ends (nested blocks share the outer memo)."""
-    if _MEMO.get() is not None:
-        yield
+    current = _CURRENT.get()
+    if current is not None:
+        yield current
         return
-    token = _MEMO.set({})
+    memo = PlanMemo()
+    token = _CURRENT.set(memo)
     try:
-        yield
+        yield memo
     finally:
-        _MEMO.reset(token)
+        _CURRENT.reset(token)
 
 
 def per_plan(fn: Callable[P, T]) -> Callable[P, T]:
@@ -38,14 +52,11 @@ def per_plan(fn: Callable[P, T]) -> Callable[P, T]:
 
     @wraps(fn)
     def remembered(*args: P.args, **kwargs: P.kwargs) -> T:
-        memo = _MEMO.get()
+        memo = _CURRENT.get()
         if memo is None:
             return fn(*args, **kwargs)
         key = (fn, *map(id, args), *((k, id(v)) for k, v in sorted(kwargs.items())))
-        entry = memo.get(key)
-        if entry is None:
-            entry = memo[key] = ((args, kwargs), fn(*args, **kwargs))
-        result = entry[1]
+        _, result = memo.results.get(key, lambda: ((args, kwargs), fn(*args, **kwargs)))
         return cast(T, list(result)) if isinstance(result, list) else result
 
     return remembered

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from stackgen.common.layout import PROMETHEUS_CONFIG, RULES_DIR, SHARD_CONFIG, under_prometheus
 from stackgen.packs.service import service_pack
 from stackgen.plan.alerts import Alert, service_context
 from stackgen.plan.artifact import Artifact
@@ -29,9 +30,6 @@ from stackgen.spec.model import (
     Stack,
 )
 
-RULES_DIR = "prometheus/rules"
-CONFIG = "prometheus/prometheus.yml"
-SHARD_CONFIG = "prometheus/shards/shard-{shard}.yml"
 SHARD_LABEL = "shard"
 # What the global Prometheus federates: every series of the stack's services (their targets
 # carry a `service` label), and the shards' own metrics.
@@ -159,7 +157,7 @@ def _config(
 ) -> Artifact:
     rule_files = [f"rules/{s.name}.yml" for s in stack.services]
     if legacy_files(stack):
-        rule_files.append(LEGACY_FILE.removeprefix("prometheus/"))
+        rule_files.append(under_prometheus(LEGACY_FILE))
     writes = [remote_write(w) for w in stack.prometheus.remote_write]
     return Artifact(
         path,
@@ -203,7 +201,7 @@ def prometheus_configs(stack: Stack) -> list[Artifact]:
         return [
             _config(
                 stack,
-                CONFIG,
+                PROMETHEUS_CONFIG,
                 address=server.address,
                 labels=external_labels(stack),
                 jobs=[*(jobs if self_scrape else []), *map(scrape_job, stack.services)],
@@ -235,7 +233,7 @@ def prometheus_configs(stack: Stack) -> list[Artifact]:
         configs.append(
             _config(
                 stack,
-                CONFIG,
+                PROMETHEUS_CONFIG,
                 address=server.address,
                 labels=external_labels(stack),
                 jobs=[*(own if self_scrape else []), federate_job(server)],

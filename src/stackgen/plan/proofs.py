@@ -14,6 +14,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from stackgen.common.layout import TESTS_DIR
+from stackgen.common.memo import BoundedMemo
 from stackgen.common.values import clean_number, format_duration, parse_duration
 from stackgen.plan.alerts import Alert
 from stackgen.plan.artifact import Artifact
@@ -22,7 +24,6 @@ from stackgen.plan.slos import ratio_record, slo_plan
 from stackgen.spec import burn_rates as engine
 from stackgen.spec.model import SLO, Service, Stack
 
-TESTS_DIR = "prometheus/tests"
 _LABEL_ACTION = re.compile(r"\{\{-?\s*\$labels\.([A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}")
 ABOVE = Decimal("1.1")  # a burn 10% above a threshold
 BELOW = Decimal("0.9")  # and 10% below
@@ -116,18 +117,13 @@ def _expected(alerts: dict[str, Alert], tiers: list[str]) -> list[dict]:
 Timing = tuple[str, Decimal, int, tuple[str, ...]]
 # Per distinct SLO arithmetic: a fleet shares a handful, and each costs thousands of evaluations.
 # Bounded: a worker that plans service after service must not grow with every new objective.
-_TIMINGS: dict[tuple[Any, ...], list[Timing]] = {}
-_TIMINGS_KEPT = 1024
+_TIMINGS: BoundedMemo[tuple[Any, ...], list[Timing]] = BoundedMemo(1024)
 
 
 def _timings(plan: engine.Plan, tiers: list[str]) -> list[Timing]:
     """The scenarios of the alerting `tiers` of a plan; they depend on its arithmetic only."""
     key = (plan.budget, plan.windows, plan.recorded, tuple(plan.for_.items()), tuple(tiers))
-    if key not in _TIMINGS:
-        if len(_TIMINGS) >= _TIMINGS_KEPT:
-            del _TIMINGS[next(iter(_TIMINGS))]  # the oldest
-        _TIMINGS[key] = _compute_timings(plan, tiers)
-    return _TIMINGS[key]
+    return _TIMINGS.get(key, lambda: _compute_timings(plan, tiers))
 
 
 def _compute_timings(plan: engine.Plan, tiers: list[str]) -> list[Timing]:

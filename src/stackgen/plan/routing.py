@@ -7,14 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from stackgen.alertmanager.routing import receivers_for, route_tree
+from stackgen.common.layout import ROUTING_MATRIX
 from stackgen.plan.alertmanager import root_route
 from stackgen.plan.alerts import stack_alerts
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.memo import per_plan
 from stackgen.plan.prometheus import external_labels
 from stackgen.spec.model import Stack
-
-MATRIX_FILE = "alertmanager/tests/routing.yml"
 
 
 @per_plan
@@ -54,5 +53,5 @@ def routing_matrix(stack: Stack) -> dict[str, list[dict[str, Any]]]:
 
 def routing_artifact(stack: Stack) -> Artifact:
     return Artifact(
-        MATRIX_FILE, "routing-tests.yml.j2", {"stack": stack.stack, **routing_matrix(stack)}
+        ROUTING_MATRIX, "routing-tests.yml.j2", {"stack": stack.stack, **routing_matrix(stack)}
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from stackgen.common.layout import RUNBOOKS_DIR
 from stackgen.plan.alerts import Alert, stack_alerts
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.grafana import dashboard_uid
@@ -29,7 +30,7 @@ def runbook_artifacts(stack: Stack) -> list[Artifact]:
             by_name.setdefault(alert.name, []).append(alert)
     return [
         Artifact(
-            f"runbooks/{name}.md",
+            f"{RUNBOOKS_DIR}/{name}.md",
             "runbook.md.j2",
             {
                 "name": name,

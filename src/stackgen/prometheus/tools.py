@@ -12,9 +12,17 @@ from pathlib import Path
 import yaml
 
 from stackgen.alertmanager.routing import receivers_for, route_tree
+from stackgen.common.layout import (
+    ALERTMANAGER_CONFIG,
+    NOTIFICATION_TEMPLATES_DIR,
+    PROMETHEUS_CONFIG,
+    ROUTING_MATRIX,
+    SHARD_CONFIGS,
+    TESTS_DIR,
+)
+from stackgen.common.yaml_io import load
 
-PROMETHEUS_CONFIGS = ("prometheus/prometheus.yml", "prometheus/shards/*.yml")
-ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yml"
+PROMETHEUS_CONFIGS = (PROMETHEUS_CONFIG, SHARD_CONFIGS)
 
 
 class VerifyError(Exception):
@@ -61,7 +69,7 @@ def verify_with_tools(root: Path, *, required: bool = False) -> list[str]:
     return missing
 
 
-TEMPLATES_GLOB = "alertmanager/templates/*.tmpl"
+TEMPLATES_GLOB = f"{NOTIFICATION_TEMPLATES_DIR}/*.tmpl"
 _DEFINE = re.compile(r'\{\{-?\s*define\s+"([^"]+)"')
 # What a notification carries, for trying each template before it is written: two firing
 # alerts with every annotation the templates read, and text that needs escaping.
@@ -120,7 +128,7 @@ def render_notification_templates(root: Path) -> None:
                 )
 
 
-TESTS_GLOB = "prometheus/tests/*.yml"
+TESTS_GLOB = f"{TESTS_DIR}/*.yml"
 
 
 def rule_test_files(out: Path) -> list[Path]:
@@ -138,17 +146,14 @@ def run_rule_tests(test_file: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-ROUTING_MATRIX = "alertmanager/tests/routing.yml"
-
-
 def routing_disagreements(out: Path) -> tuple[int, list[str]]:
     """Each entry of OUT's routing matrix checked against OUT's alertmanager.yml with
     `amtool config routes test --verify.receivers` and with stackgen's simulator: how many
     entries there were, and every disagreement."""
     config_file = out / ALERTMANAGER_CONFIG
     try:
-        matrix = yaml.safe_load((out / ROUTING_MATRIX).read_text(encoding="utf-8")) or {}
-        tree = route_tree(yaml.safe_load(config_file.read_text(encoding="utf-8"))["route"])
+        matrix = load((out / ROUTING_MATRIX).read_text(encoding="utf-8")) or {}
+        tree = route_tree(load(config_file.read_text(encoding="utf-8"))["route"])
         entries = [*(matrix.get("alerts") or []), *(matrix.get("expected") or [])]
         for entry in entries:
             if not isinstance(entry.get("labels"), dict) or not entry.get("receivers"):

@@ -31,9 +31,8 @@ def template_dir() -> Path:
 
 class _Environment(jinja2.Environment):
     """Jinja's environment, reading `mapping.key` of a dict as the item at once. Jinja tries
-    the attribute first, and the AttributeError it raised and caught for every key read from a
-    context's dicts was a tenth of the templates' time. The same result: a dict has no
-    attributes but its type's."""
+    the attribute first, and raises and catches an AttributeError for every key read from a
+    context's dicts. The same result: a dict has no attributes but its type's."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:

@@ -54,40 +54,28 @@ def _encode(value: Any, newline: str, parts: list[str]) -> None:
     """Append the text of `value`, its inner lines starting `newline` (a line break and the
     indentation of `value`); the separators and empty containers of json.dumps(indent=2)."""
     kind = type(value)
-    if kind is dict:
+    if kind is dict or kind is list:
+        opening, closing = ("{", "}") if kind is dict else ("[", "]")
         if not value:
-            parts.append("{}")
+            parts.append(opening + closing)
             return
         inner = newline + "  "
-        separator = "{" + inner
-        for key, item in value.items():
-            if type(key) is not str:
-                raise _Unusual(key)
+        separator = opening + inner
+        for slot, item in value.items() if kind is dict else enumerate(value):
+            label = ""
+            if kind is dict:
+                if type(slot) is not str:
+                    raise _Unusual(slot)
+                label = f"{encode_basestring(slot)}: "
             if type(item) is float:
-                item = value[key] = clean_float(item)
+                item = value[slot] = clean_float(item)
             if type(item) is str:
-                parts.append(f"{separator}{encode_basestring(key)}: {encode_basestring(item)}")
+                parts.append(separator + label + encode_basestring(item))
             else:
-                parts.append(f"{separator}{encode_basestring(key)}: ")
+                parts.append(separator + label)
                 _encode(item, inner, parts)
             separator = "," + inner
-        parts.append(newline + "}")
-    elif kind is list:
-        if not value:
-            parts.append("[]")
-            return
-        inner = newline + "  "
-        separator = "[" + inner
-        for index, item in enumerate(value):
-            if type(item) is float:
-                item = value[index] = clean_float(item)
-            if type(item) is str:
-                parts.append(separator + encode_basestring(item))
-            else:
-                parts.append(separator)
-                _encode(item, inner, parts)
-            separator = "," + inner
-        parts.append(newline + "]")
+        parts.append(newline + closing)
     else:
         parts.append(_scalar(value))
 

@@ -17,7 +17,7 @@ _MORE_THAN_PARSED = ("&", "*", "!", "\n---", "\n...")
 
 def check_yaml(text: str) -> None:
     """YAMLError if `text` is not one well-formed YAML document, without making the document:
-    libyaml parses it without a Python object per node or event (a tenth of the time); text
+    libyaml parses it without a Python object per node or event; text
     with anchors, aliases, tags or document markers is loaded. Unlike `load_yaml`, a plain
     scalar that resolves to a number or date is not converted (a template writes every value
     through a filter that quotes text which would not read back as written)."""

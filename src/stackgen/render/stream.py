@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stackgen.common.layout import GRAFANA_DIR
 from stackgen.grafana.queries import dashboard_queries
 from stackgen.lint.checks import Settings
 from stackgen.lint.dashboards import (
@@ -177,7 +178,7 @@ def _checked(rel: str) -> bool:
 
 
 def _is_grafana_json(rel: str) -> bool:
-    return rel.startswith("grafana/") and rel.endswith(".json")
+    return rel.startswith(f"{GRAFANA_DIR}/") and rel.endswith(".json")
 
 
 class _Task:

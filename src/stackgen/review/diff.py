@@ -20,7 +20,8 @@ from typing import Any, Literal
 
 import yaml
 
-from stackgen.common.yaml_io import safe_load
+from stackgen.common.layout import KUBERNETES_DIR, MIMIR_DIR
+from stackgen.common.yaml_io import load
 from stackgen.review.documents import render_document
 from stackgen.write import MANIFEST, managed_files, read_in
 
@@ -61,7 +62,7 @@ MAX_FIELDS = 12  # fields listed per changed object; the count of the others fol
 IDENTITY_LABELS = ("service", "slo", "slo_tier")
 # The keys of a route that are its place in the tree, not its settings.
 _ROUTE_SHAPE = ("routes", "matchers", "match", "match_re")
-_TARGET_COPIES = ("kubernetes/", "mimir/")
+_TARGET_COPIES = (f"{KUBERNETES_DIR}/", f"{MIMIR_DIR}/")
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,7 @@ def _objects(path: str, data: bytes) -> Objects | None:
             document = json.loads(data)
             return _dashboard(document) if _is_dashboard(document) else None
         if path.endswith((".yml", ".yaml")):
-            document = safe_load(data)  # OUT's: aliases within the budget
+            document = load(data)
         else:
             return None
     except (ValueError, RecursionError, yaml.YAMLError):

@@ -13,15 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from stackgen.alertmanager.routing import route_tree
+from stackgen.common.layout import ALERTMANAGER_CONFIG
+from stackgen.common.yaml_io import load
 from stackgen.plan.routing import routing_matrix
 from stackgen.review.diff import MAX_FIELDS, Change, Section, sections, summary
 from stackgen.review.documents import render_document
 from stackgen.review.explain import Explanation, explain
 from stackgen.review.mermaid import flowchart
-from stackgen.review.routes import ALERTMANAGER_YML
 from stackgen.spec.model import Stack
 
 REPORT = "REPORT.md"
@@ -103,7 +102,7 @@ def build_report(
 ) -> Report:
     """The report of a stack whose render is `files`; `changes` turn what `compared_with` holds
     into it (nothing, on a first render: then the report does not list every object as new)."""
-    alertmanager: dict[str, Any] = yaml.safe_load(files[ALERTMANAGER_YML])
+    alertmanager: dict[str, Any] = load(files[ALERTMANAGER_CONFIG])
     tree = route_tree(alertmanager["route"])
     alerts = alert_rows(stack)
     return Report(

@@ -8,24 +8,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from stackgen.alertmanager.routing import Delivery, Route, deliveries, route_tree
+from stackgen.common.layout import ALERTMANAGER_CONFIG
 from stackgen.common.values import format_duration
+from stackgen.common.yaml_io import load
 from stackgen.plan.prometheus import external_labels
 from stackgen.plan.routing import complete
 from stackgen.render.stream import render_tree
 from stackgen.spec.model import Stack
-
-ALERTMANAGER_YML = "alertmanager/alertmanager.yml"
 
 
 def alertmanager_document(stack: Stack) -> dict[str, Any]:
     """The alertmanager.yml the spec renders, parsed: what Alertmanager itself would read.
     Only that file is rendered."""
     with tempfile.TemporaryDirectory(prefix="stackgen-routes-") as folder:
-        render_tree(stack, Path(folder), jobs=1, only=frozenset({ALERTMANAGER_YML}))
-        return yaml.safe_load((Path(folder) / ALERTMANAGER_YML).read_bytes())
+        render_tree(stack, Path(folder), jobs=1, only=frozenset({ALERTMANAGER_CONFIG}))
+        return load((Path(folder) / ALERTMANAGER_CONFIG).read_bytes())
 
 
 def parse_labels(words: list[str]) -> dict[str, str]:

@@ -3,7 +3,6 @@ rendered verbatim beside the generated ones. Checked as Prometheus 2.42 loads ru
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from pydantic import (
@@ -16,6 +15,7 @@ from pydantic import (
     Tag,
 )
 
+from stackgen.prometheus.names import LABEL_NAME
 from stackgen.spec.types import Duration, MetricName, PositiveDuration, PromQL, Slug, TemplateText
 
 # The rule file of the stack's groups that name no service (prometheus/rules/legacy.yml).
@@ -24,12 +24,10 @@ LEGACY = "legacy"
 # (plan.prometheus.rule_groups): a group kept as written may not take one of these names.
 GENERATED_SUFFIXES = (".recording", ".slo", ".alerts")
 
-_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-
 
 def _rule_label_name(value: str) -> str:
     # Prometheus accepts any label name on a rule (`__`-prefixed too) except the metric name.
-    if not _LABEL_NAME.match(value) or value == "__name__":
+    if not LABEL_NAME.match(value) or value == "__name__":
         raise ValueError(
             f"{value!r} is not a label name Prometheus accepts on a rule: use letters, digits "
             "and underscores, not starting with a digit (and not `__name__`)"

@@ -20,12 +20,10 @@ from stackgen.alertmanager.time_intervals import (
 from stackgen.common.urls import credential_problem, redact
 from stackgen.common.values import parse_duration
 from stackgen.prometheus.gotemplate import check_template
+from stackgen.prometheus.names import ALERT_NAME, LABEL_NAME, METRIC_NAME
 from stackgen.prometheus.promql import parse
 
 _SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-_METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
-_ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 HOST_PORT = re.compile(r"^[A-Za-z0-9._-]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$")
 _URL = re.compile(r"^https?://[^\s/?#@]+([/?#][^\s]*)?$")
 _ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
@@ -120,7 +118,7 @@ def _slug(value: str) -> str:
 
 
 def _label_name(value: str) -> str:
-    if not _LABEL_NAME.match(value) or value.startswith("__"):
+    if not LABEL_NAME.match(value) or value.startswith("__"):
         raise ValueError(
             f"{value!r} is not a valid Prometheus label name: use letters, digits and "
             "underscores, not starting with a digit or with `__`"
@@ -129,7 +127,7 @@ def _label_name(value: str) -> str:
 
 
 def _any_label_name(value: str) -> str:
-    if not _LABEL_NAME.match(value):
+    if not LABEL_NAME.match(value):
         raise ValueError(
             f"{value!r} is not a Prometheus label name: use letters, digits and underscores, "
             "not starting with a digit"
@@ -167,7 +165,7 @@ def _kubernetes_label_value(value: str) -> str:
 
 
 def _metric_name(value: str) -> str:
-    if not _METRIC_NAME.match(value):
+    if not METRIC_NAME.match(value):
         raise ValueError(
             f"{value!r} is not a valid Prometheus metric name: use letters, digits, `_` and `:`, "
             "not starting with a digit"
@@ -187,7 +185,7 @@ def _alert_name(value: str) -> str:
             f"is {len(value)} characters long, more than {MAX_ALERT_NAME}: it names the "
             "runbook file runbooks/NAME.md, so shorten it"
         )
-    if not _ALERT_NAME.match(value):
+    if not ALERT_NAME.match(value):
         raise ValueError(
             f"{value!r} is not a valid alert name: use CamelCase letters and digits, "
             "starting with a capital (for example `HighErrorRate`)"

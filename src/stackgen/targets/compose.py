@@ -21,9 +21,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jsonschema
-import yaml
 
-from stackgen.common.yaml_io import SAFE_LOADER
+from stackgen.common.layout import ALERTMANAGER_CONFIG, DATASOURCES_PROVISIONING, PROMETHEUS_CONFIG
+from stackgen.common.yaml_io import load
 from stackgen.render import RenderError
 from stackgen.render.filters import to_yaml_block
 from stackgen.spec.model import Stack
@@ -31,10 +31,7 @@ from stackgen.spec.model import Stack
 COMPOSE_FILE = "docker-compose.yml"
 # Relative paths are resolved against the compose file's folder, OUT.
 SECRETS = "${STACKGEN_SECRETS:-../secrets}"
-MAIN_CONFIG = "prometheus/prometheus.yml"
 SHARD_CONFIG = re.compile(r"^prometheus/shards/shard-(\d+)\.yml$")
-ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yml"
-DATASOURCES = "grafana/provisioning/datasources/datasources.yml"
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SECRET_KEY = re.compile(r"_file$")
 
@@ -115,8 +112,8 @@ def _network(aliases: list[str]) -> dict[str, Any]:
 def prometheus_configs(stack: Stack, plain: Mapping[str, bytes]) -> list[tuple[str, str, str]]:
     """(service, config path, listen address) for each Prometheus config in the plain files."""
     found: list[tuple[str, str, str]] = []
-    if MAIN_CONFIG in plain:
-        found.append(("prometheus", MAIN_CONFIG, stack.prometheus.address))
+    if PROMETHEUS_CONFIG in plain:
+        found.append(("prometheus", PROMETHEUS_CONFIG, stack.prometheus.address))
     shard_addresses = stack.prometheus.shard_addresses()
     shards = sorted(
         (int(match.group(1)), path) for path in plain if (match := SHARD_CONFIG.match(path))
@@ -138,7 +135,7 @@ def _strings(value: Any, key: str = "") -> list[tuple[str, str]]:
 
 
 def _parsed(plain: Mapping[str, bytes], path: str) -> Any:
-    return yaml.load(plain.get(path, b"{}"), Loader=SAFE_LOADER) or {}
+    return load(plain.get(path, b"{}")) or {}
 
 
 def _secret_paths(plain: Mapping[str, bytes]) -> list[str]:
@@ -147,7 +144,7 @@ def _secret_paths(plain: Mapping[str, bytes]) -> list[str]:
 
 
 def _env_refs(plain: Mapping[str, bytes]) -> list[str]:
-    strings = _strings(_parsed(plain, DATASOURCES))
+    strings = _strings(_parsed(plain, DATASOURCES_PROVISIONING))
     return sorted({name for _, value in strings for name in _ENV_REF.findall(value)})
 
 
@@ -276,7 +273,7 @@ def _present(source: str, files: Mapping[str, bytes]) -> bool:
 def problems(files: Mapping[str, bytes]) -> list[str]:
     if COMPOSE_FILE not in files:
         return []
-    document = yaml.load(files[COMPOSE_FILE], Loader=SAFE_LOADER)
+    document = load(files[COMPOSE_FILE])
     found = [
         f"{COMPOSE_FILE}: {'/'.join(map(str, error.absolute_path)) or '(top)'}: {error.message}"
         for error in sorted(

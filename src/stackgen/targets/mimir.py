@@ -13,17 +13,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
-import yaml
-
-from stackgen.common.yaml_io import SAFE_LOADER
+from stackgen.common.layout import MIMIR_DIR, RULES_DIR
+from stackgen.common.yaml_io import load
 from stackgen.render import RenderError
 from stackgen.render.filters import to_yaml, to_yaml_block
 from stackgen.spec.model import Stack
 from stackgen.spec.rules import LEGACY
 from stackgen.targets.split import split_by_size
 
-FOLDER = "mimir"
-RULES = "prometheus/rules"
 # problems() reads the cap back from this line: it sees the files only, not the stack.
 _CAP_LINE = "# Split to stay under output.max_file_bytes: {cap} bytes."
 _CAP = re.compile(r"^# Split to stay under output\.max_file_bytes: (\d+) bytes\.$", re.M)
@@ -63,7 +60,7 @@ def plain_groups(stack: Stack, plain: Mapping[str, bytes]) -> list[tuple[str, di
     files: list[tuple[int, str, bytes]] = []
     for path, data in plain.items():
         where = PurePosixPath(path)
-        if str(where.parent) != RULES or where.suffix != ".yml":
+        if str(where.parent) != RULES_DIR or where.suffix != ".yml":
             continue
         if where.stem not in order:
             raise RenderError(f"{path}: the rule file of no service in the spec")
@@ -71,7 +68,7 @@ def plain_groups(stack: Stack, plain: Mapping[str, bytes]) -> list[tuple[str, di
     return [
         (service, group)
         for _, service, data in sorted(files)
-        for group in (yaml.load(data, Loader=SAFE_LOADER) or {}).get("groups") or []
+        for group in (load(data) or {}).get("groups") or []
     ]
 
 
@@ -104,7 +101,7 @@ def files(stack: Stack, plain: Mapping[str, bytes]) -> dict[str, bytes]:
         )
         for bits, part in parts:
             namespace = f"{name}.{bits}" if bits else name
-            written[f"{FOLDER}/{namespace}.yml"] = _document(
+            written[f"{MIMIR_DIR}/{namespace}.yml"] = _document(
                 header, namespace, [group for _, group in part]
             )
     return written
@@ -117,7 +114,7 @@ def _file_problems(path: str, data: bytes, seen: dict[str, str]) -> list[str]:
         found.append(f"{path}: no `max_file_bytes` line to check its size against")
     elif len(data) > int(cap.group(1)):
         found.append(f"{path}: {len(data)} bytes, over the cap of {cap.group(1)} bytes")
-    document = yaml.load(data, Loader=SAFE_LOADER)
+    document = load(data)
     if not isinstance(document, dict) or set(document) - {"namespace", "groups"}:
         return [*found, f"{path}: not a Mimir ruler file (`namespace` and `groups` only)"]
     namespace = document.get("namespace")
@@ -156,6 +153,6 @@ def problems(files: Mapping[str, bytes]) -> list[str]:
     return [
         problem
         for path in sorted(files)
-        if path.startswith(f"{FOLDER}/")
+        if path.startswith(f"{MIMIR_DIR}/")
         for problem in _file_problems(path, files[path], seen)
     ]

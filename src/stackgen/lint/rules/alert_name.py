@@ -11,12 +11,12 @@ Good:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from stackgen.lint.findings import Severity
 from stackgen.lint.rules.base import Audience, Hit, Scope, Settings
 from stackgen.lint.sources import Rule
+from stackgen.prometheus.names import ALERT_NAME
 
 ID = "alert/name"
 SEVERITY: Severity = "warning"
@@ -24,10 +24,8 @@ SCOPES: tuple[Scope, ...] = ("rule",)
 AUDIENCE: Audience = "both"
 HINT = "Rename it, such as `HighErrorRate`."
 
-_ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-
 
 def check(rule: Rule, settings: Settings) -> Iterator[Hit]:
     name = rule.data.get("alert")
-    if name is not None and not _ALERT_NAME.match(str(name)):
+    if name is not None and not ALERT_NAME.match(str(name)):
         yield ("alert",), f"alert name `{name}` is not CamelCase"

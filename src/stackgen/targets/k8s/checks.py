@@ -12,8 +12,8 @@ from importlib.resources import files as package_files
 from typing import Any
 
 import jsonschema
-import yaml
 
+from stackgen.common.yaml_io import load, load_all
 from stackgen.spec.model import MIB
 from stackgen.spec.types import K8S_LABEL_KEY, K8S_LABEL_VALUE
 from stackgen.targets.k8s.objects import ROOT, Object, document
@@ -52,7 +52,7 @@ def _strict(schema: Any) -> Any:
 @cache
 def crd_validator(kind: str) -> jsonschema.Draft4Validator:
     text = (package_files("stackgen") / "schemas" / "kubernetes" / CRDS[kind]).read_text()
-    crd = yaml.safe_load(text)
+    crd = load(text)
     (version,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1"]
     return jsonschema.Draft4Validator(_strict(version["schema"]["openAPIV3Schema"]))
 
@@ -141,7 +141,7 @@ def _pod_errors(obj: Object, maps: Mapping[str, Object], secrets: set[str]) -> I
 def objects(files: Mapping[str, bytes]) -> Iterator[tuple[str, Object]]:
     for path in sorted(files):
         if path.startswith(f"{ROOT}/") and path.endswith(".yaml"):
-            for obj in yaml.safe_load_all(files[path]):
+            for obj in load_all(files[path]):
                 if obj is not None:
                     yield path, obj
 

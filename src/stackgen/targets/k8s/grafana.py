@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from stackgen.common.layout import DASHBOARDS_DIR, DASHBOARDS_PROVISIONING, DATASOURCES_PROVISIONING
 from stackgen.spec.model import Stack
 from stackgen.targets.k8s.objects import (
     Object,
@@ -17,9 +18,6 @@ from stackgen.targets.k8s.objects import (
     under,
 )
 
-DASHBOARDS = "grafana/dashboards"
-DATASOURCES = "grafana/provisioning/datasources/datasources.yml"
-PROVIDERS = "grafana/provisioning/dashboards/dashboards.yml"
 DASHBOARD_LABEL = {"grafana_dashboard": "1"}
 DATASOURCE_LABEL = {"grafana_datasource": "1"}
 DATASOURCES_NAME = "grafana-datasources"
@@ -28,13 +26,13 @@ _NAME = re.compile(r"[^a-z0-9.-]+")
 
 def dashboard_name(path: str) -> str:
     """grafana/dashboards/platform/api.slo.json -> grafana-dashboard-platform.api.slo"""
-    rel = path.removeprefix(f"{DASHBOARDS}/").removesuffix(".json").replace("/", ".")
+    rel = path.removeprefix(f"{DASHBOARDS_DIR}/").removesuffix(".json").replace("/", ".")
     return "grafana-dashboard-" + _NAME.sub("-", rel.lower()).strip(".-")
 
 
 def folder_titles(plain: Mapping[str, bytes]) -> dict[str, str]:
     """Each dashboards folder's Grafana folder title, as the plain provisioning names it."""
-    providers = (plain_yaml(plain, PROVIDERS) or {}).get("providers") or []
+    providers = (plain_yaml(plain, DASHBOARDS_PROVISIONING) or {}).get("providers") or []
     # Provisioning files expand $VAR, so the plain file writes a literal dollar as $$.
     return {
         p["options"]["path"].rstrip("/").rsplit("/", 1)[-1].replace("$$", "$"): p["folder"].replace(
@@ -55,8 +53,8 @@ def dashboards(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
     titles = folder_titles(plain)
     annotation = stack.output.kubernetes.dashboard_folder_annotation
     objects = []
-    for path in under(plain, DASHBOARDS, ".json"):
-        directory = path.removeprefix(f"{DASHBOARDS}/").rsplit("/", 1)[0]
+    for path in under(plain, DASHBOARDS_DIR, ".json"):
+        directory = path.removeprefix(f"{DASHBOARDS_DIR}/").rsplit("/", 1)[0]
         folder = _sidecar_folder(titles.get(directory, directory), directory)
         cm = config_map(
             stack,
@@ -70,6 +68,6 @@ def dashboards(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
 
 
 def datasources(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
-    data = {data_key(DATASOURCES): plain_text(plain, DATASOURCES)}
+    data = {data_key(DATASOURCES_PROVISIONING): plain_text(plain, DATASOURCES_PROVISIONING)}
     cm = config_map(stack, DATASOURCES_NAME, data, own_labels=DATASOURCE_LABEL)
     return [fitting(cm, stack)]

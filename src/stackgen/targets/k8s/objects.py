@@ -7,8 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
-
+from stackgen.common.layout import RULES_DIR, TESTS_DIR
+from stackgen.common.yaml_io import load
 from stackgen.render.filters import to_yaml_document
 from stackgen.spec.model import MIB, Stack
 from stackgen.targets.split import TooLarge
@@ -77,7 +77,7 @@ def data_key(path: str) -> str:
 
 
 def plain_yaml(plain: Mapping[str, bytes], path: str) -> Any:
-    return yaml.safe_load(plain[path])
+    return load(plain[path])
 
 
 def plain_text(plain: Mapping[str, bytes], path: str) -> str:
@@ -89,13 +89,13 @@ def under(plain: Mapping[str, bytes], folder: str, suffix: str) -> list[str]:
 
 
 def rule_files(plain: Mapping[str, bytes]) -> list[str]:
-    return under(plain, "prometheus/rules", ".yml")
+    return under(plain, RULES_DIR, ".yml")
 
 
 def prometheus_configs(plain: Mapping[str, bytes]) -> list[str]:
     """Every Prometheus config the plain target wrote: one server's, or the shards' and the
     global server's."""
-    skip = ("prometheus/rules/", "prometheus/tests/")
+    skip = (f"{RULES_DIR}/", f"{TESTS_DIR}/")
     return [p for p in under(plain, "prometheus", ".yml") if not p.startswith(skip)]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from stackgen.common.layout import ALERTMANAGER_CONFIG, NOTIFICATION_TEMPLATES_DIR, RULES_DIR
 from stackgen.common.values import parse_duration
 from stackgen.render import RenderError
 from stackgen.spec.model import Service, Stack
@@ -149,7 +150,7 @@ def prometheus_rules(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
     by name, so parts stay put as a service grows) when one object would pass the cap."""
     objects = []
     for path in rule_files(plain):
-        stem = path.removeprefix("prometheus/rules/").removesuffix(".yml").replace("/", ".")
+        stem = path.removeprefix(f"{RULES_DIR}/").removesuffix(".yml").replace("/", ".")
         groups = (plain_yaml(plain, path) or {}).get("groups") or []
         parts = split_by_size(
             groups,
@@ -168,11 +169,11 @@ def _operator_templates(templates: list[str]) -> list[str]:
 def alertmanager_secret(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
     """The plain alertmanager.yml and its templates in the Secret the operator reads. The
     operator mounts the templates in its config folder, so the config looks for them there."""
-    config = plain_yaml(plain, "alertmanager/alertmanager.yml")
+    config = plain_yaml(plain, ALERTMANAGER_CONFIG)
     if config.get("templates"):
         config["templates"] = _operator_templates(config["templates"])
     data = {ALERTMANAGER_KEY: document(config).decode()}
-    for path in under(plain, "alertmanager/templates", ".tmpl"):
+    for path in under(plain, NOTIFICATION_TEMPLATES_DIR, ".tmpl"):
         data[data_key(path)] = plain_text(plain, path)
     name = f"alertmanager-{stack.output.kubernetes.alertmanager_name}"
     return [fitting(secret(stack, name, data), stack)]

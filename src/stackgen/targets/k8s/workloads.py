@@ -9,9 +9,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from stackgen.common.layout import (
+    ALERTMANAGER_CONFIG,
+    DASHBOARDS_DIR,
+    DASHBOARDS_PROVISIONING,
+    NOTIFICATION_TEMPLATES_DIR,
+    PROMETHEUS_CONFIG,
+    under_alertmanager,
+    under_prometheus,
+)
 from stackgen.render import RenderError
 from stackgen.spec.model import Stack
-from stackgen.targets.k8s.grafana import DASHBOARDS, PROVIDERS
 from stackgen.targets.k8s.objects import (
     Object,
     cap,
@@ -135,7 +143,7 @@ def _keys(paths: Sequence[str]) -> dict[str, str]:
 
 def _config_address(stack: Stack, path: str) -> str:
     server = stack.prometheus
-    if path == "prometheus/prometheus.yml":
+    if path == PROMETHEUS_CONFIG:
         return server.address
     shard = _SHARD.match(path)
     if shard is None:
@@ -223,7 +231,7 @@ def prometheus(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
         {
             "configMap": {
                 "name": "prometheus-config",
-                "items": [{"key": keys[p], "path": p.removeprefix("prometheus/")} for p in configs],
+                "items": [{"key": keys[p], "path": under_prometheus(p)} for p in configs],
             }
         }
     ] + [
@@ -231,7 +239,7 @@ def prometheus(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
             "configMap": {
                 "name": rule_map["metadata"]["name"],
                 "items": [
-                    {"key": rule_keys[p], "path": p.removeprefix("prometheus/")}
+                    {"key": rule_keys[p], "path": under_prometheus(p)}
                     for p in rule_files(plain)
                     if rule_keys[p] in rule_map["data"]
                 ],
@@ -255,7 +263,7 @@ def prometheus(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
         host, port = _split_address(_config_address(stack, path))
         name = service_name(host, "prometheus")
         args = [
-            f"--config.file={PROMETHEUS_DIR}/{path.removeprefix('prometheus/')}",
+            f"--config.file={PROMETHEUS_DIR}/{under_prometheus(path)}",
             "--storage.tsdb.path=/prometheus",
             f"--web.listen-address=:{PROMETHEUS_PORT}",
         ]
@@ -289,12 +297,12 @@ def secret_files(stack: Stack) -> dict[str, str]:
 
 
 def alertmanager(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
-    files = ["alertmanager/alertmanager.yml", *under(plain, "alertmanager/templates", ".tmpl")]
+    files = [ALERTMANAGER_CONFIG, *under(plain, NOTIFICATION_TEMPLATES_DIR, ".tmpl")]
     keys = _keys(files)
     config = config_map(
         stack, "alertmanager-config", {keys[p]: plain_text(plain, p) for p in files}
     )
-    items = [{"key": keys[p], "path": p.removeprefix("alertmanager/")} for p in files]
+    items = [{"key": keys[p], "path": under_alertmanager(p)} for p in files]
     secrets = secret_files(stack)
     volumes: list[dict[str, Any]] = [
         {"name": "config", "configMap": {"name": "alertmanager-config", "items": items}},
@@ -341,14 +349,16 @@ def grafana(stack: Stack, plain: Mapping[str, bytes], dashboards: list[Object]) 
     """Grafana provisioned from the plain files: the sidecar ConfigMaps' datasources and
     dashboards, laid out in folders as the plain provisioning reads them."""
     providers = config_map(
-        stack, "grafana-dashboard-providers", {data_key(PROVIDERS): plain_text(plain, PROVIDERS)}
+        stack,
+        "grafana-dashboard-providers",
+        {data_key(DASHBOARDS_PROVISIONING): plain_text(plain, DASHBOARDS_PROVISIONING)},
     )
-    paths = under(plain, DASHBOARDS, ".json")
+    paths = under(plain, DASHBOARDS_DIR, ".json")
     sources = [
         {
             "configMap": {
                 "name": cm["metadata"]["name"],
-                "items": [{"key": data_key(path), "path": path.removeprefix(f"{DASHBOARDS}/")}],
+                "items": [{"key": data_key(path), "path": path.removeprefix(f"{DASHBOARDS_DIR}/")}],
             }
         }
         for cm, path in zip(dashboards, paths, strict=True)
