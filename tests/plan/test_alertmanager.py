@@ -135,14 +135,14 @@ def test_custom_inhibit_rules_become_quoted_source_and_target_matchers(tmp_path)
             tmp_path,
             "  default_inhibitions: false\n"
             "  inhibit:\n"
-            "    - source: {alertname: DatabaseDown}\n"
+            "    - source: {alertname: ServiceDown}\n"
             "      target: {team: data, reason: 'a \"quoted\" one'}\n"
             "      equal: [cluster]\n",
         )
     )
     assert rules == [
         {
-            "source_matchers": ['alertname="DatabaseDown"'],
+            "source_matchers": ['alertname="ServiceDown"'],
             "target_matchers": ['team="data"', r'reason="a \"quoted\" one"'],
             "equal": ["cluster"],
         }

@@ -2,8 +2,8 @@
 implicit tag looked up once per distinct text (the safe loader has no path resolvers, so the
 tag depends on the text alone, and specs and rendered files repeat their labels, durations and
 numbers hundreds of thousands of times), with aliases expanded within a budget (`check_aliases`);
-`load_yaml`, yaml.load's result built straight from libyaml's nodes; and `load` and
-`load_all`, the plain safe reading of any other YAML."""
+`load_yaml`, yaml.load's result built straight from libyaml's nodes; `load` and `load_all`, the
+plain safe reading every module uses (through `Loader`: within the budget too)."""
 
 from __future__ import annotations
 
@@ -97,14 +97,14 @@ class Loader(SAFE_LOADER):  # type: ignore[misc, valid-type]
 
     def __init__(self, stream: str | bytes) -> None:
         super().__init__(stream)
-        self._unchecked: str | None = (
-            stream if isinstance(stream, str) else stream.decode("utf-8", "replace")
-        )
+        self._unchecked: str | bytes | None = stream
 
     def _check(self) -> None:
-        if self._unchecked is not None:
-            text, self._unchecked = self._unchecked, None
-            check_aliases(text)
+        stream, self._unchecked = self._unchecked, None
+        if isinstance(stream, bytes) and b"&" in stream:  # else no anchor: nothing to expand
+            stream = stream.decode("utf-8", "replace")
+        if isinstance(stream, str):
+            check_aliases(stream)
 
     def check_node(self) -> bool:
         self._check()
@@ -141,6 +141,17 @@ _SCALARS = {
 }
 
 
+def load(text: str | bytes) -> Any:
+    """The one YAML document in `text`, read safely (libyaml's parser when PyYAML has it),
+    aliases within the budget (AliasBudgetError otherwise)."""
+    return yaml.load(text, Loader=Loader)
+
+
+def load_all(text: str | bytes) -> list[Any]:
+    """Every YAML document in `text`, read safely, aliases within the budget."""
+    return list(yaml.load_all(text, Loader=Loader))
+
+
 class _Irregular(Exception):
     """A node the fast builder leaves to PyYAML's own constructor."""
 
@@ -166,17 +177,6 @@ def load_yaml(text: str) -> tuple[Any, bool]:
         except (_Irregular, RecursionError, TypeError, ValueError):
             pass  # yaml.load raises the same error, or builds what the fast path does not
     return yaml.load(text, Loader=Loader), False
-
-
-def load(text: str | bytes) -> Any:
-    """The one YAML document in `text`, read safely (yaml.safe_load's result), its aliases
-    expanded within the budget (AliasBudgetError otherwise)."""
-    return yaml.load(text, Loader=Loader)
-
-
-def load_all(text: str | bytes) -> list[Any]:
-    """Every YAML document in `text`, read safely, with aliases expanded within the budget."""
-    return list(yaml.load_all(text, Loader=Loader))
 
 
 def _built(root: yaml.Node) -> tuple[Any, bool]:
