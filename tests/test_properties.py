@@ -122,7 +122,7 @@ def specs(draw):
             "from": "am@b.example",
             "smarthost": "smtp:587",
         },
-        {"name": "hook", "type": "webhook", "url": "https://hooks.example/x?y=1#f"},
+        {"name": "hook", "type": "webhook", "url": "https://hooks.example/x?ref=1#f"},
     ]
     service_list = [draw(services(name)) for name in names]
     teams = sorted({s["team"] for s in service_list})

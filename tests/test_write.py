@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from stackgen.write import (
     MANIFEST,
     FolderFiles,
     WriteError,
+    read_in,
     unified_diff,
     write_files,
     write_staged,
@@ -251,3 +253,60 @@ def test_a_produced_file_in_the_way_of_a_foreign_one_leaves_out_as_it_was(tmp_pa
         write_staged(out, lambda staging: write_files(staging, {"mine.yml": b"theirs\n"}))
     assert (out / "mine.yml").read_text() == "mine\n" and (out / "a.yml").read_bytes() == b"1\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging tree left behind
+
+
+# --- OUT may come from a pull request: nothing outside it is read --------------------------
+
+
+@pytest.mark.parametrize("entry", ["../canary.txt", "/etc/hostname", "a/../../canary.txt", "./a"])
+def test_a_manifest_naming_a_path_outside_out_is_refused(tmp_path, entry):
+    out = tmp_path / "out"
+    write_tree(out, {"a.yml": b"1\n"})
+    (tmp_path / "canary.txt").write_text("CANARY\n")
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["files"][entry] = "0" * 64
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(WriteError, match="not a relative path inside") as raised:
+        unified_diff(out, {"a.yml": b"1\n"}, "out")
+    assert "CANARY" not in str(raised.value)
+
+
+def test_a_managed_file_turned_into_a_link_is_shown_as_a_link_never_followed(tmp_path):
+    out = tmp_path / "out"
+    write_tree(out, {"a.yml": b"1\n", "d/b.yml": b"2\n"})
+    (tmp_path / "canary.txt").write_text("CANARY\n")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "b.yml").write_text("CANARY\n")
+    (out / "a.yml").unlink()
+    (out / "a.yml").symlink_to(tmp_path / "canary.txt")
+    shutil.rmtree(out / "d")
+    (out / "d").symlink_to(tmp_path / "elsewhere")
+    diff = unified_diff(out, {"a.yml": b"1\n", "d/b.yml": b"2\n"}, "out")
+    assert "CANARY" not in diff
+    assert "-<a symbolic link, not followed>\n+1\n" in diff
+    assert "-<a symbolic link, not followed>\n+2\n" in diff
+
+
+def test_a_manifest_that_is_a_link_is_not_followed(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    elsewhere = tmp_path / "manifest.json"
+    elsewhere.write_text(json.dumps({"files": {"a.yml": "0"}}))
+    (out / MANIFEST).symlink_to(elsewhere)
+    with pytest.raises(WriteError, match="a symbolic link, not followed"):
+        unified_diff(out, {"a.yml": b"1\n"}, "out")
+
+
+def test_a_named_pipe_in_out_is_not_opened_for_reading(tmp_path):
+    out = tmp_path / "out"
+    write_tree(out, {"a.yml": b"1\n"})
+    (out / "a.yml").unlink()
+    os.mkfifo(out / "a.yml")  # reading it would wait for a writer forever
+    assert "-<not a regular file>\n+1\n" in unified_diff(out, {"a.yml": b"1\n"}, "out")
+
+
+def test_read_in_reads_a_regular_file_below_out(tmp_path):
+    write_tree(tmp_path / "out", {"d/a.yml": b"1\n"})
+    assert read_in(tmp_path / "out", "d/a.yml") == b"1\n"
+    with pytest.raises(OSError):
+        read_in(tmp_path / "out", "d/../d/a.yml")

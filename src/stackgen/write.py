@@ -16,10 +16,11 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 MANIFEST = ".stackgen-manifest.json"
 _TEMP_MARK = ".stackgen-tmp-"
@@ -60,17 +61,80 @@ class FolderFiles(Mapping[str, bytes]):
         return len(self.paths)
 
 
-def managed_files(out: Path) -> set[str]:
-    """Paths stackgen wrote into OUT last time (from its manifest), the manifest included."""
-    path = out / MANIFEST
-    if not path.exists() and not path.is_symlink():
-        return set()
+def read_in(out: Path, rel: str) -> bytes:
+    """The bytes of the regular file `rel` inside OUT, never through a symbolic link (OUT's
+    own path excepted, which the user gave): OUT may come from a pull request, and a link in it
+    must not make stackgen read, and then print, a file from elsewhere. OSError (ELOOP for a
+    link, EINVAL for anything but a regular file) when it cannot be read so."""
+    parts = PurePosixPath(rel).parts
+    if not parts or not is_inside(rel):
+        raise OSError(errno.EINVAL, "not a path inside OUT", rel)
+    nofollow = os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
     try:
-        files = json.loads(path.read_text(encoding="utf-8"))["files"]
+        for part in parts[:-1]:
+            try:
+                folder = os.open(part, os.O_RDONLY | os.O_DIRECTORY | nofollow, dir_fd=fd)
+            except NotADirectoryError:  # Linux says so of a link to a folder, too
+                if stat.S_ISLNK(os.stat(part, dir_fd=fd, follow_symlinks=False).st_mode):
+                    raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), rel) from None
+                raise
+            os.close(fd)
+            fd = folder
+        # O_NONBLOCK: opening a named pipe must not wait for a writer; it is refused below.
+        file = os.open(parts[-1], os.O_RDONLY | os.O_NONBLOCK | nofollow, dir_fd=fd)
+    finally:
+        os.close(fd)
+    with os.fdopen(file, "rb") as handle:
+        mode = os.fstat(file).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), rel)
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file", rel)
+        return handle.read()
+
+
+def is_inside(rel: str) -> bool:
+    """Whether `rel` is a normalised relative POSIX path that stays inside its folder."""
+    if not rel or "\0" in rel or rel.startswith("/") or "\\" in rel:
+        return False
+    parts = rel.split("/")
+    return all(part not in ("", ".", "..") for part in parts)
+
+
+def _entry(rel: object) -> str:
+    """A manifest entry as it may be shown: short, one line."""
+    text = repr(rel)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def managed_files(out: Path) -> set[str]:
+    """Paths stackgen wrote into OUT last time (from its manifest), the manifest included.
+    WriteError for a manifest that is damaged or names a path outside OUT."""
+    try:
+        text = read_in(out, MANIFEST).decode("utf-8")
+    except FileNotFoundError:
+        return set()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = _unreadable(exc) if isinstance(exc, OSError) else "not UTF-8"
+        raise WriteError(
+            f"{out / MANIFEST} is damaged ({reason}); delete it and render again"
+        ) from None
+    try:
+        files = json.loads(text)["files"]
         if not isinstance(files, dict) or not all(isinstance(f, str) for f in files):
             raise TypeError("`files` is not a mapping of paths")
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise WriteError(f"{path} is damaged ({exc}); delete it and render again") from exc
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise WriteError(
+            f"{out / MANIFEST} is damaged ({exc}); delete it and render again"
+        ) from None
+    outside = sorted(f for f in files if not is_inside(f))
+    if outside:
+        raise WriteError(
+            f"{out / MANIFEST} lists {_entry(outside[0])}, which is not a relative path inside "
+            f"{out}, which stackgen never writes: restore the manifest (or delete {out}) and "
+            "render again"
+        )
     return {*files, MANIFEST}
 
 
@@ -112,12 +176,12 @@ def unified_diff(
     for path in sorted(set(wanted) | current):
         new = wanted[path].decode("utf-8", "replace") if path in wanted else ""
         try:
-            old = (out / path).read_bytes().decode("utf-8", "replace")
+            old = read_in(out, path).decode("utf-8", "replace")
             exists = True
         except (FileNotFoundError, NotADirectoryError):
             old, exists = "", False
-        except OSError as exc:  # a folder where the file should be, say
-            old, exists = f"<{exc.strerror}>\n", True
+        except OSError as exc:  # a link or a folder where the file should be, say
+            old, exists = f"<{_unreadable(exc)}>\n", True
         if exists and path in wanted and old == new:
             continue
         chunks += difflib.unified_diff(
@@ -129,6 +193,13 @@ def unified_diff(
         if chunks and not chunks[-1].endswith("\n"):
             chunks[-1] += "\n\\ No newline at end of file\n"
     return "".join(chunks)
+
+
+def _unreadable(exc: OSError) -> str:
+    """Why a file in OUT was not read, without its target or contents."""
+    if exc.errno == errno.ELOOP:
+        return "a symbolic link, not followed"
+    return exc.strerror or "not readable"
 
 
 def write_files(root: Path, files: Mapping[str, bytes]) -> dict[str, str]:

@@ -109,3 +109,16 @@ def test_the_examples_routing_reads_back():
         "slack-alerts",
     ]
     assert receivers_for(tree, {"severity": "warning", "team": "ml"}) == ["slack-ai"]
+
+
+def test_a_route_tree_nested_5000_deep_is_read_and_walked_without_recursion():
+    root: dict = {"receiver": "root"}
+    route = root
+    for level in range(5000):
+        route["routes"] = [{"receiver": f"r{level}", "matchers": ['a="1"']}]
+        route = route["routes"][0]
+    tree = route_tree(root)
+    assert sum(1 for _ in tree.walk()) == 5001
+    assert receivers_for(tree, {"a": "1"}) == ["r4999"]
+    assert receivers_for(tree, {"a": "2"}) == ["root"]
+    assert [r.receiver for r in possible_routes(tree, lambda name: None)][-1] == "root"

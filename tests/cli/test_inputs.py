@@ -82,3 +82,100 @@ def test_every_error_is_reported_at_once(tmp_path):
     result = run("validate", str(write(tmp_path, "s.yml", text)))
     assert result.exit_code == 2
     assert "3 errors in" in result.stderr
+
+
+# --- Hostile input: bounded work, located errors, nothing echoed --------------------------
+
+LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n" for i in range(8)
+)  # ten to the ninth `lol`s once expanded
+DEEP_PROMQL = "(" * 10_000 + "up" + ")" * 10_000
+CHAINED_PROMQL = " + ".join(["up"] * 10_000)
+
+
+def _deep_routes(levels: int) -> str:
+    route = "{channel: ops}"
+    for _ in range(levels):
+        route = f"{{channel: ops, routes: [{route}]}}"
+    return MINIMAL + f"  routes: [{route}]\n"
+
+
+def _custom_alert(expr: str) -> str:
+    return MINIMAL.replace(
+        "      static: [api:8080]\n",
+        "      static: [api:8080]\n"
+        "    custom_alerts:\n"
+        "      - name: Deep\n"
+        f"        expr: '{expr}'\n"
+        "        summary: s\n"
+        "        description: d\n",
+    )
+
+
+# name: (spec text, message, line of the error)
+HOSTILE_SPECS = {
+    "billion-laughs": (MINIMAL + LAUGHS, "past the budget", 19),
+    "self-alias": (MINIMAL + "x: &x {y: [*x]}\n", "inside the node it refers to", 15),
+    "promql-10000-deep": (_custom_alert(DEEP_PROMQL), "nests 10000 levels deep", 11),
+    "promql-10000-chained": (_custom_alert(CHAINED_PROMQL), "more than the 200", 11),
+    "routes-300-deep": (_deep_routes(300), "nested more than 100 levels deep", 15),
+    "non-utf8": (MINIMAL.replace("team: web", "team: w\xe9b"), "byte 0xe9 is not UTF-8", 5),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_SPECS))
+@pytest.mark.parametrize("command", ["validate", "render"])
+def test_hostile_specs_exit_2_at_their_line_quickly(tmp_path, case, command):
+    text, message, line = HOSTILE_SPECS[case]
+    spec = tmp_path / "spec.yml"
+    data = text.encode("utf-8")
+    if case == "non-utf8":
+        data = text.encode("latin-1")
+    spec.write_bytes(data)
+    out = ["-o", str(tmp_path / "out")] if command == "render" else []
+    result = run(command, str(spec), *out)
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)  # a clean exit, no traceback
+    assert message in result.stderr
+    assert result.stderr.startswith(f"{spec}:{line}:"), result.stderr.splitlines()[0]
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("env", ["../../x", "/tmp/x", "a/b", "..", "UPPER", ""])
+def test_env_is_a_name_not_a_path(tmp_path, env):
+    spec = write(tmp_path, "spec/spec.yml", MINIMAL)
+    result = run("render", str(spec.parent), "--env", env, "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert "is not an environment name" in result.output
+    assert not (tmp_path / "out").exists() and not (tmp_path.parent / "x").exists()
+
+
+# name: (rule file, the finding's position and message)
+HOSTILE_RULES = {
+    "billion-laughs": (
+        LAUGHS + "groups: [{name: g, rules: [{alert: A, expr: up == 0}]}]\n",
+        "5:36  error   file/yaml",
+        "past the budget",
+    ),
+    "promql-10000-deep": (
+        f"groups: [{{name: g, rules: [{{alert: A, expr: '{DEEP_PROMQL}'}}]}}]\n",
+        "1:",
+        "nests 10000 levels deep",
+    ),
+    "promql-10000-chained": (
+        f"groups: [{{name: g, rules: [{{alert: A, expr: '{CHAINED_PROMQL}'}}]}}]\n",
+        "1:",
+        "more than the 200 stackgen reads",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_RULES))
+def test_lint_reports_hostile_rule_files_without_a_crash(tmp_path, monkeypatch, case):
+    text, position, message = HOSTILE_RULES[case]
+    rules = write(tmp_path, "rules.yml", text)
+    monkeypatch.chdir(tmp_path)  # no lint settings nor specs/ here
+    result = run("lint", str(rules))
+    assert result.exit_code in (1, 2), result.output
+    assert isinstance(result.exception, SystemExit)  # a clean exit, no traceback
+    assert f"{rules}\n  {position}" in result.output and message in result.output

@@ -2,10 +2,11 @@
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from stackgen.cli import app
-from tests.helpers import SPECS
+from tests.helpers import SPECS, require_tool
 
 runner = CliRunner()
 
@@ -38,3 +39,26 @@ def test_init_writes_a_spec_that_validates_and_renders(tmp_path):
     assert run("validate", str(folder)).exit_code == 0
     assert run("render", str(folder), "-o", str(tmp_path / "out")).exit_code == 0
     assert run("init", str(folder)).exit_code == 2  # never overwrites
+
+
+@pytest.mark.tools
+def test_init_then_render_in_an_empty_folder_is_clean(tmp_path, monkeypatch):
+    """The README's first steps, with the defaults: no question asked, no warning printed."""
+    require_tool("promtool")
+    require_tool("amtool")
+    monkeypatch.chdir(tmp_path)
+    result = run("init")
+    assert result.exit_code == 0 and result.stderr == ""
+    rendered = run("render")
+    assert rendered.exit_code == 0, rendered.output
+    assert rendered.stderr == ""  # no `lint:` warning, no tool missing
+    assert (tmp_path / "out" / "alertmanager" / "alertmanager.yml").is_file()
+
+
+def test_the_starter_says_what_each_part_does():
+    from stackgen.render.engine import template_dir
+
+    lines = (template_dir() / "init.yml").read_text().splitlines()
+    for section in ("stack:", "prometheus:", "alertmanager:", "services:", "channels:", "routing:"):
+        at = lines.index(section)
+        assert lines[at - 1].startswith("# "), f"{section} has no comment above it"

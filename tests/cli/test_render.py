@@ -1,11 +1,18 @@
 """`stackgen validate` and `render`: the summary, --check, what stops a render and what it
 reports."""
 
+import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from stackgen.cli import app
+from stackgen.write import MANIFEST
 from tests.helpers import MINIMAL, SPECS, write
 
 runner = CliRunner()
@@ -112,3 +119,115 @@ def test_lint_findings_in_a_services_own_custom_alert_are_warnings_not_stackgen_
     (warning,) = [line for line in result.stderr.splitlines() if line.startswith("lint: ")]
     assert "prometheus/rules/api.yml" in warning and "[promql/rate-range]" in warning
     assert "stackgen bug" not in result.stderr
+
+
+# --- A pull request's OUT: `render --check` prints nothing from outside it -----------------
+
+CANARY = "canary-7f3e9b1d-must-not-leak"
+
+
+def _check_in_a_process(spec: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """`render --check` as CI runs it: its own process, a secret in its environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "stackgen", "render", str(spec), "-o", str(out), "--check"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CI_SECRET_TOKEN": CANARY},
+        check=False,
+    )
+
+
+def _attacked_out(tmp_path: Path) -> tuple[Path, Path]:
+    spec = write(tmp_path, "spec.yml", MINIMAL)
+    out = tmp_path / "out"
+    assert run("render", str(spec), "-o", str(out), "--no-tools").exit_code == 0
+    (tmp_path / "canary.txt").write_text(f"{CANARY}\n")
+    return spec, out
+
+
+@pytest.mark.parametrize(
+    "entry", ["../canary.txt", "{canary}", "/proc/self/environ", "prometheus/../../canary.txt"]
+)
+def test_check_refuses_a_manifest_that_names_files_outside_out(tmp_path, entry):
+    spec, out = _attacked_out(tmp_path)
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["files"][entry.format(canary=tmp_path / "canary.txt")] = "0" * 64
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    result = _check_in_a_process(spec, out)
+    assert result.returncode == 2, result.stderr
+    assert "not a relative path inside" in result.stderr
+    assert CANARY not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_follows_no_link_in_out(tmp_path):
+    spec, out = _attacked_out(tmp_path)
+    rules = out / "prometheus/rules/api.yml"
+    rules.unlink()
+    rules.symlink_to("/proc/self/environ")  # the CI job's secrets
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "alertmanager.yml").write_text(f"{CANARY}\n")
+    shutil.rmtree(out / "alertmanager")
+    (out / "alertmanager").symlink_to(tmp_path / "elsewhere")
+    (out / "grafana").rename(tmp_path / "grafana")
+    (out / "grafana").symlink_to(tmp_path / "canary.txt")
+    result = _check_in_a_process(spec, out)
+    assert result.returncode == 1, result.stderr
+    assert "<a symbolic link, not followed>" in result.stdout
+    assert CANARY not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_diff_and_report_follow_no_link_in_out(tmp_path):
+    spec, out = _attacked_out(tmp_path)
+    rules = out / "prometheus/rules/api.yml"
+    rules.unlink()
+    rules.symlink_to(tmp_path / "canary.txt")
+    for command in ("diff", "report"):
+        result = run(command, str(spec), "-o", str(out))
+        assert result.exit_code in (0, 1), result.output
+        assert CANARY not in result.output
+    assert CANARY not in (out / "REPORT.md").read_text()
+    assert (tmp_path / "canary.txt").read_text() == f"{CANARY}\n"  # nor written through
+
+
+# --- progress on long renders ------------------------------------------------------------------
+
+
+def _fleet(tmp_path: Path, services: int):
+    from stackgen.lint.spec_checks import load_checked_stack
+    from tests.helpers import fleet_spec
+
+    return load_checked_stack(write(tmp_path, "fleet.yml", fleet_spec(services)))
+
+
+def test_a_render_tells_its_progress_in_services_done_up_to_all(tmp_path):
+    from stackgen.render.stream import render_tree
+
+    told: list[tuple[int, int]] = []
+    render_tree(_fleet(tmp_path, 70), tmp_path / "out", jobs=2, progress=lambda *a: told.append(a))
+    assert told[-1] == (70, 70) and {total for _, total in told} == {70}
+    assert [done for done, _ in told] == sorted(done for done, _ in told)
+
+
+def test_progress_is_shown_on_a_terminal_only_for_hundreds_of_services(tmp_path, monkeypatch):
+    import io
+
+    from stackgen.cli.render import PROGRESS_FROM, progress_for
+
+    large, small = _fleet(tmp_path, PROGRESS_FROM), _fleet(tmp_path, PROGRESS_FROM - 1)
+    terminal = io.StringIO()
+    terminal.isatty = lambda: True  # type: ignore[method-assign]
+    monkeypatch.setattr("sys.stderr", terminal)
+    monkeypatch.delenv("CI", raising=False)
+    assert progress_for(small) is None
+    show = progress_for(large)
+    assert show is not None
+    show(150, 300)
+    show(300, 300)
+    assert terminal.getvalue() == "\rrendering: 150/300 services\rrendering: 300/300 services\n"
+    monkeypatch.setenv("CI", "true")
+    assert progress_for(large) is None  # a CI log keeps every update
+    monkeypatch.delenv("CI")
+    terminal.isatty = lambda: False  # type: ignore[method-assign]
+    assert progress_for(large) is None  # nor a pipe or a file

@@ -30,8 +30,10 @@ def test_stackgen_test_runs_the_proofs_and_fails_when_a_rule_is_broken(tmp_path)
     require_tool("promtool")
     result = run("test", str(out))
     assert result.exit_code == 0, result.stdout
-    assert result.stdout.splitlines() == [
+    assert result.stdout.splitlines() == [  # each proof said before it runs, then its verdict
+        f"RUN  {out}/prometheus/tests/api.yml (1/1)",
         f"PASS {out}/prometheus/tests/api.yml",
+        f"RUN  {out}/alertmanager/tests/routing.yml (amtool and the simulator)",
         f"PASS routing matrix {out}/alertmanager/tests/routing.yml (6 alerts)",
         "2 passed, 0 failed",
     ]
@@ -39,7 +41,7 @@ def test_stackgen_test_runs_the_proofs_and_fails_when_a_rule_is_broken(tmp_path)
     rules.write_text(rules.read_text().replace("> 0.144", "> 0.5"))  # a page threshold gone wrong
     result = run("test", str(out))
     assert result.exit_code == 1
-    assert result.stdout.startswith(f"FAIL {out}/prometheus/tests/api.yml")
+    assert result.stdout.splitlines()[1].startswith(f"FAIL {out}/prometheus/tests/api.yml")
 
 
 @pytest.mark.tools
@@ -52,8 +54,10 @@ def test_proofs_of_slos_with_different_steps_pass_in_a_file_per_step(tmp_path):
     require_tool("promtool")
     result = run("test", str(out))
     assert result.exit_code == 0, result.stdout
-    assert result.stdout.splitlines()[:2] == [
+    assert result.stdout.splitlines()[:4] == [
+        f"RUN  {out}/prometheus/tests/api.step-1m10s.yml (1/2)",
         f"PASS {out}/prometheus/tests/api.step-1m10s.yml",
+        f"RUN  {out}/prometheus/tests/api.step-5m.yml (2/2)",
         f"PASS {out}/prometheus/tests/api.step-5m.yml",
     ]
 
@@ -71,3 +75,23 @@ def test_stackgen_test_on_a_stack_without_slo_alerts_has_nothing_to_prove(tmp_pa
     result = run("test", str(out))
     assert result.exit_code == 0
     assert "no SLO has an alerting tier to prove" in result.stdout
+
+
+@pytest.mark.tools
+def test_a_routing_wide_mute_passes_amtool_and_agrees_with_the_simulator(tmp_path):
+    """amtool check-config accepts the catch-all route in the root's place, and amtool's
+    receivers for every alert are the simulator's."""
+    text = MINIMAL.replace(
+        "routing:\n",
+        "routing:\n  mute_time_intervals: [night]\n"
+        "  time_intervals: [{name: night, time_intervals: [{times: [{start_time: '00:00', "
+        "end_time: '06:00'}]}]}]\n  routes: [{severity: [critical, warning], channel: ops}]\n",
+    )
+    out = tmp_path / "out"
+    rendered = run("render", str(write(tmp_path, "spec.yml", text)), "-o", str(out))
+    assert rendered.exit_code == 0, rendered.output
+    assert "not checked with" not in rendered.stderr and "lint:" not in rendered.stderr
+    require_tool("amtool")
+    result = run("test", str(out))
+    assert result.exit_code == 0, result.stdout
+    assert "PASS routing matrix" in result.stdout

@@ -19,6 +19,7 @@ def _web_api() -> dict:
     return json.loads((OUT / "grafana/dashboards/platform/aion-web-api.json").read_text())
 
 
+@pytest.mark.corpus
 def test_the_shipped_schemas_are_the_shared_ones_unchanged():
     shared = sorted(p.name for p in GRAFANA_SCHEMAS.iterdir())
     assert shared and all(

@@ -41,6 +41,7 @@ spec:
 """
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize(
     "name", ["openslo-getting-started.yml", "openslo-kubernetes-apiserver.yml"]
 )
@@ -51,6 +52,7 @@ def test_the_corpus_examples_import_into_valid_specs(tmp_path, name):
     assert load_stack(out).services[0].slos
 
 
+@pytest.mark.corpus
 def test_good_over_total_becomes_one_minus_the_ratio(tmp_path):
     spec, _ = import_openslo((CORPUS / "openslo-getting-started.yml").read_text(), "x")
     slo = spec["services"][0]["slos"][0]

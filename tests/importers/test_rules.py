@@ -66,6 +66,7 @@ def imported_spec(tmp_path: Path, *sources: Path, spec: Path | None = None) -> P
     return write(tmp_path, "imported.yml", text)
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("source", ACCEPTED, ids=lambda p: str(p.relative_to(SHARED)))
 def test_rendering_an_imported_file_gives_its_rules_back(tmp_path, source):
     files = render_files(load_stack(imported_spec(tmp_path, source)))
@@ -75,6 +76,7 @@ def test_rendering_an_imported_file_gives_its_rules_back(tmp_path, source):
     assert "rules/legacy.yml" in config["rule_files"]
 
 
+@pytest.mark.corpus
 def test_the_corpus_is_all_there():
     """120 files of rules/ and Sloth's 16 accepted outputs: 1,576 rules between them."""
     assert len(ACCEPTED) == 136 and len(CORPUS) - len(ACCEPTED) == 2
@@ -82,6 +84,7 @@ def test_the_corpus_is_all_there():
     assert rules == 1576
 
 
+@pytest.mark.corpus
 def test_the_spec_keeps_expressions_and_texts_as_written(tmp_path):
     source = RULES / "kube-prometheus" / "alertmanager-prometheusRule.yaml"
     spec = yaml.safe_load(imported_spec(tmp_path, source).read_text())
@@ -218,6 +221,7 @@ def test_multi_document_prometheus_rule_files_keep_their_order(tmp_path):
     assert "group `first` renamed `first-2`" in spec_file.read_text()
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize(
     ("name", "where", "says"),
     [
@@ -263,6 +267,7 @@ def test_unreadable_files_exit_2(tmp_path):
     assert result.exit_code == 2 and "cannot read" in result.stderr
 
 
+@pytest.mark.corpus
 def test_render_reports_the_imported_rules_findings_and_goes_on(tmp_path):
     """kube-prometheus's Alertmanager rules read `$labels.job` where their query dropped it:
     a lint finding on the user's rules, so a warning, not a stackgen bug."""
@@ -275,6 +280,7 @@ def test_render_reports_the_imported_rules_findings_and_goes_on(tmp_path):
     assert any(f"{out / LEGACY_FILE}:" in w and "dropped-label" in w for w in warnings)
 
 
+@pytest.mark.corpus
 @pytest.mark.tools
 def test_import_refuses_exactly_the_files_promtool_rejects(tmp_path):
     refused, rejected = set(), set()
@@ -290,6 +296,7 @@ def test_import_refuses_exactly_the_files_promtool_rejects(tmp_path):
     assert refused == rejected == REJECTED
 
 
+@pytest.mark.corpus
 @pytest.mark.tools
 def test_imported_corpus_renders_through_promtool(tmp_path):
     """All of awesome-prometheus-alerts and kube-prometheus in one spec: renamed where group

@@ -42,12 +42,14 @@ def imported(tmp_path: Path, name: str) -> Path:
     return tmp_path / name
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("name", IMPORTABLE + KUBERNETES)
 def test_every_events_or_raw_example_imports_into_a_valid_spec(tmp_path, name):
     stack = load_stack(imported(tmp_path, name))
     assert stack.services and all(s.slos for s in stack.services)
 
 
+@pytest.mark.corpus
 def test_queries_keep_sloths_window_as_stackgens_placeholder(tmp_path):
     slo = load_stack(imported(tmp_path, "getting-started.yml")).services[0].slos[0]
     assert slo.sli.expr == (
@@ -59,21 +61,25 @@ def test_queries_keep_sloths_window_as_stackgens_placeholder(tmp_path):
     assert slo.labels["category"] == "availability"
 
 
+@pytest.mark.corpus
 def test_plain_alert_annotations_are_carried_over(tmp_path):
     slo = load_stack(imported(tmp_path, "getting-started.yml")).services[0].slos[0]
     assert slo.annotations == {"summary": "High error rate on 'myservice' requests responses"}
 
 
+@pytest.mark.corpus
 def test_what_cannot_be_carried_over_is_noted_in_the_output(tmp_path):
     text = imported(tmp_path, "getting-started.yml").read_text()
     assert "# NOTE myservice/requests-availability page: label `severity: pageteam` dropped" in text
 
 
+@pytest.mark.corpus
 def test_an_slo_without_alerting_imports_with_its_tiers_off(tmp_path):
     slo = load_stack(imported(tmp_path, "no-alerts.yml")).services[0].slos[0]
     assert (slo.tiers.page.enabled, slo.tiers.ticket.enabled) == (False, False)
 
 
+@pytest.mark.corpus
 def test_an_sli_plugin_is_refused_with_the_reason():
     with pytest.raises(
         ImportFailed, match="the SLI plugin `getting_started_availability` cannot be imported"
@@ -83,6 +89,7 @@ def test_an_sli_plugin_is_refused_with_the_reason():
         )
 
 
+@pytest.mark.corpus
 def test_a_query_prometheus_cannot_run_is_refused_with_the_reason():
     with pytest.raises(ImportFailed, match="unknown function with name 'histogram_share'"):
         import_sloth((SLOTH / "victoria-metrics.yml").read_text(), "victoria-metrics.yml")
@@ -125,6 +132,7 @@ def _count(matchers: str) -> str:
     return f'count(ALERTS{{alertstate="firing",{matchers}}}) or vector(0)'
 
 
+@pytest.mark.corpus
 @pytest.mark.tools
 @pytest.mark.parametrize("name", PARITY)
 def test_imported_alerts_fire_exactly_when_sloths_generated_alerts_fire(tmp_path, name):
@@ -170,6 +178,7 @@ def test_imported_alerts_fire_exactly_when_sloths_generated_alerts_fire(tmp_path
     promtool_tests(tmp_path, [*sloth_files, *ours], "1m", tests)
 
 
+@pytest.mark.corpus
 @pytest.mark.tools
 def test_the_imported_stack_renders_and_its_proofs_pass(tmp_path):
     out = render_into(imported(tmp_path, "getting-started.yml"), tmp_path / "out")

@@ -15,6 +15,7 @@ RULES = SHARED / "corpus" / "rules"
 SLOTH_GEN = SHARED / "corpus" / "slo" / "sloth" / "_gen"
 
 
+@pytest.mark.corpus
 def test_no_syntax_finding_on_the_corpus_promtool_accepts():
     """All 112 awesome-prometheus-alerts files and kube-prometheus's PrometheusRules pass promtool
     (unwrapped); lint must not call any of their expressions invalid."""
@@ -22,6 +23,7 @@ def test_no_syntax_finding_on_the_corpus_promtool_accepts():
     assert not [f for f in findings if f.severity == "error"], [str(f) for f in findings][:5]
 
 
+@pytest.mark.corpus
 def test_sloths_broken_outputs_are_reported_where_promtool_fails():
     errors = [f for f in lint([SLOTH_GEN]) if f.severity == "error"]
     by_file = {(Path(f.file).name, f.check) for f in errors}
@@ -34,6 +36,7 @@ def test_the_rendered_example_is_lint_clean():
     assert lint([OUT]) == []
 
 
+@pytest.mark.corpus
 def test_the_command_exits_0_1_and_2(tmp_path):
     runner = CliRunner()
     assert runner.invoke(app, ["lint", str(OUT)]).exit_code == 0
@@ -63,6 +66,7 @@ def _unwrapped(source: Path, folder: Path) -> Path:
     return target
 
 
+@pytest.mark.corpus
 @pytest.mark.tools
 def test_lint_and_promtool_agree_on_every_corpus_file(tmp_path):
     """Every file promtool rejects gets an error with a location; every file it accepts gets
@@ -86,6 +90,7 @@ def test_lint_and_promtool_agree_on_every_corpus_file(tmp_path):
     assert reported == rejected
 
 
+@pytest.mark.corpus
 def test_sarif_for_the_whole_corpus_validates_and_colour_is_asked_for(tmp_path):
     from jsonschema import Draft4Validator
 
@@ -100,6 +105,7 @@ def test_sarif_for_the_whole_corpus_validates_and_colour_is_asked_for(tmp_path):
     assert "\x1b[" in coloured.stdout and "\x1b[" not in plain.stdout
 
 
+@pytest.mark.corpus
 def test_globs_the_shell_left_alone_are_expanded():
     pattern = str(RULES / "awesome-prometheus-alerts" / "**" / "*.yml")
     result = CliRunner().invoke(app, ["lint", pattern, "--format", "json"])

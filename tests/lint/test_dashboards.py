@@ -41,10 +41,16 @@ def test_a_spec_that_renames_a_metric_breaks_the_dashboards_written_before(tmp_p
     known = kind_metric_names(load_stack(spec))
     assert "api_requests_total" in known and "http_requests_total" not in known
     problems = check_dashboards(OUT, known)  # the example's dashboards, against the renamed stack
+    # a query each: the panels drawn from records read the records' metrics (dashboard
+    # variables), two in the error ratio, one per quantile in the latency panel
+    read = [("Request rate", "http_requests_total"), ("Requests by status", "http_requests_total")]
+    read += [("Error ratio (5xx)", "http_requests_total")] * 2
+    read += [("Latency", "http_request_duration_seconds_bucket")] * 3
+    read += [("Latency distribution", "http_request_duration_seconds_bucket")]
     assert problems == [
-        "grafana/dashboards/platform/aion-web-api.json: panel `Requests by status` reads "
-        "`http_requests_total`, which is neither a recording rule of this render nor a metric "
-        "of a service's kind"
+        f"grafana/dashboards/platform/aion-web-api.json: panel `{panel}` reads `{metric}`, which "
+        "is neither a recording rule of this render nor a metric of a service's kind"
+        for panel, metric in read
     ]
     assert check_dashboards(OUT, kind_metric_names(load_stack(SPECS))) == []
 
@@ -109,7 +115,9 @@ def test_what_the_render_parsed_is_checked_without_parsing_the_bytes_again():
     dashboard = "grafana/dashboards/platform/aion-web-api.json"
     parsed = {path: json.loads(files[path]) for path in files if path.endswith(".json")}
     files = {**files, **dict.fromkeys(parsed, b"not json")}
-    parsed[dashboard]["panels"][2]["targets"][0]["expr"] = "sum(rate(nowhere_total[5m]))"
+    parsed[dashboard]["panels"][2]["targets"][0]["expr"] = (
+        'sum(rate(nowhere_total{job=~"$job",instance=~"$instance"}[5m]))'
+    )
     assert check_rendered(files, kind_metric_names(load_stack(SPECS)), parsed) == [
         f"{dashboard}: panel `Requests by status`: `rate` over a fixed range, not $__rate_interval",
         f"{dashboard}: panel `Requests by status` reads `nowhere_total`, which is neither a "
@@ -205,3 +213,18 @@ def test_the_queries_found_once_for_the_whole_dashboard_are_each_panels_own():
         alone = dashboard_problems(dashboard, _renamed_known())
         assert dashboard_problems(dashboard, _renamed_known(), queries) == alone
     assert any("x_total" in str(doubt) for doubt in alone.doubts)
+
+
+def test_a_panel_that_ignores_a_variable_of_its_dashboard_is_an_error():
+    from stackgen.lint.rules.dashboard_variables import check
+
+    dashboard = json.loads((OUT / "grafana/dashboards/platform/aion-web-api.json").read_text())
+    assert list(check(dashboard, [])) == []
+    dashboard["panels"][1]["targets"][0]["expr"] = 'sum(rate(x{job=~"$job"}[$__rate_interval]))'
+    ((where, message),) = check(dashboard, [])
+    assert where == ("panels", 1, "targets", 0, "expr")
+    assert message == (
+        f"panel `{dashboard['panels'][1]['title']}` ignores $instance: it shows the same "
+        "whatever is chosen there"
+    )
+    assert dashboard_errors(dashboard, set())  # a render holding it fails

@@ -41,6 +41,7 @@ def _analysed(expr: str):
         return str(exc)
 
 
+@pytest.mark.corpus
 def test_every_corpus_and_example_expression_has_the_facts_of_its_own_text():
     assert len(EXPRS) > 1000
     changed = [e for e in EXPRS if normalised(e) != e]

@@ -103,6 +103,8 @@ RATE_OF = re.compile(
 # A metric named as a gauge in bytes, read as it is (not as a range, not a function).
 BYTES_SELECTOR = re.compile(r"\b(?P<name>[a-zA-Z_]\w*_bytes)\b(?P<matchers>\{[^}]*\})?(?![\w\[(:])")
 # A label matcher with a plain value: `job="api"` (not `!=`, `=~` or `==`).
+# `le` in a `by (...)` list: `(?P<before>by\s*\(...)le,` or `, le)`.
+LE_IN_BY = re.compile(r"(?P<before>\bby\s*\((?:[^()]*?))\ble\b\s*,?\s*")
 PLAIN_EQUAL = re.compile(r'(?P<label>\b[a-zA-Z_]\w*)\s*=\s*"(?P<value>[^".*+?()\[\]{}|^$\\]+)"')
 PLAIN_NOT_EQUAL = re.compile(
     r'(?P<label>\b[a-zA-Z_]\w*)\s*!=\s*"(?P<value>[^".*+?()\[\]{}|^$\\]+)"'
@@ -274,6 +276,25 @@ MUTATIONS = (
     ),
     Mutation("rule/structure", "expr-removed", AWESOME, is_alert, lambda r: without(r, "expr")),
     Mutation("rule/structure", "record-gets-for", KUBE, is_record, lambda r: {**r, "for": "5m"}),
+    Mutation(
+        "rule/structure", "annotations-misspelt", AWESOME, lambda r: "annotations" in r,
+        lambda r: {**without(r, "annotations"), "annotation": r["annotations"]},
+    ),
+    Mutation("rule/structure", "for-5min", KUBE, is_alert, lambda r: {**r, "for": "5min"}),
+    Mutation(
+        "rule/structure", "record-name-with-labels", KUBE, is_record,
+        lambda r: {**r, "record": r["record"] + '{env="prod"}'},
+    ),
+    # group/duplicate
+    Mutation(
+        "group/duplicate", "name-of-the-group-before", AWESOME, _group_fits,
+        lambda g: {**g, "name": "quiet-before"}, group=True,
+    ),
+    # annotations/name
+    Mutation(
+        "annotations/name", "dash-in-name", AWESOME, is_alert,
+        lambda r: {**r, "annotations": {**annotations(r), "runbook-url": "https://runbooks/x"}},
+    ),
     # group/structure
     Mutation(
         "group/structure", "name-removed", AWESOME, _group_fits, lambda g: without(g, "name"),
@@ -443,8 +464,12 @@ MUTATIONS = (
         group=True,
     ),
     Mutation(
-        "group/interval", "interval-not-a-duration", AWESOME, _group_fits,
+        "group/structure", "interval-not-a-duration", AWESOME, _group_fits,
         lambda g: {**g, "interval": "ten minutes"}, group=True,
+    ),
+    Mutation(
+        "group/structure", "unknown-field", KUBE, _group_fits,
+        lambda g: {**g, "evaluation_interval": "1m"}, group=True,
     ),
     # rule/duplicate (across the rules linted together)
     Mutation("rule/duplicate", "alert-twice", AWESOME, is_alert, lambda r: [r, r]),
@@ -517,6 +542,70 @@ MUTATIONS = (
     Mutation(
         "promql/counter-raw", "rate-unwrapped", KUBE, lambda r: rate_of_counter(r, ("rate",)),
         lambda r: replace_match(r, m := rate_of_counter(r, ("rate",)), m["selector"]),
+    ),
+    # promql/impossible
+    Mutation(
+        "promql/impossible", "count-equals-zero", AWESOME, simple_threshold,
+        lambda r: with_expr(r, f"count({split_threshold(r)[0]}) == 0"),
+    ),
+    # promql/regex-anchor, promql/regex-empty
+    Mutation(
+        "promql/regex-anchor", "equal-made-anchored-regex", AWESOME,
+        lambda r: tree(r) is not None and PLAIN_EQUAL.search(expr(r)),
+        lambda r: with_expr(r, PLAIN_EQUAL.sub(r'\g<label>=~"^\g<value>$"', expr(r), count=1)),
+    ),
+    Mutation(
+        "promql/regex-empty", "stray-bar", KUBE,
+        lambda r: tree(r) is not None and PLAIN_EQUAL.search(expr(r)),
+        lambda r: with_expr(r, PLAIN_EQUAL.sub(r'\g<label>=~"\g<value>|"', expr(r), count=1)),
+    ),
+    # promql/time-shift
+    Mutation(
+        "promql/time-shift", "negative-offset", AWESOME,
+        lambda r: tree(r) is not None and re.search(r"\brate\(", expr(r)) and RANGE.search(expr(r)),
+        lambda r: with_expr(r, RANGE.sub(lambda m: m.group(0) + " offset -5m", expr(r), count=1)),
+    ),
+    # promql/histogram-le
+    Mutation(
+        "promql/histogram-le", "le-dropped-from-by", KUBE,
+        lambda r: "histogram_quantile" in expr(r) and LE_IN_BY.search(expr(r)),
+        lambda r: with_expr(r, LE_IN_BY.sub(r"\g<before>", expr(r))),
+    ),
+    # promql/fragile
+    Mutation(
+        "promql/fragile", "topk-in-alert", AWESOME, simple_threshold,
+        lambda r: with_expr(r, "topk(3, {}) {} {}".format(*split_threshold(r))),
+    ),
+    # promql/grouping-dropped, promql/vector-matching
+    Mutation(
+        "promql/grouping-dropped", "outer-by-lost-label", AWESOME, simple_threshold,
+        lambda r: with_expr(
+            r, "max by (instance) (sum by (job) ({})) {} {}".format(*split_threshold(r))
+        ),
+    ),
+    Mutation(
+        "promql/vector-matching", "sides-grouped-apart", KUBE, simple_threshold,
+        lambda r: with_expr(
+            r,
+            "sum by (job) ({0}) / sum by (instance) ({0}) {1} {2}".format(*split_threshold(r)),
+        ),
+    ),
+    # promql/irate-range
+    Mutation(
+        "promql/irate-range", "irate-over-an-hour", AWESOME,
+        lambda r: rate_of_counter(r, ("rate",)),
+        lambda r: replace_match(r, m := rate_of_counter(r, ("rate",)), f"irate({m['selector']}[1h])"),
+    ),
+    # annotations/humanize-label
+    Mutation(
+        "annotations/humanize-label", "label-humanized", KUBE,
+        lambda r: is_alert(r) and template_label(r),
+        lambda r: {
+            **r,
+            "annotations": {
+                **annotations(r), "size": f"{{{{ $labels.{template_label(r)} | humanize }}}}"
+            },
+        },
     ),
     # annotations/dropped-label
     Mutation(
@@ -642,6 +731,7 @@ def _param(mutation: Mutation):
     return pytest.param(mutation, id=mutation.id, marks=marks)
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("mutation", [_param(m) for m in MUTATIONS])
 def test_a_mutated_corpus_rule_is_caught_at_its_lines(tmp_path, quiet, mutation):
     picked = pick(mutation, tmp_path)

@@ -7,12 +7,16 @@ from stackgen.lint.sources import LazySource, read
 from stackgen.spec.loader import read_documents
 from tests.helpers import OUT, SHARED
 
-FILES = sorted((SHARED / "corpus" / "rules").rglob("*.yml"))[:40] + sorted(
-    (OUT / "prometheus" / "rules").glob("*.yml")
-)
+FILES = [
+    *(
+        pytest.param(p, marks=pytest.mark.corpus, id=p.name)
+        for p in sorted((SHARED / "corpus" / "rules").rglob("*.yml"))[:40]
+    ),
+    *(pytest.param(p, id=p.name) for p in sorted((OUT / "prometheus" / "rules").glob("*.yml"))),
+]
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", FILES)
 def test_documents_and_positions_are_those_of_the_position_keeping_reader(path):
     text = path.read_text(encoding="utf-8")
     documents, errors = read(text, str(path))

@@ -133,6 +133,7 @@ def test_the_comments_hide_findings_across_files_that_are_there_without_them(tmp
     assert sorted(Path(file).name for file in hidden) == ["aion-web-api.json", "extra.yml"]
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize(
     "root",
     [SHARED / "corpus" / "rules", SHARED / "corpus" / "slo" / "sloth" / "_gen"],
@@ -144,6 +145,7 @@ def test_the_corpus_staged_is_what_lint_finds(root):
     assert lint_staged(root, staged(root)) == found
 
 
+@pytest.mark.corpus
 def test_duplicates_are_confirmed_on_the_rules_not_the_digests(planted, monkeypatch):
     """Every digest the same: still exactly the duplicates there are."""
     sloth = SHARED / "corpus" / "slo" / "sloth" / "_gen"

@@ -144,7 +144,7 @@ def test_a_rendered_pack_is_linted_routed_drawn_and_has_runbooks(tmp_path):
     processed = panels["Jobs processed"]
     assert processed["type"] == "stat"
     assert processed["targets"][0]["expr"] == (
-        'sum(rate(jobs_processed_total{job="worker"}[$__rate_interval]))'
+        'sum(rate(jobs_processed_total{job=~"$job",instance=~"$instance"}[$__rate_interval]))'
     )
     assert processed["fieldConfig"]["defaults"]["thresholds"]["steps"][-1] == {
         "color": "orange", "value": 100}  # fmt: skip
@@ -219,5 +219,6 @@ def test_a_built_in_kind_service_may_add_panels(tmp_path):
     added = dashboard["panels"][-1]
     assert added["title"] == "5xx by route"
     assert added["targets"][0]["expr"] == (
-        'sum by (route) (rate(http_requests_total{job="api",status=~"5.."}[$__rate_interval]))'
+        "sum by (route) (rate(http_requests_total"
+        '{job=~"$job",instance=~"$instance",status=~"5.."}[$__rate_interval]))'
     )

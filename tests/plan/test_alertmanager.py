@@ -5,6 +5,7 @@ from stackgen.plan.alertmanager import (
     DEFAULT_INHIBITIONS,
     alertmanager_config,
     inhibit_rules,
+    root_route,
     route_tree,
 )
 from tests.helpers import MINIMAL, stack_from
@@ -134,14 +135,14 @@ def test_custom_inhibit_rules_become_quoted_source_and_target_matchers(tmp_path)
             tmp_path,
             "  default_inhibitions: false\n"
             "  inhibit:\n"
-            "    - source: {alertname: DatabaseDown}\n"
+            "    - source: {alertname: ServiceDown}\n"
             "      target: {team: data, reason: 'a \"quoted\" one'}\n"
             "      equal: [cluster]\n",
         )
     )
     assert rules == [
         {
-            "source_matchers": ['alertname="DatabaseDown"'],
+            "source_matchers": ['alertname="ServiceDown"'],
             "target_matchers": ['team="data"', r'reason="a \"quoted\" one"'],
             "equal": ["cluster"],
         }
@@ -175,3 +176,53 @@ def test_slo_groups_keep_a_page_for_one_group_from_silencing_another_groups_tick
         "stack", "environment", "alertname", "service", "slo", "route",
     ]  # fmt: skip
     assert rules[0]["equal"] == ["stack", "environment", "service"]  # ServiceDown: whole service
+
+
+# --- matchers take a value or a list; regexes are explicit ----------------------------------
+
+
+def test_every_matcher_key_takes_a_value_or_a_list(tmp_path):
+    one = first_route(tmp_path, "{severity: critical, team: web, service: api, channel: pager}")
+    listed = first_route(
+        tmp_path, "{severity: [critical], team: [web], service: [api], channel: pager}"
+    )
+    assert one["matchers"] == listed["matchers"] == [
+        'severity="critical"', 'team="web"', 'service="api"',
+    ]  # fmt: skip
+
+
+def test_a_list_of_values_is_one_regex_of_the_values_taken_literally(tmp_path):
+    route = first_route(tmp_path, "{match: {tier: [a, b.c, 'x y']}, channel: pager}")
+    assert route["matchers"] == ['tier=~"a|b\\\\.c|x y"']
+
+
+def test_match_re_is_a_regex_as_written(tmp_path):
+    route = first_route(tmp_path, "{match_re: {instance: 'db-.*'}, channel: pager}")
+    assert route["matchers"] == ['instance=~"db-.*"']
+
+
+# --- time intervals for every route -----------------------------------------------------------
+
+MUTED = """\
+  mute_time_intervals: [night]
+  time_intervals:
+    - {name: night, time_intervals: [{times: [{start_time: "00:00", end_time: "06:00"}]}]}
+    - {name: weekend, time_intervals: [{weekdays: [saturday, sunday]}]}
+  routes:
+    - {severity: critical, channel: pager, mute_time_intervals: [weekend], routes: [{team: web, channel: ops}]}
+"""
+
+
+def test_routing_wide_intervals_go_on_one_catch_all_route_holding_the_spec_routes(tmp_path):
+    (catch_all,) = root_route(routing(tmp_path, MUTED))["routes"]
+    assert catch_all["receiver"] == "ops" and catch_all["matchers"] == []
+    assert catch_all["mute_time_intervals"] == ["night"]
+    (pager,) = catch_all["routes"]
+    assert pager["mute_time_intervals"] == ["night", "weekend"]  # its own after every route's
+    assert pager["routes"][0]["mute_time_intervals"] == ["night"]
+
+
+def test_without_routing_wide_intervals_the_tree_is_unchanged(tmp_path):
+    text = MUTED.replace("  mute_time_intervals: [night]\n", "")
+    (pager,) = root_route(routing(tmp_path, text))["routes"]
+    assert pager["receiver"] == "pager" and pager["mute_time_intervals"] == ["weekend"]

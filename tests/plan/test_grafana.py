@@ -590,3 +590,34 @@ def test_a_regex_of_jobs_evaluates_as_the_or_of_their_queries(tmp_path):
     (tmp_path / "test.yml").write_text(yaml.safe_dump(test))
     result = run_tool("promtool", "test", "rules", str(tmp_path / "test.yml"))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- service dashboards honour their variables ------------------------------------------------
+
+
+def test_every_query_of_every_service_dashboard_filters_by_job_and_instance():
+    stack = load_stack(SPECS)
+    for service in stack.services:
+        for panel in service_panels(stack, service):
+            for target in panel.get("targets", []):
+                expr = target["expr"]
+                assert 'job=~"$job"' in expr and 'instance=~"$instance"' in expr, expr
+                assert f'job="{service.name}"' not in expr, expr
+
+
+def named(stack, name: str):
+    return next(s for s in stack.services if s.name == name)
+
+
+def test_a_job_level_record_is_drawn_from_its_expression_an_instance_level_one_kept():
+    stack = load_stack(SPECS)
+    api = {p["title"]: p for p in service_panels(stack, named(stack, "aion-web-api"))}
+    (rate,) = api["Request rate"]["targets"]
+    assert rate["expr"] == (
+        'sum by (job) (rate(http_requests_total{job=~"$job",instance=~"$instance"}'
+        "[$__rate_interval]))"
+    )
+    node = {p["title"]: p for p in service_panels(stack, named(stack, "node"))}
+    assert node["CPU usage"]["targets"][0]["expr"] == (
+        'instance:node_cpu_utilisation:rate5m{job=~"$job",instance=~"$instance"}'
+    )

@@ -234,7 +234,7 @@ def test_promtool_accepts_every_config_of_a_sharded_stack_with_remote_write(tmp_
         ("  shards: 20\n  rule_evaluation: federation\n  shard_address: 'p:909{shard}'\n",
          "not a host:port address"),
         ("  shard_address: 'p-shard:9090'\n", "needs `{shard}` once"),
-        ("  remote_write: [{name: a, url: 'http://u:1@m/x'}]\n", "credentials belong in a"),
+        ("  remote_write: [{name: a, url: 'http://u:1@m/x'}]\n", "`http://u:***@m/x` has a user"),
         ("  remote_write: [{name: a, url: 'http://m/x', basic_auth_username: u}]\n",
          "basic_auth_password_file together"),
         ("  remote_write: [{name: a, url: 'http://m/x', write_relabel: [{action: hashmod,"

@@ -3,12 +3,13 @@ against Prometheus itself: where lint says a template's label is always empty, p
 evaluation of the rule shows it empty."""
 
 import re
+import sys
 
 import pytest
 import yaml
 
 from stackgen.prometheus.promql import parse
-from stackgen.prometheus.query import Labels, result_labels
+from stackgen.prometheus.query import Labels, result_labels, walk
 from tests.helpers import run_tool
 
 
@@ -99,3 +100,17 @@ def test_labels_lint_calls_empty_are_empty_in_prometheus(tmp_path):
             if labels.has(name) is True:
                 assert values[name] != "", (expr, name, annotation)
         assert values["team"] != "rule"  # a rule's own label is not in $labels
+
+
+def test_walk_takes_no_python_stack_for_a_deep_tree():
+    # 150 levels: within the parser's MAX_DEPTH, deeper than a recursive walk at a lowered limit
+    expr = "(" * 150 + "up" + ")" * 150
+    limit, depth, frame = sys.getrecursionlimit(), 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    sys.setrecursionlimit(depth + 40)  # far fewer frames than the tree has levels
+    try:
+        nodes = list(walk(parse(expr)))
+    finally:
+        sys.setrecursionlimit(limit)
+    assert len(nodes) == 151 and len(nodes[-1][1]) == 150

@@ -285,3 +285,23 @@ def test_summary_counts_by_kind_and_action():
     ]
     assert summary(changes) == "2 alerts added, 1 panel removed"
     assert summary([]) == "no changes"
+
+
+def test_added_and_removed_alerts_say_where_they_go(base):
+    custom = (
+        "    custom_alerts:\n"
+        "      - {name: QueueBacklog, expr: 'queue_depth > 100', summary: s, description: d,"
+        " severity: critical}\n"
+    )
+    result = changed(
+        base,
+        "      HighHTTPErrorRate: {threshold: 0.05, for: 5m}\n",
+        "      HighHTTPErrorRate: {threshold: 0.05, for: 5m}\n"
+        "      HighRequestRate: {enabled: false}\n" + custom,
+    )
+    section = result.stdout.split("Where alerts go (the routing matrix):\n", 1)[1].split("\n\n")[0]
+    lines = [line.strip() for line in section.splitlines()]
+    added = lines.index('+ QueueBacklog{service="api"}  (alertmanager/tests/routing.yml)')
+    assert lines[added + 1] == 'receivers: (none) -> ["pager"]'
+    removed = lines.index('- HighRequestRate{service="api"}  (alertmanager/tests/routing.yml)')
+    assert lines[removed + 1] == 'receivers: ["ops"] -> (none)'

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 from stackgen.cli import app
 from stackgen.review.explain import explain
 from stackgen.spec import load_stack
-from tests.helpers import SPECS
+from tests.helpers import MINIMAL, SPECS
 
 
 def test_each_window_pair_says_its_burn_rate_threshold_and_detection_times():
@@ -51,3 +51,38 @@ def test_the_command_prints_a_table_per_slo():
 
 def test_budget_minutes_are_exact():
     assert Decimal(explain(load_stack(SPECS))[1].budget_minutes) == Decimal("216")
+
+
+def explain_cli(*args: str):
+    return CliRunner().invoke(app, ["explain", *args])
+
+
+def test_from_the_project_folder_a_service_alone_is_enough(monkeypatch):
+    monkeypatch.chdir(SPECS.parent)
+    result = explain_cli("aion-web-api")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("aion-web-api/availability: 99.9% over 30d")
+    assert "aion-web-api/errors" in result.stdout
+    monkeypatch.chdir(SPECS.parent.parent)
+    same = explain_cli("aion-web-api/errors", "--spec", str(SPECS))
+    assert same.exit_code == 0 and same.stdout.startswith("aion-web-api/errors")
+    alone = explain_cli(str(SPECS))  # a path alone is the spec
+    assert alone.exit_code == 0 and alone.stdout.count("error budget of") == 2
+
+
+def test_a_spec_or_service_without_slos_says_so_and_exits_0(tmp_path):
+    spec = tmp_path / "spec.yml"
+    spec.write_text(MINIMAL)
+    result = explain_cli("--spec", str(spec))
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"the spec {spec} has no SLO to explain: add one")
+    result = explain_cli("api", "--spec", str(spec))
+    assert result.exit_code == 0 and result.stdout.startswith("api has no SLO to explain")
+
+
+def test_a_name_of_nothing_lists_the_slos_there_are(monkeypatch):
+    monkeypatch.chdir(SPECS.parent)
+    result = explain_cli("nope")
+    assert result.exit_code == 2
+    assert "no SLO matches `nope` in specs; no service is named `nope`" in result.stderr
+    assert "(SLOs: aion-web-api/availability, aion-web-api/errors)" in result.stderr

@@ -441,3 +441,54 @@ def test_preview_never_writes_into_out(tmp_path):
     assert "is inside" in result.stderr
     assert preview(out, "-o", tmp_path / "pages").exit_code == 0
     assert snapshot(out) == before
+
+
+# Grafana's colours for the names stackgen's thresholds use, as Chromium reports them.
+DRAWN_COLOURS = {
+    "blue": "rgb(87, 148, 242)",
+    "green": "rgb(115, 191, 105)",
+    "orange": "rgb(255, 152, 48)",
+    "red": "rgb(242, 73, 92)",
+}
+
+
+def _steps(panel: dict) -> list[dict]:
+    return ((panel.get("fieldConfig") or {}).get("defaults") or {}).get("thresholds", {}).get(
+        "steps"
+    ) or []
+
+
+@pytest.mark.tools
+@pytest.mark.slow
+def test_chromium_draws_each_panels_title_and_threshold_colours_as_the_json_says(opened):
+    """Every panel's title, and for a panel with thresholds its steps left to right in their
+    colours (base first), each wide enough to see."""
+    drawn_steps = 0
+    for uid, dashboard in committed_dashboards().items():
+        boxes = {box["id"]: box for box in opened[f"{uid}.html"].layout["panels"]}
+        for number, item in enumerate(walk(dashboard["panels"])):
+            box, where = boxes[f"p{number}"], f"{uid}: panel {item.get('title')!r}"
+            if item["type"] != "row":
+                assert box["title"] == item["title"], where
+            steps = _steps(item) if len(_steps(item)) > 1 else []
+            assert [s["colour"] for s in box["thresholds"]] == [
+                DRAWN_COLOURS[s["color"]] for s in steps
+            ], where
+            values = ["base" if s["value"] is None else f"≥ {s['value']:g}" for s in steps]
+            assert [s["text"] for s in box["thresholds"]] == values, where
+            assert all(s["width"] >= 20 for s in box["thresholds"]), where
+            drawn_steps += len(steps)
+    assert drawn_steps >= 10  # the example's alert thresholds are drawn
+
+
+def test_a_new_preview_removes_the_pages_of_dashboards_that_are_gone(tmp_path):
+    pages = tmp_path / "pages"
+    (tmp_path / "1").mkdir()
+    (tmp_path / "2").mkdir()
+    two = {"a.json": {"uid": "a", "panels": []}, "b.json": {"uid": "b", "panels": []}}
+    assert preview(stack_with(tmp_path / "1", two), "-o", pages).exit_code == 0
+    (pages / "notes.html").write_text("<p>mine</p>")
+    result = preview(stack_with(tmp_path / "2", {"a.json": two["a.json"]}), "-o", pages)
+    assert result.exit_code == 0, result.output
+    assert f"removed {pages / 'b.html'}: its dashboard is gone" in result.stdout
+    assert sorted(p.name for p in pages.iterdir()) == ["a.html", "index.html", "notes.html"]

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from stackgen.alertmanager.routing import route_tree
 from stackgen.cli import app
 from stackgen.spec import load_stack
-from tests.helpers import OUT, REPO, SPECS, require_tool
+from tests.helpers import MINIMAL, OUT, REPO, SPECS, require_tool
 from tests.review.test_preview import Dom, chromium
 
 SETUP = REPO / "scripts" / "setup.sh"
@@ -251,3 +251,13 @@ def test_mermaid_draws_the_report_routing_tree_with_a_node_per_route(rendered, t
     edges = " ".join(nasty_drawn["edges"])
     assert 'team=~"web|api", x="#1; [y] {z}"' in edges
     assert 'note="<b>bold</b> & `code` é→"' in edges
+
+
+def test_counts_are_singular_for_one(tmp_path):
+    spec = tmp_path / "spec.yml"
+    spec.write_text(MINIMAL)
+    out = tmp_path / "out"
+    assert report(spec, "-o", out).exit_code == 0
+    text = (out / "REPORT.md").read_text()
+    assert "\n1 service, 5 alerts, 0 SLOs, 1 route.\n" in text  # the root route
+    assert "\nNo SLOs.\n\n## Routing tree\n" in text

@@ -112,3 +112,36 @@ def test_the_routes_render_only_the_alertmanager_file(monkeypatch):
     calls = counting(monkeypatch, engine, "render_artifact")
     assert alertmanager_document(stack) == expected
     assert [artifact.path for artifact, *_ in calls] == [ALERTMANAGER_CONFIG]
+
+
+MUTE_ALL = """\
+stack: {name: demo}
+services:
+  - {name: checkout, team: web, kind: http, targets: {static: ["checkout:8080"]}}
+channels:
+  - {name: ops, type: webhook, url: "http://hooks.internal/ops"}
+  - {name: pager, type: webhook, url: "http://hooks.internal/pager"}
+routing:
+  default_channel: ops
+  mute_time_intervals: [maintenance]
+  time_intervals:
+    - name: maintenance
+      time_intervals: [{weekdays: [sunday], times: [{start_time: "02:00", end_time: "04:00"}]}]
+  routes:
+    - {channel: pager, severity: critical, service: [checkout, search]}
+"""
+
+
+def test_routing_wide_mute_silences_every_route_the_default_included(tmp_path):
+    spec = tmp_path / "spec.yml"
+    spec.write_text(MUTE_ALL.replace(", search]", "]"))
+    page = ["test", str(spec), "alertname=ServiceDown", "service=checkout"]
+    other = ["test", str(spec), "alertname=Other", "severity=warning"]
+    inside, outside = "--at=2026-12-06T03:00", "--at=2026-12-06T05:00"  # a Sunday
+    assert receivers(routes(*page, inside)) == "receivers: (none)"
+    assert "pager  muted during `maintenance`" in routes(*page, inside).stdout
+    assert receivers(routes(*page, outside)) == "receivers: pager"
+    assert receivers(routes(*other, inside)) == "receivers: (none)"
+    assert "ops  muted during `maintenance`" in routes(*other, inside).stdout
+    assert receivers(routes(*other, outside)) == "receivers: ops"
+    assert receivers(routes(*page)) == "receivers: pager"  # the same receivers as unmuted

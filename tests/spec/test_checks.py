@@ -190,9 +190,9 @@ def test_a_90_percent_slo_cannot_page_with_the_default_tiers(tmp_path):
     """14.4 x 10% budget = 1.44: an error ratio above 1 is impossible; the message names the tier."""
     errors = slo_errors(tmp_path, "{name: a, objective: 90, sli: {type: requests}}")
     assert errors[0].endswith(
-        "services[api].slos[a].tiers.page: the page tier's 1h/5m windows can never fire: 2% of the "
-        "budget in 1h means an error ratio of 1.44, 1 or more; disable the tier "
-        "(`tiers.page.enabled: false`) or give it longer windows"
+        "services[api].slos[a].objective: the page tier's 1h/5m windows can never fire: 2% of "
+        "the budget in 1h means an error ratio of 1.44, 1 or more; relax `objective`, disable the "
+        "tier (`tiers.page.enabled: false`) or give it longer windows (`tiers.page.windows`)"
     )
     assert len(errors) == 1  # 6 x 10% = 0.6 can fire: the 6h pair is fine
     # with the page tier off, it validates
@@ -213,18 +213,40 @@ def test_a_window_shorter_than_four_scrapes_is_refused(tmp_path):
     )
     (error,) = errors_of(write(tmp_path, "s.yml", text))
     assert (
-        "slos[e].tiers.page: the page tier's 14m/1m10s windows: 1m10s is shorter than 4 scrape intervals (2m)"
+        "slos[e].period: the page tier's 14m/1m10s windows: 1m10s is shorter than 4 scrape intervals (2m)"
         in error
     )
+    assert "give the tier longer windows (`tiers.page.windows`, or a longer `period`)" in error
 
 
 def test_an_uptime_slo_that_one_failed_scrape_would_fire_is_refused(tmp_path):
     """99.999% at burn rate 14.4 allows 0.5s of downtime in 1h, under one 15s scrape."""
     errors = slo_errors(tmp_path, "{name: a, objective: 99.999, sli: {type: uptime}}")
     assert any(
-        "slos[a].tiers.page: the page tier's 1h/5m windows: one failed scrape would fire it" in e
+        "slos[a].objective: the page tier's 1h/5m windows: one failed scrape would fire it" in e
+        and e.endswith("relax `objective` or give the tier longer windows (`tiers.page.windows`)")
         for e in errors
     )
+
+
+def test_an_slo_too_strict_for_its_period_is_refused_at_the_field_to_change(tmp_path):
+    """99.999% over 7d: each error points at the line of `objective` or `period`, not at the
+    SLO's name, and says which field to change."""
+    text = MINIMAL.replace(
+        "      static: [api:8080]\n",
+        "      static: [api:8080]\n    slos:\n      - name: strict\n        objective: 99.999\n"
+        "        period: 7d\n        sli: {type: uptime}\n",
+    )
+    path = write(tmp_path, "s.yml", text)
+    lines = path.read_text().splitlines()
+    objective = next(i for i, line in enumerate(lines, 1) if "objective: 99.999" in line)
+    period = next(i for i, line in enumerate(lines, 1) if "period: 7d" in line)
+    errors = errors_of(path)
+    assert errors
+    for error in errors:
+        located = error.split(": ", 1)[0]
+        assert located.endswith((f":{objective}:20", f":{period}:17")), (error, lines)
+        assert "`objective`" in error or "`period`" in error
 
 
 def test_a_window_longer_than_the_period_is_refused(tmp_path):

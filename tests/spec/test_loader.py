@@ -107,23 +107,42 @@ def test_merge_keys_and_anchors_are_resolved(tmp_path):
 
 
 def test_missing_path_and_empty_folder(tmp_path):
-    assert "no such file or folder" in errors_of(tmp_path / "nope.yml")[0]
+    assert errors_of(tmp_path / "nope.yml")[0].endswith("(document): no such file or folder")
     (tmp_path / "empty").mkdir()
-    assert "holds no .yml or .yaml spec file" in errors_of(tmp_path / "empty")[0]
+    assert errors_of(tmp_path / "empty")[0].endswith(
+        "the folder holds no .yml or .yaml spec file; write a first one with "
+        f"`stackgen init {tmp_path / 'empty'}`"
+    )
+    assert errors_of(tmp_path / "specs")[0].endswith(  # a missing folder, as SPEC's default
+        f"no such file or folder; write a first spec with `stackgen init {tmp_path / 'specs'}`"
+    )
 
 
-def test_nested_aliases_are_built_once(tmp_path):
-    """A billion-laughs file must not take exponential time: each anchor is built once."""
+def test_a_billion_laughs_is_refused_at_the_alias_that_passes_the_budget(tmp_path):
+    """Each level ten aliases of the one before: 10^9 nodes, refused at once, not built."""
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
-    loaded = load_spec(write(tmp_path, "bomb.yml", "\n".join(lines) + "\n"))
-    assert loaded.data["a8"][0][0][0][0][0][0][0][0] == ["x"] * 10
+    spec = write(tmp_path, "bomb.yml", "\n".join(lines) + "\n")
+    (error,) = errors_of(spec)
+    assert error.startswith(f"{spec}:5:")
+    assert "aliases expand to 101,218 nodes by here, past the budget of" in error
+
+
+def test_aliases_within_the_budget_are_built_once(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 4)]
+    loaded = load_spec(write(tmp_path, "shared.yml", "\n".join(lines) + "\n"))
+    assert loaded.data["a3"][0][0][0] == ["x"] * 10
+    assert loaded.data["a3"][0] is loaded.data["a3"][1]  # shared, not copied
 
 
 def test_a_self_referring_alias_is_an_error(tmp_path):
     spec = write(tmp_path, "s.yml", "services: &a [*a]\n")
     (error,) = errors_of(spec)
-    assert error == f"{spec}:1:11: services[0]: an alias refers to itself"
+    assert error == (
+        f"{spec}:1:15: (document): YAML syntax error: the alias *a is inside the node it "
+        "refers to; fix the YAML at this spot"
+    )
 
 
 def test_a_list_section_that_is_not_a_list_is_an_error(tmp_path):

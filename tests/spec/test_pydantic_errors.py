@@ -71,3 +71,12 @@ def test_python_names_of_aliased_fields_are_unknown_keys(tmp_path):
     )
     (error,) = errors_of(tmp_path, text)
     assert "alerts.ServiceDown.for_: unknown key `for_`; did you mean `for`?" in error
+
+
+def test_a_missing_field_with_several_forms_lists_them(tmp_path):
+    text = MINIMAL.replace("    targets:\n      static: [api:8080]\n", "")
+    assert errors_of(tmp_path, text) == [
+        "4:5: services[api].targets: missing required field `targets`; add one of "
+        "`targets: {static: [host:9100]}`, `targets: {file_sd: {files: [targets/*.json]}}`, "
+        "`targets: {kubernetes: {role: endpoints, namespaces: [web], selector: {app: api}}}`"
+    ]

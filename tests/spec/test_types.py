@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.helpers import MINIMAL
+from stackgen.plan.alerts import runbook_link
+from tests.helpers import MINIMAL, minimal_with_slos, stack_from
 from tests.spec.located import errors_of
 
 
@@ -41,3 +42,86 @@ def test_label_names_and_values_are_checked(tmp_path):
         for e in errors
     )
     assert any("stack.external_labels.ok: must be a single line of text" in e for e in errors)
+
+
+# --- Addresses that carry credentials: refused at their line, shown redacted ---------------
+
+SECRET = "s3cr3tV4lue"
+SECRET_FORMS = {
+    "access_token": (f"https://h/hook?access_token={SECRET}", "?access_token=***"),
+    "X-Auth-Token": (f"https://h/hook?X-Auth-Token={SECRET}", "?X-Auth-Token=***"),
+    "private_token": (f"https://h/hook?private_token={SECRET}", "?private_token=***"),
+    "client_secret": (f"https://h/hook?client_secret={SECRET}", "?client_secret=***"),
+    "percent-encoded": (f"https://h/hook?%74oken={SECRET}", "?%74oken=***"),
+    "userinfo": (f"https://am:{SECRET}@h/hook", "https://am:***@h/hook"),
+    "slack-webhook": (f"https://hooks.slack.com/services/T0/B0/{SECRET}", "hooks.slack.com/***"),
+}
+# Where an address goes: (YAML added to MINIMAL with {url}, the field's path).
+URL_FIELDS = {
+    "webhook": (None, "channels[ops].url"),
+    "remote_write": ("prometheus:\n  remote_write: [{{name: m, url: '{url}'}}]\n",
+                     "prometheus.remote_write[m].url"),
+    "runbooks_url": ("  runbooks_url: '{url}'\n", "stack.runbooks_url"),
+    "pagerduty": ("  - {{name: pd, type: pagerduty, routing_key_file: /k, url: '{url}'}}\n",
+                  "channels[pd].url"),
+}  # fmt: skip
+
+
+def _with_url(field: str, url: str) -> str:
+    extra = URL_FIELDS[field][0]
+    if extra is None:
+        return MINIMAL.replace("http://hooks.internal/alerts", url)
+    if field == "runbooks_url":
+        return MINIMAL.replace("  name: demo\n", "  name: demo\n" + extra.format(url=url))
+    if field == "pagerduty":
+        return MINIMAL.replace("channels:\n", "channels:\n" + extra.format(url=url))
+    return MINIMAL + extra.format(url=url)
+
+
+@pytest.mark.parametrize("form", sorted(SECRET_FORMS))
+@pytest.mark.parametrize("field", sorted(URL_FIELDS))
+def test_an_address_carrying_a_credential_is_refused_at_its_line_redacted(tmp_path, field, form):
+    url, shown = SECRET_FORMS[form]
+    text = _with_url(field, url)
+    errors = errors_of(tmp_path, text)
+    line, path = 1 + text[: text.index(url)].count("\n"), URL_FIELDS[field][1]
+    (error,) = [e for e in errors if path in e]
+    assert error.startswith(f"{line}:"), error
+    assert shown in error and "would be written into out/" in error
+    assert all(SECRET not in e for e in errors)
+
+
+def test_a_runbooks_url_with_a_query_keeps_the_file_name_before_it(tmp_path):
+    text = MINIMAL.replace(
+        "  name: demo\n", "  name: demo\n  runbooks_url: https://wiki/runbooks?ref=main#top\n"
+    )
+    stack = stack_from(tmp_path, text)
+    assert runbook_link(stack, "ServiceDown") == "https://wiki/runbooks/ServiceDown.md?ref=main#top"
+
+
+@pytest.mark.parametrize(
+    ("objective", "shown"), [("100.0001", "100.0001%"), ("100", "100%"), ("1e3", "1000%")]
+)
+def test_an_objective_is_quoted_as_written(tmp_path, objective, shown):
+    slo = f"{{name: a, objective: {objective}, sli: {{type: uptime}}}}"
+    (error,) = errors_of(tmp_path, minimal_with_slos(slo))
+    assert f"an objective of {shown} leaves no error budget" in error
+
+
+@pytest.mark.parametrize(
+    "selector",
+    ["http_requests_total or vector(1)", "sum(x)", "x[5m]", "rate(x[5m])", "x offset 5m"],
+)
+def test_an_sli_selector_must_be_a_plain_selector(tmp_path, selector):
+    slo = f"{{name: a, objective: 99, sli: {{type: requests, errors: '{selector}', total: t}}}}"
+    (error,) = errors_of(tmp_path, minimal_with_slos(slo))
+    assert "slos[a].sli.errors" in error or "sli.requests.errors" in error, error
+    assert "plain series selector" in error or "`offset` or `@`" in error
+
+
+def test_names_that_become_file_names_are_bounded(tmp_path):
+    text = MINIMAL.replace(
+        "    kind: http\n", f"    kind: http\n    dashboard_folder: {'f' * 101}\n"
+    )
+    (error,) = errors_of(tmp_path, text)
+    assert "services[api].dashboard_folder: is 101 characters long, more than 100" in error

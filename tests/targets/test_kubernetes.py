@@ -56,6 +56,7 @@ def example() -> tuple[Stack, dict[str, bytes], dict[str, bytes]]:
     return (stack, *rendered(stack))
 
 
+@pytest.mark.corpus
 def test_the_shipped_crds_are_the_shared_ones_unchanged():
     shipped = sorted(p.name for p in SHIPPED.glob("*.yaml"))
     assert shipped and all(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -125,9 +125,12 @@ class Route:
     active_time_intervals: tuple[str, ...] = ()
 
     def walk(self) -> Iterator[Route]:
-        yield self
-        for child in self.routes:
-            yield from child.walk()
+        """This route and every one below it, depth first (a stack, not recursion)."""
+        stack = [self]
+        while stack:
+            route = stack.pop()
+            yield route
+            stack.extend(reversed(route.routes))
 
     def match(self, lookup: Lookup) -> bool | None:
         """True or False when the known labels decide, None when unknown ones would."""
@@ -151,12 +154,38 @@ def _duration(value: Any, inherited: float) -> float:
 def route_tree(
     data: dict[str, Any], path: DataPath = ("route",), parent: Route | None = None
 ) -> Route:
-    """The route at `path` with what it inherits from its parent filled in."""
+    """The route at `path` with what it inherits from its parent filled in. Built with a stack,
+    not recursion: a config may nest its routes as deep as it likes."""
+    made: list[tuple[Route, list[int]]] = []  # in depth-first order: a parent before its routes
+    stack: list[tuple[dict[str, Any], DataPath, Route | None, int | None]] = [
+        (data, path, parent, None)
+    ]
+    while stack:
+        here, where, above, above_index = stack.pop()
+        route = _route(here, where, above)
+        if above_index is not None:
+            made[above_index][1].append(len(made))
+        made.append((route, []))
+        below = [
+            (child, (*where, "routes", index), route, len(made) - 1)
+            for index, child in enumerate(here.get("routes") or [])
+            if isinstance(child, dict)
+        ]
+        stack.extend(reversed(below))
+    built: dict[int, Route] = {}
+    for index in range(len(made) - 1, -1, -1):  # every route's own routes are built first
+        route, below_indexes = made[index]
+        built[index] = replace(route, routes=tuple(built.pop(i) for i in below_indexes))
+    return built[0]
+
+
+def _route(data: dict[str, Any], path: DataPath, parent: Route | None) -> Route:
+    """One route, without its routes."""
     timings = dict(parent.timings if parent is not None else DEFAULT_TIMINGS)
     for key in timings:
         timings[key] = _duration(data.get(key), timings[key])
     group_by = data.get("group_by")
-    route = Route(
+    return Route(
         receiver=str(data.get("receiver") or (parent.receiver if parent else "")),
         matchers=tuple(matchers_of(data, path)),
         group_by=tuple(map(str, group_by))
@@ -170,42 +199,67 @@ def route_tree(
         mute_time_intervals=tuple(map(str, data.get("mute_time_intervals") or ())),
         active_time_intervals=tuple(map(str, data.get("active_time_intervals") or ())),
     )
-    children = tuple(
-        route_tree(child, (*path, "routes", index), route)
-        for index, child in enumerate(data.get("routes") or [])
-        if isinstance(child, dict)
-    )
-    return Route(**{**route.__dict__, "routes": children})
 
 
 def possible_routes(route: Route, lookup: Lookup) -> list[Route]:
     """Every route whose receiver an alert may reach, where labels of unknown value may
     take any value."""
-    found: list[Route] = []
-    surely_matched = False  # then the route's own receiver is not used
-    for child in route.routes:
-        matched = child.match(lookup)
-        if matched is False:
-            continue
-        found += possible_routes(child, lookup)
-        if matched:
-            surely_matched = True
-            if not child.continue_:
+    # Depth first with a stack of frames, not recursion: [route, next child, found, surely
+    # matched (then the route's own receiver is not used)].
+    frames: list[list[Any]] = [[route, 0, [], False]]
+    returned: list[Route] | None = None
+    while frames:
+        frame = frames[-1]
+        here: Route = frame[0]
+        if returned is not None:  # back from the child frame[1] - 1
+            child = here.routes[frame[1] - 1]
+            frame[2] += returned
+            returned = None
+            if child.match(lookup):
+                frame[3] = True
+                if not child.continue_:
+                    frame[1] = len(here.routes)  # stop here
+        while frame[1] < len(here.routes):
+            child = here.routes[frame[1]]
+            frame[1] += 1
+            if child.match(lookup) is not False:
+                frames.append([child, 0, [], False])
                 break
-    if not surely_matched:
-        found.append(route)
-    return found
+        else:
+            frames.pop()
+            returned = frame[2] if frame[3] else [*frame[2], here]
+    return returned or []
 
 
 def matching_routes(route: Route, labels: dict[str, str]) -> list[Route]:
     """The routes whose receivers get an alert with exactly these labels, in order."""
-    found: list[Route] = []
-    for child in route.routes:
-        if child.match(lambda name: labels.get(name, "")):
-            found += matching_routes(child, labels)
-            if not child.continue_:
-                return found
-    return found or [route]
+
+    def lookup(name: str) -> str:
+        return labels.get(name, "")
+
+    # Depth first with a stack of frames, not recursion: [route, next child, found].
+    frames: list[list[Any]] = [[route, 0, []]]
+    returned: list[Route] | None = None
+    while frames:
+        frame = frames[-1]
+        here: Route = frame[0]
+        if returned is not None:  # back from the child frame[1] - 1, which matched
+            frame[2] += returned
+            returned = None
+            if not here.routes[frame[1] - 1].continue_:
+                frames.pop()
+                returned = frame[2]
+                continue
+        while frame[1] < len(here.routes):
+            child = here.routes[frame[1]]
+            frame[1] += 1
+            if child.match(lookup):
+                frames.append([child, 0, []])
+                break
+        else:
+            frames.pop()
+            returned = frame[2] or [here]
+    return returned or []
 
 
 def receivers_for(route: Route, labels: dict[str, str]) -> list[str]:

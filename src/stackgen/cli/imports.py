@@ -12,6 +12,7 @@ import typer
 
 from stackgen.cli.exits import EXIT_BAD_INPUT, fail
 from stackgen.cli.inputs import load
+from stackgen.common.values import counted
 
 import_app = typer.Typer(
     help="Turn another tool's SLO spec, or existing rule files, into a stackgen spec.",
@@ -119,7 +120,7 @@ def import_rules_command(
         for error in exc.errors:
             typer.echo(str(error), err=True)
         count = len(exc.errors)
-        message = f"{count} error{'s' * (count != 1)} in the rule files; no spec written"
+        message = f"{counted(count, 'error')} in the rule files; no spec written"
         raise fail(message, EXIT_BAD_INPUT) from None
     names = [name for name, _ in files]
     _emit(spec_text(data, names, notes, None if spec is None else str(spec)), output, spec)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, get_args
 
 import typer
 
 from stackgen.cli.exits import EXIT_BAD_INPUT, fail
+from stackgen.common.values import counted
 
 if TYPE_CHECKING:
     from stackgen.spec import Stack
@@ -17,12 +19,27 @@ SpecArg = Annotated[
     Path, typer.Argument(help="Spec file, or a folder of spec files merged into one stack.")
 ]
 
+# An environment is a name, never a path: it picks SPEC/env/ENV.yaml and out/env/ENV.
+_ENV_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def _env_name(value: str | None) -> str | None:
+    if value is not None and not _ENV_NAME.fullmatch(value):
+        shown = value if len(value) <= 40 and value.isprintable() else f"{value[:40]!r}..."
+        raise typer.BadParameter(
+            f"{shown!r} is not an environment name: use lowercase letters, digits and dashes "
+            "(such as `staging`), the name of SPEC/env/NAME.yaml"
+        )
+    return value
+
+
 EnvOption = Annotated[
     str | None,
     typer.Option(
         "--env",
         "-e",
         help="Apply the overlay SPEC/env/ENV.yaml to the base spec (default OUT: out/env/ENV).",
+        callback=_env_name,
     ),
 ]
 
@@ -40,7 +57,7 @@ def load(spec: Path, *, writes: bool = True, env: str | None = None) -> Stack:
         count = len(exc.errors)
         suffix = "; nothing written" if writes else ""
         where = f"{spec} with environment {env}" if env else str(spec)
-        typer.echo(f"{count} error{'s' * (count != 1)} in {where}{suffix}", err=True)
+        typer.echo(f"{counted(count, 'error')} in {where}{suffix}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 

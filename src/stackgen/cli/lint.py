@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from stackgen.cli.exits import EXIT_BAD_INPUT, EXIT_FOUND, fail
+from stackgen.cli.exits import EXIT_BAD_INPUT, EXIT_BUG, EXIT_FOUND, fail
 
 
 def _expand(path: Path) -> list[Path]:
@@ -57,7 +57,7 @@ def lint_command(
     """
     # Imported when run, not at the top: start-up time.
     from stackgen.common.values import parse_duration
-    from stackgen.lint import CHECKS, at_or_above, lint
+    from stackgen.lint import CHECKS, LintBug, at_or_above, lint
     from stackgen.lint.config import find_config
     from stackgen.lint.report import FORMATS, use_colour
     from stackgen.lint.report import render as render_findings
@@ -85,8 +85,12 @@ def lint_command(
         raise fail("\n".join(map(str, exc.errors)), EXIT_BAD_INPUT) from None
     try:
         findings = lint(targets, scrape, settings)
+    except LintBug as exc:
+        raise fail(f"stackgen bug while linting {exc}", EXIT_BUG) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise fail(f"cannot read: {exc}", EXIT_BAD_INPUT) from None
+    except Exception as exc:  # never a traceback: exit 1 would read as findings
+        raise fail(f"stackgen bug: {type(exc).__name__}: {exc}", EXIT_BUG) from None
     coloured = use_colour(sys.stdout, colour)
     report = render_findings(findings, output_format, coloured)
     if report:

@@ -11,6 +11,19 @@ from stackgen.cli.exits import EXIT_BAD_INPUT, EXIT_BUG, fail
 from stackgen.write import MANIFEST
 
 
+def stale_pages(directory: Path, current: set[str]) -> list[Path]:
+    """Pages an earlier preview wrote for dashboards that are gone (only pages stackgen wrote:
+    any other file in the folder is left alone)."""
+    # Imported when run, not at the top: start-up time.
+    from stackgen.review.preview import GENERATOR
+
+    return [
+        path
+        for path in sorted(directory.glob("*.html"))
+        if path.name not in current and GENERATOR in path.read_text(errors="replace")[:2000]
+    ]
+
+
 def preview_command(
     out: Annotated[Path, typer.Argument(help="A rendered stack.")] = Path("out"),
     directory: Annotated[
@@ -46,6 +59,9 @@ def preview_command(
         for name, html in pages.items():
             (directory / name).write_text(html, encoding="utf-8")
             typer.echo(f"wrote {directory / name}")
+        for stale in stale_pages(directory, set(pages)):
+            stale.unlink()
+            typer.echo(f"removed {stale}: its dashboard is gone")
     except OSError as exc:
         raise fail(f"cannot write {directory}: {exc}", EXIT_BAD_INPUT) from None
     typer.echo(f"{len(pages) - 1} dashboards previewed; open {directory / 'index.html'}")

@@ -15,10 +15,29 @@ import typer
 
 from stackgen.cli.exits import EXIT_BAD_INPUT, EXIT_BUG, EXIT_FOUND, fail, render_failures
 from stackgen.cli.inputs import EnvOption, SpecArg, chosen_targets, load, out_for
+from stackgen.common.values import counted
 from stackgen.write import WriteError, unified_diff, write_staged
 
 if TYPE_CHECKING:
+    from stackgen.render.stream import Progress
     from stackgen.spec import Stack
+
+# From this many services a render takes long enough to show how far it is.
+PROGRESS_FROM = 300
+
+
+def progress_for(stack: Stack) -> Progress | None:
+    """A counter of the services rendered, on a terminal only: not in CI logs, nor in pipes
+    and files, which would keep every update."""
+    if len(stack.services) < PROGRESS_FROM or os.environ.get("CI") or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        sys.stderr.write(f"\rrendering: {done}/{total} services")
+        sys.stderr.write("\n" if done == total else "")
+        sys.stderr.flush()
+
+    return show
 
 
 def validate_command(spec: SpecArg = Path("specs"), env: EnvOption = None) -> None:
@@ -31,9 +50,9 @@ def validate_command(spec: SpecArg = Path("specs"), env: EnvOption = None) -> No
 
     stack = load(spec, writes=False, env=env)
     typer.echo(
-        f"{spec}{f' ({env})' if env else ''}: valid: {len(stack.services)} services, "
-        f"{len(stack.channels)} channels, "
-        f"{len(stack_alerts(stack))} alerts"
+        f"{spec}{f' ({env})' if env else ''}: valid: {counted(len(stack.services), 'service')}, "
+        f"{counted(len(stack.channels), 'channel')}, "
+        f"{counted(len(stack_alerts(stack)), 'alert')}"
     )
 
 
@@ -83,6 +102,7 @@ def render_command(
     Example: stackgen render specs/ -o out/ --check
     """
     # Imported when run, not at the top: start-up time.
+    from stackgen.lint.rules.annotations_runbook_link import ID as RUNBOOK_LINK
     from stackgen.render.checked import CheckedRender
     from stackgen.render.tree import tree_files
     from stackgen.spec.templates import template_folders
@@ -106,7 +126,7 @@ def render_command(
             raise fail(f"{out} is not what {spec} renders: run `stackgen render`", EXIT_FOUND)
         typer.echo(f"{out} is current")
         return
-    render = CheckedRender(stack, targets, folders, jobs, tools)
+    render = CheckedRender(stack, targets, folders, jobs, tools, progress_for(stack))
     try:
         with render_failures(f"\n{out} was left as it was"):
             write_staged(out, render.produce, verify=render.verify)
@@ -117,8 +137,17 @@ def render_command(
     typer.echo(f"rendered {len(render.digests)} files ({', '.join(targets)}) into {out}")
     missing = render.missing
     design = [replace(f, file=str(out / f.file)) for f in render.design]
+    relative = [f for f in design if f.check == RUNBOOK_LINK]
     for finding in design:
-        typer.echo(f"lint: {finding}", err=True)
+        if finding.check != RUNBOOK_LINK:
+            typer.echo(f"lint: {finding}", err=True)
+    if relative:  # one cause, stack-wide: said once
+        typer.echo(
+            f"warning: `stack.runbooks_url` is not set, so {counted(len(relative), 'alert')} "
+            "link their runbooks as `runbooks/NAME.md`, which Slack, PagerDuty and email cannot "
+            "open: set it to where out/runbooks is published [annotations/runbook-link]",
+            err=True,
+        )
     if missing:
         typer.echo(f"not checked with {' and '.join(missing)}: not installed", err=True)
 
@@ -224,10 +253,15 @@ def report_command(
     partial = out / f".{REPORT}.{os.getpid()}.tmp"
     try:
         out.mkdir(parents=True, exist_ok=True)
-        partial.write_text(text, encoding="utf-8")
+        # A new file, never through a link someone left at its name in OUT.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+        with os.fdopen(os.open(partial, flags, 0o666), "w", encoding="utf-8") as file:
+            file.write(text)
         partial.replace(target)  # a reader sees the old report or the new one, never half
+    except FileExistsError:
+        raise fail(f"cannot write {target}: {partial} is in the way", EXIT_BAD_INPUT) from None
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise fail(f"cannot write {target}: {exc}", EXIT_BAD_INPUT) from None
+        raise fail(f"cannot write {target}: {exc.strerror}", EXIT_BAD_INPUT) from None
     since = f"{summary(changes)} since the last render" if current else "a first render"
     typer.echo(f"wrote {target}: {since}")

@@ -37,7 +37,9 @@ def test_command(
         typer.echo(f"no SLO proofs in {out}: no SLO has an alerting tier to prove")
     elif shutil.which("promtool") is None:
         raise fail("promtool is not installed: install the Debian package prometheus", 2)
-    for path in files:
+    for index, path in enumerate(files, 1):
+        # promtool takes seconds a file: say what runs before it does
+        typer.echo(f"RUN  {path} ({index}/{len(files)})")
         result = run_rule_tests(path)
         if result.returncode == 0:
             typer.echo(f"PASS {path}")
@@ -47,6 +49,7 @@ def test_command(
     if (out / ROUTING_MATRIX).is_file():
         if shutil.which("amtool") is None:
             raise fail("amtool is not installed: install prometheus-alertmanager", 2)
+        typer.echo(f"RUN  {out / ROUTING_MATRIX} (amtool and the simulator)")
         try:
             count, problems = routing_disagreements(out)
         except VerifyError as exc:

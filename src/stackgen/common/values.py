@@ -53,6 +53,15 @@ def format_duration(seconds: float) -> str:
 
 
 @lru_cache(maxsize=65536, typed=True)
+def written_number(value: float | int) -> str:
+    """A number from the spec as it was written, every digit kept (`100.0001`, never `100`),
+    without exponent notation: for messages about the value itself."""
+    if isinstance(value, int):
+        return str(value)
+    text = format(Decimal(repr(value)), "f")  # repr: the shortest text that reads back the same
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def clean_number(value: float | int | Decimal) -> str:
     """A number as a person writes it: `0.999`, never `0.9990000000000001` nor `1e-05`."""
     if isinstance(value, bool):
@@ -65,3 +74,8 @@ def clean_number(value: float | int | Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def counted(count: int, noun: str) -> str:
+    """`1 service`, `2 services`: a count with its noun."""
+    return f"{count} {noun}{'s' * (count != 1)}"

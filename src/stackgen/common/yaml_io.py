@@ -1,11 +1,13 @@
 """YAML for files of any size: `Loader`, libyaml's parser when PyYAML has it, with a scalar's
 implicit tag looked up once per distinct text (the safe loader has no path resolvers, so the
 tag depends on the text alone, and specs and rendered files repeat their labels, durations and
-numbers hundreds of thousands of times); and `load_yaml`, yaml.load's result built straight
-from libyaml's nodes; `load` and `load_all`, the plain safe reading every module uses."""
+numbers hundreds of thousands of times), with aliases expanded within a budget (`check_aliases`);
+`load_yaml`, yaml.load's result built straight from libyaml's nodes; `load` and `load_all`, the
+plain safe reading every module uses (through `Loader`: within the budget too)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import lru_cache
 from typing import Any
 
@@ -22,8 +24,103 @@ def _scalar_tag(value: str, implicit: tuple[bool, bool]) -> str:
     return _RESOLVE(_RESOLVER, yaml.ScalarNode, value, implicit)
 
 
+# Aliases may add at most this many nodes to a document, plus ALIAS_RATIO per node written:
+# a spec that shares a block between a thousand services stays far below it, and a "billion
+# laughs" file (each level ten aliases of the one before) stops within a few levels.
+ALIAS_BUDGET = 100_000
+ALIAS_RATIO = 10
+
+
+class AliasBudgetError(yaml.MarkedYAMLError):
+    """A document whose aliases expand into more nodes than the budget allows."""
+
+
+def check_aliases(text: str) -> None:
+    """AliasBudgetError at the alias where the document's expansion passes the budget, or
+    at an alias inside the node it refers to.
+    Each anchor's expanded size is counted from the parse events, so the check takes time in
+    proportion to the text, not to its expansion."""
+    if "*" not in text or "&" not in text:
+        return  # no alias without an anchor: nothing to expand
+    sizes: dict[str, int] = {}
+    open_: list[list] = []  # [anchor, size] of each collection not yet closed
+    opened: Counter[str | None] = Counter()  # their anchors
+    written = expanded = 0
+    for event in yaml.parse(text, Loader=SAFE_LOADER):
+        if isinstance(event, yaml.DocumentStartEvent):
+            written = expanded = 0
+            continue
+        if isinstance(event, yaml.CollectionStartEvent):
+            written += 1
+            open_.append([event.anchor, 1])
+            opened[event.anchor] += 1
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            anchor, size = open_.pop()
+            opened[anchor] -= 1
+        elif isinstance(event, yaml.ScalarEvent):
+            written += 1
+            anchor, size = event.anchor, 1
+        elif isinstance(event, yaml.AliasEvent):
+            if opened[event.anchor]:
+                # A node holding itself: any walk over the data would never end.
+                raise AliasBudgetError(
+                    problem=f"the alias *{event.anchor} is inside the node it refers to",
+                    problem_mark=_mark(event),
+                )
+            anchor, size = None, sizes.get(str(event.anchor), 1)
+            expanded += size
+            limit = ALIAS_BUDGET + ALIAS_RATIO * written
+            if expanded > limit:
+                raise AliasBudgetError(
+                    problem=f"aliases expand to {expanded:,} nodes by here, past the budget of "
+                    f"{limit:,} ({ALIAS_BUDGET:,} plus {ALIAS_RATIO} per node written): write "
+                    "the values out, or nest fewer aliases",
+                    problem_mark=_mark(event),
+                )
+        else:
+            continue
+        if anchor is not None:
+            sizes[anchor] = size
+        if open_:
+            open_[-1][1] += size
+
+
+def _mark(event: yaml.Event) -> Any:
+    """An event's position: libyaml's mark, which MarkedYAMLError reads as PyYAML's own."""
+    return event.start_mark
+
+
 class Loader(SAFE_LOADER):  # type: ignore[misc, valid-type]
-    """SAFE_LOADER, resolving scalars' tags through the cache."""
+    """SAFE_LOADER, resolving scalars' tags through the cache, refusing a document whose
+    aliases expand past the budget (check_aliases) before building anything."""
+
+    def __init__(self, stream: str | bytes) -> None:
+        super().__init__(stream)
+        self._unchecked: str | bytes | None = stream
+
+    def _check(self) -> None:
+        stream, self._unchecked = self._unchecked, None
+        if isinstance(stream, bytes) and b"&" in stream:  # else no anchor: nothing to expand
+            stream = stream.decode("utf-8", "replace")
+        if isinstance(stream, str):
+            check_aliases(stream)
+
+    def check_node(self) -> bool:
+        self._check()
+        return bool(super().check_node())
+
+    def get_node(self) -> Any:
+        self._check()
+        return super().get_node()
+
+    def get_single_node(self) -> Any:
+        self._check()
+        return super().get_single_node()
+
+    def get_single_data(self) -> Any:
+        self._check()
+        return super().get_single_data()
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is yaml.ScalarNode:
@@ -45,13 +142,14 @@ _SCALARS = {
 
 
 def load(text: str | bytes) -> Any:
-    """The one YAML document in `text`, read safely (libyaml's parser when PyYAML has it)."""
-    return yaml.load(text, Loader=SAFE_LOADER)
+    """The one YAML document in `text`, read safely (libyaml's parser when PyYAML has it),
+    aliases within the budget (AliasBudgetError otherwise)."""
+    return yaml.load(text, Loader=Loader)
 
 
 def load_all(text: str | bytes) -> list[Any]:
-    """Every YAML document in `text`, read safely."""
-    return list(yaml.load_all(text, Loader=SAFE_LOADER))
+    """Every YAML document in `text`, read safely, aliases within the budget."""
+    return list(yaml.load_all(text, Loader=Loader))
 
 
 class _Irregular(Exception):
@@ -78,7 +176,7 @@ def load_yaml(text: str) -> tuple[Any, bool]:
             return _built(node)
         except (_Irregular, RecursionError, TypeError, ValueError):
             pass  # yaml.load raises the same error, or builds what the fast path does not
-    return yaml.load(text, Loader=SAFE_LOADER), False
+    return yaml.load(text, Loader=Loader), False
 
 
 def _built(root: yaml.Node) -> tuple[Any, bool]:

@@ -40,13 +40,20 @@ def lint_file(path: Path, settings: Settings | None = None) -> list[Finding]:
     return list(summarise_rule_file(path, DISK, settings or Settings()).findings)
 
 
+class LintBug(Exception):
+    """A check failed on a file: stackgen's bug (exit 3), reported with the file."""
+
+
 def _rule_file(
     path: Path, tree: Tree, settings: Settings, given: Mapping[Path, Summary]
 ) -> RuleFileSummary:
     summary = given.get(path)
     if isinstance(summary, RuleFileSummary):
         return summary
-    return summarise_rule_file(path, tree, settings)
+    try:
+        return summarise_rule_file(path, tree, settings)
+    except Exception as exc:  # any input must give findings: a failure here is a bug
+        raise LintBug(f"{path}: {type(exc).__name__}: {exc}") from exc
 
 
 def _dashboards(stack: Stack, tree: Tree, given: Mapping[Path, Summary]) -> list[DashboardSummary]:
@@ -153,6 +160,7 @@ __all__ = [
     "CHECKS",
     "DashboardSummary",
     "Finding",
+    "LintBug",
     "LintConfig",
     "RuleFileSummary",
     "Settings",

@@ -12,15 +12,11 @@ from functools import lru_cache
 import promql_parser as ast
 
 from stackgen.grafana.queries import collapsed, fixed_ranges, nodes, parse_dashboard_query
-from stackgen.prometheus import query
+from stackgen.lint import patterns
+from stackgen.prometheus import metric_types, query
 from stackgen.prometheus.promql import normalised, parse, quote
 
 _REGEX_SPECIAL = re.compile(r"[.*+?()\[\]{}|^$\\]")
-# Names that by Prometheus's naming conventions are gauges, never counters.
-_GAUGE_NAME = re.compile(
-    r"^up$|_(bytes|ratio|percent|celsius|volts|amperes|info|timestamp|timestamp_seconds|"
-    r"seconds|temperature|size|limit|max|min|current|available)$"
-)
 
 
 @dataclass(frozen=True)
@@ -39,6 +35,18 @@ class Facts:
     aggregated: bool = False  # an aggregation (but topk/bottomk) at the top
     counter_rates: tuple[tuple[str, str], ...] = ()  # (function, metric) of rate(metric[...])
     mentioned: frozenset[str] = frozenset()  # label names the query names
+    # The query alerts on presence by design: a constant `vector(1)` (a heartbeat), or a set
+    # operation (`and`, `unless`) at the top, which filters by which series exist.
+    presence: bool = False
+    # Bug patterns (lint.patterns), by the check that reports them: its messages.
+    impossible: tuple[str, ...] = ()
+    anchors: tuple[str, ...] = ()
+    empty_alternatives: tuple[str, ...] = ()
+    time_shifts: tuple[str, ...] = ()
+    dropped_le: tuple[str, ...] = ()
+    ranked: tuple[str, ...] = ()
+    grouping_dropped: tuple[str, ...] = ()
+    never_matching: tuple[str, ...] = ()
 
 
 def _counter_handled(node: ast.Expr, above: tuple[ast.Expr, ...]) -> bool:
@@ -72,9 +80,9 @@ def _non_counter(function: str, argument: ast.Expr) -> str | None:
             )
     elif isinstance(argument, ast.MatrixSelector):
         name = query.metric_name(argument.vector_selector) or ""
-        if _GAUGE_NAME.search(name) and ":" not in name:
+        if ":" not in name and metric_types.kind(name) == "gauge":
             return (
-                f"`{function}` of `{name}`, a gauge by its name: use `deriv` or `delta`, "
+                f"`{function}` of `{name}`, a gauge: use `deriv` or `delta`, "
                 "or the counter it comes from"
             )
     return None
@@ -90,13 +98,20 @@ def analyse(tree: ast.Expr) -> Facts:
     recorded: set[str] = set()
     rates: list[tuple[str, str]] = []
     mentioned: set[str] = set()
+    names: set[str] = set()
+    found: dict[str, list[str]] = {
+        "impossible": [], "anchors": [], "empty_alternatives": [], "time_shifts": [],
+        "dropped_le": [], "ranked": [], "grouping_dropped": [], "never_matching": [],
+    }  # fmt: skip
     for node, above in query.walk(tree):
+        _patterns(node, found)
         if isinstance(node, ast.VectorSelector):
             name = query.metric_name(node) or ""
             regexes += _regex_messages(node)
             if ":" in name:
                 recorded.add(name)
-            if name.endswith("_total") and not _counter_handled(node, above):
+            names.add(name)
+            if not _counter_handled(node, above):
                 raw.append(name)
             mentioned |= {m.name for m in node.matchers.matchers}
         elif isinstance(node, ast.AggregateExpr) and node.modifier is not None:
@@ -129,14 +144,45 @@ def analyse(tree: ast.Expr) -> Facts:
         needless_regexes=tuple(regexes),
         ranges=tuple(ranges),
         non_counters=tuple(non_counters),
-        raw_counters=tuple(raw),
+        raw_counters=tuple(n for n in raw if metric_types.kind(n, names) == "counter"),
         labels=query.result_labels(tree),
         recorded=frozenset(recorded),
+        presence=query.function(root) == "vector"
+        or (isinstance(root, ast.BinaryExpr) and query.operator(root) in ("and", "unless")),
         aggregated=isinstance(root, ast.AggregateExpr)
         and query.operator(root) not in ("topk", "bottomk"),
         counter_rates=tuple(rates),
         mentioned=frozenset(mentioned),
+        impossible=_once(found["impossible"]),
+        anchors=_once(found["anchors"]),
+        empty_alternatives=_once(found["empty_alternatives"]),
+        time_shifts=_once(found["time_shifts"]),
+        dropped_le=_once(found["dropped_le"]),
+        ranked=_once(found["ranked"]),
+        grouping_dropped=_once(found["grouping_dropped"]),
+        never_matching=_once(found["never_matching"]),
     )
+
+
+def _once(messages: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(messages))
+
+
+def _patterns(node: ast.Expr, found: dict[str, list[str]]) -> None:
+    if isinstance(node, ast.VectorSelector):
+        found["anchors"] += patterns.anchors(node)
+        found["empty_alternatives"] += patterns.empty_alternatives(node)
+    found["time_shifts"] += patterns.time_shifts(node)
+    for name, pattern in (
+        ("impossible", patterns.impossible),
+        ("dropped_le", patterns.dropped_le),
+        ("ranked", patterns.ranked),
+        ("grouping_dropped", patterns.grouping_dropped),
+        ("never_matching", patterns.never_matching),
+    ):
+        message = pattern(node)
+        if message is not None:
+            found[name].append(message)
 
 
 @lru_cache(maxsize=1 << 16)

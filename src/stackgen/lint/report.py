@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from stackgen import __version__
+from stackgen.common.values import counted
 from stackgen.lint.checks import CHECKS
 from stackgen.lint.findings import SEVERITY_RANK, Finding
 
@@ -65,7 +66,7 @@ def as_text(findings: list[Finding], colour: bool = False) -> str:
             for f in in_file
         ]
     count = len(findings)
-    lines.append(f"{count} finding{'s' * (count != 1)}")
+    lines.append(counted(count, "finding"))
     return "\n".join(lines)
 
 

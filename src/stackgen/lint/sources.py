@@ -18,26 +18,45 @@ from stackgen.common.yaml_io import SAFE_LOADER, load_yaml
 from stackgen.lint.facts import Facts, facts
 from stackgen.lint.findings import Finding, Severity
 from stackgen.lint.rules.base import Spot
+from stackgen.prometheus.rulefmt import (
+    GROUP_FIELDS,
+    MIMIR_GROUP_FIELDS,
+    OPERATOR_GROUP_FIELDS,
+    scalar_text,
+    string_map,
+)
 from stackgen.spec.errors import Path as DataPath
 from stackgen.spec.errors import Position
 from stackgen.spec.loader import SourceMap, read_documents
+from stackgen.write import read_in
 
 SUFFIXES = (".yml", ".yaml")
 
 
-class LazySource:
-    """A document's positions, read only when a finding (or a disable comment) asks for one:
-    reading them is most of the cost of linting a large rule file."""
+class Positions:
+    """Where the values of a file's documents are, read once for all of them (and only when a
+    finding asks: reading them is most of the cost of linting a large rule file)."""
 
-    def __init__(self, text: str, name: str, index: int) -> None:
-        self.text, self.name, self.index = text, name, index
-        self._source: SourceMap | None = None
+    def __init__(self, text: str, name: str) -> None:
+        self.text, self.name = text, name
+        self._sources: list[SourceMap] | None = None
+
+    def of(self, index: int) -> SourceMap:
+        if self._sources is None:
+            documents, _ = read_documents(self.text, self.name)
+            self._sources = [source for _, source in documents]
+        return self._sources[index] if index < len(self._sources) else SourceMap()
+
+
+class LazySource:
+    """A document's positions, read only when a finding (or a disable comment) asks for one."""
+
+    def __init__(self, text: str, name: str, index: int, shared: Positions | None = None) -> None:
+        self.index = index
+        self.positions = shared or Positions(text, name)
 
     def locate(self, path: DataPath, *, key: bool = False) -> Position:
-        if self._source is None:
-            documents, _ = read_documents(self.text, self.name)
-            self._source = documents[self.index][1]
-        return self._source.locate(path, key=key)
+        return self.positions.of(self.index).locate(path, key=key)
 
 
 Source = SourceMap | LazySource
@@ -62,6 +81,15 @@ class Rule:
     def is_alert(self) -> bool:
         return "alert" in self.data
 
+    @property
+    def labels(self) -> dict[str, str]:
+        """Its labels as Prometheus reads them ({} where it refuses them: rule/structure)."""
+        return string_map(self.data.get("labels"))
+
+    @property
+    def annotations(self) -> dict[str, str]:
+        return string_map(self.data.get("annotations"))
+
     @cached_property
     def facts(self) -> Facts | None:
         """What the checks need of the expression (shared by every rule with the same one),
@@ -81,6 +109,7 @@ class Group:
     data: dict[str, Any]
     path: DataPath
     source: Source
+    fields: tuple[str, ...] = GROUP_FIELDS  # those its reader (Prometheus, Mimir...) knows
 
 
 class Tree:
@@ -103,11 +132,15 @@ class Tree:
         return path.is_dir() if self.texts is None else path in self._folders
 
     def read_text(self, path: Path) -> str:
-        text = path.read_text(encoding="utf-8") if self.texts is None else self.texts[path]
-        return path.read_text(encoding="utf-8") if text is None else text
+        text = None if self.texts is None else self.texts[path]
+        # Never through a link: the files may come from a pull request (OSError if one is).
+        return read_in(path.parent, path.name).decode("utf-8") if text is None else text
 
     def glob(self, folder: Path, pattern: str) -> list[Path]:
-        """Path.glob's matches (`*`, `?`, `[...]` within one name; `**` only on disk)."""
+        """Path.glob's matches (`*`, `?`, `[...]` within one name; `**` only on disk). An
+        absolute pattern names files where Prometheus runs, not here: no match."""
+        if Path(pattern).is_absolute():
+            return []
         if self.texts is None or "**" in pattern:
             return list(folder.glob(pattern)) if self.texts is None else []
         if not any(char in pattern for char in "*?["):  # a name: one lookup, not a scan
@@ -201,25 +234,43 @@ def rule_files(
             found += sorted(
                 p for p in tree.rglob(path, "*") if p.suffix in SUFFIXES and tree.is_file(p)
             )
-        else:
+        elif tree.texts is None or tree.is_file(path):  # in memory: only files it holds
             found.append(path)
     return found
 
 
+def is_operator_rule(document: Any) -> bool:
+    return isinstance(document, dict) and document.get("kind") == "PrometheusRule"
+
+
+def group_list(document: Any) -> tuple[DataPath, Any]:
+    """Where a document's groups are, and what is there (None: nothing)."""
+    if is_operator_rule(document):
+        spec = document.get("spec")
+        return ("spec", "groups"), spec.get("groups") if isinstance(spec, dict) else None
+    return ("groups",), document.get("groups") if isinstance(document, dict) else None
+
+
 def groups_of(document: Any, source: Source, file: str) -> Iterator[Group] | None:
-    """The rule groups of one YAML document, or None when it is not a rule file."""
+    """The rule groups of one YAML document (those that are mappings), or None when it is
+    not a rule file."""
     if not isinstance(document, dict):
         return None
-    if document.get("kind") == "PrometheusRule":
-        base: DataPath = ("spec",)
-        groups = (document.get("spec") or {}).get("groups")
-    else:
-        base = ()
-        groups = document.get("groups")
+    where, groups = group_list(document)
+    base = where[:-1]
+    if groups is None and (where[-1] in document or base or not document):
+        groups = []  # `groups:` with no value: a file of no groups, as promtool reads it
     if not isinstance(groups, list):
         return None
+    fields = (
+        OPERATOR_GROUP_FIELDS
+        if base
+        else MIMIR_GROUP_FIELDS
+        if "namespace" in document
+        else GROUP_FIELDS
+    )
     return (
-        Group(file, group, (*base, "groups", index), source)
+        Group(file, group, (*base, "groups", index), source, fields)
         for index, group in enumerate(groups)
         if isinstance(group, dict)
     )
@@ -229,7 +280,7 @@ def rules_of(group: Group) -> Iterator[Rule]:
     rules = group.data.get("rules")
     if not isinstance(rules, list):
         return
-    name = str(group.data.get("name", ""))
+    name = scalar_text(group.data.get("name"))
     for index, rule in enumerate(rules):
         if isinstance(rule, dict):
             yield Rule(group.file, name, rule, (*group.path, "rules", index), group.source)
@@ -273,7 +324,8 @@ def read(text: str, name: str) -> tuple[list[tuple[Any, Source]], list[tuple[int
         except (_Unsure, yaml.YAMLError):
             pass  # the position-keeping reader reports it as it should
         else:
-            return [(d, LazySource(text, name, i)) for i, d in enumerate(plain)], []
+            shared = Positions(text, name)
+            return [(d, LazySource(text, name, i, shared)) for i, d in enumerate(plain)], []
     documents, errors = read_documents(text, name)
     return documents, [(e.position.line, e.position.column, e.message) for e in errors]
 

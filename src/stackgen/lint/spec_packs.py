@@ -12,7 +12,6 @@ from pathlib import Path as FsPath
 from string import Template
 from typing import Any
 
-from stackgen.common.layout import RUNBOOKS_DIR
 from stackgen.common.values import clean_number, parse_duration
 from stackgen.grafana.queries import parse_dashboard_query
 from stackgen.lint import lint_documents
@@ -148,7 +147,7 @@ def _alert_rule(name: str, expr: str, alert: Any, params: dict[str, str]) -> dic
         "annotations": {
             "summary": Template(alert.summary).safe_substitute(params),
             "description": Template(alert.description.strip()).safe_substitute(params),
-            "runbook_url": f"{RUNBOOKS_DIR}/{name}.md",
+            "runbook_url": f"https://runbooks.example/{name}.md",  # where the stack publishes them
         },
     }
 

@@ -18,7 +18,7 @@ from stackgen.lint.checks import Settings, check, of_scope
 from stackgen.lint.config import settings_of
 from stackgen.lint.facts import Facts, dashboard_facts
 from stackgen.lint.findings import Finding
-from stackgen.lint.rules import file_not_rules, file_yaml
+from stackgen.lint.rules import file_not_rules, file_yaml, group_duplicate
 from stackgen.lint.rules.base import Hit, Spot
 from stackgen.lint.rules.rule_duplicate import identity
 from stackgen.lint.sources import (
@@ -83,8 +83,8 @@ class AlertFacts:
         if not rule.is_alert or rule.analysed is None:
             return None
         static: dict[str, str | None] = {"alertname": str(rule.data["alert"])}
-        for name, value in (rule.data.get("labels") or {}).items():
-            static[str(name)] = None if "{{" in str(value) else str(value)
+        for name, value in rule.labels.items():
+            static[name] = None if "{{" in value else value
         return cls(index, static, rule.analysed.labels)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -203,19 +203,27 @@ def summarise_rule_file(path: Path, tree: Tree, settings: Settings) -> RuleFileS
     """The file's summary: every check of one rule or group run (positions located where a
     finding needs one), its `stackgen-lint` comments applied, and what the checks across
     files need kept. `tree`: the disk, or a render's texts and parsed documents."""
-    name, text = str(path), tree.read_text(path)
+    name = str(path)
+    try:
+        text = tree.read_text(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        line, column, message = _unreadable(path, exc)
+        finding = check("file/yaml").finding(Spot(name, line, column), message)
+        return _summary(name, (finding,), suppressions("", []), [])
     documents, errors = _documents(path, text, tree)
     found = list(check("file/yaml").findings(_spotted(file_yaml.check(name, errors))))
     rules: list[Rule] = []
     for document, source in documents:
-        groups = groups_of(document, source, name)
-        for keys, message in file_not_rules.check(groups):
-            assert not isinstance(keys, Spot)
-            pos = source.locate(keys)
-            found.append(check("file/not-rules").finding(Spot(name, pos.line, pos.column), message))
-        if groups is None:
-            continue
-        for group in groups:
+        in_document = list(groups_of(document, source, name) or ())
+        for each, hits in (
+            ("file/not-rules", file_not_rules.check(document)),
+            ("group/duplicate", group_duplicate.check(in_document)),
+        ):
+            for keys, message in hits:
+                assert not isinstance(keys, Spot)
+                pos = source.locate(keys)
+                found.append(check(each).finding(Spot(name, pos.line, pos.column), message))
+        for group in in_document:
             in_group = list(rules_of(group))
             found += _findings(group, in_group, settings)
             rules += in_group
@@ -225,6 +233,17 @@ def summarise_rule_file(path: Path, tree: Tree, settings: Settings) -> RuleFileS
     hidden = suppressions(text, starts)
     shown = tuple(sorted(f for f in set(found) if not hidden.hides(f)))
     return _summary(name, shown, hidden, rules)
+
+
+def _unreadable(path: Path, exc: OSError | UnicodeDecodeError) -> tuple[int, int, str]:
+    """Where and why a file cannot be read as text."""
+    if isinstance(exc, UnicodeDecodeError):
+        before = exc.object[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        byte = exc.object[exc.start : exc.start + 1].hex()
+        return line, column, f"not UTF-8 text (byte 0x{byte}): Prometheus reads rule files as UTF-8"
+    return 1, 1, f"cannot read the file: {exc.strerror or exc}"
 
 
 @dataclass(frozen=True)

@@ -14,21 +14,40 @@ def matcher(label: str, value: str) -> str:
     return f"{label}={quote(value)}"
 
 
+# RE2's metacharacters: escaped one by one (Python's re.escape also escapes characters, such as
+# a space, that RE2 refuses to see escaped).
+_RE2_SPECIAL = frozenset("\\.+*?()|[]{}^$")
+
+
+def literal_regex(value: str) -> str:
+    return "".join(f"\\{c}" if c in _RE2_SPECIAL else c for c in value)
+
+
+def any_of(label: str, values: list[str]) -> list[str]:
+    """One matcher for a label that must have one of the values."""
+    if not values:
+        return []
+    if len(values) == 1:
+        return [matcher(label, values[0])]
+    return [f"{label}=~{quote('|'.join(map(literal_regex, values)))}"]
+
+
 def route_matchers(route: Route) -> list[str]:
-    matchers = []
-    if len(route.severity) == 1:
-        matchers.append(matcher("severity", route.severity[0]))
-    elif route.severity:
-        matchers.append(f"severity=~{quote('|'.join(route.severity))}")
-    if route.team is not None:
-        matchers.append(matcher("team", route.team))
-    if route.service is not None:
-        matchers.append(matcher("service", route.service))
-    matchers += [matcher(k, v) for k, v in route.match.items()]
+    matchers = [
+        *any_of("severity", list(route.severity)),
+        *any_of("team", route.team),
+        *any_of("service", route.service),
+    ]
+    for label, values in route.match.items():
+        matchers += any_of(label, values)
+    matchers += [f"{label}=~{quote(regex)}" for label, regex in route.match_re.items()]
     return matchers
 
 
-def route_tree(route: Route) -> dict[str, Any]:
+def route_tree(route: Route, mute: tuple[list[str], list[str]] = ([], [])) -> dict[str, Any]:
+    """A spec route as alertmanager.yml writes it, with the intervals every route has (`mute`:
+    routing's mute and active time intervals) before its own."""
+    muted, active = mute
     return {
         "receiver": route.channel,
         "matchers": route_matchers(route),
@@ -37,10 +56,39 @@ def route_tree(route: Route) -> dict[str, Any]:
         "group_interval": route.group_interval,
         "repeat_interval": route.repeat_interval,
         "continue": route.continue_,
-        "mute_time_intervals": route.mute_time_intervals,
-        "active_time_intervals": route.active_time_intervals,
-        "routes": [route_tree(child) for child in route.routes],
+        "mute_time_intervals": _union(muted, route.mute_time_intervals),
+        "active_time_intervals": _union(active, route.active_time_intervals),
+        "routes": [route_tree(child, mute) for child in route.routes],
     }
+
+
+def _union(first: list[str], then: list[str]) -> list[str]:
+    return [*first, *(name for name in then if name not in first)]
+
+
+def child_routes(routing: Routing) -> list[dict[str, Any]]:
+    """The root route's children. With time intervals for every route, Alertmanager refuses
+    them on the root route, so one route without matchers takes the root's place: it catches
+    every alert, carries the intervals, holds the spec's routes and sends what none of them
+    takes to the default channel, exactly as the root would."""
+    mute = (routing.mute_time_intervals, routing.active_time_intervals)
+    routes = [route_tree(r, mute) for r in routing.routes]
+    if not any(mute):
+        return routes
+    return [
+        {
+            "receiver": routing.default_channel,
+            "matchers": [],
+            "group_by": None,
+            "group_wait": None,
+            "group_interval": None,
+            "repeat_interval": None,
+            "continue": False,
+            "mute_time_intervals": routing.mute_time_intervals,
+            "active_time_intervals": routing.active_time_intervals,
+            "routes": routes,
+        }
+    ]
 
 
 def root_route(routing: Routing) -> dict[str, Any]:
@@ -51,7 +99,7 @@ def root_route(routing: Routing) -> dict[str, Any]:
         "group_wait": routing.group_wait,
         "group_interval": routing.group_interval,
         "repeat_interval": routing.repeat_interval,
-        "routes": [route_tree(r) for r in routing.routes],
+        "routes": child_routes(routing),
     }
 
 
@@ -144,7 +192,7 @@ def alertmanager_config(stack: Stack) -> list[Artifact]:
                 "stack": stack.stack,
                 "server": stack.alertmanager,
                 "routing": routing,
-                "routes": [route_tree(r) for r in routing.routes],
+                "routes": child_routes(routing),
                 "time_intervals": time_intervals(routing),
                 "channels": stack.channels,
                 "inhibit_rules": inhibit_rules(routing, slo_group_labels(stack)),

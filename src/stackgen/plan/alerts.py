@@ -14,6 +14,7 @@ from stackgen.plan.memo import per_plan
 from stackgen.plan.slos import slo_alert_fields
 from stackgen.spec.model import Service, Stack
 from stackgen.spec.model.runbooks import Runbook
+from stackgen.spec.rules import AlertingRule
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,13 @@ def service_context(stack: Stack, service: Service) -> ServiceContext:
 
 
 def runbook_link(stack: Stack, alert: str) -> str:
+    """The alert's runbook: below `runbooks_url`'s path, its query and fragment kept after."""
     base = stack.stack.runbooks_url
-    return f"{base.rstrip('/')}/{alert}.md" if base else f"{RUNBOOKS_DIR}/{alert}.md"
+    if not base:
+        return f"{RUNBOOKS_DIR}/{alert}.md"
+    address, hash_, fragment = base.partition("#")
+    address, question, query = address.partition("?")
+    return f"{address.rstrip('/')}/{alert}.md{question}{query}{hash_}{fragment}"
 
 
 def _describe_threshold(definition: AlertDef, value: float) -> str:
@@ -163,3 +169,13 @@ def service_alerts(stack: Stack, service: Service) -> list[Alert]:
 
 def stack_alerts(stack: Stack) -> list[Alert]:
     return [alert for service in stack.services for alert in service_alerts(stack, service)]
+
+
+def defined_alert_names(stack: Stack) -> set[str]:
+    """Every alert a rule stackgen writes may fire: the generated ones, and those of the rule
+    groups kept as written."""
+    groups = [*stack.rule_groups, *(g for s in stack.services for g in s.rule_groups)]
+    kept = {
+        rule.alert for group in groups for rule in group.rules if isinstance(rule, AlertingRule)
+    }
+    return {alert.name for alert in stack_alerts(stack)} | kept

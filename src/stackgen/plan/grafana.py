@@ -46,7 +46,13 @@ def kind_metric_names(stack: Stack) -> set[str]:
             **service.metric_overrides,
         }.values()
     }
-    return roles | spec_panel_metrics(stack)
+    # a histogram role names its base: its series are these (records read them, and service
+    # dashboards inline records aggregated above the instance)
+    series = {f"{name}{suffix}" for name in roles for suffix in HISTOGRAM_SERIES}
+    return roles | series | spec_panel_metrics(stack)
+
+
+HISTOGRAM_SERIES = ("_bucket", "_count", "_sum")
 
 
 def service_dashboard_uids(stack: Stack, service: Service) -> tuple[str, str | None]:

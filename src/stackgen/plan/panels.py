@@ -211,13 +211,60 @@ def service_panels(stack: Stack, service: Service) -> list[dict[str, Any]]:
         description="Scrape targets of the service that answer.",
         width=24 if not definitions else 12,
     )
-    up_selector = selector("up", {"job": '=~"$job"', "instance": '=~"$instance"'})
+    up_selector = selector("up", VARIABLE_MATCHERS)
     panels = [panel(up, [(f"sum({up_selector})", "up"), (f"count({up_selector})", "total")], None)]
+    pack = service_pack(stack.packs, service)
+    # A record inlined reads the series over the zoom's range, as the pack's own panels do.
+    fixed = f"[{ctx.rate_range}]"
+    records = {
+        ctx.rec_name(r.record): r.expr(ctx).replace(fixed, "[$__rate_interval]")
+        for r in pack.records
+    }
     for definition in definitions:
-        targets = [(q.expr(ctx), q.legend) for q in definition.queries]
+        targets = [
+            (by_variables(q.expr(ctx), ctx.job, records), q.legend) for q in definition.queries
+        ]
         threshold = thresholds.get(definition.threshold_alert or "")
         panels.append(panel(definition, targets, threshold, steps=list(definition.steps) or None))
     return layout(panels)
+
+
+# The dashboard's variables, as matchers: the chosen job and instances.
+VARIABLE_MATCHERS = {"job": '=~"$job"', "instance": '=~"$instance"'}
+_A_SELECTOR = re.compile(r"(?<![\w:])([a-zA-Z_:][\w:]*)\{([^{}]*)\}")
+_INSTANCE_MATCHER = re.compile(r"(?:^|,)\s*instance\s*[=!]")
+
+
+def _keeps_instance(name: str) -> bool:
+    """Whether a series of this name carries `instance`: a scraped metric does, a recording
+    rule only at an `instance` level (`instance:x:rate5m`, not `job:x:rate5m`)."""
+    level, colon, _ = name.partition(":")
+    return not colon or "instance" in level.split("_")
+
+
+def by_variables(expr: str, job: str, records: dict[str, str]) -> str:
+    """A service panel's query filtered by the dashboard's `$job` and `$instance`: each of
+    the service's selectors takes the variables' matchers instead of its job's; a recording
+    rule aggregated above the instance (which has no `instance` to filter by) is replaced by
+    its expression, filtered the same way."""
+    own = f"job={quote(job)}"
+
+    def one(match: re.Match[str]) -> str:
+        name, body = match.groups()
+        parts = body.split(",")
+        if own not in parts:
+            return match.group(0)  # not a selector of this service's series
+        if name in records and not _keeps_instance(name):
+            inlined = by_variables(records[name], job, records)
+            whole = match.span() == (0, len(expr))
+            return inlined if whole else f"({inlined})"
+        wanted = dict(VARIABLE_MATCHERS)
+        if _INSTANCE_MATCHER.search(body):
+            del wanted["instance"]  # the query picks its instances itself
+        variables = ",".join(f"{label}{matcher}" for label, matcher in wanted.items())
+        return f"{name}{{{','.join(variables if p == own else p for p in parts)}}}"
+
+    return _A_SELECTOR.sub(one, expr)
 
 
 # --- the overview --------------------------------------------------------------------------------

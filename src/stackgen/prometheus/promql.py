@@ -6,6 +6,8 @@ import re
 
 import promql_parser
 
+from stackgen.prometheus.dialect import version_error
+
 # A string literal as PromQL (and Go templates) write them: "double", 'single' or `raw`.
 STRING_LITERAL = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
 
@@ -38,13 +40,6 @@ def _stand_in(found: re.Match[str]) -> str:
     return found.group(0) if matcher is None else matcher + _STAND_IN
 
 
-# Functions and aggregations the PromQL parser (Prometheus 3) knows but Prometheus 2.42 does not
-# (each checked against promtool 2.42).
-_NEWER_FUNCTIONS = re.compile(
-    r"\b(sort_by_label|sort_by_label_desc|double_exponential_smoothing|info|histogram_avg|"
-    r"histogram_stddev|histogram_stdvar|histogram_quantiles|mad_over_time|ts_of_\w+|"
-    r"first_over_time|limitk|limit_ratio)\s*\("
-)
 _HOLT_WINTERS = re.compile(r"\bholt_winters\s*\(")
 
 
@@ -53,13 +48,50 @@ def blank_strings(code: str) -> str:
     return STRING_LITERAL.sub('""', code)
 
 
+# How deep an expression may nest, counting brackets and binary operators (each operator of a
+# chain nests the tree one level more). The parser recurses on its own stack, and aborts the
+# process beyond a few thousand levels; real queries stay well within a few dozen.
+MAX_DEPTH = 200
+_DEPTH_TOKEN = re.compile(
+    STRING_LITERAL.pattern + r"|#[^\n]*|(?P<open>[([{])|(?P<close>[)\]}])"
+    r"|(?P<op>==|!=|>=|<=|[-+*/%^<>]|\b(?:and|or|unless|atan2)\b)"
+)
+
+
+def depth(expr: str) -> int:
+    """How deeply `expr` nests, at most: brackets, and binary operators within each level
+    (matchers' operators inside `{...}` are not counted)."""
+    deepest, total, levels = 0, 0, [0]  # per open bracket: the operators seen at its level
+    braces = 0
+    for token in _DEPTH_TOKEN.finditer(expr):
+        if token.group("open"):
+            braces += token.group("open") == "{"
+            levels.append(0)
+        elif token.group("close") and len(levels) > 1:
+            braces -= token.group("close") == "}" and braces > 0
+            total -= levels.pop()
+        elif token.group("op") and not braces:
+            levels[-1] += 1
+            total += 1
+        else:
+            continue
+        deepest = max(deepest, len(levels) - 1 + total)
+    return deepest
+
+
 def parse(expr: str) -> promql_parser.Expr:
-    """The syntax tree of an expression Prometheus 2.42 accepts; ValueError saying why not."""
-    newer = sorted({m.group(1) for m in _NEWER_FUNCTIONS.finditer(blank_strings(expr))})
-    if newer:
+    """The syntax tree of an expression Prometheus 2.42 accepts; ValueError saying why not.
+    Every text handed to the PromQL parser goes through here: it is refused first when it nests
+    deeper than MAX_DEPTH."""
+    nested = depth(expr)
+    if nested > MAX_DEPTH:
         raise ValueError(
-            f"uses {', '.join(f'`{f}`' for f in newer)}, newer than Prometheus 2.42, the target"
+            f"nests {nested} levels deep (brackets and chained operators), more than the "
+            f"{MAX_DEPTH} stackgen reads: split it into recording rules"
         )
+    refused = version_error(expr)  # what promql-parser (Prometheus 3) takes and 2.42 does not
+    if refused is not None:
+        raise ValueError(refused)
     try:
         # The parser follows Prometheus 3, where 2.42's holt_winters took a new name.
         return promql_parser.parse(_HOLT_WINTERS.sub("double_exponential_smoothing(", expr))

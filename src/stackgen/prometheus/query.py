@@ -35,10 +35,14 @@ def children(node: ast.Expr) -> list[ast.Expr]:
 
 
 def walk(node: ast.Expr, above: tuple[ast.Expr, ...] = ()) -> Iterator[tuple[ast.Expr, tuple]]:
-    """Every node, depth first, with the nodes above it (nearest last)."""
-    yield node, above
-    for child in children(node):
-        yield from walk(child, (*above, node))
+    """Every node, depth first, with the nodes above it (nearest last). An explicit stack,
+    not recursion: a tree is as deep as its text makes it."""
+    stack = [(node, above)]
+    while stack:
+        found, over = stack.pop()
+        yield found, over
+        below = (*over, found)
+        stack.extend((child, below) for child in reversed(children(found)))
 
 
 def function(node: ast.Expr) -> str | None:

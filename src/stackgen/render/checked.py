@@ -22,13 +22,14 @@ from stackgen.plan.imported import imported_group_names
 from stackgen.plan.prometheus import custom_alert_names
 from stackgen.prometheus.tools import VerifyError, verify_with_tools
 from stackgen.render.project import SearchPath
-from stackgen.render.stream import Checks, Written, render_tree
+from stackgen.render.stream import Checks, Progress, Written, render_tree
 from stackgen.spec.model import Stack
 from stackgen.targets import PLAIN, target_files, target_problems
 from stackgen.write import FolderFiles, write_files
 
-# Checks of the routing a spec chose: its author's to fix, not stackgen's.
-DESIGN_CHECKS = ("route/", "receiver/")
+# Checks of what a spec chose (its routing, where its runbooks are published): its author's
+# to fix, not stackgen's.
+DESIGN_CHECKS = ("route/", "receiver/", "annotations/runbook-link")
 
 
 class CheckedRender:
@@ -39,9 +40,10 @@ class CheckedRender:
         templates: SearchPath = (),
         jobs: int | None = None,
         tools: bool = True,
+        progress: Progress | None = None,
     ) -> None:
         self.stack, self.targets, self.templates = stack, targets, templates
-        self.jobs, self.tools = jobs, tools
+        self.jobs, self.tools, self.progress = jobs, tools, progress
         self.digests: dict[str, str] = {}  # of every file written into OUT
         self.missing: list[str] = []  # tools not installed
         self.design: list[Finding] = []  # files relative to OUT
@@ -62,7 +64,12 @@ class CheckedRender:
             lint_settings(self.stack.lint, self._scrape), frozenset(kind_metric_names(self.stack))
         )
         self._written = render_tree(
-            self.stack, self._plain_root, self.templates, checks=checks, jobs=self.jobs
+            self.stack,
+            self._plain_root,
+            self.templates,
+            checks=checks,
+            jobs=self.jobs,
+            progress=self.progress,
         )
         self._target_files = target_files(self.stack, self._plain, self._other_targets)
         self.digests = write_files(staging, self._target_files)

@@ -11,7 +11,7 @@ import math
 import multiprocessing
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -80,6 +80,9 @@ class _Job:
     only: frozenset[str] | None
 
 
+# Told (services rendered, services in all) as the render goes.
+Progress = Callable[[int, int], None]
+
 # The job of the workers: set before they are forked, so each inherits it without a copy.
 _JOB: _Job | None = None
 
@@ -92,12 +95,14 @@ def render_tree(
     checks: Checks | None = None,
     jobs: int | None = None,
     only: frozenset[str] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Written]:
     """Render the stack's files into `folder` (relative POSIX path -> what was written);
     `checks`: run the per-file checks and summarise each file for those across files; `jobs`:
     processes (default: the cores this process may use); `only`: render just these of the
     stack's own outputs (no service's), for a caller that reads one file. RenderError for a
-    template's invalid output or two outputs of one path."""
+    template's invalid output or two outputs of one path. `progress(done, total)` is told of
+    the services rendered as tasks finish."""
     global _JOB
     jobs = jobs or len(os.sched_getaffinity(0))
     services = len(stack.services) if only is None else 0
@@ -105,8 +110,9 @@ def render_tree(
     try:
         tasks = _tasks(1 + services, jobs)
         if jobs == 1 or services < PARALLEL_FROM or not _CAN_FORK:
-            return _merged(map(_run, tasks))
-        return _in_workers(tasks, jobs)
+            pairs = ((task, _run(task)) for task in tasks)
+            return _merged(_told(progress, services, pairs))
+        return _in_workers(tasks, jobs, services, progress)
     finally:
         _JOB = None
 
@@ -115,14 +121,29 @@ def render_tree(
 _CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 
 
-def _in_workers(tasks: list[range], jobs: int) -> dict[str, Written]:
+def _told(
+    progress: Progress | None, total: int, pairs: Iterable[tuple[range, dict[str, Written]]]
+) -> Iterator[dict[str, Written]]:
+    """Each task's part, telling `progress` how many services are done as it arrives."""
+    done = 0
+    for task, part in pairs:
+        done += len(task) - (0 in task)  # unit 0 is the stack's own outputs, no service
+        if progress is not None:
+            progress(done, total)
+        yield part
+
+
+def _in_workers(
+    tasks: list[range], jobs: int, services: int, progress: Progress | None = None
+) -> dict[str, Written]:
     """The tasks run by `jobs` forked workers. A worker that dies (killed, out of memory)
     fails the render rather than leave it waiting for the task forever."""
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_end_with_parent) as pool:
-        futures = [pool.submit(_run, task) for task in tasks]
+        futures = {pool.submit(_run, task): task for task in tasks}
         try:
-            return _merged(future.result() for future in as_completed(futures))
+            pairs = ((futures[f], f.result()) for f in as_completed(futures))
+            return _merged(_told(progress, services, pairs))
         except BrokenProcessPool as exc:
             raise RenderError(f"a render worker ended without finishing its task: {exc}") from exc
         finally:

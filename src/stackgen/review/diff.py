@@ -23,7 +23,7 @@ import yaml
 from stackgen.common.layout import KUBERNETES_DIR, MIMIR_DIR
 from stackgen.common.yaml_io import load
 from stackgen.review.documents import render_document
-from stackgen.write import MANIFEST, managed_files
+from stackgen.write import MANIFEST, managed_files, read_in
 
 Action = Literal["added", "removed", "changed"]
 # The sections of a diff, in the order a reviewer reads them.
@@ -102,9 +102,13 @@ def read_rendered(out: Path) -> dict[str, bytes]:
     found = {}
     for path in sorted(managed_files(out) - {MANIFEST}):
         try:
-            found[path] = (out / path).read_bytes()
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            found[path] = read_in(out, path)
+        except (FileNotFoundError, NotADirectoryError):
             continue  # deleted by hand since: the render adds it again
+        except OSError:
+            # A link (never followed: OUT may come from a pull request) or a folder: it is
+            # not what stackgen wrote, so the render changes it.
+            found[path] = b""
     return found
 
 
@@ -192,10 +196,14 @@ def _compare_items(
 ) -> list[Change]:
     changes = []
     for key in [*old, *(k for k in new if k not in old)]:
+        # where an alert goes is the point of the matrix: shown for one added or removed too
+        shown = kind == "routed alert"
         if key not in new:
-            changes.append(Change(kind, old[key].name, path, "removed"))
+            fields = _field_changes(old[key].fields, {}) if shown else ()
+            changes.append(Change(kind, old[key].name, path, "removed", fields))
         elif key not in old:
-            changes.append(Change(kind, new[key].name, path, "added"))
+            fields = _field_changes({}, new[key].fields) if shown else ()
+            changes.append(Change(kind, new[key].name, path, "added", fields))
         else:
             fields = _field_changes(old[key].fields, new[key].fields)
             if fields:
@@ -245,7 +253,7 @@ def _objects(path: str, data: bytes) -> Objects | None:
             document = load(data)
         else:
             return None
-    except (ValueError, yaml.YAMLError):
+    except (ValueError, RecursionError, yaml.YAMLError):
         return None
     if not isinstance(document, dict):
         return None

@@ -10,6 +10,7 @@ each page's Content-Security-Policy allows that script only and no resource from
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import json
 import re
@@ -22,11 +23,15 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from stackgen.common.values import clean_number
 from stackgen.render.engine import RenderError, template_dir
+from stackgen.write import read_in
 
 DASHBOARDS = Path("grafana") / "dashboards"
 TEMPLATE = "preview.html.j2"
 INDEX = "index.html"
+# Marks a page as the preview's own, so a later preview may remove it (templates/preview.html.j2).
+GENERATOR = '<meta name="generator" content="stackgen preview">'
 COLUMNS = 24  # Grafana's grid
 ROW_HEIGHT = 30  # px per gridPos height unit, as in Grafana
 # The fields a query's text is in, by datasource: Prometheus and Loki, SQL, Tempo and others.
@@ -41,8 +46,13 @@ if (new URLSearchParams(location.search).has("measure")) {
   const origin = grid ? grid.getBoundingClientRect() : {left: 0, top: 0, width: 0, height: 0};
   const panels = Array.from(document.querySelectorAll(".panel"), (element) => {
     const box = element.getBoundingClientRect();
+    const title = element.querySelector("h2");
+    const steps = Array.from(element.querySelectorAll(".step"), (step) => ({
+      colour: getComputedStyle(step).backgroundColor, text: step.textContent,
+      width: step.getBoundingClientRect().width}));
     return {id: element.id, left: box.left - origin.left, top: box.top - origin.top,
-            width: box.width, height: box.height};
+            width: box.width, height: box.height, title: title ? title.title : null,
+            thresholds: steps};
   });
   document.getElementById("measured").textContent =
     JSON.stringify({grid: {width: origin.width, height: origin.height}, panels: panels});
@@ -52,6 +62,32 @@ _SCRIPT_HASH = base64.b64encode(hashlib.sha256(MEASURE_SCRIPT.encode()).digest()
 CONTENT_SECURITY_POLICY = (
     f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{_SCRIPT_HASH}'"
 )
+
+
+# Grafana's named colours (its classic palette), as thresholds name them; a colour given as
+# #rrggbb is drawn as it is.
+GRAFANA_COLOURS = {
+    **{name: hex_ for name, hex_ in (
+        ("green", "#73BF69"), ("red", "#F2495C"), ("orange", "#FF9830"), ("yellow", "#FADE2A"),
+        ("blue", "#5794F2"), ("purple", "#B877D9"),
+        ("dark-green", "#37872D"), ("dark-red", "#C4162A"), ("dark-orange", "#FA6400"),
+        ("dark-yellow", "#E0B400"), ("dark-blue", "#1F60C4"), ("dark-purple", "#8F3BB8"),
+        ("semi-dark-green", "#56A64B"), ("semi-dark-red", "#E02F44"),
+        ("semi-dark-orange", "#FF780A"), ("semi-dark-yellow", "#F2CC0C"),
+        ("semi-dark-blue", "#3274D9"), ("semi-dark-purple", "#A352CC"),
+        ("light-green", "#96D98D"), ("light-red", "#FF7383"), ("light-orange", "#FFB357"),
+        ("light-yellow", "#FFEE52"), ("light-blue", "#8AB8FF"), ("light-purple", "#CA95E5"),
+    )},
+}  # fmt: skip
+UNKNOWN_COLOUR = "#8E8E8E"
+_HEX = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
+def css_colour(name: str) -> str:
+    """The colour a threshold step is drawn in: Grafana's for its names, #rrggbb as given."""
+    if _HEX.fullmatch(name):
+        return name.upper()
+    return GRAFANA_COLOURS.get(name, UNKNOWN_COLOUR)
 
 
 class PreviewError(Exception):
@@ -68,6 +104,19 @@ class PreviewError(Exception):
 class Query:
     ref: str
     text: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """A threshold step: from `value` (None: the base, below the first) in `colour`."""
+
+    colour: str  # as the dashboard names it
+    css: str
+    value: str | None
+
+    @property
+    def label(self) -> str:
+        return "base" if self.value is None else f"≥ {self.value}"
 
 
 @dataclass(frozen=True)
@@ -88,6 +137,7 @@ class Panel:
     is_row: bool = False
     collapsed: bool = False  # a row that is collapsed, or a panel inside one
     children: int = 0  # a collapsed row's panels
+    thresholds: tuple[Step, ...] = ()
 
     @property
     def moved(self) -> bool:
@@ -115,8 +165,14 @@ def read_dashboards(out: Path) -> list[tuple[str, Any]]:
     for path in sorted((out / DASHBOARDS).rglob("*.json")):
         name = path.relative_to(out).as_posix()
         try:
-            found.append((name, json.loads(path.read_text(encoding="utf-8"))))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data = read_in(out, name)  # never through a link: OUT may come from a pull request
+        except OSError as exc:
+            link = exc.errno == errno.ELOOP
+            reason = "it is a symbolic link, not followed" if link else exc.strerror
+            raise PreviewError(name, f"cannot read it: {reason}") from None
+        try:
+            found.append((name, json.loads(data.decode("utf-8"))))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise PreviewError(name, f"cannot read it as JSON: {exc}") from None
     return found
 
@@ -235,7 +291,24 @@ def _panel(file: str, panel: Mapping, element_id: str, x: int, y: int, *, collap
         is_row=is_row,
         collapsed=collapsed,
         children=len(panel.get("panels") or []) if is_row and collapsed else 0,
+        thresholds=() if is_row else _steps(defaults),
     )
+
+
+def _steps(defaults: Any) -> tuple[Step, ...]:
+    """The panel's threshold steps; none when it has only the base colour (nothing to see)."""
+    thresholds = defaults.get("thresholds") if isinstance(defaults, Mapping) else None
+    steps = thresholds.get("steps") if isinstance(thresholds, Mapping) else None
+    found = tuple(
+        Step(
+            str(step.get("color") or "?"),
+            css_colour(str(step.get("color") or "")),
+            None if step.get("value") is None else clean_number(step["value"]),
+        )
+        for step in steps or []
+        if isinstance(step, Mapping)
+    )
+    return found if len(found) > 1 else ()
 
 
 def _queries(panel: Mapping) -> tuple[Query, ...]:

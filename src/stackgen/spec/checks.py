@@ -74,6 +74,8 @@ class Parts:
     packs: list[AlertPack] = field(default_factory=list)  # the spec's own, the valid ones
     # The lint section as written, so that a mistake in it hides none of its check IDs.
     lint: Mapping[str, Any] = field(default_factory=dict)
+    # The whole stack when the spec validates (checks of what it renders need it), else None.
+    stack: Stack | None = None
 
 
 # A check that needs what a later stage knows (lint knows its checks' IDs): the caller of
@@ -96,6 +98,7 @@ def parts_of(stack: Stack) -> Parts:
         rule_groups=list(enumerate(stack.rule_groups)),
         packs=list(stack.packs),
         lint=stack.lint.model_dump(),
+        stack=stack,
     )
 
 
@@ -254,6 +257,9 @@ def _references(parts: Parts) -> Iterator[Finding]:
          for i, t in enumerate(parts.routing.time_intervals)),
         "time interval",
     )  # fmt: skip
+    for key in ("mute_time_intervals", "active_time_intervals"):
+        for j, name in enumerate(getattr(parts.routing, key)):
+            yield from _known(name, intervals, "time interval", ("routing", key, j))
     for i, expectation in enumerate(parts.routing.expect):
         for j, receiver in enumerate(expectation.receivers):
             path = ("routing", "expect", i, "receivers", j)
@@ -266,10 +272,15 @@ def _references(parts: Parts) -> Iterator[Finding]:
             for key in ("mute_time_intervals", "active_time_intervals"):
                 for j, name in enumerate(getattr(route, key)):
                     yield from _known(name, intervals, "time interval", (*here, key, j))
-            if route.team is not None:
-                yield from _known(route.team, teams, "team of a service", (*here, "team"))
-            if route.service is not None:
-                yield from _known(route.service, services, "service", (*here, "service"))
+            for key, names, what in (
+                ("team", teams, "team of a service"),
+                ("service", services, "service"),
+            ):
+                given = getattr(route, key)
+                for j, name in enumerate(given):
+                    # one value may be written without a list: point at it, not at an item
+                    at = (*here, key, j) if len(given) > 1 else (*here, key)
+                    yield from _known(name, names, what, at)
             yield from walk(route.routes, (*here, "routes"))
 
     yield from walk(parts.routing.routes, ("routing", "routes"))
@@ -383,42 +394,61 @@ def _slo_findings(service: Service, slo: SLO, scrape: float, here: Path) -> Iter
         for d in (w.long, w.short or "1s")
     ):
         yield Finding(
-            (*here, "tiers"),
+            (*here, "tiers") if "tiers" in slo.model_fields_set else (*here, "period"),
             f"the windows ({', '.join(format_duration(r) for r in plan.ranges)}) share no step "
-            "of 10s or more: use round durations",
+            "of 10s or more: use round durations in `period` and `tiers.*.windows`",
         )
     for window in plan.windows:
-        tier = (*here, "tiers", window.tier)
+        windows = f"`tiers.{window.tier}.windows`"
         described = (
             f"the {window.tier} tier's {format_duration(window.long)}/"
             f"{format_duration(window.short)} windows"
         )
         if window.short >= window.long:
-            yield Finding(tier, f"{described}: the short window must be shorter than the long one")
+            yield Finding(
+                _windows_path(slo, window.tier, here),
+                f"{described}: the short window must be shorter than the long one",
+            )
         elif not window.can_fire:
             yield Finding(
-                tier,
+                (*here, "objective"),
                 f"{described} can never fire: {clean_number(window.budget_consumed)}% of the "
                 f"budget in {format_duration(window.long)} means an error ratio of "
-                f"{clean_number(window.error_ratio)}, 1 or more; disable the tier "
-                f"(`tiers.{window.tier}.enabled: false`) or give it longer windows",
+                f"{clean_number(window.error_ratio)}, 1 or more; relax `objective`, disable the "
+                f"tier (`tiers.{window.tier}.enabled: false`) or give it longer windows "
+                f"({windows})",
             )
         elif window.short < 4 * scrape:
             yield Finding(
-                tier,
+                _windows_path(slo, window.tier, here),
                 f"{described}: {format_duration(window.short)} is shorter than 4 scrape "
                 f"intervals ({format_duration(4 * scrape)}), too few samples for rate(); "
-                "give the tier longer windows or scrape more often",
+                f"give the tier longer windows ({windows}, or a longer `period`) or scrape more "
+                "often (`scrape_interval`)",
             )
         elif window.long > plan.period:
-            yield Finding(tier, f"{described}: the long window is longer than the period")
+            yield Finding(
+                _windows_path(slo, window.tier, here),
+                f"{described}: the long window is longer than the period "
+                f"({format_duration(plan.period)}); shorten {windows} or lengthen `period`",
+            )
         elif isinstance(sli, UptimeSLI) and window.long * window.error_ratio < scrape:
             yield Finding(
-                tier,
+                (*here, "objective"),
                 f"{described}: one failed scrape would fire it (the threshold is "
                 f"{clean_number(window.long * window.error_ratio)}s of downtime in "
-                f"{format_duration(window.long)}); relax the objective or lengthen the windows",
+                f"{format_duration(window.long)}); relax `objective` or give the tier longer "
+                f"windows ({windows})",
             )
+
+
+def _windows_path(slo: SLO, tier: str, here: Path) -> Path:
+    """Where the spec sets a tier's windows: the tier's own `windows`, or else the `period`
+    they scale with (the SLO's line when neither is written)."""
+    written = getattr(slo.tiers, tier)
+    if "tiers" in slo.model_fields_set and "windows" in written.model_fields_set:
+        return (*here, "tiers", tier, "windows")
+    return (*here, "period")
 
 
 def _reserved_alert_labels(labels: dict[str, str], path: Path) -> Iterator[Finding]:

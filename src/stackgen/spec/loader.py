@@ -20,6 +20,8 @@ LIST_SECTIONS = ("services", "channels", "rule_groups")
 DOCUMENT = format_path(())
 SPEC_SUFFIXES = (".yml", ".yaml")
 ENV_DIR = "env"  # SPEC/env/NAME.yaml: the overlay of environment NAME
+# Levels of mappings and lists a document may nest (a route 40 levels deep takes 80).
+MAX_NESTING = 100
 
 
 @dataclass
@@ -68,7 +70,10 @@ def spec_files(path: FsPath) -> list[FsPath]:
 def load_spec(path: FsPath) -> LoadedSpec:
     """Load and merge the spec at `path`; raises SpecErrors listing every problem found."""
     if not path.exists():
-        raise SpecErrors([SpecError(Position(str(path), 1, 1), DOCUMENT, "no such file or folder")])
+        message = "no such file or folder"
+        if path.suffix not in SPEC_SUFFIXES:  # a folder: `init` makes one
+            message += f"; write a first spec with `stackgen init {path}`"
+        raise SpecErrors([SpecError(Position(str(path), 1, 1), DOCUMENT, message)])
     files = spec_files(path)
     if not files:
         raise SpecErrors(
@@ -76,7 +81,8 @@ def load_spec(path: FsPath) -> LoadedSpec:
                 SpecError(
                     Position(str(path), 1, 1),
                     DOCUMENT,
-                    "the folder holds no .yml or .yaml spec file",
+                    "the folder holds no .yml or .yaml spec file; write a first one with "
+                    f"`stackgen init {path}`",
                 )
             ]
         )
@@ -183,9 +189,22 @@ def read_overlay(file: FsPath) -> tuple[dict, SourceMap]:
 def _read_document(file: FsPath, errors: list[SpecError]) -> tuple[dict, SourceMap] | None:
     name = str(file)
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        errors.append(SpecError(Position(name, 1, 1), DOCUMENT, f"cannot read the file: {exc}"))
+        data = file.read_bytes()
+    except OSError as exc:
+        errors.append(
+            SpecError(Position(name, 1, 1), DOCUMENT, f"cannot read the file: {exc.strerror}")
+        )
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        errors.append(
+            SpecError(
+                byte_position(name, data, exc.start),
+                DOCUMENT,
+                f"byte 0x{data[exc.start]:02x} is not UTF-8: save the file as UTF-8",
+            )
+        )
         return None
     loader = Loader(text)
     try:
@@ -242,12 +261,20 @@ class Builder:
     errors: list[SpecError]
     source: SourceMap = field(default_factory=SourceMap)
     built: dict[int, Any] = field(default_factory=dict)  # node id -> its data
+    too_deep: bool = False  # reported once
 
     def error(self, node: yaml.Node, path: Path, message: str) -> None:
         self.errors.append(SpecError(_mark(self.file, node), format_path(path), message))
 
     def construct(self, node: yaml.Node, path: Path, enclosing: frozenset[int]) -> Any:
         self.source.values[path] = _mark(self.file, node)
+        if len(path) > MAX_NESTING:
+            # Deeper than any spec or rule file needs; building it (and validating, and
+            # walking it) would only exhaust the stack.
+            if not self.too_deep:
+                self.error(node, path, f"nested more than {MAX_NESTING} levels deep: flatten it")
+            self.too_deep = True
+            return None
         if id(node) in enclosing:
             self.error(node, path, "an alias refers to itself")
             return None
@@ -266,8 +293,10 @@ class Builder:
         return value
 
     def _mapping(self, node: yaml.MappingNode, path: Path, enclosing: frozenset[int]) -> dict:
+        written = {id(key) for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"}
         self.loader.flatten_mapping(node)  # resolve `<<:` merge keys
         result: dict[str, Any] = {}
+        merged: set[str] = set()  # keys a merge brought, which a key written here overrides
         for key_node, value_node in node.value:
             key = self.loader.construct_object(key_node, deep=True)
             if not isinstance(key, str | int) or isinstance(key, bool):
@@ -275,7 +304,14 @@ class Builder:
                 continue
             key = str(key)
             child = (*path, key)
-            if key in result:
+            if id(key_node) not in written:
+                merged.add(key)
+            elif key in merged:
+                merged.discard(key)
+                del result[key]
+            if key in result and key in merged:
+                del result[key]  # merged mappings listed first win: PyYAML lists them last
+            elif key in result:
                 first = self.source.keys[child]
                 self.error(
                     key_node,
@@ -296,6 +332,13 @@ class Builder:
                 self.source.names[(*path, index)] = item["name"]
             items.append(item)
         return items
+
+
+def byte_position(name: str, data: bytes, offset: int) -> Position:
+    """The line and column (in characters, from 1) of the byte at `offset`."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", "replace")) + 1
+    return Position(name, data.count(b"\n", 0, offset) + 1, column)
 
 
 def _mark(name: str, node: yaml.Node) -> Position:

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from stackgen.common.urls import redact_text
 from stackgen.spec.errors import Path, SpecError, format_path
 from stackgen.spec.loader import SourceMap
 
@@ -63,6 +64,28 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[Path, bool]:
             path.append(part)  # a missing or unknown key
         # anything else is a union tag or a validator's name: not in the YAML
     return tuple(path), about_key
+
+
+def _forms(root: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    """`: add one of ...`, the forms a required field's examples show; "" without examples."""
+    model = _model_at(root, loc[:-1])
+    fields = (
+        {info.alias or name: info for name, info in model.model_fields.items()} if model else {}
+    )
+    info = fields.get(str(loc[-1]))
+    if info is None or not info.examples:
+        return ""
+    forms = [f"`{loc[-1]}: {_flow(example)}`" for example in info.examples]
+    return f"; add {forms[0]}" if len(forms) == 1 else f"; add one of {', '.join(forms)}"
+
+
+def _flow(value: Any) -> str:
+    """A value as YAML flow style, as the README writes spec snippets."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return str(value)
 
 
 def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
@@ -146,7 +169,7 @@ def _convert_one(
         return SpecError(
             source.locate(path[:-1]),
             format_path(path, source.names),
-            f"missing required field `{field}`",
+            f"missing required field `{field}`{_forms(root, loc)}",
         )
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         ctx = err.get("ctx", {})
@@ -171,4 +194,6 @@ def _describe(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing (null)"
+    if isinstance(value, str):  # an address may hold a credential: never echoed whole
+        return f"str {redact_text(value)!r}"
     return f"{type(value).__name__} {value!r}"

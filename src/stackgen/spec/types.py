@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Annotated
 
+import promql_parser
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from stackgen.alertmanager.time_intervals import (
@@ -16,6 +17,7 @@ from stackgen.alertmanager.time_intervals import (
     parse_weekday_range,
     parse_year_range,
 )
+from stackgen.common.urls import credential_problem, redact
 from stackgen.common.values import parse_duration
 from stackgen.prometheus.gotemplate import check_template
 from stackgen.prometheus.names import ALERT_NAME, LABEL_NAME, METRIC_NAME
@@ -24,8 +26,6 @@ from stackgen.prometheus.promql import parse
 _SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 HOST_PORT = re.compile(r"^[A-Za-z0-9._-]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$")
 _URL = re.compile(r"^https?://[^\s/?#@]+([/?#][^\s]*)?$")
-# Query parameters that carry credentials; Alertmanager 0.25 has no url_file to hide them.
-_SECRET_QUERY = re.compile(r"[?&](token|key|api_?key|secret|password|passwd|auth|sig)=", re.I)
 _ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
 _EMAIL = re.compile(r"^[^@\s\"<>{}]+@[^@\s\"<>{}]+\.[^@\s\"<>{}]+$")
 # Prometheus's own pattern for file_sd_configs files (discovery/file).
@@ -36,7 +36,6 @@ K8S_LABEL_KEY = re.compile(
 )
 _ACTION = re.compile(r"\{\{-?(.*?)-?\}\}")
 _LABEL_ACTION = re.compile(r"\$labels\.[A-Za-z_][A-Za-z0-9_]*")
-_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@\s]*@")
 
 
 def _duration(value: str) -> str:
@@ -65,12 +64,43 @@ def check_promql(value: str) -> str:
     return value
 
 
-def _no_credentials(value: str) -> str:
-    if _USERINFO.match(value) or _SECRET_QUERY.search(value):
+def check_selector(value: str) -> str:
+    """`value` if it is a plain series selector (what goes inside `rate(...[5m])`), such as
+    `http_requests_total{code=~"5.."}`; ValueError saying why not."""
+    node = parse(value)
+    if not isinstance(node, promql_parser.VectorSelector):
+        kind = type(node).__name__
         raise ValueError(
-            "credentials in an address would be written into out/: give the user and a "
-            "${ENV} password reference in their own fields"
+            f"is not a plain series selector but a {_KINDS.get(kind, kind)}: stackgen puts it "
+            'inside `rate(...[window])`, so write `metric{label="value"}` only, and an '
+            "expression of your own as a `ratio` SLI"
         )
+    if node.offset is not None or node.at is not None:
+        raise ValueError(
+            "has an `offset` or `@` modifier, which cannot go inside `rate(...[window])`: remove it"
+        )
+    return value
+
+
+_KINDS = {
+    "BinaryExpr": "binary expression (`or`, `+`, `>`, ...)",
+    "AggregateExpr": "aggregation",
+    "Call": "function call",
+    "MatrixSelector": "range selector (`[5m]`): stackgen adds the range itself",
+    "ParenExpr": "parenthesised expression",
+    "SubqueryExpr": "subquery",
+    "NumberLiteral": "number",
+    "StringLiteral": "string",
+    "UnaryExpr": "negation",
+}
+
+
+def _no_credentials(value: str) -> str:
+    problem = credential_problem(
+        value, "give the user and a ${ENV} password reference in their own fields"
+    )
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -143,7 +173,18 @@ def _metric_name(value: str) -> str:
     return value
 
 
+# Names that become file names (runbooks/NAME.md, a folder per dashboard folder) stay far
+# below the 255 bytes a file name may have.
+MAX_ALERT_NAME = 200
+MAX_FOLDER = 100
+
+
 def _alert_name(value: str) -> str:
+    if len(value) > MAX_ALERT_NAME:
+        raise ValueError(
+            f"is {len(value)} characters long, more than {MAX_ALERT_NAME}: it names the "
+            "runbook file runbooks/NAME.md, so shorten it"
+        )
     if not ALERT_NAME.match(value):
         raise ValueError(
             f"{value!r} is not a valid alert name: use CamelCase letters and digits, "
@@ -161,13 +202,21 @@ def _host_port(value: str) -> str:
     return value
 
 
-def _url(value: str) -> str:
-    if not _URL.match(value) or _SECRET_QUERY.search(value):
-        raise ValueError(
-            f"{value!r} is not an http(s) URL without credentials: write it as "
-            "`https://host/path`; credentials belong in a `*_file` field"
-        )
-    return value
+def _url(instead: str) -> AfterValidator:
+    """An http(s) address without credentials (common/urls.py); `instead`: where the field's
+    credential goes."""
+
+    def check(value: str) -> str:
+        problem = credential_problem(value, instead)
+        if problem:
+            raise ValueError(problem)
+        if not _URL.match(value):
+            raise ValueError(
+                f"`{redact(value)}` is not an http(s) URL: write it as `https://host/path`"
+            )
+        return value
+
+    return AfterValidator(check)
 
 
 def _env_ref(value: str) -> str:
@@ -188,6 +237,15 @@ def _email(value: str) -> str:
 def _file_path(value: str) -> str:
     if not value.strip() or any(c in value for c in "\n\r\0"):
         raise ValueError("a file path must be a non-empty single line, such as `/etc/secrets/key`")
+    return value
+
+
+def _folder(value: str) -> str:
+    if len(value) > MAX_FOLDER:
+        raise ValueError(
+            f"is {len(value)} characters long, more than {MAX_FOLDER}: it names a folder "
+            "in Grafana and in out/grafana/dashboards/, so shorten it"
+        )
     return value
 
 
@@ -222,6 +280,11 @@ def _labels_only_template(value: str) -> str:
 LabelsOnlyTemplate = Annotated[str, AfterValidator(_labels_only_template)]
 RatioTemplate = Annotated[str, AfterValidator(ratio_template), Field(min_length=1)]
 PromQL = Annotated[str, AfterValidator(check_promql), Field(min_length=1, examples=["up == 0"])]
+Selector = Annotated[
+    str,
+    AfterValidator(check_selector),
+    Field(min_length=1, examples=['http_requests_total{code=~"5.."}']),
+]
 Address = Annotated[str, AfterValidator(_one_line), AfterValidator(_no_credentials)]
 PositiveDuration = Annotated[
     str,
@@ -246,13 +309,35 @@ KubernetesLabelValue = Annotated[str, AfterValidator(_kubernetes_label_value)]
 MetricName = Annotated[str, AfterValidator(_metric_name)]
 AlertName = Annotated[str, AfterValidator(_alert_name)]
 HostPort = Annotated[str, AfterValidator(_host_port), Field(examples=["localhost:9090"])]
-Url = Annotated[str, AfterValidator(_url)]
+Url = Annotated[
+    str,
+    _url("give a credential in the field's `*_file` form or a `${ENV}` reference, not here"),
+]
+WebhookUrl = Annotated[
+    str, _url("put the address in a file readable by Alertmanager and give its path as `url_file`")
+]
+PushUrl = Annotated[
+    str,
+    _url(
+        "give the credential as `bearer_token_file`, or as `basic_auth_username` and "
+        "`basic_auth_password_file`"
+    ),
+]
+PagerDutyUrl = Annotated[str, _url("give the integration key as `routing_key_file`")]
+RunbookUrl = Annotated[
+    str,
+    _url(
+        "a runbook link is shown to everyone who sees the alert: link to a page that needs "
+        "no credential"
+    ),
+]
 EnvRef = Annotated[str, AfterValidator(_env_ref), Field(examples=["${POSTGRES_PASSWORD}"])]
 Email = Annotated[str, AfterValidator(_email)]
 FilePath = Annotated[
     str, AfterValidator(_file_path), Field(description="path of a file holding the secret")
 ]
 OneLine = Annotated[str, AfterValidator(_one_line)]
+FolderName = Annotated[str, AfterValidator(_one_line), AfterValidator(_folder), Field(min_length=1)]
 
 
 def _shard_address(value: str) -> str:

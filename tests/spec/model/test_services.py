@@ -47,7 +47,8 @@ def test_unbalanced_template_actions_are_refused(tmp_path, field):
     text = with_custom_alert("expr: up == 0, " + ", ".join(f"{k}: {v}" for k, v in values.items()))
     (error,) = errors_of(tmp_path, text)
     assert (
-        f"custom_alerts[Custom].{field}: has a `{{{{` template action that is never closed" in error
+        f"custom_alerts[Custom].{field}: is not a template Prometheus parses "
+        "(line 1: unclosed action)" in error
     )
 
 

@@ -1,4 +1,5 @@
-"""An alert compares its query with a threshold.
+"""An alert compares its query with a threshold (a heartbeat `vector(1)` and `and`/`unless`
+filters by presence are meant as they are).
 
 Bad:
 
@@ -28,5 +29,7 @@ HINT = "Add a comparison such as `> 0.05`."
 
 def check(rule: Rule, settings: Settings) -> Iterator[Hit]:
     found = rule.analysed
-    if rule.is_alert and found is not None and not found.comparison and not found.absent:
+    if rule.is_alert and found is not None and not (found.comparison or found.absent):
+        if found.presence:
+            return  # a heartbeat (`vector(1)`), or `and`/`unless` filtering by presence
         yield ("expr",), "the alert has no comparison, so it fires whenever the query has data"

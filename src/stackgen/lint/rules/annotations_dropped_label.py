@@ -38,10 +38,10 @@ def check(rule: Rule, settings: Settings) -> Iterator[Hit]:
     if rule.analysed is None or not rule.is_alert:
         return
     labels = rule.analysed.labels
-    static = rule.data.get("labels") or {}
-    for section in ("annotations", "labels"):
-        for name, value in (rule.data.get(section) or {}).items():
-            for match in _TEMPLATE_LABEL.finditer(str(value)):
+    static = rule.labels
+    for section, values in (("annotations", rule.annotations), ("labels", static)):
+        for name, value in values.items():
+            for match in _TEMPLATE_LABEL.finditer(value):
                 label = match.group(1) or match.group(2)
                 if labels.has(label) is not False:
                     continue
@@ -50,7 +50,7 @@ def check(rule: Rule, settings: Settings) -> Iterator[Hit]:
                     if label in static
                     else _kept(labels)
                 )
-                yield (section, str(name)), f"`$labels.{label}` is always empty: {why}"
+                yield (section, name), f"`$labels.{label}` is always empty: {why}"
 
 
 def _kept(labels: query.Labels) -> str:

@@ -29,7 +29,7 @@ HINT = "Add the missing annotations."
 def check(rule: Rule, settings: Settings) -> Iterator[Hit]:
     if "alert" not in rule.data:
         return
-    annotations = rule.data.get("annotations") or {}
+    annotations = rule.annotations
     missing = [a for a in settings.required_annotations if a not in annotations]
     if missing:
         yield (), f"the alert lacks the annotations {', '.join(missing)}"

@@ -1,12 +1,13 @@
-"""Annotation and label templates parse.
+"""An alert's annotation and label templates parse as Go templates, as Prometheus parses them
+when it loads the rule (Go's text/template with Prometheus's functions and variables).
 
 Bad:
 
-    summary: '{{ $labels.job }'
+    summary: '{{ $label.job }} is down{{ else }}'
 
 Good:
 
-    summary: '{{ $labels.job }}'
+    summary: '{{ $labels.job }} is down'
 """
 
 from __future__ import annotations
@@ -17,29 +18,27 @@ from functools import lru_cache
 from stackgen.lint.findings import Severity
 from stackgen.lint.rules.base import Audience, Hit, Scope, Settings
 from stackgen.lint.sources import Rule
-from stackgen.prometheus.gotemplate import check_template
+from stackgen.prometheus.gotemplate import template_error
 
 ID = "annotations/template"
 SEVERITY: Severity = "error"
 SCOPES: tuple[Scope, ...] = ("rule",)
 AUDIENCE: Audience = "both"
-HINT = "Close every `{{ ... }}`; use only Prometheus template functions."
+HINT = "Fix the template at the line shown; `$labels`, `$value` and Prometheus's functions."
 
 
 def check(rule: Rule, settings: Settings) -> Iterator[Hit]:
-    """Annotations and labels are Go templates Prometheus parses when it loads the rule."""
-    for section in ("annotations", "labels"):
-        for name, value in (rule.data.get(section) or {}).items():
-            error = _template_error(str(value))
+    """Only an alert's are templates: a recording rule's labels are taken as they are."""
+    if not rule.is_alert:
+        return
+    for section, values in (("annotations", rule.annotations), ("labels", rule.labels)):
+        for name, value in values.items():
+            error = _template_error(value)
             if error is not None:
-                yield (section, str(name)), f"{section[:-1]} `{name}` {error}"
+                yield (section, name), f"{section[:-1]} `{name}` does not parse: {error}"
 
 
 @lru_cache(maxsize=1 << 14)
 def _template_error(text: str) -> str | None:
-    """Why a template does not parse; once per distinct text (many repeat across services)."""
-    try:
-        check_template(text)
-    except ValueError as exc:
-        return str(exc)
-    return None
+    """Once per distinct text (many repeat across services)."""
+    return template_error(text)

@@ -1,4 +1,5 @@
-"""The file is valid YAML.
+"""The file is UTF-8 text and valid YAML (a file that is not is reported at its first bad byte,
+and the other files are still linted).
 
 Bad:
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from stackgen.common.values import parse_duration
 from stackgen.lint.findings import Severity
 from stackgen.lint.rules.base import Audience, Hit, Scope
 from stackgen.lint.sources import Group
+from stackgen.prometheus.rulefmt import duration_seconds
 
 ID = "group/interval"
 SEVERITY: Severity = "warning"
@@ -28,9 +28,8 @@ HINT = "Evaluate alerting groups at least every 5m."
 
 
 def check(group: Group) -> Iterator[Hit]:
-    interval = group.data.get("interval")
-    try:
-        if interval is not None and parse_duration(str(interval)) > 300:
-            yield ("interval",), f"group interval {interval} is over 5m: alerts react late"
-    except ValueError:
-        yield ("interval",), f"`{interval}` is not a Prometheus duration"
+    """An interval Prometheus refuses is group/structure's."""
+    seconds = duration_seconds(group.data.get("interval"))
+    if seconds is not None and seconds > 300:
+        interval = group.data["interval"]
+        yield ("interval",), f"group interval {interval} is over 5m: alerts react late"

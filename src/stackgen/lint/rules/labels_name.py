@@ -1,8 +1,8 @@
-"""Rule label names are valid Prometheus label names.
+"""Rule label names are valid Prometheus label names, and not the reserved `__name__`.
 
 Bad:
 
-    labels: {plug-l1: x}
+    labels: {plug-l1: x, __name__: y}
 
 Good:
 
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from stackgen.lint.findings import Severity
 from stackgen.lint.rules.base import Audience, Hit, Scope, Settings
 from stackgen.lint.sources import Rule
-from stackgen.prometheus.names import LABEL_NAME
+from stackgen.prometheus.rulefmt import label_name_error
 
 ID = "labels/name"
 SEVERITY: Severity = "error"
@@ -26,6 +26,6 @@ HINT = "Use letters, digits and underscores, such as `plug_l1`."
 
 
 def check(rule: Rule, settings: Settings) -> Iterator[Hit]:
-    for name in rule.data.get("labels") or {}:
-        if not LABEL_NAME.match(str(name)):
-            yield ("labels", str(name)), f"`{name}` is not a valid label name"
+    for name in rule.labels:
+        if (error := label_name_error(name)) is not None:
+            yield ("labels", name), error

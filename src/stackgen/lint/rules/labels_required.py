@@ -29,7 +29,7 @@ HINT = "Add `labels: {severity: warning}`."
 def check(rule: Rule, settings: Settings) -> Iterator[Hit]:
     if not rule.is_alert:
         return
-    labels = rule.data.get("labels") or {}
+    labels = rule.labels
     for name, allowed in settings.required_labels:
         if name not in labels:
             yield (), f"the alert has no `{name}` label, which routing relies on"

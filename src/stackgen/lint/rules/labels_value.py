@@ -25,7 +25,7 @@ HINT = "Move $value into an annotation."
 
 
 def check(rule: Rule, settings: Settings) -> Iterator[Hit]:
-    for name, value in (rule.data.get("labels") or {}).items():
+    for name, value in rule.labels.items():
         if "$value" in str(value):
             yield (
                 ("labels", str(name)),

@@ -1,8 +1,12 @@
-"""A `_total` counter is read through rate() or increase(), not as it is.
+"""A counter is read through rate() or increase(), not as it is (nor by delta() or deriv(),
+which take gauges). Counter by evidence (prometheus/metric_types): a table of common
+exporters' metrics, a `_total` not read beside its `_used`/`_free`/`_healthy` sibling (then it
+is a capacity), then the naming convention.
 
 Bad:
 
     expr: http_requests_total > 100
+    expr: delta(node_edac_uncorrectable_errors_total[5m]) > 0
 
 Good:
 

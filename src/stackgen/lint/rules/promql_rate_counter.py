@@ -1,8 +1,12 @@
-"""rate() and increase() take raw counters, not gauges or aggregations.
+"""rate() and increase() take raw counters, not gauges or aggregations. A gauge by evidence
+(prometheus/metric_types): a table of common exporters' metrics, an amount of memory or space
+(`*_free_bytes`, `*_memory_*_bytes`), or a suffix no counter has (`_info`, `_ratio`, ...);
+a name such as `junos_interface_transmit_bytes` alone says nothing.
 
 Bad:
 
     expr: rate(sum(x_total)[5m:])
+    expr: rate(node_memory_MemAvailable_bytes[5m])
 
 Good:
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from stackgen.lint.findings import Severity
 from stackgen.lint.rules.base import Audience, Hit, Scope, Spot
 from stackgen.lint.sources import Reread
+from stackgen.prometheus.rulefmt import string_map
 
 if TYPE_CHECKING:  # summaries are made by running the checks
     from stackgen.lint.summary import RuleFileSummary
@@ -42,7 +43,7 @@ def identity(data: dict[str, Any]) -> str:
     expression, since rules of one name that write disjoint series (by `code`, say) are a
     common, sound pattern."""
     kind = "record" if "record" in data else "alert"
-    labels = _LABELS_TEXT(data.get("labels") or {})
+    labels = _LABELS_TEXT(string_map(data.get("labels")))
     expr = " ".join(str(data.get("expr", "")).split()) if kind == "record" else ""
     return f"{kind}:{data.get(kind)}:{labels}:{expr}"
 

@@ -7,7 +7,16 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from stackgen.spec.model.base import Model
-from stackgen.spec.types import Email, FilePath, HostPort, OneLine, Slug, Url
+from stackgen.spec.types import (
+    Email,
+    FilePath,
+    HostPort,
+    OneLine,
+    PagerDutyUrl,
+    Slug,
+    Url,
+    WebhookUrl,
+)
 
 
 class ChannelBase(Model):
@@ -24,7 +33,7 @@ class SlackChannel(ChannelBase):
 class PagerDutyChannel(ChannelBase):
     type: Literal["pagerduty"]
     routing_key_file: FilePath
-    url: Url | None = Field(None, description="Events API address; default PagerDuty's.")
+    url: PagerDutyUrl | None = Field(None, description="Events API address; default PagerDuty's.")
 
 
 class EmailChannel(ChannelBase):
@@ -40,7 +49,7 @@ class EmailChannel(ChannelBase):
 
 class WebhookChannel(ChannelBase):
     type: Literal["webhook"]
-    url: Url | None = Field(None, description="For an address that holds no secret.")
+    url: WebhookUrl | None = Field(None, description="For an address that holds no secret.")
     url_file: FilePath | None = Field(
         None, description="A file holding the address (Alertmanager 0.26 or newer)."
     )

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from stackgen.spec.model.base import Model
-from stackgen.spec.types import Address, EnvRef, OneLine, Url
+from stackgen.spec.types import Address, EnvRef, FolderName, OneLine, Url
 
 
 class DatasourceBase(Model):
@@ -51,7 +51,7 @@ class Grafana(Model):
     )
     url: Url = Field("http://localhost:3000", description="Grafana's address, for links.")
     datasources: list[Datasource] = Field(default_factory=list)
-    default_folder: OneLine = Field("Services", min_length=1)
+    default_folder: FolderName = Field("Services")
     dashboards_path: OneLine = Field(
         "/var/lib/grafana/dashboards", description="Where out/grafana/dashboards is mounted."
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from stackgen.alertmanager.time_intervals import parse_time_range
 from stackgen.spec.model.base import Model, Severity
@@ -21,7 +24,30 @@ from stackgen.spec.types import (
 )
 
 
+def _listed(value: Any) -> Any:
+    """A matcher's value: one value, or a list of values any of which matches."""
+    return [value] if isinstance(value, str) else value
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression ({exc}); `match:` takes plain values") from None
+    return value
+
+
+Values = Annotated[
+    list[OneLine], BeforeValidator(_listed, json_schema_input_type=OneLine | list[OneLine])
+]
+Slugs = Annotated[list[Slug], BeforeValidator(_listed, json_schema_input_type=Slug | list[Slug])]
+Regex = Annotated[OneLine, AfterValidator(_regex)]
+
+
 class Route(Model):
+    """A route's matchers (all must match): `severity`, `team`, `service` and `match`'s labels
+    take one value or a list of values (any of them); `match_re` takes RE2 regexes."""
+
     channel: Slug
     mute_time_intervals: list[Slug] = Field(
         default_factory=list, description="No notifications while one of these is active."
@@ -29,10 +55,22 @@ class Route(Model):
     active_time_intervals: list[Slug] = Field(
         default_factory=list, description="Notifications only while one of these is active."
     )
-    severity: list[Severity] = Field(default_factory=list, description="Match any of these.")
-    team: Slug | None = None
-    service: Slug | None = None
-    match: dict[LabelName, OneLine] = Field(default_factory=dict, description="label: value")
+    severity: Annotated[
+        list[Severity],
+        BeforeValidator(_listed, json_schema_input_type=Severity | list[Severity]),
+    ] = Field(default_factory=list, description="A severity, or a list: any of them matches.")
+    team: Slugs = Field(default_factory=list, description="A team, or a list: any of them.")
+    service: Slugs = Field(
+        default_factory=list, description="A service, or a list: any of them matches."
+    )
+    match: dict[LabelName, Values] = Field(
+        default_factory=dict, description="label: a value, or a list of values (any of them)"
+    )
+    match_re: dict[LabelName, Regex] = Field(
+        default_factory=dict,
+        description="label: an RE2 regular expression the whole value must match",
+        examples=[{"instance": "db-.*"}],
+    )
     continue_: bool = Field(False, alias="continue")
     group_by: list[LabelName] | None = None
     group_wait: Duration | None = None
@@ -84,6 +122,16 @@ class RoutingExpectation(Model):
 
 class Routing(Model):
     default_channel: Slug
+    mute_time_intervals: list[Slug] = Field(
+        default_factory=list,
+        description="No notifications at all while one of these is active: every route, the "
+        "default one included.",
+    )
+    active_time_intervals: list[Slug] = Field(
+        default_factory=list,
+        description="Notifications only while one of these is active, on every route, the "
+        "default one included.",
+    )
     group_by: list[LabelName] = Field(default_factory=lambda: ["alertname", "service"])
     group_wait: Duration = "30s"
     group_interval: PositiveDuration = "5m"

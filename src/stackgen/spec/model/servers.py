@@ -16,10 +16,11 @@ from stackgen.spec.types import (
     HostPort,
     OneLine,
     PositiveDuration,
+    PushUrl,
     RelabelLabel,
+    RunbookUrl,
     ShardAddress,
     Slug,
-    Url,
 )
 
 
@@ -32,7 +33,7 @@ class StackInfo(Model):
         default_factory=dict,
         description="Extra labels on every series and alert leaving Prometheus.",
     )
-    runbooks_url: Url | None = Field(
+    runbooks_url: RunbookUrl | None = Field(
         None,
         description="Where out/runbooks/ is published; generated runbook links point there. "
         "Without it they are paths relative to out/.",
@@ -96,7 +97,7 @@ class RemoteWrite(Model):
     """Where Prometheus sends its samples for the global view and long-term storage."""
 
     name: Slug
-    url: Url = Field(description="The store's push endpoint, e.g. https://mimir/api/v1/push.")
+    url: PushUrl = Field(description="The store's push endpoint, e.g. https://mimir/api/v1/push.")
     store: Literal["mimir", "cortex", "thanos"] = Field(
         "mimir", description="Which store receives: it decides the tenant header."
     )

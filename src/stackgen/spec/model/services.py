@@ -16,6 +16,7 @@ from stackgen.spec.rules import RuleGroup
 from stackgen.spec.types import (
     AlertName,
     Duration,
+    FolderName,
     HostPort,
     KubernetesLabel,
     LabelName,
@@ -24,10 +25,10 @@ from stackgen.spec.types import (
     OneLineTemplate,
     PositiveDuration,
     PromQL,
+    RunbookUrl,
     SdFile,
     Slug,
     TemplateText,
-    Url,
 )
 
 ServiceKind = Literal["http", "database", "ai-inference", "node", "custom"]
@@ -72,7 +73,7 @@ class AlertOverride(Model):
     threshold: float | None = Field(None, allow_inf_nan=False)
     for_: Duration | None = Field(None, alias="for")
     severity: Severity | None = None
-    runbook_url: Url | None = None
+    runbook_url: RunbookUrl | None = None
     runbook: Runbook | None = Field(
         None, description="Runbook content for the generated runbook; not with `runbook_url`."
     )
@@ -95,7 +96,7 @@ class CustomAlert(Model):
     severity: Severity = "warning"
     summary: OneLineTemplate = Field(min_length=1)
     description: TemplateText = Field(min_length=1)
-    runbook_url: Url | None = None
+    runbook_url: RunbookUrl | None = None
     labels: dict[LabelName, OneLineTemplate] = Field(default_factory=dict)
 
 
@@ -103,7 +104,20 @@ class ServiceBase(Model):
     name: Slug
     team: Slug
     description: OneLine = ""
-    targets: Targets
+    targets: Targets = Field(
+        description="Exactly one way to find the service's scrape targets.",
+        examples=[
+            {"static": ["host:9100"]},
+            {"file_sd": {"files": ["targets/*.json"]}},
+            {
+                "kubernetes": {
+                    "role": "endpoints",
+                    "namespaces": ["web"],
+                    "selector": {"app": "api"},
+                }
+            },
+        ],
+    )
     metrics_path: OneLine = Field("/metrics", pattern=r"^/")
     scheme: Literal["http", "https"] = "http"
     scrape_interval: PositiveDuration | None = None
@@ -115,8 +129,10 @@ class ServiceBase(Model):
     )
     custom_alerts: list[CustomAlert] = Field(default_factory=list)
     slos: list[SLO] = Field(default_factory=list)
-    runbook_url: Url | None = Field(None, description="Runbook for all the service's alerts.")
-    dashboard_folder: OneLine | None = Field(
+    runbook_url: RunbookUrl | None = Field(
+        None, description="Runbook for all the service's alerts."
+    )
+    dashboard_folder: FolderName | None = Field(
         None, description="Grafana folder of its dashboards; default: a folder per team."
     )
     rule_groups: list[RuleGroup] = Field(

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from stackgen.common.values import parse_duration
+from stackgen.common.values import parse_duration, written_number
 from stackgen.spec.model.base import Model, Severity
 from stackgen.spec.types import (
     AlertName,
@@ -16,10 +16,10 @@ from stackgen.spec.types import (
     MetricName,
     OneLineTemplate,
     PositiveDuration,
-    PromQL,
     RatioTemplate,
+    RunbookUrl,
+    Selector,
     Slug,
-    Url,
 )
 
 # The metric roles of the kinds' latency histograms: a latency SLI's default histogram.
@@ -36,8 +36,8 @@ class RequestsSLI(Model):
     """Good = requests that did not fail: the kind's request counters, or these selectors."""
 
     type: Literal["requests"]
-    errors: PromQL | None = Field(None, examples=['http_requests_total{code=~"5.."}'])
-    total: PromQL | None = Field(None, examples=["http_requests_total"])
+    errors: Selector | None = Field(None, examples=['http_requests_total{code=~"5.."}'])
+    total: Selector | None = Field(None, examples=["http_requests_total"])
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> RequestsSLI:
@@ -117,15 +117,15 @@ class SLO(Model):
         description="Extra alert annotations (or your own summary); templates may use "
         "{{ $labels.NAME }} only, so the generated proofs can check them.",
     )
-    runbook_url: Url | None = None
+    runbook_url: RunbookUrl | None = None
 
     @field_validator("objective")
     @classmethod
     def _leaves_a_budget(cls, objective: float) -> float:
         if objective >= 100:
             raise ValueError(
-                f"an objective of {objective:g}% leaves no error budget, so no alert could ever "
-                "fire: use 99.99 or lower"
+                f"an objective of {written_number(objective)}% leaves no error budget, so no "
+                "alert could ever fire: use 99.99 or lower"
             )
         if objective <= 0:
             raise ValueError("an objective is a percentage above 0, such as 99.9")

@@ -1,0 +1,221 @@
+"""Bug patterns of one PromQL syntax-tree node, for the checks that report them (each message
+says what is wrong and how to fix it). lint.facts calls these on every node of its one walk."""
+
+from __future__ import annotations
+
+import datetime
+
+import promql_parser as ast
+
+from stackgen.prometheus import query
+from stackgen.prometheus.promql import quote
+
+_FLIPPED = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "==": "==", "!=": "!="}
+
+
+def _holds(op: str, value: float, number: float) -> bool:
+    return {
+        ">": value > number, "<": value < number, ">=": value >= number,
+        "<=": value <= number, "==": value == number, "!=": value != number,
+    }[op]  # fmt: skip
+
+
+def _can_hold(op: str, number: float, values: list[float], at_least: float | None) -> bool:
+    """Whether `value op number` holds for one of `values`, or (at_least) for some value no
+    smaller than it."""
+    if any(_holds(op, v, number) for v in values):
+        return True
+    if at_least is None:
+        return False
+    if op in (">", ">=", "!="):
+        return True
+    return number > at_least if op == "<" else number >= at_least
+
+
+def impossible(node: ast.Expr) -> str | None:
+    """A filtering comparison that no value of its query's result can satisfy."""
+    if not isinstance(node, ast.BinaryExpr) or not query.is_comparison(node):
+        return None  # `bool` comparisons filter nothing
+    lhs, rhs = query.unwrap(node.lhs), query.unwrap(node.rhs)
+    op = str(node.op)
+    if isinstance(lhs, ast.NumberLiteral) and not isinstance(rhs, ast.NumberLiteral):
+        lhs, rhs, op = rhs, lhs, _FLIPPED[op]
+    if not isinstance(rhs, ast.NumberLiteral):
+        return None
+    number = float(rhs.val)
+    if isinstance(lhs, ast.VectorSelector) and query.metric_name(lhs) == "up":
+        values, at_least, what = [0.0, 1.0], None, "`up` is 0 or 1"
+    elif query.function(lhs) in ("absent", "absent_over_time"):
+        values, at_least, what = [1.0], None, f"`{query.function(lhs)}` returns 1 or nothing"
+    elif query.function(lhs) == "count_over_time" or query.operator(lhs) == "count":
+        name = query.function(lhs) or "count"
+        values, at_least = [], 1.0
+        what = f"`{name}` returns 1 or more, or nothing (never 0)"
+    else:
+        return None
+    if _can_hold(op, number, values, at_least):
+        return None
+    never = "the rule never has a result (an alert never fires)"
+    return f"`{op} {rhs.val:g}` can never hold: {what}: {never}"
+
+
+def _anchored(value: str) -> bool:
+    return value.startswith("^") or (value.endswith("$") and not value.endswith("\\$"))
+
+
+def _alternatives(value: str) -> list[str]:
+    """The top-level alternatives of a regex (not inside groups or classes)."""
+    parts, depth, current, index = [], 0, [], 0
+    in_class = False
+    while index < len(value):
+        char = value[index]
+        if char == "\\":
+            current.append(value[index : index + 2])
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append("".join(current))
+            current = []
+            index += 1
+            continue
+        current.append(char)
+        index += 1
+    return [*parts, "".join(current)]
+
+
+def regex_matchers(selector: ast.VectorSelector) -> list[tuple[str, str, str]]:
+    """(label, operator, regex) of the selector's regex matchers."""
+    found = []
+    for matcher in selector.matchers.matchers:
+        op = {"MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}.get(str(matcher.op))
+        if op:
+            found.append((matcher.name, op, matcher.value))
+    return found
+
+
+def anchors(selector: ast.VectorSelector) -> list[str]:
+    return [
+        f"`{label}{op}{quote(value)}`: Prometheus anchors every regex at both ends already; "
+        f"drop the `^` and `$`"
+        for label, op, value in regex_matchers(selector)
+        if _anchored(value)
+    ]
+
+
+def empty_alternatives(selector: ast.VectorSelector) -> list[str]:
+    found = []
+    for label, op, value in regex_matchers(selector):
+        if len(_alternatives(value)) > 1 and "" in _alternatives(value):
+            does = "matches" if op == "=~" else "excludes"
+            found.append(
+                f"`{label}{op}{quote(value)}` has an empty alternative, so it also {does} "
+                f"series without `{label}`: unless that is meant, remove the stray `|`"
+            )
+    return found
+
+
+def _negative(offset: datetime.timedelta | None) -> bool:
+    return offset is not None and offset < datetime.timedelta(0)
+
+
+def time_shifts(node: ast.Expr) -> list[str]:
+    """Negative offsets (the future) and `@` (a fixed time) in a selector or subquery."""
+    if not isinstance(node, ast.VectorSelector | ast.SubqueryExpr):
+        return []
+    found = []
+    if _negative(node.offset):
+        found.append(
+            "a negative `offset` reads the future: a rule sees data not yet scraped; "
+            "use a positive offset"
+        )
+    if node.at is not None:
+        found.append(
+            "`@` pins the query to one time: the rule evaluates the same data forever; remove it"
+        )
+    return found
+
+
+def dropped_le(node: ast.Expr) -> str | None:
+    """histogram_quantile over buckets whose `le` label an aggregation removed."""
+    if not isinstance(node, ast.Call) or query.function(node) != "histogram_quantile":
+        return None
+    if len(node.args) < 2:
+        return None
+    if query.result_labels(node.args[1]).has("le") is not False:
+        return None
+    return (
+        "`histogram_quantile` over buckets without their `le` label (an aggregation dropped "
+        "it): keep it, as in `sum by (le) (rate(x_bucket[5m]))`"
+    )
+
+
+def ranked(node: ast.Expr) -> str | None:
+    if not isinstance(node, ast.AggregateExpr) or query.operator(node) not in ("topk", "bottomk"):
+        return None
+    param = query.unwrap(node.param) if node.param is not None else None
+    if isinstance(param, ast.NumberLiteral) and param.val == 1 and node.modifier is not None:
+        return None  # `topk by (...) (1, ...)`: one series of each group, not a ranking
+    return (
+        f"`{query.operator(node)}` in an alert: which series rank first changes from one "
+        "evaluation to the next, so alerts resolve and fire again; alert on a threshold"
+    )
+
+
+def grouping_dropped(node: ast.Expr) -> str | None:
+    """`by (x)` over a result that an inner aggregation left without `x`."""
+    if not isinstance(node, ast.AggregateExpr) or node.modifier is None:
+        return None
+    if str(node.modifier.type).endswith("Without") or query.operator(node) in ("topk", "bottomk"):
+        return None
+    inner = query.result_labels(node.expr)
+    lost = [label for label in node.modifier.labels if inner.has(label) is False]
+    if not lost:
+        return None
+    names = ", ".join(f"`{label}`" for label in lost)
+    return (
+        f"`{query.operator(node)} by` groups by {names}, which an inner aggregation removed: "
+        "every series has it empty; keep it in the inner `by (...)` too"
+    )
+
+
+def _names(labels: query.Labels) -> str:
+    return ", ".join(sorted(labels.names)) or "none"
+
+
+def never_matching(node: ast.Expr) -> str | None:
+    """A binary operation between vectors whose sides carry label sets that cannot match."""
+    if not isinstance(node, ast.BinaryExpr) or query.operator(node) == "or":
+        return None
+    if query.is_scalar(node.lhs) or query.is_scalar(node.rhs):
+        return None
+    modifier = node.modifier
+    left, right = query.result_labels(node.lhs), query.result_labels(node.rhs)
+    matching = modifier.matching if modifier is not None else None
+    if matching is None:
+        if left.closed and right.closed and left.names != right.names:
+            return (
+                f"the sides of `{query.operator(node)}` keep different labels ({_names(left)} "
+                f"against {_names(right)}): no series match; add `on (...)` or group alike"
+            )
+        return None
+    if not str(matching.type).endswith("Include"):
+        return None
+    one_sided = [
+        label for label in matching.labels
+        if {left.has(label), right.has(label)} == {True, False}
+    ]  # fmt: skip
+    if not one_sided:
+        return None
+    names = ", ".join(f"`{label}`" for label in one_sided)
+    return (
+        f"`on ({', '.join(matching.labels)})` matches on {names}, which one side keeps and the "
+        "other has dropped: no series match"
+    )

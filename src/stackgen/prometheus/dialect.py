@@ -1,0 +1,102 @@
+"""What Prometheus 2.42's PromQL refuses that the parser stackgen uses (promql-parser, which
+follows Prometheus 3) accepts: newer functions and modifiers, quoted (UTF-8) metric and label
+names, durations outside ranges and offsets, numbers out of float64's range, and regexes Go's
+RE2 does not compile. Read from the text, before parsing: each is a token the text shows."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from stackgen.prometheus.re2 import re2_error
+
+# A string literal as PromQL writes them, a comment, or a regex matcher's operator.
+_TOKEN = re.compile(
+    r'(?P<string>"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`)|(?P<comment>#[^\n]*)|'
+    r"(?P<regex>[=!]~)"
+)
+# Functions, aggregations and modifiers newer than 2.42 (promql/parser/functions.go, lex.go).
+_NEWER = re.compile(
+    r"\b(sort_by_label|sort_by_label_desc|double_exponential_smoothing|info|histogram_avg|"
+    r"histogram_stddev|histogram_stdvar|histogram_quantiles|mad_over_time|ts_of_\w+|"
+    r"first_over_time|limitk|limit_ratio|max_of|min_of|range|start_timestamp|step|fill|"
+    r"fill_left|fill_right)\s*\("
+)
+# start() and end() are 2.42's only after `@`.
+_BOUND = re.compile(r"\b(start|end)\s*\(\s*\)")
+_AT_BOUND = re.compile(r"@\s*$")
+_DURATION = re.compile(r"(?<![\w.])\d+(?:ms|[smhdwy])(?:\d+(?:ms|[smhdwy]))*(?![\w.])")
+_OFFSET_BEFORE = re.compile(r"\boffset\s*-?\s*$", re.IGNORECASE)
+_NUMBER = re.compile(r"(?<![\w.])(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+(?![\w.])")
+_BRACES = re.compile(r"\{([^{}]*)\}")
+_QUOTED_NAME = re.compile(r'(?:^|,)\s*""')
+_GROUPING = re.compile(
+    r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^()]*)\)", re.IGNORECASE
+)
+
+
+def _unquote(literal: str) -> str:
+    """A PromQL string literal's value (escapes as Go's strconv reads them, near enough for a
+    regex: `\\\\` and the quote)."""
+    body = literal[1:-1]
+    if literal[0] == "`":
+        return body
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
+
+
+def _code_and_regexes(expr: str) -> tuple[str, list[str]]:
+    """The text with strings emptied and comments blanked, and the regexes of its matchers."""
+    code, regexes, position, after_regex = [], [], 0, False
+    for token in _TOKEN.finditer(expr):
+        code.append(expr[position : token.start()])
+        if after_regex and expr[position : token.start()].strip():
+            after_regex = False
+        position = token.end()
+        if token.group("string"):
+            if after_regex:
+                regexes.append(_unquote(token.group("string")))
+            code.append('""')
+            after_regex = False
+        elif token.group("comment"):
+            code.append(" ")
+        else:
+            code.append(token.group("regex"))
+            after_regex = True
+    code.append(expr[position:])
+    return "".join(code), regexes
+
+
+def _outside_brackets(code: str) -> str:
+    """The code with what is in `[...]` (ranges, subqueries) blanked."""
+    return re.sub(r"\[[^\]]*\]", lambda m: " " * len(m.group(0)), code)
+
+
+def version_error(expr: str) -> str | None:
+    """Why Prometheus 2.42 refuses `expr` where promql-parser would take it, or None."""
+    code, regexes = _code_and_regexes(expr)
+    newer = sorted({m.group(1) for m in _NEWER.finditer(code)})
+    for bound in _BOUND.finditer(code):
+        if not _AT_BOUND.search(code[: bound.start(1)]):
+            newer.append(f"{bound.group(1)}()")
+    if newer:
+        names = ", ".join(f"`{name}`" for name in sorted(set(newer)))
+        return f"uses {names}, newer than Prometheus 2.42, the target"
+    if any(_QUOTED_NAME.search(m.group(1)) for m in _BRACES.finditer(code)) or any(
+        '""' in m.group(1) for m in _GROUPING.finditer(code)
+    ):
+        return "quotes a metric or label name, which Prometheus 2.42 does not allow (3.0 does)"
+    plain = _outside_brackets(code)
+    for duration in _DURATION.finditer(plain):
+        if not _OFFSET_BEFORE.search(plain[: duration.start()]):
+            return (
+                f"uses the duration `{duration.group(0)}` as a number: Prometheus 2.42 takes "
+                "durations only in `[...]` and after `offset`; write seconds, such as 300"
+            )
+    for number in _NUMBER.finditer(plain):
+        if math.isinf(float(number.group(0))):
+            return f"`{number.group(0)}` is out of the range of a float64 (Prometheus 2.42)"
+    for regex in regexes:
+        error = re2_error(regex)
+        if error is not None:
+            return f'the regex "{regex}" is not one Go (RE2) compiles: {error}'
+    return None

@@ -1,0 +1,49 @@
+"""PromQL text: how deep an expression nests is checked before the parser sees it."""
+
+import subprocess
+import sys
+
+import pytest
+
+from stackgen.prometheus.promql import MAX_DEPTH, depth, parse
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        ("up", 0),
+        ('sum by (job) (rate(x{a="b", c!="d"}[5m]))', 3),
+        ("a + b * c", 2),
+        ('x{a="((((", b=~"]]"}', 1),  # brackets in strings do not count
+        ("up # ((((", 0),  # nor in comments
+        ("(" * 10_000 + "up" + ")" * 10_000, 10_000),
+        (" or ".join(["up"] * 300), 299),
+    ],
+)
+def test_depth_counts_brackets_and_chained_operators(expr, expected):
+    assert depth(expr) == expected
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "(" * 10_000 + "up" + ")" * 10_000,
+        " + ".join(["up"] * 10_000),
+        "abs(" * 10_000 + "up" + ")" * 10_000,
+        "(" * 100_000,
+    ],
+)
+def test_a_deeper_expression_is_refused_before_the_parser_sees_it(expr):
+    with pytest.raises(ValueError, match=f"more than the {MAX_DEPTH} stackgen reads"):
+        parse(expr)
+
+
+def test_the_parser_itself_would_abort_the_process_on_such_an_expression():
+    # Why the guard exists: promql-parser runs out of stack and the process dies (SIGABRT).
+    script = "import promql_parser; promql_parser.parse('(' * 10000 + 'up' + ')' * 10000)"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, check=False)
+    assert result.returncode < 0 or result.returncode > 1
+
+
+def test_an_expression_at_the_limit_parses():
+    parse("(" * MAX_DEPTH + "up" + ")" * MAX_DEPTH)
