@@ -43,14 +43,14 @@ def test_the_command_prints_a_table_per_slo():
     result = CliRunner().invoke(app, ["explain", str(SPECS), "aion-web-api/errors"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "aion-web-api/errors: 99.5% over 30d, an error budget of 216 minutes"
+    assert lines[0] == "aion-web-api/errors: 99.9% over 30d, an error budget of 43.2 minutes"
     assert lines[1].split("  ")[0] == "tier"
-    assert lines[3].split()[:6] == ["page", "1h", "/", "5m", "14.4x", "7.2%"]
+    assert lines[3].split()[:6] == ["page", "1h", "/", "5m", "14.4x", "1.44%"]
     assert CliRunner().invoke(app, ["explain", str(SPECS), "nope"]).exit_code == 2
 
 
 def test_budget_minutes_are_exact():
-    assert Decimal(explain(load_stack(SPECS))[1].budget_minutes) == Decimal("216")
+    assert Decimal(explain(load_stack(SPECS))[1].budget_minutes) == Decimal("43.2")
 
 
 def explain_cli(*args: str):
