@@ -106,9 +106,15 @@ def test_the_examples_routing_reads_back():
     tree = route_tree(config["route"])
     assert receivers_for(tree, {"severity": "critical", "team": "platform"}) == [
         "pagerduty-oncall",
-        "slack-alerts",
+        "email-oncall",
+        "slack-critical",
     ]
-    assert receivers_for(tree, {"severity": "warning", "team": "ml"}) == ["slack-ai"]
+    assert receivers_for(tree, {"severity": "warning", "component": "ai-engine"}) == [
+        "email-devops",
+        "slack-warnings",
+        "email-ai",
+        "slack-ai",
+    ]
 
 
 def test_a_route_tree_nested_5000_deep_is_read_and_walked_without_recursion():

@@ -27,7 +27,7 @@ def test_example_passes_promtool_and_amtool(example_out):
 
 def test_example_promtool_reads_every_rule_file(example_out):
     result = run_tool("promtool", "check", "config", str(example_out / "prometheus/prometheus.yml"))
-    assert "SUCCESS: 5 rule files found" in result.stdout
+    assert "SUCCESS: 4 rule files found" in result.stdout
 
 
 def test_amtool_loads_the_notification_templates(example_out):
@@ -36,19 +36,20 @@ def test_amtool_loads_the_notification_templates(example_out):
     assert "SUCCESS" in result.stdout
 
 
-def test_amtool_routes_a_critical_api_alert_to_pagerduty_and_slack(example_out):
+def test_amtool_routes_a_critical_api_alert_to_pagerduty_email_and_slack(example_out):
     result = run_tool(
         "amtool", "config", "routes", "test",
         "--config.file", str(example_out / "alertmanager/alertmanager.yml"),
-        "--verify.receivers=pagerduty-oncall,slack-alerts",
+        "--verify.receivers=pagerduty-oncall,email-oncall,slack-critical",
         "alertname=HighHTTPErrorRate", "severity=critical", "team=platform", "service=aion-web-api",
+        "component=api",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_every_example_dashboard_passes_the_grafana_schemas(example_out):
     dashboards = sorted((example_out / "grafana/dashboards").rglob("*.json"))
-    assert len(dashboards) == 8  # 5 services, the overview, the alerts, the SLOs of aion-web-api
+    assert len(dashboards) == 7  # 4 services, the overview, the alerts, the SLOs of aion-web-api
     for path in dashboards:
         assert dashboard_errors(json.loads(path.read_text())) == [], path
 

@@ -116,7 +116,7 @@ def test_every_alertmanager_secret_file_is_mounted_and_no_value_written(example)
 def test_grafana_env_references_pass_through_without_values(example):
     _, _, files = example
     environment = _document(files)["services"]["grafana"]["environment"]
-    assert "AION_POSTGRES_PASSWORD" in environment  # a name alone: the value comes from the host
+    assert "POSTGRES_PASSWORD" in environment  # a name alone: the value comes from the host
 
 
 def test_one_prometheus_per_config_in_the_plain_files(example):
