@@ -42,16 +42,17 @@ def test_the_example_is_clean(stack):
 
 
 def test_an_alert_only_the_default_receiver_gets_is_reported(stack):
-    def drop_info_route(config):
-        config["route"]["routes"] = [
-            r for r in config["route"]["routes"] if r["matchers"] != ['severity="info"']
-        ]
-
-    edit_routing(stack, drop_info_route)
+    # The example routes every severity it uses; an info alert (component=api, which no team
+    # route takes) reaches only the default receiver.
+    rules = stack / "prometheus" / "rules" / "aion-web-api.yml"
+    text = rules.read_text()
+    at = text.index("- alert: HighRequestRate")
+    warning = text.index("severity: warning", at)
+    rules.write_text(text[:warning] + "severity: info" + text[warning + len("severity: warning") :])
     found = lint([stack])
     (finding,) = [f for f in found if f.check == "route/unrouted"]
     assert finding.file.endswith("rules/aion-web-api.yml") and finding.line > 1
-    assert "`HighRequestRate`" in finding.message and "`email-ops`" in finding.message
+    assert "`HighRequestRate`" in finding.message and "`slack-alerts`" in finding.message
 
 
 def test_an_alert_whose_labels_may_match_a_route_is_not_reported(tmp_path):
@@ -111,20 +112,21 @@ def test_unused_receivers_are_reported(stack):
 def test_a_route_after_a_broader_one_without_continue_is_shadowed(stack):
     def shadow(config):
         routes = config["route"]["routes"]
-        routes.append({"receiver": "slack-ai", "matchers": ['team="ml"', 'severity="warning"']})
+        assert "continue" not in routes[-1] and routes[-1]["matchers"] == ['component="sla"']
+        routes.append(
+            {"receiver": "slack-ai", "matchers": ['component="sla"', 'severity="critical"']}
+        )
 
-    edit_routing(stack, shadow)
+    edit_routing(stack, shadow)  # after component="sla", the last route, without continue
     ((_, message),) = checks(stack, "route/shadowed")
-    assert 'team="ml"' in message and "no `continue: true`" in message
+    assert 'component="sla"' in message and "no `continue: true`" in message
 
 
 def test_a_regex_route_shadows_an_equal_match_it_covers(stack):
     def shadow(config):
         routes = config["route"]["routes"]
-        broad = next(
-            i for i, r in enumerate(routes) if r["matchers"] == ['severity=~"critical|warning"']
-        )
-        routes.insert(broad + 1, {"receiver": "slack-ai", "matchers": ['severity="warning"']})
+        routes.append({"receiver": "slack-warnings", "matchers": ['severity=~"critical|warning"']})
+        routes.append({"receiver": "slack-ai", "matchers": ['severity="warning"']})
 
     edit_routing(stack, shadow)  # after severity=~"critical|warning" without continue
     assert [c for c, _ in checks(stack, "route/shadowed")] == ["route/shadowed"]
@@ -132,21 +134,21 @@ def test_a_regex_route_shadows_an_equal_match_it_covers(stack):
 
 def test_a_continue_route_shadows_nothing(stack):
     def follow(config):
-        config["route"]["routes"].insert(
-            1, {"receiver": "slack-ai", "matchers": ['severity="critical"']}
-        )
+        routes = config["route"]["routes"]
+        assert routes[2]["matchers"] == ['severity="critical"'] and routes[2]["continue"]
+        routes.insert(3, {"receiver": "slack-ai", "matchers": ['severity="critical"']})
 
-    edit_routing(stack, follow)  # after severity="critical" with continue: true
+    edit_routing(stack, follow)  # after the last severity="critical", with continue: true
     assert checks(stack, "route/shadowed") == []
 
 
 def test_a_repeat_interval_shorter_than_the_group_interval_is_reported(stack):
     def repeat_often(config):
-        config["route"]["routes"][0]["repeat_interval"] = "1m"
+        config["route"]["routes"][0]["repeat_interval"] = "5s"
 
     edit_routing(stack, repeat_often)
     ((_, message),) = checks(stack, "route/repeat-interval")
-    assert message.startswith("repeat_interval 1m is shorter than group_interval 5m")
+    assert message.startswith("repeat_interval 5s is shorter than group_interval 10s")
 
 
 def _edit_dashboard(stack: Path, expr: str) -> None:
@@ -189,12 +191,13 @@ def test_dashboard_queries_with_grafana_variables_are_fine(stack, expr):
 def test_a_comment_in_alertmanager_yml_silences_a_finding_on_its_line(stack):
     path = stack / ALERTMANAGER
     text = path.read_text()
-    path.write_text(text.replace("repeat_interval: 1h", "repeat_interval: 1m"))
+    assert text.count("repeat_interval: 12h") == 1  # the root's
+    path.write_text(text.replace("repeat_interval: 12h", "repeat_interval: 5s"))
     assert [c for c, _ in checks(stack, "route/")] == ["route/repeat-interval"]
     path.write_text(
         text.replace(
-            "repeat_interval: 1h",
-            "repeat_interval: 1m  # stackgen-lint disable=route/repeat-interval",
+            "repeat_interval: 12h",
+            "repeat_interval: 5s  # stackgen-lint disable=route/repeat-interval",
         )
     )
     assert checks(stack, "route/") == []
