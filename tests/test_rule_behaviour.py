@@ -36,10 +36,10 @@ def requests(ok_per_step: int, errors_per_step: int, steps: int = 120) -> list[d
 def test_high_http_error_rate_fires_at_10_percent_5xx_and_not_at_1_percent(example_out, tmp_path):
     annotations = {
         "summary": "aion-web-api answers 10% of requests with 5xx",
-        "description": "More than 5% of requests to aion-web-api failed with a 5xx status "
-        "over the last 5m.",
+        "description": "More than 5% of the requests to aion-web-api failed with a 5xx status "
+        "over the last 5m; users are affected.",
         "runbook_url": f"{RUNBOOKS}/HighHTTPErrorRate.md",
-        "dashboard_url": f"{DASHBOARDS}/aion-aion-web-api?viewPanel=4",
+        "dashboard_url": f"{DASHBOARDS}/aion-aion-web-api?viewPanel=3",
     }
     promtool_test(
         example_out,
@@ -55,7 +55,12 @@ def test_high_http_error_rate_fires_at_10_percent_5xx_and_not_at_1_percent(examp
                     {
                         "eval_time": "15m",
                         "alertname": "HighHTTPErrorRate",
-                        "exp_alerts": [{"exp_labels": WEB, "exp_annotations": annotations}],
+                        "exp_alerts": [
+                            {
+                                "exp_labels": {**WEB, "component": "api"},
+                                "exp_annotations": annotations,
+                            }
+                        ],
                     },
                 ],
             },
@@ -290,6 +295,7 @@ def test_availability_slo_ignores_one_failed_scrape_and_pages_on_a_real_outage(
     up = 'up{job="aion-web-api",instance="api:8080"}'
     # SLO series are aggregated per service (and group), so no `job` label
     page = {**WEB, "slo": "availability", "slo_tier": "page"}
+    page |= {"component": "sla", "sla_type": "availability"}
     del page["job"]
     promtool_test(
         example_out,
@@ -300,7 +306,7 @@ def test_availability_slo_ignores_one_failed_scrape_and_pages_on_a_real_outage(
                 "interval": "15s",
                 "input_series": [{"series": up, "values": "1x200 0 1x200"}],
                 "alert_rule_test": [
-                    {"eval_time": "60m", "alertname": "AvailabilityViolation", "exp_alerts": []},
+                    {"eval_time": "60m", "alertname": "SLAAvailabilityViolation", "exp_alerts": []},
                 ],
             },
             {
@@ -309,7 +315,7 @@ def test_availability_slo_ignores_one_failed_scrape_and_pages_on_a_real_outage(
                 "alert_rule_test": [
                     {
                         "eval_time": "60m",
-                        "alertname": "AvailabilityViolation",
+                        "alertname": "SLAAvailabilityViolation",
                         "exp_alerts": [
                             {
                                 "exp_labels": page,
@@ -321,7 +327,7 @@ def test_availability_slo_ignores_one_failed_scrape_and_pages_on_a_real_outage(
                                     "over 1h and 5m or 6x the budget (0.6% errors) over 6h and "
                                     "30m. At 14.4x, 2% of the budget goes in 1h and all of it in "
                                     "2d2h.",
-                                    "runbook_url": f"{RUNBOOKS}/AvailabilityViolation.md",
+                                    "runbook_url": f"{RUNBOOKS}/SLAAvailabilityViolation.md",
                                     "dashboard_url": f"{DASHBOARDS}/aion-aion-web-api_slo",
                                 },
                             }
