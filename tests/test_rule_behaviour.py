@@ -76,17 +76,22 @@ def test_high_http_error_rate_fires_at_10_percent_5xx_and_not_at_1_percent(examp
 
 
 def test_service_down_fires_when_every_target_is_down_or_none_is_discovered(example_out, tmp_path):
-    node = {"severity": "critical", "team": "platform", "service": "node", "job": "node"}
+    node = {
+        "severity": "critical",
+        "team": "platform",
+        "service": "node-exporter",
+        "job": "node-exporter",
+    }
     promtool_test(
         example_out,
         tmp_path,
-        "node.yml",
+        "node-exporter.yml",
         [
             {
                 "interval": "15s",
                 "input_series": [
-                    {"series": 'up{job="node",instance="n1:9100"}', "values": "1x20 0x40"},
-                    {"series": 'up{job="node",instance="n2:9100"}', "values": "1x60"},
+                    {"series": 'up{job="node-exporter",instance="n1:9100"}', "values": "1x20 0x40"},
+                    {"series": 'up{job="node-exporter",instance="n2:9100"}', "values": "1x60"},
                 ],
                 "alert_rule_test": [
                     # one host of two down: InstanceDown, but the service is not down
@@ -102,11 +107,11 @@ def test_service_down_fires_when_every_target_is_down_or_none_is_discovered(exam
                                     "instance": "n1:9100",
                                 },
                                 "exp_annotations": {
-                                    "summary": "n1:9100 of node is down",
-                                    "description": "The target n1:9100 of node has failed its "
+                                    "summary": "n1:9100 of node-exporter is down",
+                                    "description": "The target n1:9100 of node-exporter has failed its "
                                     "scrapes for 5m.",
                                     "runbook_url": f"{RUNBOOKS}/InstanceDown.md",
-                                    "dashboard_url": f"{DASHBOARDS}/aion-node",
+                                    "dashboard_url": f"{DASHBOARDS}/aion-node-exporter",
                                 },
                             }
                         ],
@@ -124,11 +129,11 @@ def test_service_down_fires_when_every_target_is_down_or_none_is_discovered(exam
                             {
                                 "exp_labels": node,
                                 "exp_annotations": {
-                                    "summary": "node is down",
-                                    "description": "No target of node has answered a scrape "
+                                    "summary": "node-exporter is down",
+                                    "description": "No target of node-exporter has answered a scrape "
                                     "for 2m, or none is discovered.",
                                     "runbook_url": f"{RUNBOOKS}/ServiceDown.md",
-                                    "dashboard_url": f"{DASHBOARDS}/aion-node",
+                                    "dashboard_url": f"{DASHBOARDS}/aion-node-exporter",
                                 },
                             }
                         ],
@@ -141,7 +146,9 @@ def test_service_down_fires_when_every_target_is_down_or_none_is_discovered(exam
 
 def test_disk_space_low_ignores_tmpfs(example_out, tmp_path):
     def filesystem(fstype: str, mountpoint: str, avail: int) -> list[dict]:
-        labels = f'job="node",instance="n1:9100",fstype="{fstype}",mountpoint="{mountpoint}"'
+        labels = (
+            f'job="node-exporter",instance="n1:9100",fstype="{fstype}",mountpoint="{mountpoint}"'
+        )
         return [
             {"series": f"node_filesystem_avail_bytes{{{labels}}}", "values": f"{avail}x120"},
             {"series": f"node_filesystem_size_bytes{{{labels}}}", "values": "100x120"},
@@ -150,7 +157,7 @@ def test_disk_space_low_ignores_tmpfs(example_out, tmp_path):
     output = promtool_test(
         example_out,
         tmp_path,
-        "node.yml",
+        "node-exporter.yml",
         [
             {
                 "interval": "15s",
@@ -162,10 +169,11 @@ def test_disk_space_low_ignores_tmpfs(example_out, tmp_path):
                         "exp_alerts": [
                             {
                                 "exp_labels": {
-                                    "severity": "warning",
+                                    "severity": "critical",
                                     "team": "platform",
-                                    "service": "node",
-                                    "job": "node",
+                                    "component": "system",
+                                    "service": "node-exporter",
+                                    "job": "node-exporter",
                                     "instance": "n1:9100",
                                     "fstype": "ext4",
                                     "mountpoint": "/",
@@ -174,7 +182,7 @@ def test_disk_space_low_ignores_tmpfs(example_out, tmp_path):
                                     "summary": "/ on n1:9100 has 5% free",
                                     "description": "Less than 10% of / on n1:9100 is free.",
                                     "runbook_url": f"{RUNBOOKS}/DiskSpaceLow.md",
-                                    "dashboard_url": f"{DASHBOARDS}/aion-node?viewPanel=4",
+                                    "dashboard_url": f"{DASHBOARDS}/aion-node-exporter?viewPanel=4",
                                 },
                             }
                         ],
@@ -187,21 +195,21 @@ def test_disk_space_low_ignores_tmpfs(example_out, tmp_path):
 
 
 def test_connection_pool_exhausted_fires_at_95_of_100_connections(example_out, tmp_path):
-    pg = 'job="aion-postgres",instance="pg:9187"'
+    pg = 'job="postgres-exporter",instance="pg:9187"'
     promtool_test(
         example_out,
         tmp_path,
-        "aion-postgres.yml",
+        "postgres-exporter.yml",
         [
             {
                 "interval": "15s",
                 "input_series": [
                     {
-                        "series": f'pg_stat_activity_count{{{pg},datname="aion",state="active"}}',
+                        "series": f'pg_stat_activity_count{{{pg},datname="ectus_r",state="active"}}',
                         "values": "60x60",
                     },
                     {
-                        "series": f'pg_stat_activity_count{{{pg},datname="aion",state="idle"}}',
+                        "series": f'pg_stat_activity_count{{{pg},datname="ectus_r",state="idle"}}',
                         "values": "35x60",
                     },
                     {"series": f"pg_settings_max_connections{{{pg}}}", "values": "100x60"},
@@ -215,17 +223,18 @@ def test_connection_pool_exhausted_fires_at_95_of_100_connections(example_out, t
                                 "exp_labels": {
                                     "severity": "critical",
                                     "team": "data",
-                                    "service": "aion-postgres",
-                                    "job": "aion-postgres",
+                                    "component": "database",
+                                    "service": "postgres-exporter",
+                                    "job": "postgres-exporter",
                                     "instance": "pg:9187",
                                 },
                                 "exp_annotations": {
                                     "summary": "pg:9187 uses 95% of its connections",
-                                    "description": "PostgreSQL pg:9187 (aion-postgres) has used "
+                                    "description": "PostgreSQL pg:9187 (postgres-exporter) has used "
                                     "more than 90% of max_connections for 5m; new clients "
                                     "will be refused.",
                                     "runbook_url": f"{RUNBOOKS}/ConnectionPoolExhausted.md",
-                                    "dashboard_url": f"{DASHBOARDS}/aion-aion-postgres?viewPanel=3",
+                                    "dashboard_url": f"{DASHBOARDS}/aion-postgres-exporter?viewPanel=3",
                                 },
                             }
                         ],
@@ -237,48 +246,46 @@ def test_connection_pool_exhausted_fires_at_95_of_100_connections(example_out, t
 
 
 def test_slow_inference_fires_per_model(example_out, tmp_path):
-    def histogram(model: str, fast: int, slow: int) -> list[dict]:
-        labels = f'job="aion-ai-engine",instance="ai:8000",model="{model}"'
-        return [
-            {
-                "series": f'inference_duration_seconds_bucket{{{labels},le="{le}"}}',
-                "values": f"0+{count}x120",
-            }
-            for le, count in (("0.5", fast), ("5", fast + slow), ("+Inf", fast + slow))
-        ]
+    def p95(model: str, seconds: int) -> dict:
+        # the app exposes a summary: its 0.95 quantile per model, no buckets
+        labels = f'job="aion-web-api",instance="api:9090",model="{model}",quantile="0.95"'
+        return {"series": f"ai_inference_duration_seconds{{{labels}}}", "values": f"{seconds}x120"}
 
     promtool_test(
         example_out,
         tmp_path,
-        "aion-ai-engine.yml",
+        "aion-web-api.yml",
         [
             {
                 "interval": "15s",
-                # `large`: 80% of inferences take 0.5-5s, so its p95 is 0.5 + (9.5 - 2) / 8 * 4.5 = 4.719s; `small` is fast
-                "input_series": histogram("large", 2, 8) + histogram("small", 10, 0),
+                # `large` takes 45s at p95, above the 30s threshold; `small` is fast
+                "input_series": [p95("large", 45), p95("small", 2)],
                 "alert_rule_test": [
+                    # pending until it has held for `for: 10m`
+                    {"eval_time": "9m", "alertname": "SlowAIInference", "exp_alerts": []},
                     {
                         "eval_time": "20m",
-                        "alertname": "SlowInference",
+                        "alertname": "SlowAIInference",
                         "exp_alerts": [
                             {
                                 "exp_labels": {
                                     "severity": "warning",
-                                    "team": "ml",
-                                    "service": "aion-ai-engine",
-                                    "job": "aion-ai-engine",
+                                    "team": "platform",
+                                    "component": "ai-engine",
+                                    "service": "aion-web-api",
+                                    "job": "aion-web-api",
                                     "model": "large",
                                 },
                                 "exp_annotations": {
-                                    "summary": "large on aion-ai-engine: p95 inference takes 4.719s",
+                                    "summary": "Model large: p95 inference takes 45s",
                                     "description": "The 95th percentile inference duration of "
-                                    "model large is above 2s.",
-                                    "runbook_url": f"{RUNBOOKS}/SlowInference.md",
-                                    "dashboard_url": f"{DASHBOARDS}/aion-aion-ai-engine?viewPanel=4",
+                                    "model large is above 30s.",
+                                    "runbook_url": f"{RUNBOOKS}/SlowAIInference.md",
+                                    "dashboard_url": f"{DASHBOARDS}/aion-aion-web-api?viewPanel=9",
                                 },
                             }
                         ],
-                    }
+                    },
                 ],
             }
         ],
