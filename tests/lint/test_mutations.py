@@ -384,6 +384,12 @@ MUTATIONS = (
         "annotations/required", "annotations-removed", KUBE, is_alert,
         lambda r: without(r, "annotations"),
     ),
+    # annotations/runbook-link
+    Mutation(
+        "annotations/runbook-link", "relative-runbook", KUBE,
+        lambda r: is_alert(r) and str(annotations(r).get("runbook_url", "")).startswith("https://"),
+        lambda r: {**r, "annotations": {**annotations(r), "runbook_url": "runbooks/x.md"}},
+    ),
     # labels/name
     Mutation(
         "labels/name", "dashed-label", AWESOME, is_alert,

@@ -91,6 +91,24 @@ def test_a_spec_change_that_leaves_an_alert_unrouted_is_reported(tmp_path):
     assert linted.exit_code == 1 and "route/unrouted" in linted.stdout
 
 
+def test_an_alert_left_to_the_default_is_reported_under_routing_wide_intervals(tmp_path):
+    """Routing-wide time intervals put one matcher-less route in the root's place: an alert
+    that reaches only it still goes to the default receiver alone."""
+    routing = (
+        "  mute_time_intervals: [maintenance]\n"
+        "  time_intervals:\n"
+        "    - name: maintenance\n"
+        "      time_intervals: [{weekdays: [sunday]}]\n"
+        "  routes:\n    - severity: [critical]\n      channel: ops\n"
+    )
+    spec = write(tmp_path, "spec.yml", MINIMAL + routing)
+    out = tmp_path / "out"
+    rendered = CliRunner().invoke(app, ["render", str(spec), "-o", str(out), "--no-tools"])
+    assert rendered.exit_code == 0, rendered.output
+    assert "[route/unrouted]" in rendered.stderr
+    assert "`InstanceDown`" in rendered.stderr or "InstanceDown" in rendered.stderr
+
+
 def test_route_labels_no_alert_carries_are_reported(stack):
     def misspell(config):
         config["route"]["routes"][1]["matchers"] = ['taem="ml"']

@@ -13,10 +13,10 @@ groups:
       - alert: first_alert
         expr: up == 0
         labels: {severity: warning}
-        annotations: {summary: s, description: d, runbook_url: r}
+        annotations: {summary: s, description: d, runbook_url: 'https://runbooks.example/r'}
       - alert: second_alert  # stackgen-lint disable=alert/name, labels/required
         expr: up == 0
-        annotations: {summary: s, description: d, runbook_url: r}
+        annotations: {summary: s, description: d, runbook_url: 'https://runbooks.example/r'}
       - alert: third_alert
         expr: |
           # stackgen-lint disable=all
@@ -24,7 +24,7 @@ groups:
       - alert: fourth_alert
         expr: up == 0
         labels: {severity: warning}
-        annotations: {summary: s, description: d, runbook_url: r}
+        annotations: {summary: s, description: d, runbook_url: 'https://runbooks.example/r'}
 """
 
 

@@ -68,8 +68,12 @@ def check(
     for alert in alerts:
         key = tuple(alert.value(label) for label in named)
         if key not in default_only:
-            paths = [route.path for route in possible_routes(tree, alert.value)]
-            default_only[key] = paths == [tree.path]
+            # Matcher-less routes that keep the default receiver (the root, or the one that
+            # carries routing-wide time intervals for it) route nothing of their own.
+            default_only[key] = all(
+                not route.matchers and route.receiver == tree.receiver
+                for route in possible_routes(tree, alert.value)
+            )
         if default_only[key]:
             line, column = rules.position(alert.file, alert.rule.index, "alert")
             name, receiver = alert.rule.static["alertname"], tree.receiver
