@@ -42,11 +42,11 @@ def test_a_spec_that_renames_a_metric_breaks_the_dashboards_written_before(tmp_p
     assert "api_requests_total" in known and "http_requests_total" not in known
     problems = check_dashboards(OUT, known)  # the example's dashboards, against the renamed stack
     # a query each: the panels drawn from records read the records' metrics (dashboard
-    # variables), two in the error ratio, one per quantile in the latency panel
-    read = [("Request rate", "http_requests_total"), ("Requests by status", "http_requests_total")]
-    read += [("Error ratio (5xx)", "http_requests_total")] * 2
-    read += [("Latency", "http_request_duration_seconds_bucket")] * 3
-    read += [("Latency distribution", "http_request_duration_seconds_bucket")]
+    # variables), two in each error ratio, one per quantile of the summary in the latency panel
+    read = [("Request rate", "http_requests_total")]
+    read += [("Error rate (5xx)", "http_requests_total")] * 2
+    read += [("API latency (p50, p95, p99)", "http_request_duration_seconds")] * 3
+    read += [("Error rate", "http_requests_total")] * 2
     assert problems == [
         f"grafana/dashboards/platform/aion-web-api.json: panel `{panel}` reads `{metric}`, which "
         "is neither a recording rule of this render nor a metric of a service's kind"
@@ -87,7 +87,7 @@ def test_the_example_follows_the_dashboard_conventions():
         (lambda d: d["panels"][1]["fieldConfig"]["defaults"].update(unit="requests"),
          "panel `Request rate` has unit `requests`, which Grafana does not know"),
         (lambda d: d["panels"][2]["targets"][0].update(expr="sum(rate(http_requests_total[5m]))"),
-         "panel `Requests by status`: `rate` over a fixed range, not $__rate_interval"),
+         "panel `Error rate (5xx)`: `rate` over a fixed range, not $__rate_interval"),
     ],
 )  # fmt: skip
 def test_each_convention_is_checked(break_it, message):
@@ -119,8 +119,8 @@ def test_what_the_render_parsed_is_checked_without_parsing_the_bytes_again():
         'sum(rate(nowhere_total{job=~"$job",instance=~"$instance"}[5m]))'
     )
     assert check_rendered(files, kind_metric_names(load_stack(SPECS)), parsed) == [
-        f"{dashboard}: panel `Requests by status`: `rate` over a fixed range, not $__rate_interval",
-        f"{dashboard}: panel `Requests by status` reads `nowhere_total`, which is neither a "
+        f"{dashboard}: panel `Error rate (5xx)`: `rate` over a fixed range, not $__rate_interval",
+        f"{dashboard}: panel `Error rate (5xx)` reads `nowhere_total`, which is neither a "
         "recording rule of this render nor a metric of a service's kind",
     ]
 
