@@ -136,8 +136,11 @@ def test_an_object_over_the_cap_that_cannot_split_is_refused_by_the_cli(tmp_path
     spec = tmp_path / "spec.yml"
     base = (SPECS / "stack.yml").read_text().split("\noutput:", 1)[0]
     spec.write_text(base + "\noutput: {max_file_bytes: 4096, targets: [kubernetes]}\n")
-    for part in [SPECS / "routing.yml", *sorted((SPECS / "services").glob("*.yml"))]:
-        (tmp_path / part.name).write_text(part.read_text())
+    parts = [SPECS / "routing.yml", *sorted(SPECS.glob("services/*.yml"))]
+    for part in parts + sorted(SPECS.glob("packs/*.yml")):  # the web API's pack too
+        copy = tmp_path / part.relative_to(SPECS)
+        copy.parent.mkdir(exist_ok=True)
+        copy.write_text(part.read_text())
     result = CliRunner().invoke(
         app, ["render", str(tmp_path), "-o", str(tmp_path / "out"), "--no-tools"]
     )
@@ -224,9 +227,12 @@ def test_dashboards_and_datasources_are_labelled_for_the_grafana_sidecar(example
     maps = of_kind(files, "ConfigMap")
     dashboards = [m for m in maps if m["metadata"]["labels"].get("grafana_dashboard") == "1"]
     assert len(dashboards) == len([p for p in plain if p.startswith("grafana/dashboards/")])
-    node = next(m for m in dashboards if "node.json" in m["data"])
+    node = next(m for m in dashboards if "node-exporter.json" in m["data"])
     assert node["metadata"]["annotations"] == {"k8s-sidecar-target-directory": "platform"}
-    assert node["data"]["node.json"] == plain["grafana/dashboards/platform/node.json"].decode()
+    assert (
+        node["data"]["node-exporter.json"]
+        == plain["grafana/dashboards/platform/node-exporter.json"].decode()
+    )
     overview = next(m for m in dashboards if "aion-overview.json" in m["data"])
     assert overview["metadata"]["annotations"]["k8s-sidecar-target-directory"] == "Aion"
     (sources,) = [m for m in maps if m["metadata"]["labels"].get("grafana_datasource") == "1"]
