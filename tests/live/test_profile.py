@@ -175,7 +175,7 @@ def test_the_profile_points_everything_at_loopback(profiled: Stack) -> None:
 def test_alerts_pend_a_second_for_each_minute_of_the_spec(profiled: Stack) -> None:
     assert (pending("5m"), pending("2m"), pending("30s"), pending("0s")) == ("5s", "2s", "1s", "0s")
     web_api = next(s for s in profiled.services if s.name == "aion-web-api")
-    node = next(s for s in profiled.services if s.name == "node")
+    node = next(s for s in profiled.services if s.name == "node-exporter")
     assert web_api.alert_overrides["HighHTTPErrorRate"].for_ == "5s"  # 5m in the spec
     assert web_api.alert_overrides["ServiceDown"].for_ == "2s"  # the pack's 2m
     assert web_api.alert_overrides["InstanceDown"].for_ == "5s"  # the pack's 5m
