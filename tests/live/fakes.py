@@ -12,13 +12,14 @@ import socketserver
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Generic, TypeVar
 
-from stackgen.packs import metric_roles
+from stackgen.packs.service import pack_spec, service_metric_roles
+from stackgen.spec.custom import AlertPack
 from stackgen.spec.model import ServiceBase
 
 T = TypeVar("T")
@@ -342,6 +343,51 @@ def _custom(m: Mapping[str, str], traffic: Traffic, elapsed: float) -> list[str]
     return ["# TYPE live_test_target_info gauge", _line("live_test_target_info", 1)]
 
 
+def _summary(name: str, count: float, seconds: float, **labels: str) -> list[str]:
+    """A summary as the app's exporter writes it: quantiles, `_sum`, `_count`, no buckets."""
+    lines = [f"# TYPE {name} summary"]
+    lines += [_line(name, seconds, **labels, quantile=q) for q in ("0.5", "0.95", "0.99")]
+    lines += [
+        _line(f"{name}_sum", count * seconds, **labels),
+        _line(f"{name}_count", count, **labels),
+    ]
+    return lines
+
+
+def _aion_app(m: Mapping[str, str], traffic: Traffic, elapsed: float) -> list[str]:
+    """The example's web API process (the `aion-app` pack): every application metric on one
+    target, labelled as the app labels them, healthy and fast."""
+    ok, failed = traffic.counts()
+    status = m["status_label"]
+    route = {"method": "POST", "path": "/api/v1/chat"}
+    queries, inferences = 10 * elapsed, 2 * elapsed
+    model = {"model": "gpt-4"}
+    return [
+        f"# TYPE {m['requests_total']} counter",
+        _line(m["requests_total"], ok, **route, **{status: "200"}),
+        _line(m["requests_total"], failed, **route, **{status: "500"}),
+        *_summary(m["request_duration"], ok + failed, 0.05, **route),
+        *_summary(m["db_query_duration"], queries, 0.01, query_type="select"),
+        f"# TYPE {m['db_query_errors_total']} counter",
+        _line(m["db_query_errors_total"], 0),
+        f"# TYPE {m['db_connections_active']} gauge",
+        _line(m["db_connections_active"], 5),
+        f"# TYPE {m['db_connections_idle']} gauge",
+        _line(m["db_connections_idle"], 5),
+        f"# TYPE {m['ai_requests_total']} counter",
+        _line(m["ai_requests_total"], inferences, **model, success="true"),
+        f"# TYPE {m['ai_errors_total']} counter",
+        _line(m["ai_errors_total"], 0, **model),
+        *_summary(m["ai_duration"], inferences, 1.5, **model),
+        f"# TYPE {m['ai_sessions']} gauge",
+        _line(m["ai_sessions"], 3),
+        f"# TYPE {m['memory']} gauge",
+        _line(m["memory"], 512e6),
+        f"# TYPE {m['cpu']} gauge",
+        _line(m["cpu"], 10),
+    ]
+
+
 # Healthy metrics of each kind, by metric role (the names come from the service's spec).
 KINDS: dict[str, Callable[[Mapping[str, str], Traffic, float], list[str]]] = {
     "http": _http,
@@ -349,6 +395,10 @@ KINDS: dict[str, Callable[[Mapping[str, str], Traffic, float], list[str]]] = {
     "database": _database,
     "node": _node,
     "custom": _custom,
+}
+# ... and of the spec's own packs a `custom` service names, by pack.
+PACKS: dict[str, Callable[[Mapping[str, str], Traffic, float], list[str]]] = {
+    "aion-app": _aion_app,
 }
 
 
@@ -421,23 +471,28 @@ class Exporter:
 
     REQUESTS_PER_SECOND = 20.0
 
-    def __init__(self, services: Iterable[ServiceBase]) -> None:
+    def __init__(self, services: Iterable[ServiceBase], packs: Sequence[AlertPack] = ()) -> None:
         self.targets: dict[str, list[Target]] = {}
         self.traffic: dict[str, Traffic] = {}
         for service in services:
             if service.targets.static is None:
                 raise ValueError(f"{service.name}: the live test serves static targets only")
-            metrics = {**metric_roles(service.kind), **service.metric_overrides}
+            metrics = {**service_metric_roles(packs, service), **service.metric_overrides}
+            spec_pack = pack_spec(packs, service)
+            lines = PACKS[spec_pack.name] if spec_pack is not None else KINDS[service.kind]
             traffic = self.traffic[service.name] = Traffic(self.REQUESTS_PER_SECOND)
             self.targets[service.name] = [
-                Target(service.metrics_path, self._exposition(service.kind, metrics, traffic))
+                Target(service.metrics_path, self._exposition(lines, metrics, traffic))
                 for _ in service.targets.static
             ]
 
     @staticmethod
-    def _exposition(kind: str, metrics: Mapping[str, str], traffic: Traffic) -> Callable[[], str]:
+    def _exposition(
+        lines: Callable[[Mapping[str, str], Traffic, float], list[str]],
+        metrics: Mapping[str, str],
+        traffic: Traffic,
+    ) -> Callable[[], str]:
         started = time.monotonic()
-        lines = KINDS[kind]
 
         def exposition() -> str:
             return "\n".join(lines(metrics, traffic, time.monotonic() - started)) + "\n"

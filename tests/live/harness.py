@@ -313,7 +313,7 @@ def live_stack(tmp: Path, prometheus: str, alertmanager: str) -> Iterator[LiveSt
             cleanup.callback(receivers.close)
             smtp = SmtpServer(recorder)
             cleanup.callback(smtp.close)
-            exporter = Exporter(example.services)
+            exporter = Exporter(example.services, example.packs)
             cleanup.callback(exporter.close)
             endpoints = Endpoints(
                 prometheus=f"{LOOPBACK}:{free_port()}",

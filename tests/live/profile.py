@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from stackgen.common.values import format_duration, parse_duration
-from stackgen.packs import alerts_for
+from stackgen.packs.service import service_alert_defs
 from stackgen.spec.checks import check_stack, parts_of
 from stackgen.spec.errors import SpecErrors
 from stackgen.spec.loader import SourceMap
@@ -73,12 +73,13 @@ def live_profile(stack: Stack, endpoints: Endpoints, secrets: Path) -> Stack:
     )
     data["alertmanager"]["addresses"] = [endpoints.alertmanager]
 
-    for service in data["services"]:
+    for model, service in zip(stack.services, data["services"], strict=True):
         targets = endpoints.targets[service["name"]]
         if len(targets) != len(service["targets"]["static"] or ()):
             raise ValueError(f"{service['name']}: give one local address per static target")
         service["targets"]["static"] = list(targets)
-        for alert in alerts_for(service["kind"]):
+        # the kind's pack, or the spec's own pack a `custom` service names
+        for alert in service_alert_defs(stack.packs, model):
             override = service["alerts"][alert.name] or {}
             override["for"] = pending(override.get("for") or alert.for_)
             service["alerts"][alert.name] = override

@@ -23,7 +23,8 @@ def recorder() -> Recorder[Received]:
 
 @pytest.fixture
 def exporter() -> Iterator[Exporter]:
-    exporter = Exporter(load_stack(SPECS).services)
+    example = load_stack(SPECS)
+    exporter = Exporter(example.services, example.packs)
     yield exporter
     exporter.close()
 
@@ -83,10 +84,10 @@ def test_the_web_api_fails_the_share_of_requests_it_is_told(exporter: Exporter) 
     before = scrape(address)
     time.sleep(0.2)
     after = scrape(address)
-    ok = after['http_requests_total{status="200"}'] - before['http_requests_total{status="200"}']
-    failed = (
-        after['http_requests_total{status="500"}'] - before['http_requests_total{status="500"}']
-    )
+    # labelled as the app labels them: method, path and the status code
+    route = 'http_requests_total{method="POST",path="/api/v1/chat",status='
+    ok = after[route + '"200"}'] - before[route + '"200"}']
+    failed = after[route + '"500"}'] - before[route + '"500"}']
     assert ok > 0
     assert failed == pytest.approx(ok, rel=0.01)
 
