@@ -240,15 +240,16 @@ class LiveStack:
     def canaries(self) -> list[tuple[dict[str, str], frozenset[str]]]:
         """Alerts to post straight to Alertmanager that together reach every receiver, each
         with the receivers the real amtool routes it to. Their labels are the stack's external
-        labels, alone (for the default route) or with the team and severity of an alert of the
-        routing matrix; a name of their own keeps them out of each other's inhibitions. Labels
+        labels, alone (for the default route) or with the team, severity and the labels routes
+        `match` (the example's `component`) of an alert of the routing matrix; a name of their own keeps them out of each other's inhibitions. Labels
         that would reach a route muted or active only at certain times are left out: what
         reaches it depends on the clock."""
         info = self.stack.stack
         external = {"stack": info.name, "environment": info.environment, **info.external_labels}
         candidates = [external]
+        routed = ["team", "severity", *sorted(_matched_labels(self.stack.routing.routes))]
         for entry in self.matrix.entries:
-            labels = {**external, **{k: entry.labels[k] for k in ("team", "severity")}}
+            labels = {**external, **{k: entry.labels[k] for k in routed if k in entry.labels}}
             if labels not in candidates and not time_gated(labels, self.stack.routing.routes):
                 candidates.append(labels)
         canaries: dict[frozenset[str], dict[str, str]] = {}
@@ -285,15 +286,24 @@ def summary_pattern(template: str, labels: Mapping[str, str]) -> re.Pattern[str]
     return re.compile(pattern)
 
 
+def _matched_labels(routes: list[Route]) -> set[str]:
+    """The labels routes (at any depth) `match` on, beside severity, team and service."""
+    return {k for route in routes for k in (*route.match, *_matched_labels(route.routes))}
+
+
 def time_gated(labels: Mapping[str, str], routes: list[Route]) -> bool:
     """Whether the labels match a route (at any depth) that only notifies at certain times:
     what reaches it depends on the clock, so it cannot prove a fake is wired."""
+
+    def among(value: str | None, values: str | list[str]) -> bool:
+        return value in (values if isinstance(values, list) else [values])
+
     for route in routes:
         matches = (
             (not route.severity or labels.get("severity") in route.severity)
-            and (route.team is None or labels.get("team") == route.team)
-            and (route.service is None or labels.get("service") == route.service)
-            and all(labels.get(k) == v for k, v in route.match.items())
+            and (not route.team or among(labels.get("team"), route.team))
+            and (not route.service or among(labels.get("service"), route.service))
+            and all(among(labels.get(k), v) for k, v in route.match.items())
         )
         gated = route.mute_time_intervals or route.active_time_intervals
         if (matches and gated) or time_gated(labels, route.routes):
