@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from stackgen.plan.artifact import Artifact
+from stackgen.plan.meta import meta_routes
 from stackgen.prometheus.promql import quote
 from stackgen.spec.model import Route, Routing, Stack
 
@@ -44,15 +45,16 @@ def route_tree(route: Route) -> dict[str, Any]:
     }
 
 
-def root_route(routing: Routing) -> dict[str, Any]:
-    """The whole tree as alertmanager.yml writes it (and the simulator reads it)."""
+def root_route(routing: Routing, first: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The whole tree as alertmanager.yml writes it (and the simulator reads it); `first`:
+    routes of stackgen's own ahead of the spec's (the Watchdog's)."""
     return {
         "receiver": routing.default_channel,
         "group_by": routing.group_by,
         "group_wait": routing.group_wait,
         "group_interval": routing.group_interval,
         "repeat_interval": routing.repeat_interval,
-        "routes": [route_tree(r) for r in routing.routes],
+        "routes": [*(first or []), *(route_tree(r) for r in routing.routes)],
     }
 
 
@@ -145,7 +147,7 @@ def alertmanager_config(stack: Stack) -> list[Artifact]:
                 "stack": stack.stack,
                 "server": stack.alertmanager,
                 "routing": routing,
-                "routes": [route_tree(r) for r in routing.routes],
+                "routes": root_route(routing, meta_routes(stack))["routes"],
                 "time_intervals": time_intervals(routing),
                 "channels": stack.channels,
                 "inhibit_rules": inhibit_rules(routing, slo_group_labels(stack)),

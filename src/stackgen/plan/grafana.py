@@ -45,7 +45,9 @@ def kind_metric_names(stack: Stack) -> set[str]:
             **service.metric_overrides,
         }.values()
     }
-    return roles | spec_panel_metrics(stack)
+    from stackgen.plan.meta import meta_metric_names  # meta builds on this module's links
+
+    return roles | spec_panel_metrics(stack) | meta_metric_names(stack)
 
 
 def service_dashboard_uids(stack: Stack, service: Service) -> tuple[str, str | None]:
@@ -162,7 +164,7 @@ def datasources(stack: Stack) -> list[dict[str, Any]]:
 # --- artifacts -----------------------------------------------------------------------------------
 
 
-def _dashboard_context(
+def dashboard_context(
     stack: Stack,
     uid: str,
     title: str,
@@ -211,7 +213,7 @@ def _stack_dashboard(
     return Artifact(
         f"grafana/dashboards/{directory}/{stack.stack.name}-{name}.json",
         "dashboard.json.j2",
-        _dashboard_context(stack, dashboard_uid(stack, name), title, [name], description, panels),
+        dashboard_context(stack, dashboard_uid(stack, name), title, [name], description, panels),
     )
 
 
@@ -256,7 +258,7 @@ def service_dashboards(stack: Stack, service: Service, folders: dict[str, str]) 
         Artifact(
             f"{directory}/{service.name}.json",
             "dashboard.json.j2",
-            _dashboard_context(
+            dashboard_context(
                 stack,
                 main,
                 service.name,
@@ -274,7 +276,7 @@ def service_dashboards(stack: Stack, service: Service, folders: dict[str, str]) 
                 # `.slo` and `_slo`: no service name holds a dot or an underscore.
                 f"{directory}/{service.name}.slo.json",
                 "dashboard.json.j2",
-                _dashboard_context(
+                dashboard_context(
                     stack,
                     slo,
                     f"{service.name} SLOs",

@@ -26,6 +26,7 @@ from stackgen.spec.model import (
     Datasource,
     DatasourceBase,
     LatencySLI,
+    MetaMonitoring,
     PrometheusServer,
     RatioSLI,
     RequestsSLI,
@@ -74,6 +75,7 @@ class Parts:
     packs: list[AlertPack] = field(default_factory=list)  # the spec's own, the valid ones
     # The lint section as written, so that a mistake in it hides none of its check IDs.
     lint: Mapping[str, Any] = field(default_factory=dict)
+    meta_monitoring: MetaMonitoring = field(default_factory=MetaMonitoring)
 
 
 # A check that needs what a later stage knows (lint knows its checks' IDs): the caller of
@@ -96,6 +98,7 @@ def parts_of(stack: Stack) -> Parts:
         rule_groups=list(enumerate(stack.rule_groups)),
         packs=list(stack.packs),
         lint=stack.lint.model_dump(),
+        meta_monitoring=stack.meta_monitoring,
     )
 
 
@@ -142,6 +145,9 @@ def parts_of_data(data: dict[str, Any]) -> Parts:
         ],
         packs=[p for _, raw in items(data.get("packs")) if (p := valid(AlertPack, raw))],
         lint=data["lint"] if isinstance(data.get("lint"), dict) else {},
+        meta_monitoring=(
+            valid(MetaMonitoring, data.get("meta_monitoring", {})) or MetaMonitoring()
+        ),
     )
 
 
@@ -156,6 +162,7 @@ def check_stack(
         *_service_settings(parts),
         *_grafana(parts),
         *_rule_groups(parts),
+        *_retention(parts),
         *(finding for check in checks for finding in check(parts)),
     ]
     errors = []
@@ -166,6 +173,24 @@ def check_stack(
             message += f" (first defined at {pos.file}:{pos.line}:{pos.column})"
         errors.append(source.error(f.path, message, key=f.on_key))
     return errors
+
+
+def _retention(parts: Parts) -> Iterator[Finding]:
+    """Prometheus must keep a whole SLO period: the SLOs' period ratios and their dashboards
+    read that far back."""
+    retention = parts.prometheus.retention
+    if retention is None:
+        return
+    for _, service in parts.services:
+        for slo in service.slos:
+            if parse_duration(slo.period) > parse_duration(retention):
+                yield Finding(
+                    ("prometheus", "retention"),
+                    f"retention {retention} is shorter than the {slo.period} period of SLO "
+                    f"`{slo.name}` of {service.name}: its error budget would be computed over "
+                    f"part of the period; keep at least {slo.period} (or leave retention unset)",
+                )
+                return
 
 
 def _duplicates(items: Iterable[tuple[str, Path]], what: str) -> Iterator[Finding]:
@@ -247,6 +272,9 @@ def _references(parts: Parts) -> Iterator[Finding]:
     yield from _known(
         parts.routing.default_channel, channels, "channel", ("routing", "default_channel")
     )
+    watchdog = parts.meta_monitoring.watchdog_channel
+    if watchdog is not None:
+        yield from _known(watchdog, channels, "channel", ("meta_monitoring", "watchdog_channel"))
 
     intervals = [interval.name for interval in parts.routing.time_intervals]
     yield from _duplicates(
