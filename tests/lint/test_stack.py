@@ -132,9 +132,9 @@ def test_a_regex_route_shadows_an_equal_match_it_covers(stack):
 
 def test_a_continue_route_shadows_nothing(stack):
     def follow(config):
-        config["route"]["routes"].insert(
-            1, {"receiver": "slack-ai", "matchers": ['severity="critical"']}
-        )
+        routes = config["route"]["routes"]
+        pages = next(i for i, r in enumerate(routes) if r["matchers"] == ['severity="critical"'])
+        routes.insert(pages + 1, {"receiver": "slack-ai", "matchers": ['severity="critical"']})
 
     edit_routing(stack, follow)  # after severity="critical" with continue: true
     assert checks(stack, "route/shadowed") == []
@@ -142,7 +142,10 @@ def test_a_continue_route_shadows_nothing(stack):
 
 def test_a_repeat_interval_shorter_than_the_group_interval_is_reported(stack):
     def repeat_often(config):
-        config["route"]["routes"][0]["repeat_interval"] = "1m"
+        pages = next(
+            r for r in config["route"]["routes"] if r["matchers"] == ['severity="critical"']
+        )
+        pages["repeat_interval"] = "1m"
 
     edit_routing(stack, repeat_often)
     ((_, message),) = checks(stack, "route/repeat-interval")
