@@ -83,6 +83,7 @@ def rule_files(draw: st.DrawFn) -> bytes:
 
 
 @pytest.mark.slow
+@pytest.mark.corpus
 @seed(SEED)
 @settings(
     max_examples=EXAMPLES,

@@ -78,12 +78,14 @@ def test_prometheus_fixtures_and_probes_get_promtools_verdict(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.corpus
 def test_the_corpus_gets_promtools_verdict(tmp_path):
     assert len(CORPUS) > 130
     assert disagreements(CORPUS, tmp_path) == []
 
 
 @pytest.mark.slow
+@pytest.mark.corpus
 def test_mutated_corpus_files_get_promtools_verdict(tmp_path):
     rng = random.Random(SEED)
     sources = corpus_files()
