@@ -13,9 +13,8 @@ from string import Template
 from typing import Any
 
 from stackgen.common.values import clean_number, parse_duration
-from stackgen.grafana.queries import parse_dashboard_query
 from stackgen.lint import lint_documents
-from stackgen.lint.facts import dashboard_facts
+from stackgen.lint.facts import dashboard_facts_as_written
 from stackgen.lint.rules import dashboard_known_unit, dashboard_rate_interval, record_undefined
 from stackgen.packs.base import ServiceContext
 from stackgen.packs.catalog import COMMON_ALERTS
@@ -193,12 +192,10 @@ def _panel(
             name = match.group(1)
             if name not in DASHBOARD_VARIABLES and not name.startswith("__"):
                 yield (where, f"`${{{name}}}` is no metric role, record or dashboard variable")
-        try:
-            parse_dashboard_query(expr)
-        except ValueError as exc:
-            yield (where, str(exc))
+        facts = dashboard_facts_as_written(expr)  # the query parsed once, for every check
+        if facts.error is not None:
+            yield (where, facts.error)
             continue
-        facts = dashboard_facts(expr)
         for _, message in dashboard_rate_interval.check({}, [(where, facts)]):
             yield (where, message)
         slo_records = {name for name in facts.recorded if name.startswith("slo:")}

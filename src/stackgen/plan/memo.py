@@ -19,14 +19,9 @@ T = TypeVar("T")
 PLAN_MEMO_SIZE = 1 << 17
 
 
-class PlanMemo:
-    """The `per_plan` results of one plan, by function and argument identities. Each entry
-    keeps its arguments alive, so their ids stay theirs while it is remembered."""
-
-    def __init__(self, size: int = PLAN_MEMO_SIZE) -> None:
-        self.results: BoundedMemo[tuple[Any, ...], tuple[Any, Any]] = BoundedMemo(size)
-
-
+# The `per_plan` results of the plan being built, by function and argument identities. Each
+# entry keeps its arguments alive, so their ids stay theirs while it is remembered.
+PlanMemo = BoundedMemo[tuple[Any, ...], tuple[Any, Any]]
 _CURRENT: ContextVar[PlanMemo | None] = ContextVar("stackgen_plan_memo", default=None)
 
 
@@ -37,7 +32,7 @@ def planning() -> Iterator[PlanMemo]:
     if current is not None:
         yield current
         return
-    memo = PlanMemo()
+    memo: PlanMemo = BoundedMemo(PLAN_MEMO_SIZE)
     token = _CURRENT.set(memo)
     try:
         yield memo
@@ -56,7 +51,7 @@ def per_plan(fn: Callable[P, T]) -> Callable[P, T]:
         if memo is None:
             return fn(*args, **kwargs)
         key = (fn, *map(id, args), *((k, id(v)) for k, v in sorted(kwargs.items())))
-        _, result = memo.results.get(key, lambda: ((args, kwargs), fn(*args, **kwargs)))
+        _, result = memo.get(key, lambda: ((args, kwargs), fn(*args, **kwargs)))
         return cast(T, list(result)) if isinstance(result, list) else result
 
     return remembered

@@ -2,11 +2,11 @@
 
 Bad:
 
-    expr: rate(x_total[1m])   # at a 30s scrape interval
+    expr: rate(x_total[1m])   # two samples of a target scraped every thirty seconds
 
 Good:
 
-    expr: rate(x_total[2m])
+    expr: rate(x_total[2m])   # four of them
 """
 
 from __future__ import annotations
