@@ -108,8 +108,11 @@ def test_bash_completion_completes_a_prefix_and_subcommands():
 
 
 def test_show_completion_prints_a_script_for_the_shell():
+    # Typer detects the shell from the parent process, as it would from a user's terminal; the
+    # parent is bash here whatever started the tests (sh, or a pytest-xdist worker); the second
+    # command keeps bash from replacing itself with stackgen.
     result = subprocess.run(
-        [str(STACKGEN), "--show-completion", "bash"],
+        ["bash", "-c", f"'{STACKGEN}' --show-completion; exit $?"],
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
