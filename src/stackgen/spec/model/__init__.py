@@ -21,6 +21,7 @@ from stackgen.spec.model.grafana import (
     DatasourceBase,
     Grafana,
     HttpDatasource,
+    LokiDatasource,
     PostgresDatasource,
     PrometheusDatasource,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "FileSD",
     "Grafana",
     "HttpDatasource",
+    "LokiDatasource",
     "InhibitRule",
     "KubernetesOutput",
     "KubernetesSD",
