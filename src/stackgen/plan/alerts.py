@@ -35,6 +35,13 @@ class Alert:
     runbook: Runbook | None = None  # content the spec writes for the generated runbook
     extra_annotations: dict[str, str] = field(default_factory=dict)  # from the spec; they win
     dashboard_url: str = ""  # the dashboard (and panel) that explains the alert
+    # The pack's name for the alert, which panels and inhibitions refer to; `name` differs
+    # from it where the spec renames the alert (`alerts.NAME.name`).
+    definition: str = ""
+
+    @property
+    def origin(self) -> str:
+        return self.definition or self.name
 
     @property
     def annotations(self) -> dict[str, str]:
@@ -120,7 +127,7 @@ def pack_alerts(stack: Stack, service: Service) -> list[Alert]:
             _alert(
                 stack,
                 service,
-                definition.name,
+                (override.name if override else None) or definition.name,
                 (override.severity if override else None) or definition.severity,
                 override.runbook_url if override else None,
                 override.labels if override else {},
@@ -131,6 +138,7 @@ def pack_alerts(stack: Stack, service: Service) -> list[Alert]:
                 threshold=threshold,
                 diagnosis=definition.diagnosis,
                 runbook=override.runbook if override else None,
+                definition=definition.name,
             )
         )
     return alerts

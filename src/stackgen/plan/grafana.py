@@ -80,7 +80,7 @@ def linked_alerts(stack: Stack, service: Service) -> list[Alert]:
         if alert.labels.get("slo") and slo is not None:
             url = f"{base}/d/{slo}"
         else:
-            title = panel_of.get(alert.name)
+            title = panel_of.get(alert.origin)
             url = f"{base}/d/{main}" + (f"?viewPanel={ids[title]}" if title in ids else "")
         linked.append(replace(alert, dashboard_url=url))
     return linked

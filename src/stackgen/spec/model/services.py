@@ -70,6 +70,12 @@ class AlertOverride(Model):
     """Tunes one alert of the service kind's pack."""
 
     enabled: bool = True
+    name: AlertName | None = Field(
+        None,
+        description="The alert's name in the rules, instead of the kind's (to keep a name "
+        "people already know); routes, inhibition, runbooks and dashboards follow it.",
+        examples=["DatabaseConnectionPoolExhausted"],
+    )
     threshold: float | None = Field(None, allow_inf_nan=False)
     for_: Duration | None = Field(None, alias="for")
     severity: Severity | None = None
