@@ -13,8 +13,8 @@ from stackgen.packs.catalog import pack_for
 from stackgen.plan.memo import per_plan
 from stackgen.prometheus.promql import quote, selector
 from stackgen.spec import burn_rates as engine
-from stackgen.spec.model.slos import DEFAULT_ALERT_NAMES
 from stackgen.spec.model import HISTOGRAM_ROLES, SLO, LatencySLI, RatioSLI, RequestsSLI, Service
+from stackgen.spec.model.slos import DEFAULT_ALERT_NAMES
 
 ALERT_NAMES = DEFAULT_ALERT_NAMES
 RATIO = "slo:sli_error:ratio_rate{range}"

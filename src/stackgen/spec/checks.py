@@ -18,7 +18,6 @@ from stackgen.spec import burn_rates as slo_engine
 from stackgen.spec.custom import AlertPack
 from stackgen.spec.errors import Path, SpecError
 from stackgen.spec.loader import SourceMap
-from stackgen.spec.model.slos import DEFAULT_ALERT_NAMES
 from stackgen.spec.model import (
     HISTOGRAM_ROLES,
     SLO,
@@ -37,6 +36,7 @@ from stackgen.spec.model import (
     StackInfo,
     UptimeSLI,
 )
+from stackgen.spec.model.slos import DEFAULT_ALERT_NAMES
 from stackgen.spec.rule_checks import rule_group_findings
 from stackgen.spec.rules import StackRuleGroup
 
