@@ -13,7 +13,7 @@ from stackgen.packs.service import service_alert_defs, service_metric_roles, ser
 from stackgen.plan.memo import per_plan
 from stackgen.plan.slos import slo_alert_fields
 from stackgen.spec.model import Service, Stack
-from stackgen.spec.model.runbooks import Runbook
+from stackgen.spec.runbooks import Runbook
 from stackgen.spec.rules import AlertingRule
 
 
@@ -116,6 +116,11 @@ def pack_alerts(stack: Stack, service: Service) -> list[Alert]:
         if override is not None and override.threshold is not None:
             threshold = override.threshold
         for_ = (override.for_ if override else None) or definition.for_
+        runbook = override.runbook if override else None
+        linked = (override.runbook_url if override else None) or service.runbook_url
+        if runbook is None and linked is None:
+            runbook = definition.runbook  # the pack's, where neither alert nor service says
+
         params = {
             "threshold": _describe_threshold(definition, threshold)
             if threshold is not None
@@ -137,7 +142,7 @@ def pack_alerts(stack: Stack, service: Service) -> list[Alert]:
                 description=Template(definition.description).safe_substitute(params),
                 threshold=threshold,
                 diagnosis=definition.diagnosis,
-                runbook=override.runbook if override else None,
+                runbook=runbook,
                 definition=definition.name,
             )
         )
@@ -157,6 +162,7 @@ def custom_alerts(stack: Stack, service: Service) -> list[Alert]:
             for_=custom.for_,
             summary=custom.summary,
             description=custom.description.strip(),
+            runbook=custom.runbook,
         )
         for custom in service.custom_alerts
     ]
