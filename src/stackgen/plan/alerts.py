@@ -13,8 +13,8 @@ from stackgen.packs.service import service_alert_defs, service_metric_roles, ser
 from stackgen.plan.memo import per_plan
 from stackgen.plan.slos import slo_alert_fields
 from stackgen.spec.model import Service, Stack
-from stackgen.spec.runbooks import Runbook
 from stackgen.spec.rules import AlertingRule
+from stackgen.spec.runbooks import Runbook
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from stackgen.common.values import parse_duration
 from stackgen.packs.catalog import alerts_for, metric_roles
 from stackgen.spec.custom import Panel
 from stackgen.spec.model.base import Model, Severity
-from stackgen.spec.runbooks import Runbook
 from stackgen.spec.model.slos import SLO
 from stackgen.spec.rules import RuleGroup
+from stackgen.spec.runbooks import Runbook
 from stackgen.spec.types import (
     AlertName,
     Duration,
