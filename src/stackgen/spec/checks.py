@@ -367,6 +367,23 @@ def _alertmanager_version(parts: Parts) -> Iterator[Finding]:
             )
 
 
+def _inherited_interval(
+    service: Service, here: Path, prometheus: PrometheusServer
+) -> Iterator[Finding]:
+    """A service's own timeout against the global interval it inherits: Prometheus refuses a
+    job whose timeout exceeds its interval. (The global timeout under a service's shorter
+    interval is no error: Prometheus lowers the inherited timeout to the interval.)"""
+    if service.scrape_timeout is None or service.scrape_interval is not None:
+        return
+    if parse_duration(service.scrape_timeout) > parse_duration(prometheus.scrape_interval):
+        yield Finding(
+            (*here, "scrape_timeout"),
+            f"scrape_timeout {service.scrape_timeout} is longer than the scrape interval "
+            f"{prometheus.scrape_interval} the service inherits from prometheus.scrape_interval; "
+            "Prometheus refuses that: shorten the timeout or give the service a scrape_interval",
+        )
+
+
 def _service_settings(parts: Parts) -> Iterator[Finding]:
     for i, service in parts.services:
         here: Path = ("services", i)
@@ -396,6 +413,7 @@ def _service_settings(parts: Parts) -> Iterator[Finding]:
                     f"`exported_{label}` and break them: pick another label name",
                     on_key=True,
                 )
+        yield from _inherited_interval(service, here, parts.prometheus)
         for role, name in service.metric_overrides.items():
             if role in pack.label_roles and ":" in name:
                 yield Finding((*here, "metrics", role), f"`{name}` is not a valid label name")
