@@ -217,7 +217,7 @@ def test_connection_pool_exhausted_fires_at_95_of_100_connections(example_out, t
                 "alert_rule_test": [
                     {
                         "eval_time": "10m",
-                        "alertname": "ConnectionPoolExhausted",
+                        "alertname": "DatabaseConnectionPoolExhausted",
                         "exp_alerts": [
                             {
                                 "exp_labels": {
@@ -233,7 +233,7 @@ def test_connection_pool_exhausted_fires_at_95_of_100_connections(example_out, t
                                     "description": "PostgreSQL pg:9187 (postgres-exporter) has used "
                                     "more than 90% of max_connections for 5m; new clients "
                                     "will be refused.",
-                                    "runbook_url": f"{RUNBOOKS}/ConnectionPoolExhausted.md",
+                                    "runbook_url": f"{RUNBOOKS}/DatabaseConnectionPoolExhausted.md",
                                     "dashboard_url": f"{DASHBOARDS}/aion-postgres-exporter?viewPanel=3",
                                 },
                             }

@@ -221,6 +221,22 @@ def test_multi_document_prometheus_rule_files_keep_their_order(tmp_path):
     assert "group `first` renamed `first-2`" in spec_file.read_text()
 
 
+def test_what_a_rule_file_holds_beside_its_groups_is_noted_at_its_line(tmp_path):
+    """PrometheusRule metadata and a Mimir namespace are not carried over: each is named, at
+    the line it was written, in the spec's header."""
+    source = write(tmp_path, "multi.yaml", MULTI)
+    text = imported_spec(tmp_path, source).read_text()
+    notes = [line for line in text.splitlines() if line.startswith("# NOTE")]
+    assert notes[:3] == [
+        f"# NOTE {source}:3: the PrometheusRule's `metadata` not imported (stackgen names, "
+        "places and labels the objects it writes: output.kubernetes)",
+        f"# NOTE {source}:12: the PrometheusRule's `metadata` not imported (stackgen names, "
+        "places and labels the objects it writes: output.kubernetes)",
+        f"# NOTE {source}:21: Mimir namespace `mimir-tenant` not imported (the mimir target "
+        "names namespaces by team or service: output.mimir.namespace_by)",
+    ]
+
+
 @pytest.mark.corpus
 @pytest.mark.parametrize(
     ("name", "where", "says"),

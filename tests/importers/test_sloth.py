@@ -28,7 +28,13 @@ IMPORTABLE = [
     "slo-plugin-getting-started.yml",
     "contrib-slo-plugins.yml",
 ]
-KUBERNETES = ["k8s-getting-started.yml", "k8s-home-wifi.yml", "k8s-multifile.yml"]
+KUBERNETES = [
+    "k8s-getting-started.yml",
+    "k8s-home-wifi.yml",
+    "k8s-multifile.yml",
+    "slo-plugin-k8s-getting-started.yml",
+    "contrib-denominator-corrected.yaml",
+]
 # _gen files that Prometheus loads (contrib-slo-plugins' has a label named `plug-l1`)
 PARITY = [f for f in IMPORTABLE if f != "contrib-slo-plugins.yml"]
 WINDOWS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"]
@@ -54,7 +60,8 @@ def test_queries_keep_sloths_window_as_stackgens_placeholder(tmp_path):
     slo = load_stack(imported(tmp_path, "getting-started.yml")).services[0].slos[0]
     assert slo.sli.expr == (
         '(sum(rate(http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}'
-        '[${window}]))) / (sum(rate(http_request_duration_seconds_count{job="myservice"}[${window}])))'
+        '[${window}]))) / ((sum(rate(http_request_duration_seconds_count{job="myservice"}'
+        "[${window}]))) > 0)"
     )
     assert (slo.objective, slo.period, slo.alert) == (99.9, "30d", "MyServiceHighErrorRate")
     assert slo.tiers.page.labels == {"routing_key": "myteam"}
@@ -70,7 +77,10 @@ def test_plain_alert_annotations_are_carried_over(tmp_path):
 @pytest.mark.corpus
 def test_what_cannot_be_carried_over_is_noted_in_the_output(tmp_path):
     text = imported(tmp_path, "getting-started.yml").read_text()
-    assert "# NOTE myservice/requests-availability page: label `severity: pageteam` dropped" in text
+    assert (
+        f"# NOTE {SLOTH / 'getting-started.yml'}:25: myservice/requests-availability page: "
+        "label `severity: pageteam` dropped"
+    ) in text
 
 
 @pytest.mark.corpus
@@ -225,3 +235,117 @@ def test_shapes_the_importer_does_not_expect_exit_2_without_a_traceback(tmp_path
     result = CliRunner().invoke(app, ["import", "sloth", str(tmp_path / "x.yml")])
     assert result.exit_code == 2
     assert isinstance(result.exception, SystemExit)
+
+
+# --- nothing dropped without a word (issue 20, item 5) -------------------------------------------
+
+# The fields the importer carries over; every other field of a Sloth file must get a note at its
+# line. Keys inside `labels` and `annotations` are label names: carried or noted one by one.
+CARRIED = {
+    "apiVersion", "kind", "spec", "version", "service", "labels", "slos", "name", "objective",
+    "sli", "events", "error_query", "errorQuery", "total_query", "totalQuery", "raw",
+    "error_ratio_query", "errorRatioQuery", "alerting", "annotations", "page_alert", "pageAlert",
+    "ticket_alert", "ticketAlert", "disable",
+}  # fmt: skip
+
+
+def _keys_with_lines(text: str) -> list[tuple[str, int, tuple[str, ...]]]:
+    """Every mapping key of every document: (key, its line, the keys above it)."""
+    found = []
+
+    def walk(node, above):
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                found.append((key.value, key.start_mark.line + 1, above))
+                walk(value, (*above, key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                walk(item, above)
+
+    for document in yaml.compose_all(text):
+        walk(document, ())
+    return found
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", IMPORTABLE + KUBERNETES)
+def test_every_field_is_carried_over_or_noted_at_its_line(name):
+    """Both forms alike: a field the importer does not carry (sloPlugins in the Kubernetes form
+    as slo_plugins in prometheus/v1, descriptions, SLO plugins, the object's metadata) is named
+    in a note that starts with FILE:LINE of that field or of the field holding it."""
+    path = SLOTH / name
+    _, notes = import_sloth(path.read_text(), str(path))
+    noted = {int(n.split(":")[1]) for n in notes if n.startswith(f"{path}:")}
+    assert all(n.startswith(f"{path}:") for n in notes), notes
+    lines = {}
+    for key, line, above in _keys_with_lines(path.read_text()):
+        lines[(*above, key)] = line
+        if key in CARRIED or (above and above[-1] in ("labels", "annotations")):
+            continue
+        chain = [lines.get(above[: i + 1]) for i in range(len(above))] + [line]
+        assert noted & set(chain), f"{name}:{line}: `{key}` neither carried over nor noted"
+
+
+@pytest.mark.corpus
+def test_slo_plugins_are_noted_in_the_kubernetes_form_as_in_prometheus_v1():
+    notes = {}
+    for name in ("slo-plugin-getting-started.yml", "slo-plugin-k8s-getting-started.yml"):
+        _, found = import_sloth((SLOTH / name).read_text(), name)
+        notes[name] = [n for n in found if "SLO plugins" in n]
+    assert notes == {
+        "slo-plugin-getting-started.yml": [
+            "slo-plugin-getting-started.yml:7: myservice: `slo_plugins` not imported (SLO "
+            "plugins run in Sloth's generator)",
+            "slo-plugin-getting-started.yml:21: myservice/requests-availability: `plugins` not "
+            "imported (SLO plugins run in Sloth's generator)",
+        ],
+        "slo-plugin-k8s-getting-started.yml": [
+            "slo-plugin-k8s-getting-started.yml:17: myservice: `sloPlugins` not imported (SLO "
+            "plugins run in Sloth's generator)",
+            "slo-plugin-k8s-getting-started.yml:29: myservice/requests-availability: `plugins` "
+            "not imported (SLO plugins run in Sloth's generator)",
+        ],
+    }
+
+
+@pytest.mark.corpus
+@pytest.mark.tools
+def test_an_imported_event_sli_without_traffic_has_no_ratio_rather_than_nan(tmp_path):
+    """The `total > 0` guard the README promises: counters that stand still (no requests at
+    all) give no error ratio, where Sloth's own division gives NaN."""
+    out = render_into(imported(tmp_path, "getting-started.yml"), tmp_path / "out")
+    rules = sorted((out / "prometheus/rules").glob("*.yml"))
+    series = 'http_request_duration_seconds_count{job="myservice",code="200"}'
+    errors = 'http_request_duration_seconds_count{job="myservice",code="503"}'
+    ratio = 'slo:sli_error:ratio_rate5m{service="myservice",slo="requests-availability"}'
+    idle = {"series": series, "values": "100x20"}
+    busy = {"series": series, "values": "0+100x20"}
+    failing = {"series": errors, "values": "0+1x20"}
+    promtool_tests(
+        tmp_path,
+        rules,
+        "1m",
+        [
+            {  # no traffic: no ratio (Sloth's rule would record NaN)
+                "interval": "1m",
+                "input_series": [idle, {"series": errors, "values": "0x20"}],
+                "promql_expr_test": [{"expr": ratio, "eval_time": "10m", "exp_samples": []}],
+            },
+            {  # traffic with 1 error in 101 requests a minute: the ratio is there
+                "interval": "1m",
+                "input_series": [busy, failing],
+                "promql_expr_test": [
+                    {
+                        "expr": f"round({ratio} * 101)",
+                        "eval_time": "10m",
+                        "exp_samples": [
+                            {
+                                "labels": '{service="myservice",slo="requests-availability"}',
+                                "value": 1,
+                            }
+                        ],
+                    }
+                ],
+            },
+        ],
+    )

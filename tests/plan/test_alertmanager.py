@@ -226,3 +226,33 @@ def test_without_routing_wide_intervals_the_tree_is_unchanged(tmp_path):
     text = MUTED.replace("  mute_time_intervals: [night]\n", "")
     (pager,) = root_route(routing(tmp_path, text))["routes"]
     assert pager["receiver"] == "pager" and pager["mute_time_intervals"] == ["weekend"]
+
+
+def _down_rule(tmp_path, services: str) -> dict:
+    text = TWO_CHANNELS.replace("channels:\n", services + "channels:\n", 1)
+    (config, _) = alertmanager_config(stack_from(tmp_path, text))
+    return config.context["inhibit_rules"][0]
+
+
+def test_a_renamed_service_down_still_mutes_its_services_other_alerts(tmp_path):
+    """`alerts.ServiceDown.name`: the inhibition follows the new name, next to the services
+    that keep ServiceDown, and no down alert mutes another."""
+    renamed = (
+        "  - {name: web, team: web, kind: http, targets: {static: [web:8080]}, "
+        "alerts: {ServiceDown: {name: WebDown}}}\n"
+    )
+    rule = _down_rule(tmp_path, renamed)
+    assert rule == {
+        "source_matchers": ['alertname=~"ServiceDown|WebDown"'],
+        "target_matchers": ['alertname!~"ServiceDown|WebDown"'],
+        "equal": ["stack", "environment", "service"],
+    }
+
+
+def test_with_every_service_down_renamed_alike_the_rule_names_it_alone(tmp_path):
+    text = MINIMAL.replace(
+        "    kind: http\n", "    kind: http\n    alerts: {ServiceDown: {name: Down}}\n"
+    )
+    (config, _) = alertmanager_config(stack_from(tmp_path, text))
+    assert config.context["inhibit_rules"][0]["source_matchers"] == ['alertname="Down"']
+    assert config.context["inhibit_rules"][0]["target_matchers"] == ['alertname!="Down"']

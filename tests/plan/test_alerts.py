@@ -354,3 +354,52 @@ def test_slo_and_custom_alert_runbook_urls_win_over_the_service_one(tmp_path):
     alerts = alerts_of(tmp_path, text)
     assert alerts["AvailabilityViolation"].runbook_url == "https://w.example.com/slo"
     assert alerts["Custom"].runbook_url == "https://w.example.com/c"
+
+
+# --- a kind alert under another name (`alerts.NAME.name`) ----------------------------------------
+
+DB = """\
+stack: {name: demo, runbooks_url: https://wiki.example.com/runbooks}
+services:
+  - name: db
+    team: data
+    kind: database
+    targets: {static: ["db:9187"]}
+    alerts:
+      ConnectionPoolExhausted: {threshold: 0.8%s}
+channels: [{name: ops, type: webhook, url: http://hooks.internal/alerts}]
+routing: {default_channel: ops}
+"""
+
+
+def test_a_renamed_kind_alert_keeps_its_panel_threshold_link_runbook_and_route(tmp_path):
+    from stackgen.plan.grafana import linked_alerts
+    from stackgen.plan.panels import service_panels
+    from stackgen.plan.routing import alert_labels
+    from stackgen.plan.runbooks import runbook_artifacts
+
+    kept = stack_from(tmp_path / "kept", DB % "")
+    renamed = stack_from(tmp_path / "renamed", DB % ", name: DatabaseConnectionPoolExhausted")
+
+    def pool(stack):
+        (alert,) = [a for a in linked_alerts(stack, stack.services[0]) if "Pool" in a.name]
+        return alert
+
+    before, after = pool(kept), pool(renamed)
+    assert (before.name, after.name) == (
+        "ConnectionPoolExhausted",
+        "DatabaseConnectionPoolExhausted",
+    )
+    assert after.expr == before.expr and after.threshold == before.threshold == 0.8
+    # The same panel, drawn at the same threshold, is where the alert's link opens.
+    assert "viewPanel=" in after.dashboard_url
+    assert after.dashboard_url == before.dashboard_url
+    assert service_panels(renamed, renamed.services[0]) == service_panels(kept, kept.services[0])
+    assert (
+        after.runbook_url == "https://wiki.example.com/runbooks/DatabaseConnectionPoolExhausted.md"
+    )
+    paths = {a.path for a in runbook_artifacts(renamed)}
+    assert "runbooks/DatabaseConnectionPoolExhausted.md" in paths
+    assert "runbooks/ConnectionPoolExhausted.md" not in paths
+    names = {labels["alertname"] for labels in alert_labels(renamed)}
+    assert "DatabaseConnectionPoolExhausted" in names and "ConnectionPoolExhausted" not in names

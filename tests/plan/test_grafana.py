@@ -280,13 +280,86 @@ def test_a_non_prometheus_default_stays_the_only_default(tmp_path):
     assert defaults == ["Loki"]
 
 
-def test_a_postgres_password_stays_an_environment_reference(example):
+def test_the_example_postgres_datasource_is_the_hand_built_one(example):
     (postgres,) = [s for s in datasources(example) if s["name"] == "PostgreSQL"]
     assert postgres["type"] == "grafana-postgresql-datasource"
     assert postgres["secureJsonData"] == {"password": "${POSTGRES_PASSWORD}"}
-    assert postgres["jsonData"] == {"database": "ectus_r", "sslmode": "require"}
-    # `user` is literal text (only the password may be a ${ENV} reference): `$$` keeps it so
-    assert postgres["user"] == "$${POSTGRES_USER}"
+    # Grafana expands the user from its environment, as the hand-built file had it.
+    assert postgres["user"] == "${POSTGRES_USER}"
+    assert postgres["jsonData"] == {
+        "database": "ectus_r",
+        "sslmode": "require",  # the hand-built `disable`, over the network (commented)
+        "postgresVersion": 1400,
+        "timescaledb": False,
+    }
+
+
+def test_the_example_sets_the_hand_built_jsondata_options(example):
+    options = {s["name"]: s.get("jsonData") for s in datasources(example)}
+    assert options["Prometheus"] == {
+        "timeInterval": "15s",
+        "queryTimeout": "60s",
+        "httpMethod": "POST",
+    }
+    assert options["Loki"] == {"maxLines": 1000}
+    assert options["Jaeger"] is None
+
+
+def test_options_the_spec_leaves_out_are_grafanas_defaults(tmp_path):
+    text = with_datasources(
+        "{name: Loki, type: loki, url: 'http://loki:3100'}",
+        "{name: pg, type: postgres, url: 'db:5432', database: d, user: u}",
+    )
+    _, loki, pg, _ = datasources(stack_from(tmp_path, text))
+    assert "jsonData" not in loki
+    assert pg["jsonData"] == {"database": "d", "sslmode": "require", "timescaledb": False}
+
+
+# Every text field of every datasource type, with the other fields it needs.
+_DATASOURCE_TEXT_FIELDS = [
+    ("prometheus", {}, ["name", "url"]),
+    ("loki", {"url": "http://loki:3100"}, ["name", "url"]),
+    ("jaeger", {"url": "http://jaeger:16686"}, ["name", "url"]),
+    ("alertmanager", {}, ["name", "url"]),
+    (
+        "postgres",
+        {"url": "db:5432", "database": "d", "user": "u"},
+        ["name", "url", "database", "user", "password"],
+    ),
+]
+
+
+def _entry(tmp_path, kind: str, fields: dict) -> dict:
+    flow = ", ".join(f"{k}: '{v}'" for k, v in {"name": "src", **fields}.items())
+    sources = datasources(stack_from(tmp_path, with_datasources(f"{{type: {kind}, {flow}}}")))
+    return next(s for s in sources if s["type"].endswith(kind) or kind in s["type"])
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "base"),
+    [(kind, field, base) for kind, base, fields in _DATASOURCE_TEXT_FIELDS for field in fields],
+)
+def test_a_field_given_as_an_env_reference_reaches_grafana_as_one(tmp_path, kind, field, base):
+    """The class of the `$${POSTGRES_USER}` bug: whichever field takes a whole `${NAME}`, the
+    provisioning keeps it for Grafana to expand, never doubled into a literal."""
+    entry = _entry(tmp_path, kind, {**base, field: "${GF_PROBE}"})
+    text = yaml.safe_dump(entry)
+    assert "${GF_PROBE}" in text
+    assert "$${GF_PROBE}" not in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "base"),
+    [
+        (kind, field, base)
+        for kind, base, fields in _DATASOURCE_TEXT_FIELDS
+        for field in fields
+        if field not in ("url", "password")  # an address has no `$`; a password is a reference
+    ],
+)
+def test_a_dollar_inside_other_text_stays_literal(tmp_path, kind, field, base):
+    entry = _entry(tmp_path, kind, {**base, field: "a$b ${NOT} whole"})
+    assert "a$$b $${NOT} whole" in yaml.safe_dump(entry)
 
 
 def test_prometheus_time_interval_is_the_scrape_interval(tmp_path):

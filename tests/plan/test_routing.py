@@ -39,7 +39,7 @@ def test_the_example_routes_as_its_matrix_says():
     oncall = ["pagerduty-oncall", "email-oncall", "slack-critical"]
     devops = ["email-devops", "slack-warnings"]
     assert by_alert["HighHTTPErrorRate", "aion-web-api"] == oncall
-    assert by_alert["ConnectionPoolExhausted", "postgres-exporter"] == [
+    assert by_alert["DatabaseConnectionPoolExhausted", "postgres-exporter"] == [
         *oncall,
         "email-database",
         "slack-database",

@@ -182,3 +182,104 @@ def test_an_empty_runbook_is_refused_with_the_way_out(tmp_path):
     else:
         raise AssertionError("accepted")
     assert any("leave it out for the generated skeleton" in m for m in messages), messages
+
+
+# --- runbooks written on a spec pack's alerts and on custom alerts --------------------------------
+
+QUEUE_PACK = """\
+stack: {name: demo}
+packs:
+  - name: queue
+    metrics: {depth: jobs_queued}
+    alerts:
+      - name: QueueBacklog
+        expr: 'max by (job) (${depth}) > ${threshold}'
+        threshold: 100
+        summary: The queue is backing up
+        description: More than ${threshold} jobs wait.
+        runbook:
+          impact: Jobs finish late; customers wait for their exports.
+          diagnosis:
+            - {step: Are the workers up?, query: 'up{job=~"worker.*"}'}
+          mitigation: [Scale the workers out.]
+    panels:
+      - {title: Queued jobs, type: timeseries, alert: QueueBacklog, queries: [{expr: '${depth}', legend: queued}]}
+services:
+%s
+channels: [{name: ops, type: webhook, url: http://hooks.internal/alerts}]
+routing: {default_channel: ops}
+"""
+
+
+def queue_service(name: str, extra: str = "") -> str:
+    return (
+        f"  - {{name: {name}, team: jobs, kind: custom, pack: queue, "
+        f"targets: {{static: [{name}:9090]}}{extra}}}"
+    )
+
+
+def test_a_pack_alerts_runbook_is_written_once_for_every_service_of_the_pack(tmp_path):
+    spec = QUEUE_PACK % "\n".join([queue_service("export"), queue_service("import")])
+    text = rendered_runbook(tmp_path, spec, "QueueBacklog")
+    assert "## Impact\n\nJobs finish late; customers wait for their exports.\n" in text
+    assert "1. Are the workers up?\n" in text and "- Scale the workers out.\n" in text
+    assert "| export |" in text and "| import |" in text
+    assert text.count("## Impact") == 1  # one content, not one copy per service
+    assert "## For" not in text and "Written for" not in text
+    assert "_Add" not in text
+
+
+def test_a_services_own_runbook_replaces_the_packs_for_that_service(tmp_path):
+    own = ", alerts: {QueueBacklog: {runbook: {impact: Only the nightly import is late.}}}"
+    spec = QUEUE_PACK % "\n".join([queue_service("export"), queue_service("import", own)])
+    text = rendered_runbook(tmp_path, spec, "QueueBacklog")
+    assert "## For export\n" in text and "## For import\n" in text
+    assert "Only the nightly import is late." in text and "customers wait" in text
+
+
+def test_a_service_runbook_url_wins_over_the_packs_content(tmp_path):
+    linked = ", runbook_url: 'https://wiki.example.com/export'"
+    stack = stack_from(tmp_path, QUEUE_PACK % queue_service("export", linked))
+    (alert,) = [a for a in service_alerts(stack, stack.services[0]) if a.name == "QueueBacklog"]
+    assert alert.runbook_url == "https://wiki.example.com/export" and alert.runbook is None
+    assert "QueueBacklog" not in {a.context["name"] for a in runbook_artifacts(stack)}
+
+
+CUSTOM_WITH_RUNBOOK = """\
+custom_alerts:
+  - name: CertificateExpiring
+    expr: probe_ssl_earliest_cert_expiry{job="api"} - time() < 86400 * 14
+    summary: The TLS certificate expires within 14 days
+    description: Renew it before browsers refuse the site.
+    runbook:
+      impact: In 14 days every browser refuses the site.
+      mitigation: [Run the renewal job by hand.]
+"""
+
+
+def test_a_custom_alerts_runbook_replaces_its_skeleton(tmp_path):
+    text = rendered_runbook(tmp_path, with_service(CUSTOM_WITH_RUNBOOK), "CertificateExpiring")
+    assert "## Impact\n\nIn 14 days every browser refuses the site.\n" in text
+    assert "- Run the renewal job by hand.\n" in text
+    assert "_Add" not in text
+
+
+def test_a_custom_alert_with_a_runbook_and_a_runbook_url_is_refused(tmp_path):
+    from stackgen.spec import SpecErrors, load_stack
+    from tests.helpers import write
+
+    spec = with_service(
+        CUSTOM_WITH_RUNBOOK.replace(
+            "    runbook:\n", "    runbook_url: https://x.example/r\n    runbook:\n"
+        )
+    )
+    try:
+        load_stack(write(tmp_path, "spec.yml", spec))
+    except SpecErrors as caught:
+        messages = [str(e) for e in caught.errors]
+    else:
+        raise AssertionError("accepted")
+    assert any(
+        "services[api].custom_alerts[CertificateExpiring]" in m and "not both" in m
+        for m in messages
+    ), messages

@@ -27,7 +27,7 @@ def receivers(result) -> str:
     return result.stdout.splitlines()[-1]
 
 
-DB_PAGE = ["alertname=ConnectionPoolExhausted", "service=postgres-exporter"]
+DB_PAGE = ["alertname=DatabaseConnectionPoolExhausted", "service=postgres-exporter"]
 
 # The example has no time intervals (the hand-built stack had none): these are planted into a
 # copy of it, as an SRE would add them. The database upgrade mutes the database's pages, and an

@@ -328,3 +328,72 @@ def test_the_checks_given_see_a_section_that_fails_validation(tmp_path):
         "17:26: lint.severity.alert/name: Input should be 'error', 'warning' or 'info' "
         "(got str 'fatal')",
     ]
+
+
+# --- renamed kind alerts (`alerts.NAME.name`) ----------------------------------------------------
+
+
+def with_alerts(alerts: str, extra: str = "") -> str:
+    """MINIMAL whose http service has `alerts:` (a YAML flow mapping) and `extra` keys."""
+    return MINIMAL.replace("    kind: http\n", f"    kind: http\n    alerts: {alerts}\n{extra}")
+
+
+@pytest.mark.parametrize(
+    ("alerts", "extra", "message"),
+    [
+        (
+            "{HighAPILatency: {name: HighHTTPErrorRate}}",
+            "",
+            "`HighHTTPErrorRate` is already an alert of kind `http`",
+        ),
+        (
+            "{HighAPILatency: {name: Slow}}",
+            "    custom_alerts: [{name: Slow, expr: up == 0, summary: s, description: d}]\n",
+            "`Slow` is already a custom alert of the service",
+        ),
+        (
+            "{HighAPILatency: {name: ErrorRateViolation}}",
+            "    slos: [{name: e, objective: 99.9, sli: {type: requests}}]\n",
+            "`ErrorRateViolation` is already an SLO's alert of the service",
+        ),
+        (
+            "{HighAPILatency: {name: Slow}, HighRequestRate: {name: Slow}}",
+            "",
+            "`Slow` is the new name of two alerts; rename one",
+        ),
+    ],
+)
+def test_a_renamed_alert_cannot_take_a_name_its_service_uses(tmp_path, alerts, extra, message):
+    (error,) = errors_of(write(tmp_path, "s.yml", with_alerts(alerts, extra)))
+    assert message in error
+    # Located at the rename: the `name` under the last alert the flow mapping gives.
+    assert error.startswith(f"{tmp_path / 's.yml'}:7:")
+    assert ".alerts." in error and ".name: " in error
+
+
+def test_a_renamed_alert_cannot_take_the_name_of_another_services_alert(tmp_path):
+    hosts = "  - {name: hosts, team: ops, kind: node, targets: {static: [n:9100]}}\n"
+    text = with_alerts("{HighAPILatency: {name: HighCPU}}").replace(
+        "channels:", hosts + "channels:"
+    )
+    (error,) = errors_of(write(tmp_path, "s.yml", text))
+    assert "services[api].alerts.HighAPILatency.name: `HighCPU` is already the name of " in error
+    assert "(`HighCPU` of service `hosts`)" in error
+
+
+def test_the_same_alert_renamed_alike_on_two_services_is_one_alert(tmp_path):
+    web = (
+        "  - {name: web, team: web, kind: http, targets: {static: [web:8080]}, "
+        "alerts: {ServiceDown: {name: Down}}}\n"
+    )
+    text = with_alerts("{ServiceDown: {name: Down}}").replace("channels:", web + "channels:")
+    stack = load_stack(write(tmp_path, "s.yml", text))
+    assert [s.alert_overrides["ServiceDown"].name for s in stack.services] == ["Down", "Down"]
+
+
+def test_a_rename_to_its_own_name_or_of_a_disabled_alert_is_no_collision(tmp_path):
+    text = with_alerts(
+        "{HighAPILatency: {name: HighAPILatency}, HighRequestRate: {enabled: false, "
+        "name: HighHTTPErrorRate}}"
+    )
+    load_stack(write(tmp_path, "s.yml", text))

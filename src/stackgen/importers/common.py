@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -30,19 +31,31 @@ def camel(text: str) -> str:
     return value if re.match(r"^[A-Z]", value) else f"Slo{value}"
 
 
-def labels(source: dict[str, Any] | None, notes: list[str], where: str) -> dict[str, str]:
-    """Labels stackgen can carry; the others are named in `notes`."""
+def labels(
+    source: dict[str, Any] | None,
+    notes: list[str],
+    where: str,
+    at: Callable[[str], str] | None = None,
+) -> dict[str, str]:
+    """Labels stackgen can carry; the others are named in `notes`, at their line when `at`
+    gives a label's FILE:LINE."""
     kept: dict[str, str] = {}
+    if source is None:  # none given
+        return kept
     if not isinstance(source, dict):
         notes.append(f"{where}: labels dropped (not a mapping)")
         return kept
+
+    def note(key: Any, text: str) -> None:
+        notes.append(f"{at(str(key))}: {where}: {text}" if at else f"{where}: {text}")
+
     for key, value in source.items():
         if value is None:
-            notes.append(f"{where}: label `{key}` dropped (no value)")
+            note(key, f"label `{key}` dropped (no value)")
         elif key in RESERVED:
-            notes.append(f"{where}: label `{key}: {value}` dropped (stackgen sets `{key}` itself)")
+            note(key, f"label `{key}: {value}` dropped (stackgen sets `{key}` itself)")
         elif not LABEL_NAME.match(str(key)) or str(key).startswith("__"):
-            notes.append(f"{where}: label `{key}` dropped (not a valid Prometheus label name)")
+            note(key, f"label `{key}` dropped (not a valid Prometheus label name)")
         else:
             kept[str(key)] = str(value).lower() if isinstance(value, bool) else str(value)
     return kept

@@ -35,16 +35,16 @@ def import_rule_files(
     services = frozenset(s.name for s in stack.services) if stack is not None else None
     imported: list[ImportedGroup] = []
     errors: list[SpecError] = []
+    notes: list[str] = []
     for name, text in files:
         try:
-            groups = read_rule_groups(text, name)
+            groups = read_rule_groups(text, name, notes)
         except RulesImportFailed as exc:
             errors += exc.errors
             continue
         imported += [ImportedGroup(g, name, named_services(g, services)) for g in groups]
     if errors:
         raise RulesImportFailed(errors)
-    notes: list[str] = []
     placed = []
     for group in imported:
         service, note = owner(group, services)

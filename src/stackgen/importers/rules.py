@@ -84,6 +84,27 @@ def _as_prometheus_reads(groups: Any) -> None:
                     rule[key] = {k: _text(v) for k, v in rule[key].items()}
 
 
+def _document_notes(document: dict[str, Any], source: SourceMap) -> list[str]:
+    """What of a rule document beside its groups is not carried over, at its line."""
+
+    def at(key: str) -> str:
+        position = source.locate((key,), key=True)
+        return f"{position.file}:{position.line}"
+
+    notes = []
+    if document.get("kind") == "PrometheusRule" and document.get("metadata"):
+        notes.append(
+            f"{at('metadata')}: the PrometheusRule's `metadata` not imported (stackgen names, "
+            "places and labels the objects it writes: output.kubernetes)"
+        )
+    if document.get("namespace"):
+        notes.append(
+            f"{at('namespace')}: Mimir namespace `{document['namespace']}` not imported (the "
+            "mimir target names namespaces by team or service: output.mimir.namespace_by)"
+        )
+    return notes
+
+
 def _document_groups(
     document: Any, source: SourceMap, name: str, errors: list[SpecError]
 ) -> list[RuleGroup]:
@@ -124,9 +145,17 @@ def _document_groups(
     return groups
 
 
-def read_rule_groups(text: str, name: str) -> list[RuleGroup]:
-    """The rule groups of one file, in order; RulesImportFailed with every problem."""
+def read_rule_groups(text: str, name: str, notes: list[str] | None = None) -> list[RuleGroup]:
+    """The rule groups of one file, in order; RulesImportFailed with every problem. `notes`
+    gets what the file holds beside its groups and is not carried over."""
     documents, errors = read_documents(text, name)
+    if notes is not None:
+        notes += [
+            note
+            for document, source in documents
+            if isinstance(document, dict)
+            for note in _document_notes(document, source)
+        ]
     groups = [
         group
         for document, source in documents

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from stackgen.common.values import format_duration
 from stackgen.prometheus.promql import selector
+
+if TYPE_CHECKING:
+    from stackgen.spec.runbooks import Runbook
 
 ThresholdUnit = Literal["ratio", "seconds", "count", "rate"]
 PanelType = Literal["timeseries", "stat", "gauge", "heatmap"]
@@ -61,6 +64,7 @@ class AlertDef:
     threshold_unit: ThresholdUnit | None = None
     # What an engineer checks first, for the generated runbook skeleton.
     diagnosis: tuple[str, ...] = ()
+    runbook: Runbook | None = None  # content a spec pack writes for every service of the pack
 
 
 @dataclass(frozen=True)

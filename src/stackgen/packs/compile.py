@@ -175,6 +175,7 @@ def build_pack(spec: AlertPack) -> Pack:
                 threshold=a.threshold,
                 threshold_unit=a.unit,
                 diagnosis=tuple(a.diagnosis),
+                runbook=a.runbook,
             )
             for a in spec.alerts
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from stackgen.common.layout import ALERTMANAGER_CONFIG, NOTIFICATION_TEMPLATE
+from stackgen.plan.alerts import stack_alerts
 from stackgen.plan.artifact import Artifact
 from stackgen.prometheus.promql import quote
 from stackgen.spec.model import Route, Routing, Stack
@@ -145,9 +146,27 @@ def slo_inhibition(group_labels: list[str]) -> Inhibition:
     }
 
 
-def inhibit_rules(routing: Routing, slo_groups: list[str] | None = None) -> list[Inhibition]:
+def _down_inhibition(rule: Inhibition, names: list[str]) -> Inhibition:
+    """The ServiceDown inhibition under the names the spec gives ServiceDown (`alerts.
+    ServiceDown.name`): every one mutes its service's other alerts, none mutes itself."""
+    if names == ["ServiceDown"]:
+        return rule
+    if len(names) == 1:
+        source, target = f'alertname="{names[0]}"', f'alertname!="{names[0]}"'
+    else:
+        either = "|".join(names)  # alert names are [A-Za-z0-9_:]: nothing to escape
+        source, target = f'alertname=~"{either}"', f'alertname!~"{either}"'
+    return {**rule, "source_matchers": [source], "target_matchers": [target]}
+
+
+def inhibit_rules(
+    routing: Routing,
+    slo_groups: list[str] | None = None,
+    down_alerts: list[str] | None = None,
+) -> list[Inhibition]:
     """The default inhibitions, the SLO one when the stack has SLOs (`slo_groups`: the labels
-    its SLOs group by), then the spec's own."""
+    its SLOs group by), then the spec's own. `down_alerts`: the names ServiceDown has in the
+    stack (default its own)."""
     custom = [
         {
             "source_matchers": [matcher(k, v) for k, v in rule.source.items()],
@@ -157,6 +176,8 @@ def inhibit_rules(routing: Routing, slo_groups: list[str] | None = None) -> list
         for rule in routing.inhibit
     ]
     defaults = DEFAULT_INHIBITIONS if routing.default_inhibitions else []
+    if down_alerts and defaults:
+        defaults = [_down_inhibition(defaults[0], sorted(down_alerts)), *defaults[1:]]
     if routing.default_inhibitions and slo_groups is not None:
         # A page for one group (route, customer) must not silence another group's ticket.
         defaults = [
@@ -182,6 +203,11 @@ def slo_group_labels(stack: Stack) -> list[str] | None:
     return sorted({label for slo in slos for label in slo.group_by})
 
 
+def down_alert_names(stack: Stack) -> list[str]:
+    """The names the stack's ServiceDown alerts go by, renamed ones included."""
+    return sorted({a.name for a in stack_alerts(stack) if a.origin == "ServiceDown"})
+
+
 def alertmanager_config(stack: Stack) -> list[Artifact]:
     routing = stack.routing
     return [
@@ -195,7 +221,9 @@ def alertmanager_config(stack: Stack) -> list[Artifact]:
                 "routes": child_routes(routing),
                 "time_intervals": time_intervals(routing),
                 "channels": stack.channels,
-                "inhibit_rules": inhibit_rules(routing, slo_group_labels(stack)),
+                "inhibit_rules": inhibit_rules(
+                    routing, slo_group_labels(stack), down_alert_names(stack)
+                ),
                 "template_glob": "templates/*.tmpl",
             },
         ),

@@ -13,8 +13,8 @@ from stackgen.packs.service import service_alert_defs, service_metric_roles, ser
 from stackgen.plan.memo import per_plan
 from stackgen.plan.slos import slo_alert_fields
 from stackgen.spec.model import Service, Stack
-from stackgen.spec.model.runbooks import Runbook
 from stackgen.spec.rules import AlertingRule
+from stackgen.spec.runbooks import Runbook
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,13 @@ class Alert:
     runbook: Runbook | None = None  # content the spec writes for the generated runbook
     extra_annotations: dict[str, str] = field(default_factory=dict)  # from the spec; they win
     dashboard_url: str = ""  # the dashboard (and panel) that explains the alert
+    # The pack's name for the alert, which panels and inhibitions refer to; `name` differs
+    # from it where the spec renames the alert (`alerts.NAME.name`).
+    definition: str = ""
+
+    @property
+    def origin(self) -> str:
+        return self.definition or self.name
 
     @property
     def annotations(self) -> dict[str, str]:
@@ -109,6 +116,11 @@ def pack_alerts(stack: Stack, service: Service) -> list[Alert]:
         if override is not None and override.threshold is not None:
             threshold = override.threshold
         for_ = (override.for_ if override else None) or definition.for_
+        runbook = override.runbook if override else None
+        linked = (override.runbook_url if override else None) or service.runbook_url
+        if runbook is None and linked is None:
+            runbook = definition.runbook  # the pack's, where neither alert nor service says
+
         params = {
             "threshold": _describe_threshold(definition, threshold)
             if threshold is not None
@@ -120,7 +132,7 @@ def pack_alerts(stack: Stack, service: Service) -> list[Alert]:
             _alert(
                 stack,
                 service,
-                definition.name,
+                (override.name if override else None) or definition.name,
                 (override.severity if override else None) or definition.severity,
                 override.runbook_url if override else None,
                 override.labels if override else {},
@@ -130,7 +142,8 @@ def pack_alerts(stack: Stack, service: Service) -> list[Alert]:
                 description=Template(definition.description).safe_substitute(params),
                 threshold=threshold,
                 diagnosis=definition.diagnosis,
-                runbook=override.runbook if override else None,
+                runbook=runbook,
+                definition=definition.name,
             )
         )
     return alerts
@@ -149,6 +162,7 @@ def custom_alerts(stack: Stack, service: Service) -> list[Alert]:
             for_=custom.for_,
             summary=custom.summary,
             description=custom.description.strip(),
+            runbook=custom.runbook,
         )
         for custom in service.custom_alerts
     ]

@@ -24,11 +24,15 @@ from stackgen.plan.panels import (
 from stackgen.plan.spec_panels import spec_panel_metrics
 from stackgen.spec.model import (
     AlertmanagerDatasource,
+    Datasource,
+    LokiDatasource,
     PostgresDatasource,
     PrometheusDatasource,
     Service,
     Stack,
 )
+from stackgen.spec.model.grafana import POSTGRES_VERSIONS
+from stackgen.spec.types import is_env_reference
 
 # The dashboard schemaVersion each Grafana version writes.
 SCHEMA_VERSIONS = {"10.4": 39, "11.6": 41, "12": 42}
@@ -76,7 +80,7 @@ def linked_alerts(stack: Stack, service: Service) -> list[Alert]:
         if alert.labels.get("slo") and slo is not None:
             url = f"{base}/d/{slo}"
         else:
-            title = panel_of.get(alert.name)
+            title = panel_of.get(alert.origin)
             url = f"{base}/d/{main}" + (f"?viewPanel={ids[title]}" if title in ids else "")
         linked.append(replace(alert, dashboard_url=url))
     return linked
@@ -124,6 +128,40 @@ def _default_url(stack: Stack, kind: str) -> str:
     return f"http://{stack.prometheus.address}"
 
 
+def provisioning_text(value: str) -> str:
+    """A datasource field as the provisioning file holds it: a whole `${NAME}` reference kept
+    for Grafana to expand, any other text literal. One rule for every field, so a user, a
+    database or a URL given by reference reaches Grafana as one."""
+    return value if is_env_reference(value) else literal(value)
+
+
+def _json_data(stack: Stack, source: Datasource) -> dict[str, Any]:
+    """The type's jsonData, in Grafana's key names, with only the options the spec sets
+    (Grafana's defaults stand for the rest)."""
+    if isinstance(source, PrometheusDatasource):
+        options: dict[str, Any] = {
+            # Lets Grafana pick $__rate_interval from the real scrape interval.
+            "timeInterval": source.time_interval or stack.prometheus.scrape_interval,
+            "queryTimeout": source.query_timeout,
+            "httpMethod": source.http_method,
+        }
+    elif isinstance(source, LokiDatasource):
+        options = {"maxLines": source.max_lines}
+    elif isinstance(source, AlertmanagerDatasource):
+        options = {"implementation": "prometheus", "handleGrafanaManagedAlerts": False}
+    elif isinstance(source, PostgresDatasource):
+        version = source.postgres_version
+        options = {
+            "database": provisioning_text(source.database),
+            "sslmode": source.sslmode,
+            "postgresVersion": POSTGRES_VERSIONS[version] if version else None,
+            "timescaledb": source.timescaledb,
+        }
+    else:
+        options = {}
+    return {key: value for key, value in options.items() if value is not None}
+
+
 def datasources(stack: Stack) -> list[dict[str, Any]]:
     sources = list(stack.grafana.datasources)
     if not any(s.type == "prometheus" for s in sources):
@@ -141,27 +179,21 @@ def datasources(stack: Stack) -> list[dict[str, Any]]:
     out = []
     for source in sources:
         entry: dict[str, Any] = {
-            "name": literal(source.name),
+            "name": provisioning_text(source.name),
             "type": _PLUGIN_TYPES.get(source.type, source.type),
             "uid": uid_for(uids[f"{stack.stack.name}-{source.name}"]),
             "access": "proxy",
-            "url": literal(source.url or _default_url(stack, source.type)),
+            "url": provisioning_text(source.url or _default_url(stack, source.type)),
             "isDefault": source.default,
             "editable": False,
         }
-        if isinstance(source, PrometheusDatasource):
-            # Lets Grafana pick $__rate_interval from the real scrape interval.
-            entry["jsonData"] = {"timeInterval": stack.prometheus.scrape_interval}
-        elif isinstance(source, AlertmanagerDatasource):
-            entry["jsonData"] = {
-                "implementation": "prometheus",
-                "handleGrafanaManagedAlerts": False,
-            }
-        elif isinstance(source, PostgresDatasource):
-            entry["user"] = literal(source.user)
-            entry["jsonData"] = {"database": literal(source.database), "sslmode": source.sslmode}
-            if source.password is not None:  # a ${ENV} reference, for Grafana to expand
-                entry["secureJsonData"] = {"password": source.password}
+        if isinstance(source, PostgresDatasource):
+            entry["user"] = provisioning_text(source.user)
+        json_data = _json_data(stack, source)
+        if json_data:
+            entry["jsonData"] = json_data
+        if isinstance(source, PostgresDatasource) and source.password is not None:
+            entry["secureJsonData"] = {"password": source.password}  # always a ${NAME}
         out.append(entry)
     return out
 

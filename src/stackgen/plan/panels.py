@@ -201,7 +201,7 @@ def service_panel_ids(service: Service, packs: Sequence[AlertPack] = ()) -> dict
 
 def service_panels(stack: Stack, service: Service) -> list[dict[str, Any]]:
     ctx = service_context(stack, service)
-    thresholds = {a.name: a.threshold for a in service_alerts(stack, service)}
+    thresholds = {a.origin: a.threshold for a in service_alerts(stack, service)}
     definitions = dashboard_panels(stack.packs, service)
     up = PanelDef(
         UP_TITLE,
@@ -316,7 +316,7 @@ def overview_panels(stack: Stack) -> list[dict[str, Any]]:
         contexts.setdefault(key, []).append(service_context(stack, service))
         for alert in service_alerts(stack, service):
             if alert.threshold is not None:
-                thresholds.setdefault(alert.name, []).append(alert.threshold)
+                thresholds.setdefault(alert.origin, []).append(alert.threshold)
 
     panels = []
     for key in order:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from stackgen.common.layout import RUNBOOKS_DIR
 from stackgen.plan.alerts import Alert, stack_alerts
 from stackgen.plan.artifact import Artifact
@@ -21,6 +23,23 @@ def code_span(text: str) -> str:
 def as_code(text: str) -> str:
     """Go template actions shown as code, so Markdown renders them as written."""
     return text.replace("{{", "`{{").replace("}}", "}}`")
+
+
+def written(alerts: list[Alert]) -> list[dict[str, Any]]:
+    """The runbook content written for these alerts (of one name), each once with the services
+    it was written for: a pack's runbook is the same for every service of the pack."""
+    found: list[dict[str, Any]] = []
+    for alert in alerts:
+        if alert.runbook is None:
+            continue
+        same = next((w for w in found if w["source"] == alert.runbook), None)
+        if same is None:
+            found.append({"source": alert.runbook, "services": [alert.service]})
+        else:
+            same["services"].append(alert.service)
+    return [
+        {"services": ", ".join(w["services"]), "runbook": w["source"].model_dump()} for w in found
+    ]
 
 
 def runbook_artifacts(stack: Stack) -> list[Artifact]:
@@ -47,11 +66,7 @@ def runbook_artifacts(stack: Stack) -> list[Artifact]:
                 "diagnosis": alerts[0].diagnosis,
                 "dashboards": {a.service: dashboard_link(stack, a.service) for a in alerts},
                 "teams": sorted({a.labels["team"] for a in alerts}),
-                "written": [
-                    {"service": a.service, "runbook": a.runbook.model_dump()}
-                    for a in alerts
-                    if a.runbook is not None
-                ],
+                "written": written(alerts),
             },
         )
         for name, alerts in sorted(by_name.items())

@@ -14,13 +14,9 @@ from stackgen.plan.memo import per_plan
 from stackgen.prometheus.promql import quote, selector
 from stackgen.spec import burn_rates as engine
 from stackgen.spec.model import HISTOGRAM_ROLES, SLO, LatencySLI, RatioSLI, RequestsSLI, Service
+from stackgen.spec.model.slos import DEFAULT_ALERT_NAMES
 
-ALERT_NAMES = {
-    "uptime": "AvailabilityViolation",
-    "requests": "ErrorRateViolation",
-    "latency": "LatencyViolation",
-    "ratio": "SLOViolation",
-}
+ALERT_NAMES = DEFAULT_ALERT_NAMES
 RATIO = "slo:sli_error:ratio_rate{range}"
 
 

@@ -36,6 +36,7 @@ from stackgen.spec.model import (
     StackInfo,
     UptimeSLI,
 )
+from stackgen.spec.model.slos import DEFAULT_ALERT_NAMES
 from stackgen.spec.rule_checks import rule_group_findings
 from stackgen.spec.rules import StackRuleGroup
 
@@ -154,6 +155,7 @@ def check_stack(
     """The spec's own checks, and `checks` from the stages above."""
     findings = [
         *_unique_names(parts),
+        *_renamed_across(parts),
         *_references(parts),
         *_alertmanager_version(parts),
         *_service_settings(parts),
@@ -219,6 +221,7 @@ def _unique_names(parts: Parts) -> Iterator[Finding]:
                     f"`{slo.alert}` is already an alert of the service; give the SLO's alert "
                     "a name of its own",
                 )
+        yield from _renamed_within(service, here, parts.packs)
         for dashboard in STACK_DASHBOARDS:
             if service.name in (dashboard, f"{parts.stack_name}-{dashboard}"):
                 yield Finding(
@@ -231,6 +234,70 @@ def _unique_names(parts: Parts) -> Iterator[Finding]:
                 (*here, "name"),
                 f"`{service.name}` is the name of a built-in self-monitoring job: rename the "
                 "service or set `prometheus.self_scrape: false`",
+            )
+
+
+def _renamed_within(service: Service, here: Path, packs: list[AlertPack]) -> Iterator[Finding]:
+    """A kind alert renamed (`alerts.NAME.name`) must not take a name another alert of its
+    service has or could have: routes, runbooks and panels would mix the two."""
+    kind_names = {d.name for d in service_alert_defs(packs, service)}
+    customs = {a.name for a in service.custom_alerts}
+    slos = {slo.alert or DEFAULT_ALERT_NAMES[slo.sli.type] for slo in service.slos}
+    renamed: dict[str, Path] = {}
+    for alert, override in service.alert_overrides.items():
+        new = override.name
+        if new is None or new == alert or alert not in kind_names or not override.enabled:
+            continue
+        path = (*here, "alerts", alert, "name")
+        if new in kind_names:
+            yield Finding(
+                path,
+                f"`{new}` is already an alert of kind `{service.kind}`: pick a name no alert "
+                "of the service has",
+            )
+        elif new in customs or new in slos:
+            what = "a custom alert" if new in customs else "an SLO's alert"
+            yield Finding(path, f"`{new}` is already {what} of the service: pick another name")
+        elif new in renamed:
+            yield Finding(
+                path, f"`{new}` is the new name of two alerts; rename one", first=renamed[new]
+            )
+        else:
+            renamed[new] = path
+
+
+def _renamed_across(parts: Parts) -> Iterator[Finding]:
+    """A renamed kind alert must not share its name with a different alert of another
+    service: the stack's runbook, routes and inhibitions for that name would mean two things.
+    The same alert renamed alike on several services is one alert, as before. (Within one
+    service, `_renamed_within` says it.)"""
+    # alert name -> (what the alert is: its kind's name or its own, the service)
+    origins: dict[str, set[tuple[str, str]]] = {}
+    renames: list[tuple[str, str, str, Path]] = []
+    for i, service in parts.services:
+        overrides = service.alert_overrides
+        for definition in service_alert_defs(parts.packs, service):
+            override = overrides.get(definition.name)
+            if override is not None and not override.enabled:
+                continue
+            name = (override.name if override else None) or definition.name
+            origins.setdefault(name, set()).add((definition.name, service.name))
+            if name != definition.name:
+                path: Path = ("services", i, "alerts", definition.name, "name")
+                renames.append((name, definition.name, service.name, path))
+        for alert in service.custom_alerts:
+            origins.setdefault(alert.name, set()).add((alert.name, service.name))
+        for slo in service.slos:
+            name = slo.alert or DEFAULT_ALERT_NAMES[slo.sli.type]
+            origins.setdefault(name, set()).add((name, service.name))
+    for name, origin, service_name, path in renames:
+        others = sorted((o, s) for o, s in origins[name] if o != origin and s != service_name)
+        if others:
+            what, where = others[0]
+            yield Finding(
+                path,
+                f"`{name}` is already the name of another alert (`{what}` of service "
+                f"`{where}`): a renamed alert needs a name of its own",
             )
 
 
@@ -300,6 +367,23 @@ def _alertmanager_version(parts: Parts) -> Iterator[Finding]:
             )
 
 
+def _inherited_interval(
+    service: Service, here: Path, prometheus: PrometheusServer
+) -> Iterator[Finding]:
+    """A service's own timeout against the global interval it inherits: Prometheus refuses a
+    job whose timeout exceeds its interval. (The global timeout under a service's shorter
+    interval is no error: Prometheus lowers the inherited timeout to the interval.)"""
+    if service.scrape_timeout is None or service.scrape_interval is not None:
+        return
+    if parse_duration(service.scrape_timeout) > parse_duration(prometheus.scrape_interval):
+        yield Finding(
+            (*here, "scrape_timeout"),
+            f"scrape_timeout {service.scrape_timeout} is longer than the scrape interval "
+            f"{prometheus.scrape_interval} the service inherits from prometheus.scrape_interval; "
+            "Prometheus refuses that: shorten the timeout or give the service a scrape_interval",
+        )
+
+
 def _service_settings(parts: Parts) -> Iterator[Finding]:
     for i, service in parts.services:
         here: Path = ("services", i)
@@ -329,6 +413,7 @@ def _service_settings(parts: Parts) -> Iterator[Finding]:
                     f"`exported_{label}` and break them: pick another label name",
                     on_key=True,
                 )
+        yield from _inherited_interval(service, here, parts.prometheus)
         for role, name in service.metric_overrides.items():
             if role in pack.label_roles and ":" in name:
                 yield Finding((*here, "metrics", role), f"`{name}` is not a valid label name")

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from stackgen.spec.runbooks import Runbook
 from stackgen.spec.types import (
     AlertName,
     Duration,
@@ -141,6 +142,11 @@ class PackAlert(_Model):
     )
     diagnosis: list[OneLine] = Field(
         default_factory=list, description="What to check first: steps of the runbook skeleton."
+    )
+    runbook: Runbook | None = Field(
+        None,
+        description="Runbook content for every service of the pack; a service's "
+        "`alerts.NAME.runbook` replaces it.",
     )
 
 

@@ -219,6 +219,11 @@ def _url(instead: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+def is_env_reference(value: str) -> bool:
+    """Whether `value` is a whole `${NAME}` reference, which Grafana expands on reading."""
+    return bool(_ENV_REF.match(value))
+
+
 def _env_ref(value: str) -> str:
     if not _ENV_REF.match(value):
         raise ValueError(
@@ -337,6 +342,17 @@ FilePath = Annotated[
     str, AfterValidator(_file_path), Field(description="path of a file holding the secret")
 ]
 OneLine = Annotated[str, AfterValidator(_one_line)]
+# Grafana expands `${NAME}` anywhere in a provisioning file: a whole reference is kept for it to
+# expand, any other `$` is written literally (plan.grafana.provisioning_text).
+OneLineOrEnv = Annotated[
+    str,
+    AfterValidator(_one_line),
+    Field(
+        description="Text, or a whole `${NAME}` reference that Grafana expands from its "
+        "environment.",
+        examples=["${POSTGRES_USER}"],
+    ),
+]
 FolderName = Annotated[str, AfterValidator(_one_line), AfterValidator(_folder), Field(min_length=1)]
 
 

@@ -112,3 +112,21 @@ def test_a_scrape_timeout_longer_than_the_services_interval_is_refused(tmp_path)
     )
     (error,) = errors_of(tmp_path, text)
     assert "scrape_timeout 15s is longer than scrape_interval 10s: shorten the timeout" in error
+
+
+def test_a_scrape_timeout_longer_than_the_inherited_global_interval_is_refused(tmp_path):
+    text = MINIMAL.replace(
+        "      static: [api:8080]\n", "      static: [api:8080]\n    scrape_timeout: 20s\n"
+    )
+    (error,) = errors_of(tmp_path, text)  # prometheus.scrape_interval: 15s by default
+    assert error.startswith("9:21: services[api].scrape_timeout: scrape_timeout 20s is longer")
+    assert "15s the service inherits from prometheus.scrape_interval" in error
+
+
+def test_a_service_interval_under_the_global_timeout_is_fine(tmp_path):
+    """Prometheus lowers the inherited 10s timeout to the job's 5s interval (promtool
+    check config accepts it), so stackgen does not refuse it either."""
+    text = MINIMAL.replace(
+        "      static: [api:8080]\n", "      static: [api:8080]\n    scrape_interval: 5s\n"
+    )
+    assert stack_from(tmp_path, text).services[0].scrape_interval == "5s"

@@ -21,6 +21,7 @@ from stackgen.spec.model.grafana import (
     DatasourceBase,
     Grafana,
     HttpDatasource,
+    LokiDatasource,
     PostgresDatasource,
     PrometheusDatasource,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "KubernetesSD",
     "LatencySLI",
     "LintConfig",
+    "LokiDatasource",
     "MimirOutput",
     "Model",
     "OpsgenieChannel",

@@ -7,21 +7,64 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from stackgen.spec.model.base import Model
-from stackgen.spec.types import Address, EnvRef, FolderName, OneLine, Url
+from stackgen.spec.types import (
+    Address,
+    EnvRef,
+    FolderName,
+    OneLine,
+    OneLineOrEnv,
+    PositiveDuration,
+    Url,
+)
+
+# Grafana's PostgreSQL versions (its settings page), as it stores them in `postgresVersion`.
+POSTGRES_VERSIONS = {
+    "9.3": 903,
+    "9.4": 904,
+    "9.5": 905,
+    "9.6": 906,
+    "10": 1000,
+    "11": 1100,
+    "12": 1200,
+    "13": 1300,
+    "14": 1400,
+    "15": 1500,
+}
 
 
 class DatasourceBase(Model):
-    name: OneLine = Field(min_length=1)
+    name: OneLineOrEnv = Field(min_length=1)
     default: bool = Field(False, description="Grafana's default datasource (one at most).")
 
 
 class PrometheusDatasource(DatasourceBase):
     type: Literal["prometheus"]
     url: Address | None = Field(None, description="Default: http:// and prometheus.address.")
+    time_interval: PositiveDuration | None = Field(
+        None,
+        description="The shortest step Grafana asks for (`timeInterval`); default: "
+        "prometheus.scrape_interval, so `$__rate_interval` spans four scrapes.",
+    )
+    query_timeout: PositiveDuration | None = Field(
+        None, description="How long Grafana waits for a query (`queryTimeout`); default Grafana's."
+    )
+    http_method: Literal["POST", "GET"] | None = Field(
+        None,
+        description="POST carries long queries Prometheus's URL limit would cut (`httpMethod`); "
+        "default Grafana's (POST).",
+    )
+
+
+class LokiDatasource(DatasourceBase):
+    type: Literal["loki"]
+    url: Address
+    max_lines: int | None = Field(
+        None, ge=1, description="Most log lines a query returns (`maxLines`); default Grafana's."
+    )
 
 
 class HttpDatasource(DatasourceBase):
-    type: Literal["loki", "jaeger", "tempo"]
+    type: Literal["jaeger", "tempo"]
     url: Address
 
 
@@ -33,14 +76,26 @@ class AlertmanagerDatasource(DatasourceBase):
 class PostgresDatasource(DatasourceBase):
     type: Literal["postgres"]
     url: Address = Field(examples=["postgres:5432"])
-    database: OneLine = Field(min_length=1)
-    user: OneLine = Field(min_length=1)
+    database: OneLineOrEnv = Field(min_length=1)
+    user: OneLineOrEnv = Field(min_length=1)
     password: EnvRef | None = None
     sslmode: Literal["disable", "require", "verify-ca", "verify-full"] = "require"
+    postgres_version: (
+        Literal["9.3", "9.4", "9.5", "9.6", "10", "11", "12", "13", "14", "15"] | None
+    ) = Field(
+        None,
+        description="The server's major version (`postgresVersion`): Grafana offers the SQL "
+        "functions it has; default Grafana's.",
+    )
+    timescaledb: bool = Field(False, description="The TimescaleDB extension's functions.")
 
 
 Datasource = Annotated[
-    PrometheusDatasource | HttpDatasource | AlertmanagerDatasource | PostgresDatasource,
+    PrometheusDatasource
+    | LokiDatasource
+    | HttpDatasource
+    | AlertmanagerDatasource
+    | PostgresDatasource,
     Field(discriminator="type"),
 ]
 

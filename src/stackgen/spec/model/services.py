@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal, Union, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args
 
 from pydantic import ConfigDict, Field, create_model, model_validator
 
@@ -10,9 +10,9 @@ from stackgen.common.values import parse_duration
 from stackgen.packs.catalog import alerts_for, metric_roles
 from stackgen.spec.custom import Panel
 from stackgen.spec.model.base import Model, Severity
-from stackgen.spec.model.runbooks import Runbook
 from stackgen.spec.model.slos import SLO
 from stackgen.spec.rules import RuleGroup
+from stackgen.spec.runbooks import Runbook
 from stackgen.spec.types import (
     AlertName,
     Duration,
@@ -66,10 +66,25 @@ class Targets(Model):
         return self
 
 
+def _one_runbook(alert: AlertOverride | CustomAlert) -> Any:
+    if alert.runbook is not None and alert.runbook_url is not None:
+        raise ValueError(
+            "give `runbook_url` (a runbook kept elsewhere) or `runbook` (content for the "
+            "generated one), not both"
+        )
+    return alert
+
+
 class AlertOverride(Model):
     """Tunes one alert of the service kind's pack."""
 
     enabled: bool = True
+    name: AlertName | None = Field(
+        None,
+        description="The alert's name in the rules, instead of the kind's (to keep a name "
+        "people already know); routes, inhibition, runbooks and dashboards follow it.",
+        examples=["DatabaseConnectionPoolExhausted"],
+    )
     threshold: float | None = Field(None, allow_inf_nan=False)
     for_: Duration | None = Field(None, alias="for")
     severity: Severity | None = None
@@ -81,12 +96,7 @@ class AlertOverride(Model):
 
     @model_validator(mode="after")
     def _one_runbook(self) -> AlertOverride:
-        if self.runbook is not None and self.runbook_url is not None:
-            raise ValueError(
-                "give `runbook_url` (a runbook kept elsewhere) or `runbook` (content for the "
-                "generated one), not both"
-            )
-        return self
+        return _one_runbook(self)
 
 
 class CustomAlert(Model):
@@ -97,7 +107,14 @@ class CustomAlert(Model):
     summary: OneLineTemplate = Field(min_length=1)
     description: TemplateText = Field(min_length=1)
     runbook_url: RunbookUrl | None = None
+    runbook: Runbook | None = Field(
+        None, description="Runbook content for the generated runbook; not with `runbook_url`."
+    )
     labels: dict[LabelName, OneLineTemplate] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_runbook(self) -> CustomAlert:
+        return _one_runbook(self)
 
 
 class ServiceBase(Model):

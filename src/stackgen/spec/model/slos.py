@@ -96,6 +96,15 @@ class Tiers(Model):
     ticket: Tier = Field(default_factory=Tier)
 
 
+# The alert of an SLO that names none, by its SLI's type.
+DEFAULT_ALERT_NAMES = {
+    "uptime": "AvailabilityViolation",
+    "requests": "ErrorRateViolation",
+    "latency": "LatencyViolation",
+    "ratio": "SLOViolation",
+}
+
+
 class SLO(Model):
     """A service level objective, alerted on by multi-window multi-burn-rate tiers."""
 
@@ -107,7 +116,11 @@ class SLO(Model):
         default_factory=list, description="One SLO per value of these labels (route, customer)."
     )
     tiers: Tiers = Field(default_factory=Tiers)
-    alert: AlertName | None = Field(None, description="Default: by SLI type.")
+    alert: AlertName | None = Field(
+        None,
+        description="Default: by SLI type (AvailabilityViolation, ErrorRateViolation, "
+        "LatencyViolation, SLOViolation).",
+    )
     missing_metric_alert: bool = Field(
         False, description="Also alert when the SLI's series are missing."
     )

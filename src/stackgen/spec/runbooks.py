@@ -1,11 +1,16 @@
-"""Runbook content written in the spec: the generated runbook renders it instead of a skeleton."""
+"""Runbook content written in the spec: the generated runbook renders it instead of a skeleton.
+Outside spec.model, so that the spec's packs (spec.custom, which spec.model imports) carry it
+too."""
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from stackgen.spec.model.base import Model
 from stackgen.spec.types import OneLine, PromQL
+
+
+class Model(BaseModel):  # as spec.model.Model, which imports this module through spec.custom
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class DiagnosisStep(Model):
