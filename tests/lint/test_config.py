@@ -9,7 +9,8 @@ import yaml
 from typer.testing import CliRunner
 
 from stackgen.cli import app
-from stackgen.lint import LintConfig, lint
+from stackgen.lint import lint
+from stackgen.spec.model import LintConfig
 from tests.helpers import MINIMAL, write
 
 RULE = {
@@ -106,3 +107,48 @@ def test_the_specs_lint_section_names_only_checks_or_the_spec_is_refused(tmp_pat
         "(got str 'fatal')",
         f"3 errors in {spec}",
     ]
+
+
+DIALECT_RULES = textwrap.dedent("""\
+    groups:
+    - name: g
+      rules:
+      - record: job:a:sorted
+        expr: sort_by_label(up, "job")
+      - record: job:a:smoothed
+        expr: holt_winters(up[5m], 0.5, 0.5)
+    """)  # fmt: skip
+
+
+def syntax_lines(result) -> list[int]:
+    return [
+        int(line.split(":")[0]) for line in result.stdout.split("\n") if "promql/syntax" in line
+    ]
+
+
+def test_the_prometheus_version_picks_the_promql_dialect(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rules = write(tmp_path, "rules.yml", DIALECT_RULES)
+    # 2.42 (the default): sort_by_label is newer; holt_winters is 2.42's own
+    assert syntax_lines(run_lint(tmp_path, str(rules))) == [5]
+    assert syntax_lines(run_lint(tmp_path, str(rules), "--prometheus-version", "2.42.0")) == [5]
+    # 3.x: sort_by_label exists; holt_winters is now double_exponential_smoothing
+    result = run_lint(tmp_path, str(rules), "--prometheus-version", "3.5.0")
+    assert syntax_lines(result) == [7] and "double_exponential_smoothing" in result.stdout
+
+
+def test_the_specs_prometheus_version_is_the_default_and_the_option_overrides_it(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    rules = write(tmp_path, "rules.yml", DIALECT_RULES)
+    write(tmp_path, "specs/stack.yml", MINIMAL + "prometheus:\n  version: '2.42'\n")
+    assert syntax_lines(run_lint(tmp_path, str(rules))) == [5]
+    assert syntax_lines(run_lint(tmp_path, str(rules), "--prometheus-version", "3")) == [7]
+
+
+def test_a_prometheus_version_stackgen_does_not_know_is_bad_input(rules, tmp_path):
+    result = run_lint(tmp_path, str(rules), "--prometheus-version", "2.30")
+    assert result.exit_code == 2
+    assert "--prometheus-version" in result.stderr and "2.42 or 3.x" in result.stderr
+    assert result.stdout == ""

@@ -5,15 +5,17 @@ service but for the service's name, so those names are put aside before the anal
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import promql_parser as ast
 
 from stackgen.grafana.queries import collapsed, fixed_ranges, nodes, parse_dashboard_query
 from stackgen.lint import patterns
 from stackgen.prometheus import metric_types, query
+from stackgen.prometheus.dialect import DEFAULT as DEFAULT_DIALECT
 from stackgen.prometheus.promql import normalised, parse, quote
 
 _REGEX_SPECIAL = re.compile(r"[.*+?()\[\]{}|^$\\]")
@@ -168,36 +170,48 @@ def _once(messages: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(messages))
 
 
+# The bug patterns that can match a node of each kind (each checks the kind itself too).
+_PATTERNS: dict[type, tuple[tuple[str, Callable[[Any], str | None]], ...]] = {
+    ast.BinaryExpr: (
+        ("impossible", patterns.impossible),
+        ("never_matching", patterns.never_matching),
+    ),
+    ast.Call: (("dropped_le", patterns.dropped_le),),
+    ast.AggregateExpr: (
+        ("ranked", patterns.ranked),
+        ("grouping_dropped", patterns.grouping_dropped),
+    ),
+}
+
+
 def _patterns(node: ast.Expr, found: dict[str, list[str]]) -> None:
     if isinstance(node, ast.VectorSelector):
         found["anchors"] += patterns.anchors(node)
         found["empty_alternatives"] += patterns.empty_alternatives(node)
-    found["time_shifts"] += patterns.time_shifts(node)
-    for name, pattern in (
-        ("impossible", patterns.impossible),
-        ("dropped_le", patterns.dropped_le),
-        ("ranked", patterns.ranked),
-        ("grouping_dropped", patterns.grouping_dropped),
-        ("never_matching", patterns.never_matching),
-    ):
+    if isinstance(node, ast.VectorSelector | ast.SubqueryExpr):
+        found["time_shifts"] += patterns.time_shifts(node)
+    for name, pattern in _PATTERNS.get(type(node), ()):
         message = pattern(node)
         if message is not None:
             found[name].append(message)
 
 
 @lru_cache(maxsize=1 << 16)
-def _facts(expr: str) -> Facts:
+def _facts(expr: str, dialect: str) -> Facts:
     try:
-        return analyse(parse(expr))
+        tree = parse(expr, dialect)
     except ValueError as exc:
         return Facts(error=str(exc))
+    with query.memoised_labels():
+        return analyse(tree)
 
 
-def facts(expr: str) -> Facts:
-    """The facts of a rule's expression, once per distinct expression up to matcher values."""
-    found = _facts(normalised(expr))
+def facts(expr: str, dialect: str = DEFAULT_DIALECT) -> Facts:
+    """The facts of a rule's expression read as `dialect` (prometheus.dialect), once per
+    distinct expression up to matcher values."""
+    found = _facts(normalised(expr), dialect)
     # An error's message may quote the text or point into it: the expression's own then.
-    return _facts(expr) if found.error is not None else found
+    return _facts(expr, dialect) if found.error is not None else found
 
 
 @dataclass(frozen=True)

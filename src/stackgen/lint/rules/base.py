@@ -7,6 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from stackgen.prometheus.dialect import DEFAULT as DEFAULT_DIALECT
+from stackgen.spec import lint_defaults
+
 # What one call of a check looks at.
 Scope = Literal["rule", "group", "file", "files", "stack", "dashboard", "panel", "pack"]
 # Whose files it judges: what stackgen renders, what a spec's author wrote (its packs and
@@ -32,11 +35,13 @@ Hit = tuple[Location, str]
 
 @dataclass(frozen=True)
 class Settings:
-    """What the checks are told: the scrape interval, and the team's required labels (each
-    with its allowed values; none listed: any value) and annotations."""
+    """What the checks are told: the scrape interval, the PromQL dialect of the Prometheus that
+    runs the rules (prometheus.dialect), and the team's required labels (each with its allowed
+    values; none listed: any value) and annotations."""
 
     scrape_seconds: float = 60.0
-    required_labels: tuple[tuple[str, tuple[str, ...]], ...] = (
-        ("severity", ("critical", "warning", "info")),
+    dialect: str = DEFAULT_DIALECT
+    required_labels: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+        (name, tuple(values)) for name, values in lint_defaults.REQUIRED_LABELS.items()
     )
-    required_annotations: tuple[str, ...] = ("summary", "description", "runbook_url")
+    required_annotations: tuple[str, ...] = tuple(lint_defaults.REQUIRED_ANNOTATIONS)

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from stackgen.spec import lint_defaults
 from stackgen.spec.model.base import Model
 from stackgen.spec.types import LabelName, OneLine
 
@@ -21,11 +22,11 @@ class LintConfig(Model):
         default_factory=dict, description="A severity per check, instead of its default."
     )
     required_labels: dict[LabelName, list[OneLine]] = Field(
-        default_factory=lambda: {"severity": ["critical", "warning", "info"]},
+        default_factory=lambda: {k: list(v) for k, v in lint_defaults.REQUIRED_LABELS.items()},
         description="Labels every alert must carry, each with its allowed values "
         "(an empty list: any value).",
     )
     required_annotations: list[LabelName] = Field(
-        default_factory=lambda: ["summary", "description", "runbook_url"],
+        default_factory=lambda: list(lint_defaults.REQUIRED_ANNOTATIONS),
         description="Annotations every alert must carry.",
     )
