@@ -152,3 +152,41 @@ def test_a_prometheus_version_stackgen_does_not_know_is_bad_input(rules, tmp_pat
     assert result.exit_code == 2
     assert "--prometheus-version" in result.stderr and "2.42 or 3.x" in result.stderr
     assert result.stdout == ""
+
+
+def counter_findings(path, config=None) -> list[tuple[int, str]]:
+    counter_checks = ("promql/counter-raw", "promql/rate-counter")
+    return [(f.line, f.check) for f in lint([path], config=config) if f.check in counter_checks]
+
+
+def test_metric_type_hints_come_before_any_other_evidence(tmp_path):
+    path = write(tmp_path, "rules.yml", textwrap.dedent("""\
+        groups:
+        - name: g
+          rules:
+          - record: job:ceph_pgs:max
+            expr: max by (job) (ceph_pg_total) > 100
+          - record: job:app_queue:rate5m
+            expr: rate(app_queue_size_total[5m])
+          - record: job:app_errors:raw
+            expr: app_errors_total > 0
+        """))  # fmt: skip
+    # the evidence alone: ceph_pg_total is a gauge (the table), the other two `_total` counters
+    assert counter_findings(path) == [(9, "promql/counter-raw")]
+    hints = LintConfig(
+        metric_types={"ceph_pg_total": "counter", "app_.*_size_total": "gauge", "app_.*": "counter"}
+    )
+    # the team's word: ceph_pg_total is a counter read raw; app_queue_size_total a gauge
+    # (the first pattern that matches wins) rated; app_errors_total still a counter
+    assert counter_findings(path, hints) == [
+        (5, "promql/counter-raw"),
+        (7, "promql/rate-counter"),
+        (9, "promql/counter-raw"),
+    ]
+
+
+def test_a_metric_type_pattern_that_is_no_regex_is_a_located_error(rules, tmp_path):
+    config = write(tmp_path, "lint.yml", "metric_types:\n  good_total: counter\n  'bad[': gauge\n")
+    result = run_lint(tmp_path, str(rules), "--config", str(config))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{config}:3:3: metric_types.bad[: not a regex")

@@ -93,6 +93,7 @@ def settings_of(
     return Settings(
         scrape_seconds=scrape_seconds,
         dialect=dialect,
+        metric_types=tuple(config.metric_types.items()),
         required_labels=tuple((k, tuple(v)) for k, v in config.required_labels.items()),
         required_annotations=tuple(config.required_annotations),
     )

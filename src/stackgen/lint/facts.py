@@ -72,7 +72,7 @@ def _regex_messages(selector: ast.VectorSelector) -> Iterator[str]:
             yield f"`{given}` needs no regex: use `{plain}`"
 
 
-def _non_counter(function: str, argument: ast.Expr) -> str | None:
+def _non_counter(function: str, argument: ast.Expr, hints: metric_types.Hints) -> str | None:
     if isinstance(argument, ast.SubqueryExpr):
         inner = query.unwrap(argument.expr)
         if isinstance(inner, ast.AggregateExpr) or query.function(inner) in query.RANGE_FUNCTIONS:
@@ -82,7 +82,7 @@ def _non_counter(function: str, argument: ast.Expr) -> str | None:
             )
     elif isinstance(argument, ast.MatrixSelector):
         name = query.metric_name(argument.vector_selector) or ""
-        if ":" not in name and metric_types.kind(name) == "gauge":
+        if ":" not in name and metric_types.kind(name, hints=hints) == "gauge":
             return (
                 f"`{function}` of `{name}`, a gauge: use `deriv` or `delta`, "
                 "or the counter it comes from"
@@ -90,8 +90,8 @@ def _non_counter(function: str, argument: ast.Expr) -> str | None:
     return None
 
 
-def analyse(tree: ast.Expr) -> Facts:
-    """The facts of a syntax tree, in one walk."""
+def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
+    """The facts of a syntax tree, in one walk; `hints`: the team's metric types."""
     comparison = absent = False
     regexes: list[str] = []
     ranges: list[tuple[str, float]] = []
@@ -134,7 +134,7 @@ def analyse(tree: ast.Expr) -> Facts:
         ):
             ranges.append((function, argument.range.total_seconds()))
         if function in query.COUNTER_FUNCTIONS:
-            message = _non_counter(function, argument)
+            message = _non_counter(function, argument, hints)
             non_counters += [message] if message else []
             if isinstance(argument, ast.MatrixSelector):
                 metric = query.metric_name(argument.vector_selector)
@@ -146,7 +146,7 @@ def analyse(tree: ast.Expr) -> Facts:
         needless_regexes=tuple(regexes),
         ranges=tuple(ranges),
         non_counters=tuple(non_counters),
-        raw_counters=tuple(n for n in raw if metric_types.kind(n, names) == "counter"),
+        raw_counters=tuple(n for n in raw if metric_types.kind(n, names, hints) == "counter"),
         labels=query.result_labels(tree),
         recorded=frozenset(recorded),
         presence=query.function(root) == "vector"
@@ -197,21 +197,21 @@ def _patterns(node: ast.Expr, found: dict[str, list[str]]) -> None:
 
 
 @lru_cache(maxsize=1 << 16)
-def _facts(expr: str, dialect: str) -> Facts:
+def _facts(expr: str, dialect: str, hints: metric_types.Hints) -> Facts:
     try:
         tree = parse(expr, dialect)
     except ValueError as exc:
         return Facts(error=str(exc))
     with query.memoised_labels():
-        return analyse(tree)
+        return analyse(tree, hints)
 
 
-def facts(expr: str, dialect: str = DEFAULT_DIALECT) -> Facts:
-    """The facts of a rule's expression read as `dialect` (prometheus.dialect), once per
-    distinct expression up to matcher values."""
-    found = _facts(normalised(expr), dialect)
+def facts(expr: str, dialect: str = DEFAULT_DIALECT, hints: metric_types.Hints = ()) -> Facts:
+    """The facts of a rule's expression read as `dialect` (prometheus.dialect) with the team's
+    metric type `hints`, once per distinct expression up to matcher values."""
+    found = _facts(normalised(expr), dialect, hints)
     # An error's message may quote the text or point into it: the expression's own then.
-    return _facts(expr, dialect) if found.error is not None else found
+    return _facts(expr, dialect, hints) if found.error is not None else found
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from stackgen.lint.facts import Facts, facts
 from stackgen.lint.findings import Finding, Severity
 from stackgen.lint.rules.base import Spot
 from stackgen.prometheus.dialect import DEFAULT as DEFAULT_DIALECT
+from stackgen.prometheus.metric_types import Hints
 from stackgen.prometheus.rulefmt import (
     GROUP_FIELDS,
     MIMIR_GROUP_FIELDS,
@@ -100,6 +101,7 @@ class Rule:
     path: DataPath  # of the rule mapping in its document
     source: Source
     dialect: str = DEFAULT_DIALECT  # the PromQL its expression is read as
+    hints: Hints = ()  # the team's metric types (lint config `metric_types`)
 
     def position(self, *key: str) -> tuple[int, int]:
         """Line and column of a key's value in the rule (or of the rule itself)."""
@@ -123,7 +125,9 @@ class Rule:
     def facts(self) -> Facts | None:
         """What the checks need of the expression (shared by every rule with the same one),
         None without an expression; no syntax tree is kept."""
-        return facts(str(self.data["expr"]), self.dialect) if "expr" in self.data else None
+        if "expr" not in self.data:
+            return None
+        return facts(str(self.data["expr"]), self.dialect, self.hints)
 
     @property
     def analysed(self) -> Facts | None:
@@ -305,7 +309,7 @@ def groups_of(document: Any, source: Source, file: str) -> Iterator[Group] | Non
     )
 
 
-def rules_of(group: Group, dialect: str = DEFAULT_DIALECT) -> Iterator[Rule]:
+def rules_of(group: Group, dialect: str = DEFAULT_DIALECT, hints: Hints = ()) -> Iterator[Rule]:
     rules = group.data.get("rules")
     if not isinstance(rules, list):
         return
@@ -313,7 +317,7 @@ def rules_of(group: Group, dialect: str = DEFAULT_DIALECT) -> Iterator[Rule]:
     for index, rule in enumerate(rules):
         if isinstance(rule, dict):
             path = (*group.path, "rules", index)
-            yield Rule(group.file, name, rule, path, group.source, dialect)
+            yield Rule(group.file, name, rule, path, group.source, dialect, hints)
 
 
 class _Unsure(Exception):

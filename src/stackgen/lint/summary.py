@@ -230,7 +230,7 @@ def summarise_rule_file(path: Path, tree: Tree, settings: Settings) -> RuleFileS
                 pos = source.locate(keys)
                 found.append(check(each).finding(Spot(name, pos.line, pos.column), message))
         for group in in_document:
-            in_group = list(rules_of(group, settings.dialect))
+            in_group = list(rules_of(group, settings.dialect, settings.metric_types))
             found += _findings(group, in_group, settings)
             rules += in_group
     # Where each rule starts matters only to a disable comment: without one, no positions

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from stackgen.prometheus.dialect import DEFAULT as DEFAULT_DIALECT
+from stackgen.prometheus.metric_types import Hints
 from stackgen.spec import lint_defaults
 
 # What one call of a check looks at.
@@ -36,11 +37,13 @@ Hit = tuple[Location, str]
 @dataclass(frozen=True)
 class Settings:
     """What the checks are told: the scrape interval, the PromQL dialect of the Prometheus that
-    runs the rules (prometheus.dialect), and the team's required labels (each with its allowed
-    values; none listed: any value) and annotations."""
+    runs the rules (prometheus.dialect), the team's metric types (prometheus.metric_types),
+    and its required labels (each with its allowed values; none listed: any value) and
+    annotations."""
 
     scrape_seconds: float = 60.0
     dialect: str = DEFAULT_DIALECT
+    metric_types: Hints = ()
     required_labels: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
         (name, tuple(values)) for name, values in lint_defaults.REQUIRED_LABELS.items()
     )

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from stackgen.spec import lint_defaults
 from stackgen.spec.model.base import Model
 from stackgen.spec.types import LabelName, OneLine
+
+
+def _compiles(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a regex ({exc}): write a metric name or a regex") from None
+    return pattern
+
+
+# A metric name, or a regex of names (matched whole).
+MetricPattern = Annotated[str, AfterValidator(_compiles)]
 
 
 class LintConfig(Model):
@@ -25,6 +38,13 @@ class LintConfig(Model):
         default_factory=lambda: {k: list(v) for k, v in lint_defaults.REQUIRED_LABELS.items()},
         description="Labels every alert must carry, each with its allowed values "
         "(an empty list: any value).",
+    )
+    metric_types: dict[MetricPattern, Literal["counter", "gauge"]] = Field(
+        default_factory=dict,
+        description="What a metric is, as its `# TYPE` line says, for the counter checks "
+        "(promql/counter-raw, promql/rate-counter): metric name, or regex of names matched "
+        "whole (`ceph_.*_total`), to counter or gauge. Before any other evidence; the first "
+        "that matches wins.",
     )
     required_annotations: list[LabelName] = Field(
         default_factory=lambda: list(lint_defaults.REQUIRED_ANNOTATIONS),
