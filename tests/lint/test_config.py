@@ -190,3 +190,67 @@ def test_a_metric_type_pattern_that_is_no_regex_is_a_located_error(rules, tmp_pa
     result = run_lint(tmp_path, str(rules), "--config", str(config))
     assert result.exit_code == 2
     assert result.stderr.startswith(f"{config}:3:3: metric_types.bad[: not a regex")
+
+
+POLICY_RULES = textwrap.dedent("""\
+    groups:
+    - name: g
+      rules:
+      - record: job:http_requests:rate5m
+        expr: sum by (job) (rate(http_requests_total{job="api"}[5m]))
+      - record: job:http_errors:rate5m
+        expr: sum by (instance) (rate(http_errors_total[5m]))
+      - record: instance:node_cpu:top
+        expr: topk(3, rate(node_cpu_seconds_total[5m]))
+      - record: instance:node_load:max
+        expr: max without (job) (node_load1)
+    """)  # fmt: skip
+
+
+def policy_findings(path, config) -> list[tuple[int, str, str]]:
+    return [
+        (f.line, f.check, f.message)
+        for f in lint([path], config=config)
+        if f.check.endswith("-policy")
+    ]
+
+
+def test_no_policy_no_policy_finding(tmp_path):
+    path = write(tmp_path, "rules.yml", POLICY_RULES)
+    assert policy_findings(path, None) == []
+
+
+def test_selectors_of_the_policys_metrics_must_match_on_its_labels(tmp_path):
+    path = write(tmp_path, "rules.yml", POLICY_RULES)
+    config = LintConfig(selector_policies=[{"metrics": "http_.*", "required_labels": ["job"]}])
+    assert policy_findings(path, config) == [
+        (7, "promql/selector-policy",
+         "`http_errors_total` is selected without `job`, which the policy requires"),
+    ]  # fmt: skip
+
+
+def test_aggregations_keep_and_drop_what_the_policy_for_the_rule_says(tmp_path):
+    path = write(tmp_path, "rules.yml", POLICY_RULES)
+    config = LintConfig(
+        aggregation_policies=[
+            {"rules": "job:.*", "keep": ["job"], "drop": ["instance"]},
+            {"rules": "instance:.*", "keep": ["job"]},
+        ]
+    )
+    assert policy_findings(path, config) == [
+        (7, "promql/aggregation-policy",
+         "`sum` keeps `instance`, which the policy for `job:.*` says to drop"),
+        (7, "promql/aggregation-policy",
+         "`sum` removes `job`, which the policy for `job:.*` says to keep"),
+        # topk returns its input series whole: left alone
+        (11, "promql/aggregation-policy",
+         "`max` removes `job`, which the policy for `instance:.*` says to keep"),
+    ]  # fmt: skip
+
+
+def test_a_policy_that_says_nothing_is_a_located_error(rules, tmp_path):
+    config = write(tmp_path, "lint.yml", "aggregation_policies:\n- rules: 'job:.*'\n")
+    result = run_lint(tmp_path, str(rules), "--config", str(config))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{config}:2:3: aggregation_policies[0]")
+    assert "needs `keep` or `drop` labels" in result.stderr

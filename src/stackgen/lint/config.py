@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from stackgen.lint.checks import CHECKS, Settings
 from stackgen.lint.findings import Finding
+from stackgen.lint.rules.base import AggregationPolicy, SelectorPolicy
 from stackgen.prometheus.dialect import DEFAULT as DEFAULT_DIALECT
 from stackgen.spec.errors import Path as SpecPath
 
@@ -94,6 +95,13 @@ def settings_of(
         scrape_seconds=scrape_seconds,
         dialect=dialect,
         metric_types=tuple(config.metric_types.items()),
+        selector_policies=tuple(
+            SelectorPolicy(p.metrics, tuple(p.required_labels)) for p in config.selector_policies
+        ),
+        aggregation_policies=tuple(
+            AggregationPolicy(p.rules, tuple(p.keep), tuple(p.drop))
+            for p in config.aggregation_policies
+        ),
         required_labels=tuple((k, tuple(v)) for k, v in config.required_labels.items()),
         required_annotations=tuple(config.required_annotations),
     )

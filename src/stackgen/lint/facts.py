@@ -49,6 +49,12 @@ class Facts:
     ranked: tuple[str, ...] = ()
     grouping_dropped: tuple[str, ...] = ()
     never_matching: tuple[str, ...] = ()
+    many_to_many: tuple[str, ...] = ()
+    # For the team's policies (lint config): each selector's metric name ("" for none) and the
+    # labels it matches on; each aggregation's operator, `by` or `without` ("" for neither)
+    # and labels.
+    selectors: tuple[tuple[str, frozenset[str]], ...] = ()
+    aggregations: tuple[tuple[str, str, frozenset[str]], ...] = ()
 
 
 def _counter_handled(node: ast.Expr, above: tuple[ast.Expr, ...]) -> bool:
@@ -101,9 +107,12 @@ def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
     rates: list[tuple[str, str]] = []
     mentioned: set[str] = set()
     names: set[str] = set()
+    selectors: list[tuple[str, frozenset[str]]] = []
+    aggregations: list[tuple[str, str, frozenset[str]]] = []
     found: dict[str, list[str]] = {
         "impossible": [], "anchors": [], "empty_alternatives": [], "time_shifts": [],
         "dropped_le": [], "ranked": [], "grouping_dropped": [], "never_matching": [],
+        "many_to_many": [],
     }  # fmt: skip
     for node, above in query.walk(tree):
         _patterns(node, found)
@@ -115,9 +124,21 @@ def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
             names.add(name)
             if not _counter_handled(node, above):
                 raw.append(name)
-            mentioned |= {m.name for m in node.matchers.matchers}
-        elif isinstance(node, ast.AggregateExpr) and node.modifier is not None:
-            mentioned |= set(node.modifier.labels)
+            matched = frozenset(m.name for m in node.matchers.matchers)
+            mentioned |= matched
+            selectors.append((name, matched - {"__name__"}))
+        elif isinstance(node, ast.AggregateExpr):
+            grouping = node.modifier
+            how = (
+                ""
+                if grouping is None
+                else "without"
+                if str(grouping.type).endswith("Without")
+                else "by"
+            )
+            labels = frozenset(grouping.labels) if grouping is not None else frozenset()
+            mentioned |= labels
+            aggregations.append((query.operator(node), how, labels))
         elif isinstance(node, ast.BinaryExpr):
             comparison = comparison or query.is_comparison(node)
             if node.modifier is not None:
@@ -163,6 +184,9 @@ def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
         ranked=_once(found["ranked"]),
         grouping_dropped=_once(found["grouping_dropped"]),
         never_matching=_once(found["never_matching"]),
+        many_to_many=_once(found["many_to_many"]),
+        selectors=tuple(selectors),
+        aggregations=tuple(aggregations),
     )
 
 
@@ -175,6 +199,7 @@ _PATTERNS: dict[type, tuple[tuple[str, Callable[[Any], str | None]], ...]] = {
     ast.BinaryExpr: (
         ("impossible", patterns.impossible),
         ("never_matching", patterns.never_matching),
+        ("many_to_many", patterns.many_to_many),
     ),
     ast.Call: (("dropped_le", patterns.dropped_le),),
     ast.AggregateExpr: (

@@ -35,6 +35,23 @@ Hit = tuple[Location, str]
 
 
 @dataclass(frozen=True)
+class SelectorPolicy:
+    """Every selector of a metric `metrics` (a regex matched whole) matches on these labels."""
+
+    metrics: str
+    required_labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AggregationPolicy:
+    """Every aggregation in a rule named `rules` (a regex matched whole) keeps and drops these."""
+
+    rules: str
+    keep: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     """What the checks are told: the scrape interval, the PromQL dialect of the Prometheus that
     runs the rules (prometheus.dialect), the team's metric types (prometheus.metric_types),
@@ -44,6 +61,8 @@ class Settings:
     scrape_seconds: float = 60.0
     dialect: str = DEFAULT_DIALECT
     metric_types: Hints = ()
+    selector_policies: tuple[SelectorPolicy, ...] = ()
+    aggregation_policies: tuple[AggregationPolicy, ...] = ()
     required_labels: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
         (name, tuple(values)) for name, values in lint_defaults.REQUIRED_LABELS.items()
     )
