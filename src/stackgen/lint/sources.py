@@ -112,12 +112,13 @@ class Rule:
     def is_alert(self) -> bool:
         return "alert" in self.data
 
-    @property
+    @cached_property
     def labels(self) -> dict[str, str]:
-        """Its labels as Prometheus reads them ({} where it refuses them: rule/structure)."""
+        """Its labels as Prometheus reads them ({} where it refuses them: rule/structure);
+        worked out once, as several checks read them."""
         return string_map(self.data.get("labels"))
 
-    @property
+    @cached_property
     def annotations(self) -> dict[str, str]:
         return string_map(self.data.get("annotations"))
 

@@ -80,7 +80,8 @@ def parse(expr: str, dialect: str = DEFAULT) -> promql_parser.Expr:
     """The syntax tree of an expression the Prometheus of `dialect` (prometheus.dialect: "2.42"
     or "3") accepts; ValueError saying why not. Every text handed to the PromQL parser goes
     through here: it is refused first when it nests deeper than MAX_DEPTH."""
-    nested = depth(expr)
+    # each level takes a character at least: a short text cannot nest too deep
+    nested = depth(expr) if len(expr) > MAX_DEPTH else 0
     if nested > MAX_DEPTH:
         raise ValueError(
             f"nests {nested} levels deep (brackets and chained operators), more than the "
