@@ -5,7 +5,6 @@ and the summaries are small and picklable (a render's workers send theirs the sa
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -35,15 +34,14 @@ def summarised(
     here, as in one process."""
     global _WORK
     jobs = jobs or workers()
-    if (
-        jobs < 2
-        or len(paths) < PARALLEL_FROM
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    if jobs < 2 or len(paths) < PARALLEL_FROM:
         return [work(path) for path in paths]
     # Imported here: most lints are of a few files.
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return [work(path) for path in paths]
     size = max(1, math.ceil(len(paths) / (jobs * _TASKS_PER_WORKER)))
     chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
     _WORK = work
