@@ -25,8 +25,10 @@ import pytest
 import yaml
 
 from stackgen.lint import CHECKS, lint
+from stackgen.lint.facts import facts
 from stackgen.prometheus import query as q
 from stackgen.prometheus.promql import parse
+from stackgen.spec.model import LintConfig
 from tests.helpers import SHARED
 
 RULES = SHARED / "corpus" / "rules"
@@ -127,6 +129,23 @@ def simple_threshold(rule: Data) -> re.Match[str] | None:
     if any(q.function(n) in ("absent", "absent_over_time") for n, _ in q.walk(parsed)):
         return None
     return THRESHOLD.search(expr(rule).strip())
+
+
+JOB_MATCHER = re.compile(r'\bjob\s*=\s*"[^"]*"\s*,?\s*')
+
+
+def all_selectors_match(rule: Data, label: str) -> bool:
+    found = facts(expr(rule)) if tree(rule) is not None else None
+    return bool(found and found.selectors) and all(label in m for _, m in found.selectors)
+
+
+def aggregations_keep(rule: Data, label: str) -> bool:
+    found = facts(expr(rule)) if tree(rule) is not None else None
+    return (
+        found is not None
+        and all((label in labels) == (how == "by") for _, how, labels in found.aggregations if how)
+        and all(how for _, how, _ in found.aggregations)
+    )
 
 
 def split_threshold(rule: Data) -> tuple[str, str, str]:
@@ -237,6 +256,7 @@ class Mutation:
     mutate: Callable[[Data], Data | list[Data]]  # a rule, or rules the last of which is the target
     group: bool = False  # pick and mutate a group, not a rule
     xfail: str = ""  # the check misses it: why (each one reported, not fixed here)
+    config: LintConfig | None = None  # a team's lint config, for the checks of its policies
 
     @property
     def id(self) -> str:
@@ -596,6 +616,29 @@ MUTATIONS = (
             "sum by (job) ({0}) / sum by (instance) ({0}) {1} {2}".format(*split_threshold(r)),
         ),
     ),
+    # promql/many-to-many
+    Mutation(
+        "promql/many-to-many", "on-fewer-labels-than-both-sides-keep", AWESOME, simple_threshold,
+        lambda r: with_expr(
+            r,
+            "sum by (job, instance) ({0}) / on (job) sum by (job, instance) ({0}) {1} {2}".format(
+                *split_threshold(r)
+            ),
+        ),
+    ),
+    # promql/selector-policy, promql/aggregation-policy: a team's policies
+    Mutation(
+        "promql/selector-policy", "job-matcher-removed", KUBE,
+        lambda r: all_selectors_match(r, "job"),
+        lambda r: with_expr(r, JOB_MATCHER.sub("", expr(r), count=1)),
+        config=LintConfig(selector_policies=[{"required_labels": ["job"]}]),
+    ),
+    Mutation(
+        "promql/aggregation-policy", "job-summed-away", AWESOME,
+        lambda r: simple_threshold(r) and aggregations_keep(r, "job"),
+        lambda r: with_expr(r, "sum by (instance) ({}) {} {}".format(*split_threshold(r))),
+        config=LintConfig(aggregation_policies=[{"keep": ["job"]}]),
+    ),
     # promql/irate-range
     Mutation(
         "promql/irate-range", "irate-over-an-hour", AWESOME,
@@ -676,10 +719,10 @@ def layout(
     return document(source, groups), (*base, "groups", 0, "rules"), len(rules)
 
 
-def lint_data(path: Path, data: Data) -> tuple[str, list]:
+def lint_data(path: Path, data: Data, config: LintConfig | None = None) -> tuple[str, list]:
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     path.write_text(text, encoding="utf-8")
-    return text, lint([path])
+    return text, lint([path], config=config)
 
 
 def lines_of(text: str, sequence: tuple[str | int, ...], index: int) -> range:
@@ -710,7 +753,7 @@ def pick(mutation: Mutation, folder: Path) -> Picked:
             if not isinstance(subject, dict) or not mutation.pick(copy.deepcopy(subject)):
                 continue
             alone = subject if rule is None else {"name": group.get("name"), "rules": [rule]}
-            _, found = lint_data(probe, document(mutation.source, [alone]))
+            _, found = lint_data(probe, document(mutation.source, [alone]), mutation.config)
             if not findings_of(mutation.check, found):
                 return Picked(file, copy.deepcopy(group), copy.deepcopy(rule))
     raise AssertionError(f"no rule of {mutation.source} fits {mutation.id}")
@@ -747,14 +790,14 @@ def test_a_mutated_corpus_rule_is_caught_at_its_lines(tmp_path, quiet, mutation)
     where = f"{mutation.id} on {named} of {picked.file}"
 
     data, _, _ = layout(mutation.source, mutation, original, group_name, quiet)
-    _, found = lint_data(tmp_path / "original.yml", data)
+    _, found = lint_data(tmp_path / "original.yml", data, mutation.config)
     assert findings_of(mutation.check, found) == [], f"{where}: the unmutated file trips the check"
 
     mutated = mutation.mutate(copy.deepcopy(original))
     assert mutated != original, f"{where}: the mutation changed nothing"
     data, sequence, index = layout(mutation.source, mutation, mutated, group_name, quiet)
     path = tmp_path / "mutated.yml"
-    text, found = lint_data(path, data)
+    text, found = lint_data(path, data, mutation.config)
     lines = lines_of(text, sequence, index)
     hits = findings_of(mutation.check, found)
     assert hits, f"{where}: not caught; the file:\n{text}"

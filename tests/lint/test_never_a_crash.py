@@ -65,14 +65,14 @@ def test_an_absolute_rule_files_path_is_where_prometheus_runs_not_read_here(tmp_
 
 def test_positions_are_read_once_a_file_not_once_a_document(tmp_path, monkeypatch):
     """Time linear in the documents: every finding of a file of many documents is located
-    from one read of its positions."""
+    from at most one read of its positions (none: the plain reading kept its YAML nodes)."""
     documents = "---\n".join(RULE.replace("alert: A", f"alert: bad_{i}") for i in range(200))
     path = write(tmp_path, "many.yml", documents)
     reads = []
     real = sources.read_documents
     monkeypatch.setattr(sources, "read_documents", lambda *a: reads.append(1) or real(*a))
     found = [f for f in lint([path]) if f.check == "alert/name"]
-    assert len(found) == 200 and len(reads) == 1
+    assert len(found) == 200 and len(reads) <= 1
 
 
 def test_a_check_that_fails_is_stackgens_bug_exit_3_naming_the_file(tmp_path, monkeypatch):

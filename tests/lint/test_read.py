@@ -24,8 +24,12 @@ def test_documents_and_positions_are_those_of_the_position_keeping_reader(path):
     assert [d for d, _ in documents] == [d for d, _ in slow]
     assert errors == [(e.position.line, e.position.column, e.message) for e in slow_errors]
     for (_, source), (_, exact) in zip(documents, slow, strict=True):
-        for place in list(exact.values)[:50]:
+        for place in exact.values:
             assert source.locate(place) == exact.locate(place)
+            # a place not written: its nearest written ancestor
+            assert source.locate((*place, "absent")) == exact.locate((*place, "absent"))
+        for place in exact.keys:
+            assert source.locate(place, key=True) == exact.locate(place, key=True)
 
 
 @pytest.mark.parametrize(
@@ -34,6 +38,7 @@ def test_documents_and_positions_are_those_of_the_position_keeping_reader(path):
         "groups:\n- name: a\n  name: b\n  rules: []\n",  # a duplicate key
         "groups:\n- name: a\n  rules:\n  - {1: x}\n",  # a key that is not a string
         "base: &b {for: 5m}\ngroups:\n- name: a\n  rules:\n  - {<<: *b, alert: A}\n",  # merge
+        "groups:\n- name: a\n  rules:\n  - {<<: {for: 5m}, alert: A}\n",  # merge, no anchor
     ],
 )
 def test_what_libyaml_would_read_differently_goes_the_slow_way(text):

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from stackgen import __version__
+from stackgen import version
 from stackgen.cli.explain import explain_command
 from stackgen.cli.imports import import_app
 from stackgen.cli.lint import lint_command
@@ -37,7 +37,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"stackgen {__version__}")
+        typer.echo(f"stackgen {version()}")
         raise typer.Exit()
 
 

@@ -45,6 +45,13 @@ def lint_command(
             "default: .stackgen-lint.yml, else the `lint:` section of specs/."
         ),
     ] = None,
+    prometheus_version: Annotated[
+        str | None,
+        typer.Option(
+            help="The Prometheus that runs the rules, whose PromQL they are checked against: "
+            "2.42 or 3.x; default: the spec's prometheus.version, else 2.42."
+        ),
+    ] = None,
     colour: Annotated[
         bool | None,
         typer.Option("--color/--no-color", help="Colour the text report; default: on a terminal."),
@@ -61,6 +68,8 @@ def lint_command(
     from stackgen.lint.config import find_config
     from stackgen.lint.report import FORMATS, use_colour
     from stackgen.lint.report import render as render_findings
+    from stackgen.prometheus.dialect import DEFAULT as DEFAULT_DIALECT
+    from stackgen.prometheus.dialect import dialect
     from stackgen.spec import SpecErrors
 
     if list_checks:
@@ -80,11 +89,15 @@ def lint_command(
     except ValueError as exc:
         raise fail(f"--scrape-interval: {exc}", EXIT_BAD_INPUT) from None
     try:
-        settings = find_config(config, Path.cwd())
+        settings, spec_version = find_config(config, Path.cwd())
     except SpecErrors as exc:
         raise fail("\n".join(map(str, exc.errors)), EXIT_BAD_INPUT) from None
     try:
-        findings = lint(targets, scrape, settings)
+        target = dialect(prometheus_version or spec_version or DEFAULT_DIALECT)
+    except ValueError as exc:
+        raise fail(f"--prometheus-version: {exc}", EXIT_BAD_INPUT) from None
+    try:
+        findings = lint(targets, scrape, settings, target)
     except LintBug as exc:
         raise fail(f"stackgen bug while linting {exc}", EXIT_BUG) from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -179,6 +179,28 @@ def load_yaml(text: str) -> tuple[Any, bool]:
     return yaml.load(text, Loader=Loader), False
 
 
+def plain_documents(text: str) -> list[tuple[Any, yaml.Node]] | None:
+    """Every document of `text` with its root node, built as load_yaml builds them, when the
+    text has no anchors and every document is plain (load_yaml's flag); None for any other
+    text, a YAML error included (the caller reads it the slow way, and reports it)."""
+    if "&" in text:
+        return None
+    loader = Loader(text)
+    documents = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            data, plain = _built(node)
+            if not plain:
+                return None
+            documents.append((data, node))
+    except (_Irregular, RecursionError, TypeError, ValueError, yaml.YAMLError):
+        return None
+    finally:
+        loader.dispose()
+    return documents
+
+
 def _built(root: yaml.Node) -> tuple[Any, bool]:
     plain = True
 

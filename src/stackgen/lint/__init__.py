@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stackgen.lint.checks import CHECKS, Settings
 from stackgen.lint.config import apply
 from stackgen.lint.findings import Finding, at_or_above
+from stackgen.lint.parallel import summarised
 from stackgen.lint.ruleset import defined_records, ruleset_findings
 from stackgen.lint.sources import DISK, Reread, Tree, rule_files
 from stackgen.lint.stack import (
@@ -30,7 +32,10 @@ from stackgen.lint.summary import (
     summarise_rule_file,
 )
 from stackgen.lint.suppress import Suppressions, suppressions
-from stackgen.spec.model import LintConfig
+from stackgen.prometheus.dialect import DEFAULT as DEFAULT_DIALECT
+
+if TYPE_CHECKING:
+    from stackgen.spec.model import LintConfig
 
 Summary = RuleFileSummary | DashboardSummary
 
@@ -56,6 +61,17 @@ def _rule_file(
         raise LintBug(f"{path}: {type(exc).__name__}: {exc}") from exc
 
 
+def _rule_files(
+    paths: list[Path], tree: Tree, settings: Settings, given: Mapping[Path, Summary]
+) -> list[RuleFileSummary]:
+    """The files' summaries; those of files on disk in a worker per core when there are many
+    (a render's in-memory files are summarised where it holds them)."""
+    work = partial(_rule_file, tree=tree, settings=settings, given=given)
+    if tree is not DISK or given:
+        return [work(path) for path in paths]
+    return summarised(paths, work)
+
+
 def _dashboards(stack: Stack, tree: Tree, given: Mapping[Path, Summary]) -> list[DashboardSummary]:
     found = []
     for path in stack.dashboards:
@@ -70,7 +86,7 @@ def _dashboards(stack: Stack, tree: Tree, given: Mapping[Path, Summary]) -> list
 def _reduce(
     files: list[RuleFileSummary],
     stacks: list[tuple[Stack, list[DashboardSummary]]],
-    config: LintConfig,
+    config: LintConfig | None,
     tree: Tree,
 ) -> list[Finding]:
     """Every finding, from the files' summaries (rule files in `rule_files`' order, each
@@ -96,26 +112,32 @@ def _lint(
     config: LintConfig | None,
     tree: Tree,
     given: Mapping[Path, Summary] | None = None,
+    dialect: str = DEFAULT_DIALECT,
 ) -> list[Finding]:
-    """Summaries of the files (those `given`, or made from `tree`), then the findings."""
-    config, given = config or LintConfig(), given or {}
+    """Summaries of the files (those `given`, or made from `tree`), then the findings
+    (`config` None: the defaults)."""
+    given = given or {}
     stacks = [Stack.read(path, tree) for path in paths if is_stack(path, tree)]
     settings = lint_settings(
-        config, scrape or (stacks[0].scrape_interval if stacks else DEFAULT_SCRAPE)
+        config, scrape or (stacks[0].scrape_interval if stacks else DEFAULT_SCRAPE), dialect
     )
     configs = {stack.root / PROMETHEUS: stack.config for stack in stacks}
-    files = [_rule_file(p, tree, settings, given) for p in rule_files(paths, tree, configs)]
+    files = _rule_files(rule_files(paths, tree, configs), tree, settings, given)
     with_dashboards = [(stack, _dashboards(stack, tree, given)) for stack in stacks]
     return _reduce(files, with_dashboards, config, tree)
 
 
 def lint(
-    paths: list[Path], scrape: float | None = None, config: LintConfig | None = None
+    paths: list[Path],
+    scrape: float | None = None,
+    config: LintConfig | None = None,
+    dialect: str = DEFAULT_DIALECT,
 ) -> list[Finding]:
     """Findings for every rule file under `paths`, and for a rendered stack among them, across
     its rules, routing and dashboards. `scrape` (seconds) defaults to the stack's own interval,
-    or Prometheus's default of 1m."""
-    return _lint(paths, scrape, config, DISK)
+    or Prometheus's default of 1m; `dialect`: the PromQL of the Prometheus that runs them
+    (prometheus.dialect, 2.42 by default)."""
+    return _lint(paths, scrape, config, DISK, dialect=dialect)
 
 
 def lint_documents(
@@ -161,7 +183,6 @@ __all__ = [
     "DashboardSummary",
     "Finding",
     "LintBug",
-    "LintConfig",
     "RuleFileSummary",
     "Settings",
     "at_or_above",

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from stackgen.lint.checks import CHECKS, Settings
 from stackgen.lint.findings import Finding
-from stackgen.spec import SpecErrors, load_stack
-from stackgen.spec import checks as spec_checks
+from stackgen.lint.rules.base import AggregationPolicy, SelectorPolicy
+from stackgen.prometheus.dialect import DEFAULT as DEFAULT_DIALECT
 from stackgen.spec.errors import Path as SpecPath
-from stackgen.spec.loader import load_spec
-from stackgen.spec.model import LintConfig
-from stackgen.spec.pydantic_errors import convert
+
+if TYPE_CHECKING:
+    from stackgen.spec import checks as spec_checks
+    from stackgen.spec.model import LintConfig
 
 CONFIG_FILE = Path(".stackgen-lint.yml")
 DEFAULT_SPEC = Path("specs")
@@ -27,6 +26,8 @@ def unknown_check_ids(
 ) -> Iterator[spec_checks.Finding]:
     """The names in a lint config as written (`disable` items, `severity` keys) that are no
     check's ID; `at`: where the config is in its file."""
+    from stackgen.spec import checks as spec_checks
+
     known = {check.id for check in CHECKS}
     disable, severity = config.get("disable"), config.get("severity")
     for i, name in enumerate(disable if isinstance(disable, list) else []):
@@ -48,6 +49,14 @@ def spec_check_ids(parts: spec_checks.Parts) -> Iterator[spec_checks.Finding]:
 
 def load_config_file(path: Path) -> LintConfig:
     """The config at `path`; SpecErrors (FILE:LINE:COL each) when it is not valid."""
+    # Imported here: a lint without a config does without the spec model (start-up time).
+    from pydantic import ValidationError
+
+    from stackgen.spec.errors import SpecErrors
+    from stackgen.spec.loader import load_spec
+    from stackgen.spec.model import LintConfig
+    from stackgen.spec.pydantic_errors import convert
+
     loaded = load_spec(path)
     errors = [
         loaded.source.error(f.path, f.message, key=f.on_key) for f in unknown_check_ids(loaded.data)
@@ -61,26 +70,47 @@ def load_config_file(path: Path) -> LintConfig:
     return config
 
 
-def find_config(config: Path | None, cwd: Path) -> LintConfig:
+def find_config(config: Path | None, cwd: Path) -> tuple[LintConfig | None, str | None]:
+    """The config to lint with (None: there is none, the defaults apply), and the Prometheus
+    version of the spec it came from (None: not from a spec)."""
     if config is not None:
-        return load_config_file(config)
+        return load_config_file(config), None
     if (cwd / CONFIG_FILE).is_file():
-        return load_config_file(cwd / CONFIG_FILE)
+        return load_config_file(cwd / CONFIG_FILE), None
     if (cwd / DEFAULT_SPEC).exists():
-        return load_stack(cwd / DEFAULT_SPEC, checks=(spec_check_ids,)).lint
-    return LintConfig()
+        from stackgen.spec.stack import load_stack
+
+        stack = load_stack(cwd / DEFAULT_SPEC, checks=(spec_check_ids,))
+        return stack.lint, stack.prometheus.version
+    return None, None
 
 
-def settings_of(config: LintConfig, scrape_seconds: float) -> Settings:
+def settings_of(
+    config: LintConfig | None, scrape_seconds: float, dialect: str = DEFAULT_DIALECT
+) -> Settings:
+    """What the checks are told; without a config, Settings' defaults (the config's own)."""
+    if config is None:
+        return Settings(scrape_seconds=scrape_seconds, dialect=dialect)
     return Settings(
         scrape_seconds=scrape_seconds,
+        dialect=dialect,
+        metric_types=tuple(config.metric_types.items()),
+        selector_policies=tuple(
+            SelectorPolicy(p.metrics, tuple(p.required_labels)) for p in config.selector_policies
+        ),
+        aggregation_policies=tuple(
+            AggregationPolicy(p.rules, tuple(p.keep), tuple(p.drop))
+            for p in config.aggregation_policies
+        ),
         required_labels=tuple((k, tuple(v)) for k, v in config.required_labels.items()),
         required_annotations=tuple(config.required_annotations),
     )
 
 
-def apply(config: LintConfig, findings: list[Finding]) -> list[Finding]:
+def apply(config: LintConfig | None, findings: list[Finding]) -> list[Finding]:
     """Findings of enabled checks, at the severities the config sets."""
+    if config is None:
+        return findings
     return [
         Finding(f.file, f.line, f.column, f.check, config.severity.get(f.check, f.severity),
                 f.message)

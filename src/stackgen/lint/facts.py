@@ -5,15 +5,17 @@ service but for the service's name, so those names are put aside before the anal
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import promql_parser as ast
 
 from stackgen.grafana.queries import collapsed, fixed_ranges, nodes, parse_dashboard_query
 from stackgen.lint import patterns
 from stackgen.prometheus import metric_types, query
+from stackgen.prometheus.dialect import DEFAULT as DEFAULT_DIALECT
 from stackgen.prometheus.promql import normalised, parse, quote
 
 _REGEX_SPECIAL = re.compile(r"[.*+?()\[\]{}|^$\\]")
@@ -47,6 +49,12 @@ class Facts:
     ranked: tuple[str, ...] = ()
     grouping_dropped: tuple[str, ...] = ()
     never_matching: tuple[str, ...] = ()
+    many_to_many: tuple[str, ...] = ()
+    # For the team's policies (lint config): each selector's metric name ("" for none) and the
+    # labels it matches on; each aggregation's operator, `by` or `without` ("" for neither)
+    # and labels.
+    selectors: tuple[tuple[str, frozenset[str]], ...] = ()
+    aggregations: tuple[tuple[str, str, frozenset[str]], ...] = ()
 
 
 def _counter_handled(node: ast.Expr, above: tuple[ast.Expr, ...]) -> bool:
@@ -70,7 +78,7 @@ def _regex_messages(selector: ast.VectorSelector) -> Iterator[str]:
             yield f"`{given}` needs no regex: use `{plain}`"
 
 
-def _non_counter(function: str, argument: ast.Expr) -> str | None:
+def _non_counter(function: str, argument: ast.Expr, hints: metric_types.Hints) -> str | None:
     if isinstance(argument, ast.SubqueryExpr):
         inner = query.unwrap(argument.expr)
         if isinstance(inner, ast.AggregateExpr) or query.function(inner) in query.RANGE_FUNCTIONS:
@@ -80,7 +88,7 @@ def _non_counter(function: str, argument: ast.Expr) -> str | None:
             )
     elif isinstance(argument, ast.MatrixSelector):
         name = query.metric_name(argument.vector_selector) or ""
-        if ":" not in name and metric_types.kind(name) == "gauge":
+        if ":" not in name and metric_types.kind(name, hints=hints) == "gauge":
             return (
                 f"`{function}` of `{name}`, a gauge: use `deriv` or `delta`, "
                 "or the counter it comes from"
@@ -88,8 +96,8 @@ def _non_counter(function: str, argument: ast.Expr) -> str | None:
     return None
 
 
-def analyse(tree: ast.Expr) -> Facts:
-    """The facts of a syntax tree, in one walk."""
+def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
+    """The facts of a syntax tree, in one walk; `hints`: the team's metric types."""
     comparison = absent = False
     regexes: list[str] = []
     ranges: list[tuple[str, float]] = []
@@ -99,9 +107,12 @@ def analyse(tree: ast.Expr) -> Facts:
     rates: list[tuple[str, str]] = []
     mentioned: set[str] = set()
     names: set[str] = set()
+    selectors: list[tuple[str, frozenset[str]]] = []
+    aggregations: list[tuple[str, str, frozenset[str]]] = []
     found: dict[str, list[str]] = {
         "impossible": [], "anchors": [], "empty_alternatives": [], "time_shifts": [],
         "dropped_le": [], "ranked": [], "grouping_dropped": [], "never_matching": [],
+        "many_to_many": [],
     }  # fmt: skip
     for node, above in query.walk(tree):
         _patterns(node, found)
@@ -113,9 +124,21 @@ def analyse(tree: ast.Expr) -> Facts:
             names.add(name)
             if not _counter_handled(node, above):
                 raw.append(name)
-            mentioned |= {m.name for m in node.matchers.matchers}
-        elif isinstance(node, ast.AggregateExpr) and node.modifier is not None:
-            mentioned |= set(node.modifier.labels)
+            matched = frozenset(m.name for m in node.matchers.matchers)
+            mentioned |= matched
+            selectors.append((name, matched - {"__name__"}))
+        elif isinstance(node, ast.AggregateExpr):
+            grouping = node.modifier
+            how = (
+                ""
+                if grouping is None
+                else "without"
+                if str(grouping.type).endswith("Without")
+                else "by"
+            )
+            labels = frozenset(grouping.labels) if grouping is not None else frozenset()
+            mentioned |= labels
+            aggregations.append((query.operator(node), how, labels))
         elif isinstance(node, ast.BinaryExpr):
             comparison = comparison or query.is_comparison(node)
             if node.modifier is not None:
@@ -132,7 +155,7 @@ def analyse(tree: ast.Expr) -> Facts:
         ):
             ranges.append((function, argument.range.total_seconds()))
         if function in query.COUNTER_FUNCTIONS:
-            message = _non_counter(function, argument)
+            message = _non_counter(function, argument, hints)
             non_counters += [message] if message else []
             if isinstance(argument, ast.MatrixSelector):
                 metric = query.metric_name(argument.vector_selector)
@@ -144,7 +167,7 @@ def analyse(tree: ast.Expr) -> Facts:
         needless_regexes=tuple(regexes),
         ranges=tuple(ranges),
         non_counters=tuple(non_counters),
-        raw_counters=tuple(n for n in raw if metric_types.kind(n, names) == "counter"),
+        raw_counters=tuple(n for n in raw if metric_types.kind(n, names, hints) == "counter"),
         labels=query.result_labels(tree),
         recorded=frozenset(recorded),
         presence=query.function(root) == "vector"
@@ -161,6 +184,9 @@ def analyse(tree: ast.Expr) -> Facts:
         ranked=_once(found["ranked"]),
         grouping_dropped=_once(found["grouping_dropped"]),
         never_matching=_once(found["never_matching"]),
+        many_to_many=_once(found["many_to_many"]),
+        selectors=tuple(selectors),
+        aggregations=tuple(aggregations),
     )
 
 
@@ -168,36 +194,49 @@ def _once(messages: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(messages))
 
 
+# The bug patterns that can match a node of each kind (each checks the kind itself too).
+_PATTERNS: dict[type, tuple[tuple[str, Callable[[Any], str | None]], ...]] = {
+    ast.BinaryExpr: (
+        ("impossible", patterns.impossible),
+        ("never_matching", patterns.never_matching),
+        ("many_to_many", patterns.many_to_many),
+    ),
+    ast.Call: (("dropped_le", patterns.dropped_le),),
+    ast.AggregateExpr: (
+        ("ranked", patterns.ranked),
+        ("grouping_dropped", patterns.grouping_dropped),
+    ),
+}
+
+
 def _patterns(node: ast.Expr, found: dict[str, list[str]]) -> None:
     if isinstance(node, ast.VectorSelector):
         found["anchors"] += patterns.anchors(node)
         found["empty_alternatives"] += patterns.empty_alternatives(node)
-    found["time_shifts"] += patterns.time_shifts(node)
-    for name, pattern in (
-        ("impossible", patterns.impossible),
-        ("dropped_le", patterns.dropped_le),
-        ("ranked", patterns.ranked),
-        ("grouping_dropped", patterns.grouping_dropped),
-        ("never_matching", patterns.never_matching),
-    ):
+    if isinstance(node, ast.VectorSelector | ast.SubqueryExpr):
+        found["time_shifts"] += patterns.time_shifts(node)
+    for name, pattern in _PATTERNS.get(type(node), ()):
         message = pattern(node)
         if message is not None:
             found[name].append(message)
 
 
 @lru_cache(maxsize=1 << 16)
-def _facts(expr: str) -> Facts:
+def _facts(expr: str, dialect: str, hints: metric_types.Hints) -> Facts:
     try:
-        return analyse(parse(expr))
+        tree = parse(expr, dialect)
     except ValueError as exc:
         return Facts(error=str(exc))
+    with query.memoised_labels():
+        return analyse(tree, hints)
 
 
-def facts(expr: str) -> Facts:
-    """The facts of a rule's expression, once per distinct expression up to matcher values."""
-    found = _facts(normalised(expr))
+def facts(expr: str, dialect: str = DEFAULT_DIALECT, hints: metric_types.Hints = ()) -> Facts:
+    """The facts of a rule's expression read as `dialect` (prometheus.dialect) with the team's
+    metric type `hints`, once per distinct expression up to matcher values."""
+    found = _facts(normalised(expr), dialect, hints)
     # An error's message may quote the text or point into it: the expression's own then.
-    return _facts(expr) if found.error is not None else found
+    return _facts(expr, dialect, hints) if found.error is not None else found
 
 
 @dataclass(frozen=True)

@@ -219,3 +219,62 @@ def never_matching(node: ast.Expr) -> str | None:
         f"`on ({', '.join(matching.labels)})` matches on {names}, which one side keeps and the "
         "other has dropped: no series match"
     )
+
+
+def _several_names(node: ast.Expr) -> bool:
+    """Whether the series of `node` can differ by their metric name alone: a selector of no
+    one name, through what keeps its series apart (functions, ranges, topk)."""
+    node = query.unwrap(node)
+    if isinstance(node, ast.VectorSelector):
+        return query.metric_name(node) is None
+    if isinstance(node, ast.MatrixSelector):
+        return _several_names(node.vector_selector)
+    if isinstance(node, ast.SubqueryExpr | ast.UnaryExpr):
+        return _several_names(node.expr)
+    if isinstance(node, ast.AggregateExpr) and query.operator(node) in ("topk", "bottomk"):
+        return _several_names(node.expr)
+    if isinstance(node, ast.Call):
+        vectors = [a for a in node.args if not query.is_scalar(a)]
+        return bool(vectors) and _several_names(vectors[0])
+    return False
+
+
+def _many_per_group(side: ast.Expr, on: frozenset[str] | None, ignoring: frozenset[str]) -> str:
+    """Why `side` can hold several series of one match group ("" when it cannot, or the query
+    does not tell): matching `on` these labels, or on all but `ignoring` and the name."""
+    labels = query.result_labels(side)
+    if labels.closed and on is not None and not labels.names <= on:
+        return f"grouped by {', '.join(sorted(labels.names))}"
+    if labels.closed and on is None and labels.names & ignoring:
+        kept = ", ".join(sorted(labels.names - ignoring)) or "no label"
+        return f"grouped by {', '.join(sorted(labels.names))}, matched on {kept}"
+    if on is None and not labels.closed and _several_names(side):
+        return "series of several metric names"
+    return ""
+
+
+def many_to_many(node: ast.Expr) -> str | None:
+    """A one-to-one binary operation (no group_left/group_right; `and`, `or` and `unless`
+    may match many to many) whose sides can both hold several series of one match group:
+    Prometheus fails such an evaluation."""
+    if not isinstance(node, ast.BinaryExpr) or query.operator(node) in query.SET_OPERATORS:
+        return None
+    if query.is_scalar(node.lhs) or query.is_scalar(node.rhs):
+        return None
+    modifier = node.modifier
+    card = str(modifier.card) if modifier is not None else ""
+    if card.endswith(("ManyToOne", "OneToMany")):
+        return None
+    matching = modifier.matching if modifier is not None else None
+    listed = frozenset(matching.labels) if matching is not None else frozenset()
+    include = matching is not None and str(matching.type).endswith("Include")
+    on, ignoring = (listed, frozenset()) if include else (None, listed)
+    left, right = _many_per_group(node.lhs, on, ignoring), _many_per_group(node.rhs, on, ignoring)
+    if not (left and right):
+        return None
+    group = f"on ({', '.join(sorted(on))})" if on is not None else "the labels both keep"
+    return (
+        f"both sides of `{query.operator(node)}` can hold several series matching {group} "
+        f"(left: {left}; right: {right}): Prometheus fails the evaluation (many-to-many "
+        "matching); match on labels that pick one series of one side, or aggregate one side"
+    )

@@ -11,7 +11,7 @@ from pathlib import Path, PurePath
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from stackgen import __version__
+from stackgen import version
 from stackgen.common.values import counted
 from stackgen.lint.checks import CHECKS
 from stackgen.lint.findings import SEVERITY_RANK, Finding
@@ -162,7 +162,7 @@ def as_sarif(findings: list[Finding]) -> str:
                     "driver": {
                         "name": "stackgen",
                         "informationUri": INFORMATION_URI,
-                        "version": __version__,
+                        "version": version(),
                         "rules": rules,
                     }
                 },

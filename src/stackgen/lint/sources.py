@@ -14,10 +14,12 @@ from typing import Any
 
 import yaml
 
-from stackgen.common.yaml_io import SAFE_LOADER, load_yaml
+from stackgen.common.yaml_io import SAFE_LOADER, load_yaml, plain_documents
 from stackgen.lint.facts import Facts, facts
 from stackgen.lint.findings import Finding, Severity
 from stackgen.lint.rules.base import Spot
+from stackgen.prometheus.dialect import DEFAULT as DEFAULT_DIALECT
+from stackgen.prometheus.metric_types import Hints
 from stackgen.prometheus.rulefmt import (
     GROUP_FIELDS,
     MIMIR_GROUP_FIELDS,
@@ -34,11 +36,12 @@ SUFFIXES = (".yml", ".yaml")
 
 
 class Positions:
-    """Where the values of a file's documents are, read once for all of them (and only when a
+    """Where the values of a file's documents are: found in their YAML nodes when the reading
+    kept them, else read once for all of them by the position-keeping reader (and only when a
     finding asks: reading them is most of the cost of linting a large rule file)."""
 
-    def __init__(self, text: str, name: str) -> None:
-        self.text, self.name = text, name
+    def __init__(self, text: str, name: str, nodes: list[yaml.Node] | None = None) -> None:
+        self.text, self.name, self.nodes = text, name, nodes
         self._sources: list[SourceMap] | None = None
 
     def of(self, index: int) -> SourceMap:
@@ -46,6 +49,32 @@ class Positions:
             documents, _ = read_documents(self.text, self.name)
             self._sources = [source for _, source in documents]
         return self._sources[index] if index < len(self._sources) else SourceMap()
+
+    def locate(self, index: int, path: DataPath, *, key: bool = False) -> Position:
+        if self.nodes is None or index >= len(self.nodes):
+            return self.of(index).locate(path, key=key)
+        return node_position(self.name, self.nodes[index], path, key=key)
+
+
+def node_position(name: str, root: yaml.Node, path: DataPath, *, key: bool = False) -> Position:
+    """Where `path` is in a plain document's nodes (its key's place with `key`), or its nearest
+    ancestor that is: as SourceMap.locate finds it in what the position-keeping reader reads.
+    A plain document has string keys, each once, so a key node's text is the key."""
+    node, mark = root, root.start_mark
+    for depth, step in enumerate(path, 1):
+        child = key_node = None
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value in node.value:
+                if key_node.value == step:
+                    child = value
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            child = node.value[step] if 0 <= step < len(node.value) else None
+        if child is None:
+            break
+        node = child
+        mark = key_node.start_mark if key and key_node and depth == len(path) else node.start_mark
+    return Position(name, mark.line + 1, mark.column + 1)
 
 
 class LazySource:
@@ -56,7 +85,7 @@ class LazySource:
         self.positions = shared or Positions(text, name)
 
     def locate(self, path: DataPath, *, key: bool = False) -> Position:
-        return self.positions.of(self.index).locate(path, key=key)
+        return self.positions.locate(self.index, path, key=key)
 
 
 Source = SourceMap | LazySource
@@ -71,6 +100,8 @@ class Rule:
     data: dict[str, Any]
     path: DataPath  # of the rule mapping in its document
     source: Source
+    dialect: str = DEFAULT_DIALECT  # the PromQL its expression is read as
+    hints: Hints = ()  # the team's metric types (lint config `metric_types`)
 
     def position(self, *key: str) -> tuple[int, int]:
         """Line and column of a key's value in the rule (or of the rule itself)."""
@@ -81,12 +112,13 @@ class Rule:
     def is_alert(self) -> bool:
         return "alert" in self.data
 
-    @property
+    @cached_property
     def labels(self) -> dict[str, str]:
-        """Its labels as Prometheus reads them ({} where it refuses them: rule/structure)."""
+        """Its labels as Prometheus reads them ({} where it refuses them: rule/structure);
+        worked out once, as several checks read them."""
         return string_map(self.data.get("labels"))
 
-    @property
+    @cached_property
     def annotations(self) -> dict[str, str]:
         return string_map(self.data.get("annotations"))
 
@@ -94,7 +126,9 @@ class Rule:
     def facts(self) -> Facts | None:
         """What the checks need of the expression (shared by every rule with the same one),
         None without an expression; no syntax tree is kept."""
-        return facts(str(self.data["expr"])) if "expr" in self.data else None
+        if "expr" not in self.data:
+            return None
+        return facts(str(self.data["expr"]), self.dialect, self.hints)
 
     @property
     def analysed(self) -> Facts | None:
@@ -276,14 +310,15 @@ def groups_of(document: Any, source: Source, file: str) -> Iterator[Group] | Non
     )
 
 
-def rules_of(group: Group) -> Iterator[Rule]:
+def rules_of(group: Group, dialect: str = DEFAULT_DIALECT, hints: Hints = ()) -> Iterator[Rule]:
     rules = group.data.get("rules")
     if not isinstance(rules, list):
         return
     name = scalar_text(group.data.get("name"))
     for index, rule in enumerate(rules):
         if isinstance(rule, dict):
-            yield Rule(group.file, name, rule, (*group.path, "rules", index), group.source)
+            path = (*group.path, "rules", index)
+            yield Rule(group.file, name, rule, path, group.source, dialect, hints)
 
 
 class _Unsure(Exception):
@@ -318,14 +353,10 @@ def load_plain(text: str) -> Any:
 
 def read(text: str, name: str) -> tuple[list[tuple[Any, Source]], list[tuple[int, int, str]]]:
     """The documents of a file's text, and its YAML errors as (line, column, message)."""
-    if "&" not in text:  # anchors (and aliases, which need them) only by the slow path
-        try:
-            plain = list(yaml.load_all(text, Loader=_PlainLoader))
-        except (_Unsure, yaml.YAMLError):
-            pass  # the position-keeping reader reports it as it should
-        else:
-            shared = Positions(text, name)
-            return [(d, LazySource(text, name, i, shared)) for i, d in enumerate(plain)], []
+    plain = plain_documents(text)  # libyaml's nodes, kept to locate findings in
+    if plain is not None:
+        shared = Positions(text, name, [node for _, node in plain])
+        return [(d, LazySource(text, name, i, shared)) for i, (d, _) in enumerate(plain)], []
     documents, errors = read_documents(text, name)
     return documents, [(e.position.line, e.position.column, e.message) for e in errors]
 

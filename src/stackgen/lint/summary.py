@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from hashlib import blake2b
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from stackgen.grafana.queries import dashboard_queries
 from stackgen.lint.checks import Settings, check, of_scope
@@ -36,16 +36,22 @@ from stackgen.lint.sources import (
 )
 from stackgen.lint.suppress import Suppressions, suppressions
 from stackgen.prometheus import query
+from stackgen.prometheus.dialect import DEFAULT as DEFAULT_DIALECT
 from stackgen.spec.errors import Path as DataPath
-from stackgen.spec.model import LintConfig
+
+if TYPE_CHECKING:
+    from stackgen.spec.model import LintConfig
 
 _DIGEST_BYTES = 8  # a rule's identity, digested: a match is confirmed on the rules themselves
 
 
-def lint_settings(config: LintConfig | None, scrape_seconds: float) -> Settings:
-    """What rule files are summarised with, for `config` and the stack's scrape interval (its
-    prometheus.yml's `global.scrape_interval`; Prometheus's default is 60 s)."""
-    return settings_of(config or LintConfig(), scrape_seconds)
+def lint_settings(
+    config: LintConfig | None, scrape_seconds: float, dialect: str = DEFAULT_DIALECT
+) -> Settings:
+    """What rule files are summarised with, for `config`, the stack's scrape interval (its
+    prometheus.yml's `global.scrape_interval`; Prometheus's default is 60 s) and the PromQL
+    dialect of its Prometheus (prometheus.dialect)."""
+    return settings_of(config, scrape_seconds, dialect)
 
 
 def _digest(rule: Rule) -> bytes:
@@ -224,7 +230,7 @@ def summarise_rule_file(path: Path, tree: Tree, settings: Settings) -> RuleFileS
                 pos = source.locate(keys)
                 found.append(check(each).finding(Spot(name, pos.line, pos.column), message))
         for group in in_document:
-            in_group = list(rules_of(group))
+            in_group = list(rules_of(group, settings.dialect, settings.metric_types))
             found += _findings(group, in_group, settings)
             rules += in_group
     # Where each rule starts matters only to a disable comment: without one, no positions

@@ -1,7 +1,13 @@
-"""What Prometheus 2.42's PromQL refuses that the parser stackgen uses (promql-parser, which
-follows Prometheus 3) accepts: newer functions and modifiers, quoted (UTF-8) metric and label
-names, durations outside ranges and offsets, numbers out of float64's range, and regexes Go's
-RE2 does not compile. Read from the text, before parsing: each is a token the text shows."""
+"""The PromQL dialects stackgen checks against, and what each refuses that the parser stackgen
+uses (promql-parser, which follows Prometheus 3) accepts. Read from the text, before parsing:
+each is a token the text shows.
+
+- "2.42" (the default, Debian 12's): no function or modifier newer than 2.42, no quoted
+  (UTF-8) metric or label names, durations only in ranges and after `offset`.
+- "3" (Prometheus 3.x, as promql-parser reads it): those are allowed; `holt_winters` is gone
+  (3.0 renamed it `double_exponential_smoothing`).
+
+Both: numbers out of float64's range, and regexes Go's RE2 does not compile."""
 
 from __future__ import annotations
 
@@ -71,9 +77,27 @@ def _outside_brackets(code: str) -> str:
     return re.sub(r"\[[^\]]*\]", lambda m: " " * len(m.group(0)), code)
 
 
-def version_error(expr: str) -> str | None:
-    """Why Prometheus 2.42 refuses `expr` where promql-parser would take it, or None."""
+DEFAULT = "2.42"
+DIALECTS = ("2.42", "3")
+_VERSION = re.compile(r"2\.42(?:\.\d+)?|3(?:\.\d+){0,2}")
+HOLT_WINTERS = re.compile(r"\bholt_winters\s*\(")
+
+
+def dialect(version: str) -> str:
+    """The dialect of a Prometheus version ("2.42", "2.42.0", "3", "3.5.0"); ValueError naming
+    those stackgen knows for any other."""
+    if not _VERSION.fullmatch(version.strip()):
+        raise ValueError(
+            f"Prometheus {version!r} is not one stackgen checks PromQL for: 2.42 or 3.x"
+        )
+    return "2.42" if version.strip().startswith("2.") else "3"
+
+
+def version_error(expr: str, target: str = DEFAULT) -> str | None:
+    """Why the `target` dialect refuses `expr` where promql-parser would take it, or None."""
     code, regexes = _code_and_regexes(expr)
+    if target == "3":
+        return _v3_error(code, regexes)
     newer = sorted({m.group(1) for m in _NEWER.finditer(code)})
     for bound in _BOUND.finditer(code):
         if not _AT_BOUND.search(code[: bound.start(1)]):
@@ -92,11 +116,24 @@ def version_error(expr: str) -> str | None:
                 f"uses the duration `{duration.group(0)}` as a number: Prometheus 2.42 takes "
                 "durations only in `[...]` and after `offset`; write seconds, such as 300"
             )
+    return _numbers_and_regexes_error(plain, regexes, angle_names=False)  # Go 1.19
+
+
+def _v3_error(code: str, regexes: list[str]) -> str | None:
+    if HOLT_WINTERS.search(code):
+        return (
+            "uses `holt_winters`, which Prometheus 3 renamed `double_exponential_smoothing` "
+            "(behind --enable-feature=promql-experimental-functions)"
+        )
+    return _numbers_and_regexes_error(_outside_brackets(code), regexes, angle_names=True)
+
+
+def _numbers_and_regexes_error(plain: str, regexes: list[str], angle_names: bool) -> str | None:
     for number in _NUMBER.finditer(plain):
         if math.isinf(float(number.group(0))):
-            return f"`{number.group(0)}` is out of the range of a float64 (Prometheus 2.42)"
+            return f"`{number.group(0)}` is out of the range of a float64"
     for regex in regexes:
-        error = re2_error(regex)
+        error = re2_error(regex, angle_names)
         if error is not None:
             return f'the regex "{regex}" is not one Go (RE2) compiles: {error}'
     return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Functions of Prometheus 2.42's alert templates (template/template.go) and Go's built-ins.
 PROMETHEUS_FUNCTIONS = frozenset(
@@ -71,6 +72,9 @@ class _Token:
 
 def _is_alnum(char: str) -> bool:
     return char == "_" or char.isalpha() or char.isdigit()
+
+
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]*")
 
 
 class _Lexer:
@@ -226,19 +230,23 @@ class _Lexer:
         char = self.char()
         return not char or char in _SPACE or char in ".,|:)(}"
 
+    def word(self) -> None:
+        """Past a run of letters, digits and `_` (ASCII at once, then one by one)."""
+        self.pos = _ASCII_WORD.match(self.text, self.pos).end()  # type: ignore[union-attr]
+        while self.char() and _is_alnum(self.char()):
+            self.pos += 1
+
     def field_or_variable(self, kind: str) -> None:
         if self.at_terminator():
             self.emit("variable" if kind == "variable" else "dot")
             return
-        while self.char() and _is_alnum(self.char()):
-            self.pos += 1
+        self.word()
         if not self.at_terminator():
             raise self.fail(f"bad character {self.char()!r}")
         self.emit(kind)
 
     def identifier(self) -> None:
-        while self.char() and _is_alnum(self.char()):
-            self.pos += 1
+        self.word()
         if not self.at_terminator():
             raise self.fail(f"bad character {self.char()!r}")
         word = self.text[self.start : self.pos]
@@ -625,9 +633,11 @@ class _Parser:
         return None
 
 
+@lru_cache(maxsize=1 << 14)
 def template_error(text: str) -> str | None:
     """Why Prometheus 2.42 refuses `text` as an alert's label or annotation template (Go's
-    message, with the line in `text`), or None when it parses."""
+    message, with the line in `text`), or None when it parses. Once per distinct text: rule
+    files repeat their descriptions from alert to alert."""
     if "{{" not in text:
         return None  # plain text: nothing to parse
     try:

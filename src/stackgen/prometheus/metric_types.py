@@ -1,7 +1,8 @@
 """Whether a metric is a counter or a gauge, from evidence rather than its name alone: a table
 of common exporters' metrics whose names mislead (gauges named `_total`, counters without it),
 what the query itself reads beside the metric (a `_total` read beside its `_used`, `_free` or
-`_healthy` sibling is a capacity, a gauge), and only then the naming conventions. None: the
+`_healthy` sibling is a capacity, a gauge), and only then the naming conventions; a team's
+hints (the lint config's `metric_types`, as a `# TYPE` line says it) come first. None: the
 evidence does not say, and a check stays quiet."""
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from collections.abc import Iterable
 from typing import Literal
 
 Kind = Literal["counter", "gauge"]
+# A team's own word, as a `# TYPE` line would say it: (regex of metric names, kind), first
+# match wins; the lint config's `metric_types`.
+Hints = tuple[tuple[str, Kind], ...]
 
 # Gauges named `_total` (a capacity or a count of things, not of events), from the exporters'
 # documentation: ceph, cadvisor, envoy, Hadoop's JMX, OpenStack, MinIO, Proxmox VE, Mimir and
@@ -52,8 +56,12 @@ _AMOUNT = re.compile(
 _UPTIME = re.compile(r"uptime")
 
 
-def kind(name: str, beside: Iterable[str] = ()) -> Kind | None:
-    """What the evidence says `name` is; `beside`: the other metrics its query reads."""
+def kind(name: str, beside: Iterable[str] = (), hints: Hints = ()) -> Kind | None:
+    """What the evidence says `name` is; `beside`: the other metrics its query reads; `hints`:
+    the team's word, which comes before any other evidence."""
+    for pattern, hinted in hints:
+        if re.fullmatch(pattern, name):
+            return hinted
     if _GAUGES.fullmatch(name):
         return "gauge"
     if _COUNTERS.fullmatch(name):

@@ -6,7 +6,7 @@ import re
 
 import promql_parser
 
-from stackgen.prometheus.dialect import version_error
+from stackgen.prometheus.dialect import DEFAULT, HOLT_WINTERS, version_error
 
 # A string literal as PromQL (and Go templates) write them: "double", 'single' or `raw`.
 STRING_LITERAL = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
@@ -38,9 +38,6 @@ def normalised(expr: str) -> str:
 def _stand_in(found: re.Match[str]) -> str:
     matcher = found.group("matcher")
     return found.group(0) if matcher is None else matcher + _STAND_IN
-
-
-_HOLT_WINTERS = re.compile(r"\bholt_winters\s*\(")
 
 
 def blank_strings(code: str) -> str:
@@ -79,22 +76,25 @@ def depth(expr: str) -> int:
     return deepest
 
 
-def parse(expr: str) -> promql_parser.Expr:
-    """The syntax tree of an expression Prometheus 2.42 accepts; ValueError saying why not.
-    Every text handed to the PromQL parser goes through here: it is refused first when it nests
-    deeper than MAX_DEPTH."""
-    nested = depth(expr)
+def parse(expr: str, dialect: str = DEFAULT) -> promql_parser.Expr:
+    """The syntax tree of an expression the Prometheus of `dialect` (prometheus.dialect: "2.42"
+    or "3") accepts; ValueError saying why not. Every text handed to the PromQL parser goes
+    through here: it is refused first when it nests deeper than MAX_DEPTH."""
+    # each level takes a character at least: a short text cannot nest too deep
+    nested = depth(expr) if len(expr) > MAX_DEPTH else 0
     if nested > MAX_DEPTH:
         raise ValueError(
             f"nests {nested} levels deep (brackets and chained operators), more than the "
             f"{MAX_DEPTH} stackgen reads: split it into recording rules"
         )
-    refused = version_error(expr)  # what promql-parser (Prometheus 3) takes and 2.42 does not
+    refused = version_error(expr, dialect)  # what promql-parser takes and the target does not
     if refused is not None:
         raise ValueError(refused)
-    try:
+    if dialect == DEFAULT:
         # The parser follows Prometheus 3, where 2.42's holt_winters took a new name.
-        return promql_parser.parse(_HOLT_WINTERS.sub("double_exponential_smoothing(", expr))
+        expr = HOLT_WINTERS.sub("double_exponential_smoothing(", expr)
+    try:
+        return promql_parser.parse(expr)
     except ValueError as exc:
         raise ValueError(f"invalid PromQL: {exc}") from None
 

@@ -4,6 +4,7 @@ functions around them, and the labels its result carries."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import promql_parser as ast
@@ -186,8 +187,34 @@ def _binary_labels(node: ast.BinaryExpr) -> Labels:
     return Labels(True, names) if str(matching.type).endswith("Include") else left.drop(names)
 
 
+# While `memoised_labels` runs: each node's result labels, by its id, with the node (held, so
+# that no other node takes its id). The checks ask for the labels of a tree's inner nodes again
+# and again (each aggregation and binary operation, then the whole query).
+_MEMO: dict[int, tuple[ast.Expr, Labels]] | None = None
+
+
+@contextmanager
+def memoised_labels() -> Iterator[None]:
+    """result_labels works out each node's labels once within the block."""
+    global _MEMO
+    outer, _MEMO = _MEMO, {}
+    try:
+        yield
+    finally:
+        _MEMO = outer
+
+
 def result_labels(node: ast.Expr) -> Labels:
     """The labels every series of the result carries (Prometheus's own rules, as in 2.42)."""
+    if _MEMO is None:
+        return _result_labels(node)
+    found = _MEMO.get(id(node))
+    if found is None:
+        found = _MEMO[id(node)] = (node, _result_labels(node))
+    return found[1]
+
+
+def _result_labels(node: ast.Expr) -> Labels:
     node = unwrap(node)
     if isinstance(node, ast.VectorSelector):
         return Labels(False, _equal_matchers(node))

@@ -137,16 +137,17 @@ def _repeat(pattern: str, index: int) -> int | None:
     return end + 1
 
 
-def re2_error(pattern: str) -> str | None:
-    """Why Go's regexp refuses `pattern`, or None when it compiles."""
+def re2_error(pattern: str, angle_names: bool = False) -> str | None:
+    """Why Go's regexp refuses `pattern`, or None when it compiles. `angle_names`: Go 1.22 or
+    later (Prometheus 3), which takes `(?<name>...)` as well as `(?P<name>...)`."""
     try:
-        _check(pattern)
+        _check(pattern, angle_names)
     except _Invalid as exc:
         return str(exc)
     return None
 
 
-def _check(pattern: str) -> None:
+def _check(pattern: str, angle_names: bool) -> None:
     depth, index = 0, 0
     repeatable = False  # whether the last item can take a repetition operator
     repeated = False  # whether the last item is a repetition already
@@ -173,7 +174,7 @@ def _check(pattern: str) -> None:
         if char == "(":
             opens = True
             if pattern.startswith("(?", index):
-                index, opens = _group_flags(pattern, index)
+                index, opens = _group_flags(pattern, index, angle_names)
             else:
                 index += 1
             depth += opens
@@ -199,12 +200,13 @@ def _check(pattern: str) -> None:
         raise _Invalid("missing closing ): unbalanced parentheses")
 
 
-def _group_flags(pattern: str, index: int) -> tuple[int, bool]:
+def _group_flags(pattern: str, index: int, angle_names: bool) -> tuple[int, bool]:
     """The index after `(?...`, and whether it opens a group (`(?i)` only sets flags)."""
     rest = pattern[index + 2 :]
-    if rest.startswith("P<"):
+    if rest.startswith("P<") or (angle_names and rest.startswith("<")):
+        start = 2 if rest.startswith("P<") else 1
         end = rest.find(">")
-        name = rest[2:end] if end > 2 else ""
+        name = rest[start:end] if end > start else ""
         if not name or not all(c == "_" or c.isalnum() for c in name):
             raise _Invalid("invalid named capture")
         return index + 2 + end + 1, True

@@ -1,59 +1,33 @@
-"""Spec stage: YAML files -> a validated Stack model, or every error found, located."""
+"""Spec stage: YAML files -> a validated Stack model, or every error found, located.
+
+The names below are imported on first use: a command that needs only the spec's errors or its
+YAML reader (`stackgen lint` of plain rule files) does not import the model, pydantic with it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+if TYPE_CHECKING:
+    from stackgen.spec.checks import StackCheck
+    from stackgen.spec.errors import SpecError, SpecErrors
+    from stackgen.spec.model import Stack
+    from stackgen.spec.stack import load_stack
 
-from stackgen.spec.checks import StackCheck, check_stack, parts_of, parts_of_data
-from stackgen.spec.errors import SpecError, SpecErrors
-from stackgen.spec.loader import SourceMap, load_data, load_spec
-from stackgen.spec.model import Stack
-from stackgen.spec.overlay import apply_overlay, overlay_path
-from stackgen.spec.pydantic_errors import convert
-from stackgen.spec.templates import template_folder_errors
-
-
-def load_stack(path: Path, env: str | None = None, checks: Sequence[StackCheck] = ()) -> Stack:
-    """Read, merge and validate the spec at `path` (with the overlay of environment `env`),
-    and run `checks`, the stages above's checks of it; raises SpecErrors with every problem."""
-    if env is None and (stack := _valid_without_positions(path, checks)) is not None:
-        return stack
-    loaded = load_spec(path)
-    if env is not None:
-        loaded = apply_overlay(loaded, overlay_path(path, env))
-    try:
-        stack = Stack.model_validate(loaded.data)
-    except ValidationError as exc:
-        errors = convert(exc, loaded.data, loaded.source, Stack)
-        errors += check_stack(parts_of_data(loaded.data), loaded.source, checks)
-        raise SpecErrors(errors) from None
-    errors = check_stack(parts_of(stack), loaded.source, checks)
-    errors += template_folder_errors(stack, path, loaded.source)
-    if errors:
-        raise SpecErrors(errors)
-    return stack
+_WHERE = {
+    "SpecError": "stackgen.spec.errors",
+    "SpecErrors": "stackgen.spec.errors",
+    "Stack": "stackgen.spec.model",
+    "StackCheck": "stackgen.spec.checks",
+    "load_stack": "stackgen.spec.stack",
+}
 
 
-def _valid_without_positions(path: Path, checks: Sequence[StackCheck]) -> Stack | None:
-    """The stack, when its spec is valid, read without the positions that only a mistake
-    needs; None when there is any mistake, for `load_stack` to read it again and report
-    every mistake where it was written."""
-    data = load_data(path)
-    if data is None:
-        return None
-    try:
-        stack = Stack.model_validate(data)
-    except ValidationError:
-        return None
-    nowhere = SourceMap()  # a mistake found here is found again, and located, by the caller
-    if check_stack(parts_of(stack), nowhere, checks) or template_folder_errors(
-        stack, path, nowhere
-    ):
-        return None
-    return stack
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(_WHERE[name]), name)
 
 
 __all__ = ["SpecError", "SpecErrors", "Stack", "StackCheck", "load_stack"]

@@ -7,6 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from stackgen.prometheus.dialect import DEFAULT as DEFAULT_DIALECT
+from stackgen.prometheus.metric_types import Hints
+from stackgen.spec import lint_defaults
+
 # What one call of a check looks at.
 Scope = Literal["rule", "group", "file", "files", "stack", "dashboard", "panel", "pack"]
 # Whose files it judges: what stackgen renders, what a spec's author wrote (its packs and
@@ -31,12 +35,35 @@ Hit = tuple[Location, str]
 
 
 @dataclass(frozen=True)
+class SelectorPolicy:
+    """Every selector of a metric `metrics` (a regex matched whole) matches on these labels."""
+
+    metrics: str
+    required_labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AggregationPolicy:
+    """Every aggregation in a rule named `rules` (a regex matched whole) keeps and drops these."""
+
+    rules: str
+    keep: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
-    """What the checks are told: the scrape interval, and the team's required labels (each
-    with its allowed values; none listed: any value) and annotations."""
+    """What the checks are told: the scrape interval, the PromQL dialect of the Prometheus that
+    runs the rules (prometheus.dialect), the team's metric types (prometheus.metric_types),
+    and its required labels (each with its allowed values; none listed: any value) and
+    annotations."""
 
     scrape_seconds: float = 60.0
-    required_labels: tuple[tuple[str, tuple[str, ...]], ...] = (
-        ("severity", ("critical", "warning", "info")),
+    dialect: str = DEFAULT_DIALECT
+    metric_types: Hints = ()
+    selector_policies: tuple[SelectorPolicy, ...] = ()
+    aggregation_policies: tuple[AggregationPolicy, ...] = ()
+    required_labels: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+        (name, tuple(values)) for name, values in lint_defaults.REQUIRED_LABELS.items()
     )
-    required_annotations: tuple[str, ...] = ("summary", "description", "runbook_url")
+    required_annotations: tuple[str, ...] = tuple(lint_defaults.REQUIRED_ANNOTATIONS)

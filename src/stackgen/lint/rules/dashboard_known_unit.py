@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from stackgen.grafana.schema import grafana_units
 from stackgen.lint.facts import DashboardFacts
 from stackgen.lint.findings import Severity
 from stackgen.lint.rules.base import Audience, Hit, Scope
@@ -27,6 +26,9 @@ HINT = "Use a unit id of Grafana's units (percentunit, s, reqps, ...)."
 
 
 def check(panel: dict[str, Any], queries: Sequence[tuple[str, DashboardFacts]]) -> Iterator[Hit]:
+    # Imported here: grafana.schema brings jsonschema, which linting rule files never needs.
+    from stackgen.grafana.schema import grafana_units
+
     unit = panel.get("fieldConfig", {}).get("defaults", {}).get("unit")
     if unit is not None and unit not in grafana_units():
         where = ("fieldConfig", "defaults", "unit")

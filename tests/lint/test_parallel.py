@@ -1,0 +1,55 @@
+"""Many rule files are summarised in forked workers, one per core: the findings are those of
+one process, in the same order, and a check that fails in a worker is still stackgen's bug
+naming the file."""
+
+import os
+
+import pytest
+
+from stackgen.lint import LintBug, lint, parallel
+from stackgen.lint.rules import alert_name
+from tests.helpers import write
+
+FILES = parallel.PARALLEL_FROM + 6
+
+
+def rule_files(tmp_path):
+    return [
+        write(
+            tmp_path, f"rules-{i:02}.yml",
+            f"groups:\n- name: g{i}\n  rules:\n  - alert: bad_name_{i}\n"
+            f"    expr: rate(x_{i}_total[1m]) > {i}\n",
+        )
+        for i in range(FILES)
+    ]  # fmt: skip
+
+
+def test_the_workers_find_what_one_process_finds_in_the_same_order(tmp_path, monkeypatch):
+    files = rule_files(tmp_path)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    in_workers = lint([tmp_path])
+    monkeypatch.setattr(parallel, "workers", lambda: 1)
+    assert in_workers == lint([tmp_path])
+    assert {f.file for f in in_workers if f.check == "alert/name"} == {str(f) for f in files}
+
+
+def test_summarised_keeps_the_order_and_runs_in_one_process_below_the_threshold():
+    assert parallel.summarised(list(range(100)), lambda n: n * n, jobs=2) == [
+        n * n for n in range(100)
+    ]
+    pids = parallel.summarised(list(range(3)), lambda _: os.getpid(), jobs=2)
+    assert set(pids) == {os.getpid()}
+
+
+def test_a_check_that_fails_in_a_worker_is_a_bug_naming_the_file(tmp_path, monkeypatch):
+    files = rule_files(tmp_path)
+
+    def broken(rule, settings):
+        if rule.file == str(files[-1]):
+            raise KeyError("oops")
+        return iter(())
+
+    monkeypatch.setattr(alert_name, "check", broken)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    with pytest.raises(LintBug, match=f"^{files[-1]}: KeyError"):
+        lint([tmp_path])
