@@ -65,8 +65,8 @@ def test_the_base_window_records_failed_and_all_requests_once(tmp_path):
         'or 0 * sum (rate(http_requests_total{job="api"}[5m]))'
     )  # a group with requests but no failures is 0, not missing
     assert records["slo:sli_error:ratio_rate5m"]["expr"] == (
-        'slo:sli_errors:rate5m{service="api",slo="errors"} '
-        '/ (slo:sli_events:rate5m{service="api",slo="errors"} > 0)'
+        'sum_over_time(slo:sli_errors:rate5m{service="api",slo="errors"}[5m]) '
+        '/ (sum_over_time(slo:sli_events:rate5m{service="api",slo="errors"}[5m]) > 0)'
     )  # `> 0`: no traffic gives no ratio, not NaN
     assert records["slo:sli_errors:rate5m"]["labels"] == {"service": "api", "slo": "errors"}
 
@@ -77,7 +77,7 @@ def test_longer_windows_and_the_period_are_ratios_of_sums_of_the_base_rates(tmp_
     records = records_of(
         tmp_path, with_slo("{name: errors, objective: 99.9, sli: {type: requests}}")
     )
-    for window in ("1h", "3d", "30d"):
+    for window in ("5m", "1h", "3d", "30d"):
         assert records[f"slo:sli_error:ratio_rate{window}"]["expr"] == (
             f'sum_over_time(slo:sli_errors:rate5m{{service="api",slo="errors"}}[{window}]) '
             f'/ (sum_over_time(slo:sli_events:rate5m{{service="api",slo="errors"}}[{window}]) > 0)'

@@ -77,3 +77,78 @@ def test_the_period_ratio_is_all_failed_requests_over_all_requests_under_uneven_
     )
     assert round(AVERAGE_OF_RATIOS / EXACT) == 143
     assert "SUCCESS" in output
+
+
+def page_alert(description_tail: str = "") -> dict:
+    description = (
+        "SLO `errors` (99.9% over 30d) is burning its error budget: 14.4x the budget (1.44% "
+        "errors) over 1h and 5m or 6x the budget (0.6% errors) over 6h and 30m. At 14.4x, 2% of "
+        "the budget goes in 1h and all of it in 2d2h." + description_tail
+    )
+    return {
+        "exp_labels": {
+            "severity": "critical",
+            "team": "web",
+            "service": "api",
+            "slo": "errors",
+            "slo_tier": "page",
+        },
+        "exp_annotations": {
+            "summary": "api burns the error budget of SLO `errors` fast (page)",
+            "description": description,
+            "runbook_url": "runbooks/ErrorRateViolation.md",
+            "dashboard_url": "http://localhost:3000/d/demo-api_slo",
+        },
+    }
+
+
+def guard_tests(fires_on_one_error: bool, tail: str) -> list[dict]:
+    # Seven hours of one request a minute, one of which (at 6h31m) fails: 1/60 of the hour,
+    # above 1.44%, once the hour's 5m rates have taken it in (6h35m), while the 5m window still
+    # holds it (to 6h40m); the 6h pair, at 1/360, stays below its 0.6%. The page tier's
+    # `for: 2m` has passed by 6h38m. The guard's hour saw 60 requests.
+    one_error = [
+        {"series": OK, "values": "0+1x420"},
+        {"series": FAILED, "values": "0x390 1x30"},
+    ]
+    # Ten requests a minute, all failing from minute 20: a real outage (600 requests an hour).
+    outage = [
+        {"series": OK, "values": "0+10x20 200x20"},
+        {"series": FAILED, "values": "0x20 10+10x20"},
+    ]
+    return [
+        {
+            "interval": "1m",
+            "input_series": one_error,
+            "alert_rule_test": [
+                {
+                    "eval_time": "6h38m",
+                    "alertname": "ErrorRateViolation",
+                    "exp_alerts": [page_alert(tail)] if fires_on_one_error else [],
+                }
+            ],
+        },
+        {
+            "interval": "1m",
+            "input_series": outage,
+            "alert_rule_test": [
+                {
+                    "eval_time": "30m",
+                    "alertname": "ErrorRateViolation",
+                    "exp_alerts": [page_alert(tail)],
+                }
+            ],
+        },
+    ]
+
+
+def test_the_low_traffic_guard_holds_one_error_back_and_still_pages_on_an_outage(tmp_path):
+    """`min_events: 100`: the hour saw 60 requests, so one failure does not page; an outage at
+    600 requests an hour does. Without the guard the one failure pages."""
+    guarded = rule_file(
+        tmp_path, "{name: errors, objective: 99.9, sli: {type: requests}, min_events: 100}"
+    )
+    tail = " A window pair fires only once its long window saw 100 requests."
+    promtool_tests(tmp_path, [guarded], "1m", guard_tests(fires_on_one_error=False, tail=tail))
+    plain = rule_file(tmp_path, "{name: errors, objective: 99.9, sli: {type: requests}}")
+    promtool_tests(tmp_path, [plain], "1m", guard_tests(fires_on_one_error=True, tail=""))

@@ -35,8 +35,8 @@ def test_each_window_pair_says_its_burn_rate_threshold_and_detection_times():
     assert ticket_3d.burn_detected_in == "7h31m30s"
     assert ticket_3d.budget_gone_in == "3d"
     assert availability.note == (
-        "Windows longer than 5m sum its recorded rates, so they trail a raw rate() by up to "
-        "2m30s; 2h, 1d, 3d, 30d are evaluated every 2m, and may be that late."
+        "Each window sums the recorded 5m rates, so it trails a raw rate() by up to 2m30s; "
+        "2h, 1d, 3d, 30d are evaluated every 2m, and may be that late."
     )
 
 

@@ -328,3 +328,21 @@ def test_the_checks_given_see_a_section_that_fails_validation(tmp_path):
         "17:26: lint.severity.alert/name: Input should be 'error', 'warning' or 'info' "
         "(got str 'fatal')",
     ]
+
+
+def test_min_events_needs_an_sli_that_counts_requests(tmp_path):
+    (error,) = slo_errors(
+        tmp_path, "{name: a, objective: 99.9, sli: {type: uptime}, min_events: 100}"
+    )
+    assert error.endswith(
+        "services[api].slos[a].min_events: `min_events` counts requests, which an SLI of type "
+        "`uptime` does not have (its events are scrapes): use a `requests` or `latency` SLI, or "
+        "remove `min_events`"
+    )
+    load_stack(  # a requests SLI takes it
+        with_slo(tmp_path, "{name: a, objective: 99.9, sli: {type: requests}, min_events: 100}")
+    )
+    (error,) = slo_errors(
+        tmp_path, "{name: a, objective: 99.9, sli: {type: requests}, min_events: 0}"
+    )
+    assert "min_events" in error and "greater than 0" in error

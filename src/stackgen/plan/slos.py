@@ -129,14 +129,10 @@ def _window_records(ctx: ServiceContext, service: Service, slo: SLO) -> list[tup
     base = plan.ranges[0]
     failed, events = event_rates(ctx, service, slo, base)
     span = format_duration(base)
-    base_failed = slo_selector(FAILED.format(range=span), service, slo)
-    base_events = slo_selector(EVENTS.format(range=span), service, slo)
-    records = [
-        (base, FAILED.format(range=span), failed),
-        (base, EVENTS.format(range=span), events),
-        (base, ratio_record(base), f"{base_failed} / ({base_events} > 0)"),
-    ]
-    for window in [*plan.ranges[1:], plan.period]:
+    records = [(base, FAILED.format(range=span), failed), (base, EVENTS.format(range=span), events)]
+    # The base window's ratio too sums the recorded rates, so that both windows of a pair
+    # trail the raw series alike (a burst leaves neither before the other has seen it).
+    for window in [*plan.ranges, plan.period]:
         records.append((window, ratio_record(window), _derived_ratio(service, slo, window, base)))
     if slo.min_events is not None:
         for window in sorted({w.long for w in plan.windows}):
@@ -228,6 +224,11 @@ def _tier_description(slo: SLO, plan: engine.Plan, windows: tuple[engine.Window,
         f"is burning its error budget: {' or '.join(parts)}. At {rate}x, "
         f"{clean_number(fastest.budget_consumed)}% of the budget goes in "
         f"{format_duration(fastest.long)} and all of it in {exhaust}."
+        + (
+            f" A window pair fires only once its long window saw {slo.min_events} requests."
+            if slo.min_events is not None
+            else ""
+        )
     )
 
 

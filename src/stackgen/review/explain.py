@@ -52,8 +52,8 @@ class Recording:
         parts = []
         if self.base is not None:
             parts.append(
-                f"Windows longer than {format_duration(self.base)} sum its recorded rates, "
-                f"so they trail a raw rate() by up to {format_duration(self.base / 2)}"
+                f"Each window sums the recorded {format_duration(self.base)} rates, so it "
+                f"trails a raw rate() by up to {format_duration(self.base / 2)}"
             )
         if self.late:
             slow = ", ".join(format_duration(w) for w in sorted(self.late))

@@ -124,8 +124,8 @@ def detection_seconds(window: Window, burn_rate: Decimal) -> float | None:
     return float(Decimal(window.long) * window.burn_rate / burn_rate)
 
 
-# Windows longer than the SLO's base window are derived from the base window's recorded rates
-# (a ratio of sums over the window), and the windows no page tier reads are evaluated in a
+# Every window is derived from the base window's recorded rates (a ratio of sums over the
+# window), and the windows no page tier reads are evaluated in a
 # slower rule group. Both show in detection times, which `stackgen explain` reports.
 SLOW_INTERVAL = 120  # seconds: well under Prometheus's 5m lookback, so no reader sees a gap
 SLOW_MIN_WINDOW = 60 * SLOW_INTERVAL  # evaluating a window 2m late moves it by under 2%
@@ -140,7 +140,7 @@ def slow_windows(plan: Plan) -> set[int]:
 
 
 def derived_seconds(needed: float, base: int, window: int) -> float:
-    """When a window derived from base-window rates first holds `needed` seconds' worth of a
+    """When a window summing base-window rates first holds `needed` seconds' worth of a
     steady burn that started at 0 (a raw rate() over the window holds it at `needed`).
 
     Each recorded rate averages the base window before it, so the sum over the window weighs
@@ -158,15 +158,15 @@ def recorded_detection_seconds(
     window: Window, burn_rate: Decimal, base: int | None, late: dict[int, int]
 ) -> float | None:
     """How long after a step to `burn_rate` the window pair first fires as the rules record it:
-    the base window is a raw rate, longer windows are derived from it (`base` None: every
-    window is a raw rate), and `late` (window -> seconds) is how much later than the alerts a
+    every window sums the base window's recorded rates (`base` None: every window is a raw
+    rate), and `late` (window -> seconds) is how much later than the alerts a
     slow group may have evaluated a window."""
     if burn_rate <= window.burn_rate:
         return None
     times = []
     for length in (window.long, window.short):
         needed = float(Decimal(length) * window.burn_rate / burn_rate)
-        if base is not None and length != base:
+        if base is not None:
             needed = derived_seconds(needed, base, length)
         times.append(needed + late.get(length, 0))
     return max(times)
