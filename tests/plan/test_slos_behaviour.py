@@ -152,3 +152,30 @@ def test_the_low_traffic_guard_holds_one_error_back_and_still_pages_on_an_outage
     promtool_tests(tmp_path, [guarded], "1m", guard_tests(fires_on_one_error=False, tail=tail))
     plain = rule_file(tmp_path, "{name: errors, objective: 99.9, sli: {type: requests}}")
     promtool_tests(tmp_path, [plain], "1m", guard_tests(fires_on_one_error=True, tail=""))
+
+
+def test_a_full_outage_pages_when_explain_says(tmp_path):
+    """`stackgen explain` says a full outage pages in 4m56s at 99.9% over 30d: the hour of
+    summed 5m rates holds 1.44% errors 2m56s in, then `for: 2m`. Fed from raw counters every
+    15s, an outage after six hours of steady traffic (so the 6h pair sees a full window) pages
+    between 4m30s and 5m30s in (evaluations are 15s apart; raw windows would page 2m52s in)."""
+    from stackgen.review.explain import explain_slo
+
+    stack = stack_from(
+        tmp_path, minimal_with_slos("{name: errors, objective: 99.9, sli: {type: requests}}")
+    )
+    assert explain_slo("api", stack.services[0].slos[0]).rows[0].outage_detected_in == "4m56s"
+    outage = [
+        {"series": OK, "values": "0+25x1440 36000x40"},  # 100 requests a minute, then none good
+        {"series": FAILED, "values": "0x1440 25+25x40"},  # all 100 fail from 6h
+    ]
+    alerts = [
+        {"eval_time": "6h4m30s", "alertname": "ErrorRateViolation", "exp_alerts": []},
+        {"eval_time": "6h5m30s", "alertname": "ErrorRateViolation", "exp_alerts": [page_alert()]},
+    ]
+    promtool_tests(
+        tmp_path,
+        [rule_file(tmp_path, "{name: errors, objective: 99.9, sli: {type: requests}}")],
+        "15s",
+        [{"interval": "15s", "input_series": outage, "alert_rule_test": alerts}],
+    )
