@@ -1,5 +1,6 @@
-"""SLO rules: the error ratio of each window, budget and burn-rate series, and the page and
-ticket alerts of the multi-window multi-burn-rate scheme."""
+"""SLO rules: the base window's failed and all events, read from the raw series once; the error
+ratio of each window and of the period as a ratio of their sums; budget and burn-rate series;
+and the page and ticket alerts of the multi-window multi-burn-rate scheme."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ ALERT_NAMES = {
 }
 RATIO = "slo:sli_error:ratio_rate{range}"
 # The base window's failed and all events per second, recorded once per SLO (and group); every
-# longer window and the period are derived from them.
+# window's ratio and the period's are derived from them.
 FAILED = "slo:sli_errors:rate{range}"
 EVENTS = "slo:sli_events:rate{range}"
 # Events over a tier's long window, for the low-traffic guard (`min_events`).
@@ -63,7 +64,7 @@ def _by(slo: SLO, how: str = "sum") -> str:
     return f"{how} by ({', '.join(slo.group_by)})" if slo.group_by else how
 
 
-def error_ratio(ctx: ServiceContext, service: Service, slo: SLO, seconds: int) -> str:
+def error_ratio(slo: SLO, seconds: int) -> str:
     """A `ratio` SLI's error ratio over one window: its expression, as written."""
     assert isinstance(slo.sli, RatioSLI)
     return Template(slo.sli.expr).safe_substitute(window=format_duration(seconds)).strip()
@@ -114,12 +115,13 @@ def _event_count(service: Service, slo: SLO, seconds: int, base: int) -> str:
 
 
 def _window_records(ctx: ServiceContext, service: Service, slo: SLO) -> list[tuple[int, str, str]]:
-    """(window, record, expr) of every window, shortest first, the period last."""
+    """(window, record, expr) of the base window's event rates, of every window's ratio
+    (shortest first, the period last) and of the guard's event counts."""
     plan = slo_plan(slo)
     if isinstance(slo.sli, RatioSLI):
         shortest = slo_selector(ratio_record(plan.ranges[0]), service, slo)
         # A ratio expression cannot be split into events: the period averages its ratios.
-        return [(w, ratio_record(w), error_ratio(ctx, service, slo, w)) for w in plan.ranges] + [
+        return [(w, ratio_record(w), error_ratio(slo, w)) for w in plan.ranges] + [
             (
                 plan.period,
                 ratio_record(plan.period),
@@ -232,6 +234,15 @@ def _tier_description(slo: SLO, plan: engine.Plan, windows: tuple[engine.Window,
     )
 
 
+def _freshest(service: Service, slo: SLO) -> str:
+    """The SLO's series that goes missing first when its metrics do: the base window's events
+    (every ratio sums them over a window, so outlives them), or a ratio SLI's shortest ratio."""
+    shortest = slo_plan(slo).ranges[0]
+    if isinstance(slo.sli, RatioSLI):
+        return slo_selector(ratio_record(shortest), service, slo)
+    return slo_selector(EVENTS.format(range=format_duration(shortest)), service, slo)
+
+
 def slo_alert_fields(service: Service, slo: SLO) -> list[dict[str, Any]]:
     """The fields of each tier's alert (and the missing-SLI alert) of one SLO."""
     plan = slo_plan(slo)
@@ -273,7 +284,7 @@ def slo_alert_fields(service: Service, slo: SLO) -> list[dict[str, Any]]:
                 "severity": "warning",
                 "runbook_url": slo.runbook_url,
                 "labels": {"slo": slo.name, **slo.labels},
-                "expr": f"absent({slo_selector(ratio_record(plan.ranges[0]), service, slo)})",
+                "expr": f"absent({_freshest(service, slo)})",
                 "for_": "10m",
                 "summary": f"SLO `{slo.name}` of {service.name} has no data",
                 "description": f"The error ratio of SLO `{slo.name}` cannot be computed: its "
