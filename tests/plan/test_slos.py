@@ -261,3 +261,12 @@ def test_slo_annotations_add_to_or_replace_the_alerts_own(tmp_path):
     assert page.annotations["summary"] == "{{ $labels.service }} is unhappy"
     assert page.annotations["dashboard"] == "https://g/d/x"
     assert page.annotations["runbook_url"].endswith("/ErrorRateViolation.md")
+
+
+def test_the_slow_group_evaluates_8_times_less_often_than_a_fast_server(tmp_path):
+    text = with_slo("{name: errors, objective: 99.9, sli: {type: requests}}").replace(
+        "stack:\n  name: demo\n", "stack:\n  name: demo\nprometheus:\n  evaluation_interval: 5s\n"
+    )
+    stack = stack_from(tmp_path, text)
+    (slow,) = [g for g in rule_groups(stack, stack.services[0]) if g["name"] == "api.slo-long"]
+    assert slow["interval"] == "40s"  # 15s -> 2m, at most 2m

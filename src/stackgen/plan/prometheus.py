@@ -255,13 +255,14 @@ def rule_groups(stack: Stack, service: Service) -> list[dict[str, Any]]:
         for r in service_pack(stack.packs, service).records
     ]
     alerts: list[Alert] = linked_alerts(stack, service)
-    slo_fast, slo_slow = slo_groups(stack, ctx, service)
+    interval = engine.slow_interval(parse_duration(stack.prometheus.evaluation_interval))
+    slo_fast, slo_slow = slo_groups(ctx, service, slow_group=interval is not None)
     groups: list[dict[str, Any]] = [
         {"name": f"{service.name}.recording", "records": records, "alerts": []},
         {"name": f"{service.name}.slo", "records": slo_fast, "alerts": []},
         {
             "name": f"{service.name}.slo-long",
-            "interval": format_duration(engine.SLOW_INTERVAL),
+            "interval": format_duration(interval or 0),
             "records": slo_slow,
             "alerts": [],
         },
@@ -271,11 +272,10 @@ def rule_groups(stack: Stack, service: Service) -> list[dict[str, Any]]:
 
 
 def slo_groups(
-    stack: Stack, ctx: ServiceContext, service: Service
+    ctx: ServiceContext, service: Service, slow_group: bool
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The records of the service's SLO group and of its slow group (long windows, evaluated
-    every SLOW_INTERVAL), when the server evaluates rules more often than that."""
-    slow_group = parse_duration(stack.prometheus.evaluation_interval) < engine.SLOW_INTERVAL
+    less often: engine.slow_interval), or all in the first (`slow_group` False)."""
     fast: list[dict[str, Any]] = []
     slow: list[dict[str, Any]] = []
     for slo in service.slos:

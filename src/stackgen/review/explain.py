@@ -66,8 +66,8 @@ def recording(slo: SLO, evaluation_interval: str) -> Recording:
     """How the rules of `plan.slos` record the SLO on a server evaluating this often."""
     plan = engine.plan(slo)
     base = None if isinstance(slo.sli, RatioSLI) else plan.ranges[0]
-    slow = parse_duration(evaluation_interval) < engine.SLOW_INTERVAL
-    late = {w: engine.SLOW_INTERVAL for w in engine.slow_windows(plan)} if slow else {}
+    slow = engine.slow_interval(parse_duration(evaluation_interval))
+    late = {w: slow for w in engine.slow_windows(plan)} if slow else {}
     return Recording(base, late)
 
 

@@ -129,6 +129,15 @@ def detection_seconds(window: Window, burn_rate: Decimal) -> float | None:
 # slower rule group. Both show in detection times, which `stackgen explain` reports.
 SLOW_INTERVAL = 120  # seconds: well under Prometheus's 5m lookback, so no reader sees a gap
 SLOW_MIN_WINDOW = 60 * SLOW_INTERVAL  # evaluating a window 2m late moves it by under 2%
+SLOWER = 8  # the slow group evaluates this many times less often than the server (15s -> 2m)
+
+
+def slow_interval(evaluation_interval: float) -> int | None:
+    """The slow group's interval on a server evaluating this often (None: no slow group, the
+    server evaluates every SLOW_INTERVAL or less often already)."""
+    if evaluation_interval >= SLOW_INTERVAL:
+        return None
+    return int(min(SLOW_INTERVAL, SLOWER * evaluation_interval))
 
 
 def slow_windows(plan: Plan) -> set[int]:
