@@ -194,16 +194,18 @@ class LiveStack:
         http_json(f"{self.alertmanager_url}/api/v2/alerts", body=alerts)
 
     def wait_for_evaluations(self, count: int) -> None:
-        """Until every rule group has been evaluated `count` more times."""
-        since = datetime.now(timezone.utc) + timedelta(
-            seconds=(count - 1) * self.evaluation_interval
-        )
+        """Until every rule group has been evaluated `count` more times, each at its own
+        interval (the SLO's long windows are evaluated less often)."""
+        groups = http_json(f"{self.prometheus_url}/api/v1/rules")["data"]["groups"]
+        now = datetime.now(timezone.utc)
+        since = {g["name"]: now + timedelta(seconds=(count - 1) * g["interval"]) for g in groups}
 
         def evaluated() -> bool:
             groups = http_json(f"{self.prometheus_url}/api/v1/rules")["data"]["groups"]
-            return all(_timestamp(g["lastEvaluation"]) > since for g in groups)
+            return all(_timestamp(g["lastEvaluation"]) > since[g["name"]] for g in groups)
 
-        poll(evaluated, count * self.evaluation_interval + 10, f"{count} rule evaluations")
+        longest = max((g["interval"] for g in groups), default=self.evaluation_interval)
+        poll(evaluated, count * longest + 10, f"{count} rule evaluations")
 
     def targets_up(self, *, but: tuple[str, ...] = ()) -> bool:
         targets = [t for t in self.targets() if t["labels"]["job"] not in but]

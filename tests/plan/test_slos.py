@@ -6,6 +6,7 @@ import textwrap
 import pytest
 
 from stackgen.plan.alerts import service_alerts, service_context
+from stackgen.plan.prometheus import rule_groups
 from stackgen.plan.slos import slo_records
 from tests.helpers import MINIMAL, stack_from
 
@@ -33,32 +34,87 @@ def tiers_of(tmp_path, text: str) -> dict[str, object]:
     }
 
 
+def groups_of(tmp_path, text: str) -> dict[str, list[str]]:
+    """Record names by rule group of the service's rule file."""
+    stack = stack_from(tmp_path, text)
+    return {
+        g["name"]: [r["record"] for r in g["records"]]
+        for g in rule_groups(stack, stack.services[0])
+    }
+
+
 def test_a_30d_slo_records_the_seven_windows_of_the_default_tiers(tmp_path):
     records = records_of(
         tmp_path, with_slo("{name: errors, objective: 99.9, sli: {type: requests}}")
     )
-    windows = [r for r in records if r.startswith("slo:sli_error:ratio_rate")]
-    assert windows == [
+    windows = {r for r in records if r.startswith("slo:sli_error:ratio_rate")}
+    assert windows == {
         f"slo:sli_error:ratio_rate{w}" for w in ("5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d")
-    ]
+    }
 
 
-def test_a_requests_sli_counts_failed_over_total_and_zero_when_nothing_fails(tmp_path):
+def test_the_base_window_records_failed_and_all_requests_once(tmp_path):
     records = records_of(
         tmp_path, with_slo("{name: errors, objective: 99.9, sli: {type: requests}}")
     )
-    assert records["slo:sli_error:ratio_rate1h"]["expr"] == (
-        '(sum (rate(http_requests_total{job="api",status=~"5.."}[1h])) '
-        'or 0 * sum (rate(http_requests_total{job="api"}[1h]))) '
-        '/ (sum (rate(http_requests_total{job="api"}[1h])) > 0)'
+    assert records["slo:sli_events:rate5m"]["expr"] == (
+        'sum (rate(http_requests_total{job="api"}[5m]))'
+    )
+    assert records["slo:sli_errors:rate5m"]["expr"] == (
+        'sum (rate(http_requests_total{job="api",status=~"5.."}[5m])) '
+        'or 0 * sum (rate(http_requests_total{job="api"}[5m]))'
+    )  # a group with requests but no failures is 0, not missing
+    assert records["slo:sli_error:ratio_rate5m"]["expr"] == (
+        'sum_over_time(slo:sli_errors:rate5m{service="api",slo="errors"}[5m]) '
+        '/ (sum_over_time(slo:sli_events:rate5m{service="api",slo="errors"}[5m]) > 0)'
     )  # `> 0`: no traffic gives no ratio, not NaN
-    assert records["slo:sli_error:ratio_rate1h"]["labels"] == {"service": "api", "slo": "errors"}
+    assert records["slo:sli_errors:rate5m"]["labels"] == {"service": "api", "slo": "errors"}
+
+
+def test_longer_windows_and_the_period_are_ratios_of_sums_of_the_base_rates(tmp_path):
+    """Traffic-weighted: all failed requests of the window over all its requests, read from
+    the two recorded series, never from the raw ones."""
+    records = records_of(
+        tmp_path, with_slo("{name: errors, objective: 99.9, sli: {type: requests}}")
+    )
+    for window in ("5m", "1h", "3d", "30d"):
+        assert records[f"slo:sli_error:ratio_rate{window}"]["expr"] == (
+            f'sum_over_time(slo:sli_errors:rate5m{{service="api",slo="errors"}}[{window}]) '
+            f'/ (sum_over_time(slo:sli_events:rate5m{{service="api",slo="errors"}}[{window}]) > 0)'
+        )
+    raw = [r for r, rule in records.items() if "http_requests_total" in rule["expr"]]
+    assert raw == ["slo:sli_errors:rate5m", "slo:sli_events:rate5m"]
+
+
+def test_windows_no_page_tier_reads_and_the_period_go_to_a_slower_group(tmp_path):
+    groups = groups_of(tmp_path, with_slo("{name: errors, objective: 99.9, sli: {type: requests}}"))
+    assert [r for r in groups["api.slo-long"] if "ratio_rate" in r] == [
+        "slo:sli_error:ratio_rate2h",
+        "slo:sli_error:ratio_rate1d",
+        "slo:sli_error:ratio_rate3d",
+        "slo:sli_error:ratio_rate30d",
+    ]  # the ticket tier's windows; the page tier's 5m, 30m, 1h and 6h stay in api.slo
+    assert "slo:period_error_budget_remaining:ratio" in groups["api.slo-long"]
+    stack = stack_from(tmp_path, with_slo("{name: errors, objective: 99.9, sli: {type: requests}}"))
+    (slow,) = [g for g in rule_groups(stack, stack.services[0]) if g["name"] == "api.slo-long"]
+    assert slow["interval"] == "2m"
+
+
+def test_a_server_evaluating_every_2m_or_less_often_gets_one_slo_group(tmp_path):
+    text = with_slo("{name: errors, objective: 99.9, sli: {type: requests}}").replace(
+        "stack:\n  name: demo\n",
+        "stack:\n  name: demo\nprometheus:\n  evaluation_interval: 2m\n",
+    )
+    groups = groups_of(tmp_path, text)
+    assert "api.slo-long" not in groups
+    assert "slo:sli_error:ratio_rate30d" in groups["api.slo"]
 
 
 def test_grouped_slos_keep_their_group_labels_only(tmp_path):
     text = with_slo("{name: errors, objective: 99.9, sli: {type: requests}, group_by: [route]}")
-    expr = records_of(tmp_path, text)["slo:sli_error:ratio_rate5m"]["expr"]
-    assert expr.count("sum by (route)") == 3
+    records = records_of(tmp_path, text)
+    assert records["slo:sli_errors:rate5m"]["expr"].count("sum by (route)") == 2
+    assert records["slo:sli_events:rate5m"]["expr"].count("sum by (route)") == 1
 
 
 def test_metric_overrides_reach_the_sli(tmp_path):
@@ -66,8 +122,8 @@ def test_metric_overrides_reach_the_sli(tmp_path):
         "{name: errors, objective: 99.9, sli: {type: requests}}",
         service="metrics: {requests_total: my_requests_total, status_label: code}\n",
     )
-    expr = records_of(tmp_path, text)["slo:sli_error:ratio_rate1h"]["expr"]
-    assert 'rate(my_requests_total{job="api",code=~"5.."}[1h])' in expr
+    expr = records_of(tmp_path, text)["slo:sli_errors:rate5m"]["expr"]
+    assert 'rate(my_requests_total{job="api",code=~"5.."}[5m])' in expr
     assert "http_requests_total" not in expr
 
 
@@ -76,23 +132,34 @@ def test_explicit_selectors_are_used_as_written(tmp_path):
         "{name: e, objective: 99, sli: {type: requests, errors: 'grpc_total{code!=\"OK\"}', "
         "total: grpc_total}}"
     )
-    expr = records_of(tmp_path, text)["slo:sli_error:ratio_rate5m"]["expr"]
-    assert 'rate(grpc_total{code!="OK"}[5m])' in expr and "rate(grpc_total[5m])" in expr
+    records = records_of(tmp_path, text)
+    assert 'rate(grpc_total{code!="OK"}[5m])' in records["slo:sli_errors:rate5m"]["expr"]
+    assert records["slo:sli_events:rate5m"]["expr"] == "sum (rate(grpc_total[5m]))"
 
 
 def test_a_latency_sli_counts_requests_slower_than_the_threshold_bucket(tmp_path):
     text = with_slo("{name: fast, objective: 99, sli: {type: latency, threshold: 0.25}}")
-    assert records_of(tmp_path, text)["slo:sli_error:ratio_rate5m"]["expr"] == (
-        '1 - sum (rate(http_request_duration_seconds_bucket{job="api",le=~"0\\\\.25"}[5m])) '
-        '/ (sum (rate(http_request_duration_seconds_count{job="api"}[5m])) > 0)'
+    assert records_of(tmp_path, text)["slo:sli_errors:rate5m"]["expr"] == (
+        'sum (rate(http_request_duration_seconds_count{job="api"}[5m])) '
+        '- sum (rate(http_request_duration_seconds_bucket{job="api",le=~"0\\\\.25"}[5m]))'
     )
 
 
 def test_a_whole_number_latency_threshold_matches_both_client_spellings_of_le(tmp_path):
     """Go clients write le="1", Python clients le="1.0"."""
     text = with_slo("{name: fast, objective: 99, sli: {type: latency, threshold: 1}}")
-    expr = records_of(tmp_path, text)["slo:sli_error:ratio_rate5m"]["expr"]
+    expr = records_of(tmp_path, text)["slo:sli_errors:rate5m"]["expr"]
     assert 'le=~"1(\\\\.0)?"' in expr
+
+
+def test_an_uptime_sli_counts_failed_scrapes_over_all_scrapes(tmp_path):
+    records = records_of(tmp_path, with_slo("{name: a, objective: 99.9, sli: {type: uptime}}"))
+    assert records["slo:sli_errors:rate5m"]["expr"] == (
+        'sum (count_over_time(up{job="api"}[5m]) - sum_over_time(up{job="api"}[5m])) / 300'
+    )
+    assert records["slo:sli_events:rate5m"]["expr"] == (
+        'sum (count_over_time(up{job="api"}[5m])) / 300'
+    )
 
 
 def test_a_ratio_sli_gets_each_window_in_place_of_its_placeholder(tmp_path):
@@ -179,7 +246,9 @@ def test_a_missing_metric_alert_can_be_asked_for(tmp_path):
         with_slo("{name: e, objective: 99, sli: {type: requests}, missing_metric_alert: true}"),
     )
     (missing,) = [a for a in service_alerts(stack, stack.services[0]) if a.name == "SLIMissing"]
-    assert missing.expr == 'absent(slo:sli_error:ratio_rate5m{service="api",slo="e"})'
+    # the base window's events, which go missing with the metrics (the ratios sum them over a
+    # window, so outlive them)
+    assert missing.expr == 'absent(slo:sli_events:rate5m{service="api",slo="e"})'
     assert missing.labels["slo"] == "e"
 
 
@@ -192,3 +261,12 @@ def test_slo_annotations_add_to_or_replace_the_alerts_own(tmp_path):
     assert page.annotations["summary"] == "{{ $labels.service }} is unhappy"
     assert page.annotations["dashboard"] == "https://g/d/x"
     assert page.annotations["runbook_url"].endswith("/ErrorRateViolation.md")
+
+
+def test_the_slow_group_evaluates_8_times_less_often_than_a_fast_server(tmp_path):
+    text = with_slo("{name: errors, objective: 99.9, sli: {type: requests}}").replace(
+        "stack:\n  name: demo\n", "stack:\n  name: demo\nprometheus:\n  evaluation_interval: 5s\n"
+    )
+    stack = stack_from(tmp_path, text)
+    (slow,) = [g for g in rule_groups(stack, stack.services[0]) if g["name"] == "api.slo-long"]
+    assert slow["interval"] == "40s"  # 15s -> 2m, at most 2m

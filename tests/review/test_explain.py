@@ -24,12 +24,35 @@ def test_each_window_pair_says_its_burn_rate_threshold_and_detection_times():
         "1.44%",
         "2%",
     )
-    # a full outage crosses 1.44% of the hour in 51.84s, then `for: 2m`
-    assert page.outage_detected_in == "2m52s"
+    # A full outage crosses 1.44% of a raw hour in 51.84s; the hour sums 5m rates, which
+    # reach 100% errors only 5m in, so it holds 51.84s of errors after sqrt(2 x 300 x 51.84)
+    # = 176s; then `for: 2m`.
+    assert page.outage_detected_in == "4m56s"
     assert page.burn_detected_in == "never"  # 10x is below 14.4x
     ticket_3d = availability.rows[3]
-    assert ticket_3d.burn_detected_in == "7h27m"  # 3d x 1 / 10 = 7h12m, then `for: 15m`
+    # 3d x 1 / 10 = 7h12m, 2m30s (half the base window) later as recorded, up to 2m later
+    # in the slow group, then `for: 15m`
+    assert ticket_3d.burn_detected_in == "7h31m30s"
     assert ticket_3d.budget_gone_in == "3d"
+    assert availability.note == (
+        "Each window sums the recorded 5m rates, so it trails a raw rate() by up to 2m30s; "
+        "2h, 1d, 3d, 30d are evaluated every 2m, and may be that late."
+    )
+
+
+def test_a_ratio_sli_reads_every_window_raw_and_a_slow_server_has_no_slow_group(tmp_path):
+    from stackgen.review.explain import explain_slo
+    from tests.helpers import stack_from
+
+    text = MINIMAL.replace(
+        "      static: [api:8080]\n",
+        "      static: [api:8080]\n    slos: [{name: r, objective: 99.9, sli: {type: ratio, "
+        "expr: 'sum(rate(bad[${window}])) / sum(rate(all[${window}]))'}}]\n",
+    )
+    (slo,) = stack_from(tmp_path, text).services[0].slos
+    page = explain_slo("api", slo, "2m").rows[0]
+    assert page.outage_detected_in == "2m52s"  # 51.84s of a raw hour, then `for: 2m`
+    assert explain_slo("api", slo, "2m").note == ""
 
 
 def test_one_service_or_one_slo_can_be_asked_for():

@@ -397,3 +397,20 @@ def test_a_rename_to_its_own_name_or_of_a_disabled_alert_is_no_collision(tmp_pat
         "name: HighHTTPErrorRate}}"
     )
     load_stack(write(tmp_path, "s.yml", text))
+
+def test_min_events_needs_an_sli_that_counts_requests(tmp_path):
+    (error,) = slo_errors(
+        tmp_path, "{name: a, objective: 99.9, sli: {type: uptime}, min_events: 100}"
+    )
+    assert error.endswith(
+        "services[api].slos[a].min_events: `min_events` counts requests, which an SLI of type "
+        "`uptime` does not have (its events are scrapes): use a `requests` or `latency` SLI, or "
+        "remove `min_events`"
+    )
+    load_stack(  # a requests SLI takes it
+        with_slo(tmp_path, "{name: a, objective: 99.9, sli: {type: requests}, min_events: 100}")
+    )
+    (error,) = slo_errors(
+        tmp_path, "{name: a, objective: 99.9, sli: {type: requests}, min_events: 0}"
+    )
+    assert "min_events" in error and "greater than 0" in error

@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 from stackgen.common.layout import PROMETHEUS_CONFIG, RULES_DIR, SHARD_CONFIG, under_prometheus
+from stackgen.common.values import format_duration, parse_duration
+from stackgen.packs.base import ServiceContext
 from stackgen.packs.service import service_pack
 from stackgen.plan.alerts import Alert, service_context
 from stackgen.plan.artifact import Artifact
@@ -18,8 +20,9 @@ from stackgen.plan.imported import (
     legacy_files,
     service_groups,
 )
-from stackgen.plan.slos import slo_records
+from stackgen.plan.slos import slo_record_groups
 from stackgen.prometheus.promql import literal_regex
+from stackgen.spec import burn_rates as engine
 from stackgen.spec.model import (
     TENANT_HEADERS,
     KubernetesSD,
@@ -252,13 +255,34 @@ def rule_groups(stack: Stack, service: Service) -> list[dict[str, Any]]:
         for r in service_pack(stack.packs, service).records
     ]
     alerts: list[Alert] = linked_alerts(stack, service)
-    slo_records_ = [r for slo in service.slos for r in slo_records(ctx, service, slo)]
+    interval = engine.slow_interval(parse_duration(stack.prometheus.evaluation_interval))
+    slo_fast, slo_slow = slo_groups(ctx, service, slow_group=interval is not None)
     groups: list[dict[str, Any]] = [
         {"name": f"{service.name}.recording", "records": records, "alerts": []},
-        {"name": f"{service.name}.slo", "records": slo_records_, "alerts": []},
+        {"name": f"{service.name}.slo", "records": slo_fast, "alerts": []},
+        {
+            "name": f"{service.name}.slo-long",
+            "interval": format_duration(interval or 0),
+            "records": slo_slow,
+            "alerts": [],
+        },
         {"name": f"{service.name}.alerts", "records": [], "alerts": alerts},
     ]
     return [g for g in groups if g["records"] or g["alerts"]]
+
+
+def slo_groups(
+    ctx: ServiceContext, service: Service, slow_group: bool
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The records of the service's SLO group and of its slow group (long windows, evaluated
+    less often: engine.slow_interval), or all in the first (`slow_group` False)."""
+    fast: list[dict[str, Any]] = []
+    slow: list[dict[str, Any]] = []
+    for slo in service.slos:
+        slo_fast, slo_slow = slo_record_groups(ctx, service, slo, slow_group)
+        fast += slo_fast
+        slow += slo_slow
+    return fast, slow
 
 
 def custom_alert_names(stack: Stack) -> dict[str, set[str]]:

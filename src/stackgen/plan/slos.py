@@ -1,5 +1,6 @@
-"""SLO rules: the error ratio of each window, budget and burn-rate series, and the page and
-ticket alerts of the multi-window multi-burn-rate scheme."""
+"""SLO rules: the base window's failed and all events, read from the raw series once; the error
+ratio of each window and of the period as a ratio of their sums; budget and burn-rate series;
+and the page and ticket alerts of the multi-window multi-burn-rate scheme."""
 
 from __future__ import annotations
 
@@ -18,6 +19,12 @@ from stackgen.spec.model.slos import DEFAULT_ALERT_NAMES
 
 ALERT_NAMES = DEFAULT_ALERT_NAMES
 RATIO = "slo:sli_error:ratio_rate{range}"
+# The base window's failed and all events per second, recorded once per SLO (and group); every
+# window's ratio and the period's are derived from them.
+FAILED = "slo:sli_errors:rate{range}"
+EVENTS = "slo:sli_events:rate{range}"
+# Events over a tier's long window, for the low-traffic guard (`min_events`).
+COUNT = "slo:sli_events:increase{range}"
 
 
 @per_plan
@@ -49,66 +56,136 @@ def histogram(ctx: ServiceContext, slo: SLO) -> str | None:
     return next((ctx.metrics[r] for r in HISTOGRAM_ROLES if r in ctx.metrics), None)
 
 
-def error_ratio(ctx: ServiceContext, service: Service, slo: SLO, seconds: int) -> str:
-    """The SLI's error ratio over one window, one series per `group_by` value."""
+def _by(slo: SLO, how: str = "sum") -> str:
+    return f"{how} by ({', '.join(slo.group_by)})" if slo.group_by else how
+
+
+def error_ratio(slo: SLO, seconds: int) -> str:
+    """A `ratio` SLI's error ratio over one window: its expression, as written."""
+    assert isinstance(slo.sli, RatioSLI)
+    return Template(slo.sli.expr).safe_substitute(window=format_duration(seconds)).strip()
+
+
+def event_rates(ctx: ServiceContext, service: Service, slo: SLO, seconds: int) -> tuple[str, str]:
+    """(failed, all) events per second over the base window, one series per `group_by` value.
+    Every longer window is derived from these two series, never from the raw ones."""
     window = format_duration(seconds)
-    by = f"sum by ({', '.join(slo.group_by)})" if slo.group_by else "sum"
+    by = _by(slo)
     sli = slo.sli
-    if isinstance(sli, RatioSLI):
-        return Template(sli.expr).safe_substitute(window=window).strip()
     if isinstance(sli, LatencySLI):
         name = histogram(ctx, slo)
         le = {"le": f"=~{quote(le_pattern(sli.threshold))}"}
         good = f"{by} (rate({selector(f'{name}_bucket', le, job=ctx.job)}[{window}]))"
         total = f"{by} (rate({selector(f'{name}_count', job=ctx.job)}[{window}]))"
-        # `> 0`: a window without requests has no ratio rather than NaN (0/0), which would
-        # poison the period's average for the whole period.
-        return f"1 - {good} / ({total} > 0)"
+        return f"{total} - {good}", total
     if isinstance(sli, RequestsSLI):
         if sli.total is not None and sli.errors is not None:
             total_selector, failed_selector = sli.total, sli.errors
         else:
             total_selector, failed_selector = pack_for(service.kind).requests_sli(ctx)  # type: ignore[misc]
         total = f"{by} (rate({total_selector}[{window}]))"
-        failed = f"{by} (rate({failed_selector}[{window}]))"
-        # `or 0 * total`: a group with requests but no failures is 0, not missing; `> 0`: a
-        # window without requests has no ratio rather than NaN, which would poison the period.
-        return f"({failed} or 0 * {total}) / ({total} > 0)"
+        # `or 0 * total`: a group with requests but no failures is 0, not missing.
+        return f"{by} (rate({failed_selector}[{window}])) or 0 * {total}", total
+    # Uptime: the events are scrapes, the failed ones those where `up` is 0.
     up = selector(ctx.metrics["up"], job=ctx.job)
-    avg = f"avg by ({', '.join(slo.group_by)})" if slo.group_by else "avg"
-    return f"1 - {avg} (avg_over_time({up}[{window}]))"
+    scrapes = f"{by} (count_over_time({up}[{window}]))"
+    failed = f"{by} (count_over_time({up}[{window}]) - sum_over_time({up}[{window}]))"
+    return f"{failed} / {seconds}", f"{scrapes} / {seconds}"
 
 
-def slo_records(ctx: ServiceContext, service: Service, slo: SLO) -> list[dict[str, Any]]:
+def _derived_ratio(service: Service, slo: SLO, seconds: int, base: int) -> str:
+    """A window's error ratio from the base window's recorded rates: all failed events over all
+    events (a ratio of sums, so a quiet hour weighs what its traffic weighs). `> 0`: a window
+    without events has no ratio rather than NaN."""
+    window = format_duration(seconds)
+    failed = slo_selector(FAILED.format(range=format_duration(base)), service, slo)
+    events = slo_selector(EVENTS.format(range=format_duration(base)), service, slo)
+    return f"sum_over_time({failed}[{window}]) / (sum_over_time({events}[{window}]) > 0)"
+
+
+def _event_count(service: Service, slo: SLO, seconds: int, base: int) -> str:
+    """The events a window saw: its average rate times its length (independent of how often
+    the base rates are recorded)."""
+    events = slo_selector(EVENTS.format(range=format_duration(base)), service, slo)
+    return f"avg_over_time({events}[{format_duration(seconds)}]) * {seconds}"
+
+
+def _window_records(ctx: ServiceContext, service: Service, slo: SLO) -> list[tuple[int, str, str]]:
+    """(window, record, expr) of the base window's event rates, of every window's ratio
+    (shortest first, the period last) and of the guard's event counts."""
+    plan = slo_plan(slo)
+    if isinstance(slo.sli, RatioSLI):
+        shortest = slo_selector(ratio_record(plan.ranges[0]), service, slo)
+        # A ratio expression cannot be split into events: the period averages its ratios.
+        return [(w, ratio_record(w), error_ratio(slo, w)) for w in plan.ranges] + [
+            (
+                plan.period,
+                ratio_record(plan.period),
+                f"avg_over_time({shortest}[{format_duration(plan.period)}])",
+            )
+        ]
+    base = plan.ranges[0]
+    failed, events = event_rates(ctx, service, slo, base)
+    span = format_duration(base)
+    records = [(base, FAILED.format(range=span), failed), (base, EVENTS.format(range=span), events)]
+    # The base window's ratio too sums the recorded rates, so that both windows of a pair
+    # trail the raw series alike (a burst leaves neither before the other has seen it).
+    for window in [*plan.ranges, plan.period]:
+        records.append((window, ratio_record(window), _derived_ratio(service, slo, window, base)))
+    if slo.min_events is not None:
+        for window in sorted({w.long for w in plan.windows}):
+            count = _event_count(service, slo, window, base)
+            records.append((window, COUNT.format(range=format_duration(window)), count))
+    return records
+
+
+def slo_record_groups(
+    ctx: ServiceContext, service: Service, slo: SLO, slow_group: bool
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The SLO's records for the service's SLO group and for its slow group (the windows no
+    page tier reads, and the period); `slow_group` False: every record in the first."""
     plan = slo_plan(slo)
     identity = {"service": service.name, "slo": slo.name}
-    shortest = slo_selector(ratio_record(plan.ranges[0]), service, slo) if plan.ranges else None
+    if not plan.ranges:
+        return [], []
+    slow = engine.slow_windows(plan) if slow_group else set()
+    fast_records: list[dict[str, Any]] = []
+    slow_records: list[dict[str, Any]] = []
+    for window, record, expr in _window_records(ctx, service, slo):
+        target = slow_records if window in slow else fast_records
+        target.append({"record": record, "expr": expr, "labels": identity})
+    shortest = slo_selector(ratio_record(plan.ranges[0]), service, slo)
     budget = clean_number(plan.budget)
-    period = format_duration(plan.period)
-    records = [
-        {"record": ratio_record(w), "expr": error_ratio(ctx, service, slo, w), "labels": identity}
-        for w in plan.ranges
-    ]
-    if shortest is None:
-        return records
-    period_ratio = ratio_record(plan.period)
+    period_ratio = slo_selector(ratio_record(plan.period), service, slo)
     period_burn = slo_selector("slo:period_burn_rate:ratio", service, slo)
-    derived = [
-        # The period's ratio from the shortest window's: cheap, and exact for steady traffic.
-        (period_ratio, f"avg_over_time({shortest}[{period}])"),
+    constants = [
         ("slo:objective:ratio", f"vector({clean_number(plan.objective)})"),
         ("slo:error_budget:ratio", f"vector({budget})"),
         ("slo:current_burn_rate:ratio", f"{shortest} / {budget}"),
-        ("slo:period_burn_rate:ratio", f"{slo_selector(period_ratio, service, slo)} / {budget}"),
+    ]
+    period = [
+        ("slo:period_burn_rate:ratio", f"{period_ratio} / {budget}"),
         ("slo:period_error_budget_remaining:ratio", f"1 - {period_burn}"),
     ]
-    records += [{"record": r, "expr": e, "labels": identity} for r, e in derived]
+    fast_records += [{"record": r, "expr": e, "labels": identity} for r, e in constants]
+    target = slow_records if slow_group else fast_records
+    target += [{"record": r, "expr": e, "labels": identity} for r, e in period]
     # What changes often (owners, the objective) lives here, off the ratio series.
     info = {**identity, "team": service.team, "objective": clean_number(slo.objective)}
-    records.append(
-        {"record": "slo:info", "expr": "vector(1)", "labels": {**info, "period": period}}
+    fast_records.append(
+        {
+            "record": "slo:info",
+            "expr": "vector(1)",
+            "labels": {**info, "period": format_duration(plan.period)},
+        }
     )
-    return records
+    return fast_records, slow_records
+
+
+def slo_records(ctx: ServiceContext, service: Service, slo: SLO) -> list[dict[str, Any]]:
+    """Every record of the SLO, in one list."""
+    fast_records, slow_records = slo_record_groups(ctx, service, slo, slow_group=True)
+    return fast_records + slow_records
 
 
 def _tier_expr(service: Service, slo: SLO, windows: tuple[engine.Window, ...]) -> str:
@@ -116,9 +193,19 @@ def _tier_expr(service: Service, slo: SLO, windows: tuple[engine.Window, ...]) -
         return f"{slo_selector(ratio_record(seconds), service, slo)} > {clean_number(threshold)}"
 
     pairs = [
-        f"({above(w.long, w.error_ratio)} and {above(w.short, w.error_ratio)})" for w in windows
+        f"({above(w.long, w.error_ratio)} and {above(w.short, w.error_ratio)}"
+        f"{_enough_events(service, slo, w.long)})"
+        for w in windows
     ]
     return " or ".join(pairs) if len(pairs) > 1 else pairs[0][1:-1]
+
+
+def _enough_events(service: Service, slo: SLO, long: int) -> str:
+    """The low-traffic guard of a window pair: its long window saw `min_events` events."""
+    if slo.min_events is None:
+        return ""
+    count = slo_selector(COUNT.format(range=format_duration(long)), service, slo)
+    return f" and {count} >= {slo.min_events}"
 
 
 def _tier_description(slo: SLO, plan: engine.Plan, windows: tuple[engine.Window, ...]) -> str:
@@ -135,7 +222,21 @@ def _tier_description(slo: SLO, plan: engine.Plan, windows: tuple[engine.Window,
         f"is burning its error budget: {' or '.join(parts)}. At {rate}x, "
         f"{clean_number(fastest.budget_consumed)}% of the budget goes in "
         f"{format_duration(fastest.long)} and all of it in {exhaust}."
+        + (
+            f" A window pair fires only once its long window saw {slo.min_events} requests."
+            if slo.min_events is not None
+            else ""
+        )
     )
+
+
+def _freshest(service: Service, slo: SLO) -> str:
+    """The SLO's series that goes missing first when its metrics do: the base window's events
+    (every ratio sums them over a window, so outlives them), or a ratio SLI's shortest ratio."""
+    shortest = slo_plan(slo).ranges[0]
+    if isinstance(slo.sli, RatioSLI):
+        return slo_selector(ratio_record(shortest), service, slo)
+    return slo_selector(EVENTS.format(range=format_duration(shortest)), service, slo)
 
 
 def slo_alert_fields(service: Service, slo: SLO) -> list[dict[str, Any]]:
@@ -179,7 +280,7 @@ def slo_alert_fields(service: Service, slo: SLO) -> list[dict[str, Any]]:
                 "severity": "warning",
                 "runbook_url": slo.runbook_url,
                 "labels": {"slo": slo.name, **slo.labels},
-                "expr": f"absent({slo_selector(ratio_record(plan.ranges[0]), service, slo)})",
+                "expr": f"absent({_freshest(service, slo)})",
                 "for_": "10m",
                 "summary": f"SLO `{slo.name}` of {service.name} has no data",
                 "description": f"The error ratio of SLO `{slo.name}` cannot be computed: its "

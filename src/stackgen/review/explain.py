@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from stackgen.common.values import clean_number, format_duration, parse_duration
 from stackgen.spec import burn_rates as engine
-from stackgen.spec.model import SLO, Stack
+from stackgen.spec.model import SLO, RatioSLI, Stack
 
 BURN = Decimal(10)  # the "10x burn" of the table
 
@@ -32,17 +32,49 @@ class Explanation:
     period: str
     budget_minutes: str
     rows: list[Row]
+    note: str = ""  # how the recording rules move the detection times
 
 
-def _detect(window: engine.Window, burn: Decimal, hold: str) -> str:
-    seconds = engine.detection_seconds(window, burn)
-    if seconds is None:
-        return "never"
-    return format_duration(round(seconds) + parse_duration(hold))
+@dataclass(frozen=True)
+class Recording:
+    """How the rules record an SLO's windows, which moves its detection times."""
+
+    base: int | None  # the window read from raw series; None: every window is (a ratio SLI)
+    late: dict[int, int]  # window -> how late its slow group may be, in seconds
+
+    def detect(self, window: engine.Window, burn: Decimal, hold: str) -> str:
+        seconds = engine.recorded_detection_seconds(window, burn, self.base, self.late)
+        if seconds is None:
+            return "never"
+        return format_duration(round(seconds) + parse_duration(hold))
+
+    def note(self) -> str:
+        parts = []
+        if self.base is not None:
+            parts.append(
+                f"Each window sums the recorded {format_duration(self.base)} rates, so it "
+                f"trails a raw rate() by up to {format_duration(self.base / 2)}"
+            )
+        if self.late:
+            slow = ", ".join(format_duration(w) for w in sorted(self.late))
+            interval = format_duration(max(self.late.values()))
+            parts.append(f"{slow} are evaluated every {interval}, and may be that late")
+        return "; ".join(parts) + "." if parts else ""
 
 
-def explain_slo(service: str, slo: SLO) -> Explanation:
+def recording(slo: SLO, evaluation_interval: str) -> Recording:
+    """How the rules of `plan.slos` record the SLO on a server evaluating this often."""
     plan = engine.plan(slo)
+    base = None if isinstance(slo.sli, RatioSLI) else plan.ranges[0]
+    slow = engine.slow_interval(parse_duration(evaluation_interval))
+    late = {w: slow for w in engine.slow_windows(plan)} if slow else {}
+    return Recording(base, late)
+
+
+def explain_slo(service: str, slo: SLO, evaluation_interval: str = "15s") -> Explanation:
+    plan = engine.plan(slo)
+    recorded = recording(slo, evaluation_interval)
+    _detect = recorded.detect
     rows = [
         Row(
             tier=w.tier,
@@ -63,6 +95,7 @@ def explain_slo(service: str, slo: SLO) -> Explanation:
         period=format_duration(plan.period),
         budget_minutes=clean_number(plan.period * plan.budget / 60),
         rows=rows,
+        note=recorded.note(),
     )
 
 
@@ -72,7 +105,8 @@ def explain(stack: Stack, target: str | None = None) -> list[Explanation]:
     for service in stack.services:
         for slo in service.slos:
             if target in (None, service.name, f"{service.name}/{slo.name}"):
-                found.append(explain_slo(service.name, slo))
+                interval = stack.prometheus.evaluation_interval
+                found.append(explain_slo(service.name, slo, interval))
     return found
 
 
@@ -103,4 +137,6 @@ def as_table(explanation: Explanation) -> str:
         )
         if index == 0:
             lines.append("  ".join("-" * width for width in widths))
+    if explanation.note:
+        lines.append(explanation.note)
     return "\n".join(lines)

@@ -9,6 +9,7 @@ budget within the long window. Defaults (for 30 days): page 2% in 1h or 5% in 6h
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -121,3 +122,60 @@ def detection_seconds(window: Window, burn_rate: Decimal) -> float | None:
     if burn_rate <= window.burn_rate:
         return None
     return float(Decimal(window.long) * window.burn_rate / burn_rate)
+
+
+# Every window is derived from the base window's recorded rates (a ratio of sums over the
+# window), and the windows no page tier reads are evaluated in a
+# slower rule group. Both show in detection times, which `stackgen explain` reports.
+SLOW_INTERVAL = 120  # seconds: well under Prometheus's 5m lookback, so no reader sees a gap
+SLOW_MIN_WINDOW = 60 * SLOW_INTERVAL  # evaluating a window 2m late moves it by under 2%
+SLOWER = 8  # the slow group evaluates this many times less often than the server (15s -> 2m)
+
+
+def slow_interval(evaluation_interval: float) -> int | None:
+    """The slow group's interval on a server evaluating this often (None: no slow group, the
+    server evaluates every SLOW_INTERVAL or less often already)."""
+    if evaluation_interval >= SLOW_INTERVAL:
+        return None
+    return int(min(SLOW_INTERVAL, SLOWER * evaluation_interval))
+
+
+def slow_windows(plan: Plan) -> set[int]:
+    """The window lengths evaluated in the slow group: no page tier reads them and they are
+    long enough that an evaluation up to SLOW_INTERVAL late hardly moves them; and the period."""
+    paged = {s for w in plan.recorded if w.tier == "page" for s in (w.long, w.short)}
+    slow = {r for r in plan.ranges if r not in paged and r >= SLOW_MIN_WINDOW}
+    return slow | {plan.period}
+
+
+def derived_seconds(needed: float, base: int, window: int) -> float:
+    """When a window summing base-window rates first holds `needed` seconds' worth of a
+    steady burn that started at 0 (a raw rate() over the window holds it at `needed`).
+
+    Each recorded rate averages the base window before it, so the sum over the window weighs
+    errors by a trapezoid: rising over the first base window, full across the window, falling
+    over one base window beyond it. The window therefore trails a raw one by half a base window,
+    and by less while the burn is younger than one base window."""
+    if needed <= base / 2:
+        return math.sqrt(2 * base * needed)
+    if needed <= window - base / 2:
+        return needed + base / 2
+    return window + base - math.sqrt(2 * base * (window - needed))
+
+
+def recorded_detection_seconds(
+    window: Window, burn_rate: Decimal, base: int | None, late: dict[int, int]
+) -> float | None:
+    """How long after a step to `burn_rate` the window pair first fires as the rules record it:
+    every window sums the base window's recorded rates (`base` None: every window is a raw
+    rate), and `late` (window -> seconds) is how much later than the alerts a
+    slow group may have evaluated a window."""
+    if burn_rate <= window.burn_rate:
+        return None
+    times = []
+    for length in (window.long, window.short):
+        needed = float(Decimal(length) * window.burn_rate / burn_rate)
+        if base is not None:
+            needed = derived_seconds(needed, base, length)
+        times.append(needed + late.get(length, 0))
+    return max(times)

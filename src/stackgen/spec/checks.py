@@ -465,6 +465,14 @@ def _slo_findings(service: Service, slo: SLO, scrape: float, here: Path) -> Iter
     for name in slo_engine.TIERS:
         labels = getattr(slo.tiers, name).labels
         yield from _reserved_alert_labels(labels, (*here, "tiers", name, "labels"))
+    if slo.min_events is not None and isinstance(sli, UptimeSLI | RatioSLI):
+        yield Finding(
+            (*here, "min_events"),
+            f"`min_events` counts requests, which an SLI of type `{sli.type}` does not have "
+            "(its events are "
+            + ("scrapes" if isinstance(sli, UptimeSLI) else "not counted")
+            + "): use a `requests` or `latency` SLI, or remove `min_events`",
+        )
     if isinstance(sli, RatioSLI) and slo.group_by:
         yield Finding(
             (*here, "group_by"),

@@ -22,7 +22,7 @@ from stackgen.spec.types import Duration, MetricName, PositiveDuration, PromQL, 
 LEGACY = "legacy"
 # The groups stackgen generates in each service's rule file, `<service><suffix>`
 # (plan.prometheus.rule_groups): a group kept as written may not take one of these names.
-GENERATED_SUFFIXES = (".recording", ".slo", ".alerts")
+GENERATED_SUFFIXES = (".recording", ".slo", ".slo-long", ".alerts")
 
 
 def _rule_label_name(value: str) -> str:

@@ -116,6 +116,14 @@ class SLO(Model):
         default_factory=list, description="One SLO per value of these labels (route, customer)."
     )
     tiers: Tiers = Field(default_factory=Tiers)
+    min_events: int | None = Field(
+        None,
+        gt=0,
+        description="A tier's window pair fires only when its long window saw at least this "
+        "many events (requests), so one failure in low traffic pages nobody. Default: off; for "
+        "a low-traffic service 100 is a usual choice (a requests or latency SLI only).",
+        examples=[100],
+    )
     alert: AlertName | None = Field(
         None,
         description="Default: by SLI type (AvailabilityViolation, ErrorRateViolation, "

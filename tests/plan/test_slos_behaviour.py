@@ -1,0 +1,185 @@
+"""The SLO rules of plan/slos.py run by promtool on raw counters: the period's error ratio is
+exact under uneven traffic, and the low-traffic guard holds one error back but not an outage."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import minimal_with_slos, promtool_tests, render_files, stack_from
+
+pytestmark = pytest.mark.tools
+
+OK = 'http_requests_total{job="api",instance="api:8080",status="200"}'
+FAILED = 'http_requests_total{job="api",instance="api:8080",status="503"}'
+SLO = '{service="api",slo="errors"}'
+
+
+def rule_file(tmp_path: Path, slos: str) -> Path:
+    """The service's rendered rule file of MINIMAL with these SLOs."""
+    files = render_files(stack_from(tmp_path, minimal_with_slos(slos)))
+    path = tmp_path / "api.yml"
+    path.write_bytes(files["prometheus/rules/api.yml"])
+    return path
+
+
+# 30 busy days, then a quiet day: per minute, 9,999 good requests and 1 failed (0.01%), then
+# 5 good and 5 failed (50%). At day 31 the 30d window holds 8,353 busy 5m blocks (day 1 to
+# day 30, both ends: a range in Prometheus 2 includes its start) and 288 quiet ones.
+BUSY_BLOCKS, QUIET_BLOCKS = 8353, 288
+EXACT = (BUSY_BLOCKS * 5 + QUIET_BLOCKS * 25) / (BUSY_BLOCKS * 50_000 + QUIET_BLOCKS * 50)
+# Each 5m ratio sums the 5m rates of its range, both ends included: the first quiet one mixes
+# the last busy block in.
+AVERAGE_OF_RATIOS = (BUSY_BLOCKS * 0.0001 + (QUIET_BLOCKS - 1) * 0.5 + 30 / 50_050) / (
+    BUSY_BLOCKS + QUIET_BLOCKS
+)
+
+
+@pytest.mark.slow
+def test_the_period_ratio_is_all_failed_requests_over_all_requests_under_uneven_traffic(tmp_path):
+    """The exact ratio is 0.01172% (budget 88.28% left); the average of the 5m ratios, which
+    the period was before (and is in Sloth), says 1.670%, 142 times too much: a quiet day
+    weighs as much as a busy one. Evaluated every 5m, so each 5m rate covers its own block and
+    the 30d range stays under promtool's 10,000 samples per query."""
+    minutes_busy, quiet = 30 * 1440, 1440 - 1  # `a+bxN` is N+1 samples: a, then N steps
+    output = promtool_tests(
+        tmp_path,
+        [rule_file(tmp_path, "{name: errors, objective: 99.9, sli: {type: requests}}")],
+        "5m",
+        [
+            {
+                "interval": "1m",
+                "input_series": [
+                    {
+                        "series": OK,
+                        "values": f"0+9999x{minutes_busy} {9999 * minutes_busy + 5}+5x{quiet}",
+                    },
+                    {
+                        "series": FAILED,
+                        "values": f"0+1x{minutes_busy} {minutes_busy + 5}+5x{quiet}",
+                    },
+                ],
+                "promql_expr_test": [
+                    {  # the recorded period ratio over the exact one: 1 (to 6 digits)
+                        "expr": f"round(slo:sli_error:ratio_rate30d{SLO} / {EXACT!r}, 0.000001)",
+                        "eval_time": "31d",
+                        "exp_samples": [{"labels": SLO, "value": 1}],
+                    },
+                    {
+                        "expr": f"round(slo:period_error_budget_remaining:ratio{SLO}, 0.0001)",
+                        "eval_time": "31d",
+                        "exp_samples": [{"labels": SLO, "value": 0.8828}],
+                    },
+                    {  # the average of the 5m ratios: 1.670%, 142 times the exact ratio
+                        "expr": f"round(avg_over_time(slo:sli_error:ratio_rate5m{SLO}[30d]) "
+                        f"/ {AVERAGE_OF_RATIOS!r}, 0.000001)",
+                        "eval_time": "31d",
+                        "exp_samples": [{"labels": SLO, "value": 1}],
+                    },
+                ],
+            }
+        ],
+    )
+    assert round(AVERAGE_OF_RATIOS, 5) == 0.0167 and round(AVERAGE_OF_RATIOS / EXACT) == 142
+    assert "SUCCESS" in output
+
+
+def page_alert(description_tail: str = "") -> dict:
+    description = (
+        "SLO `errors` (99.9% over 30d) is burning its error budget: 14.4x the budget (1.44% "
+        "errors) over 1h and 5m or 6x the budget (0.6% errors) over 6h and 30m. At 14.4x, 2% of "
+        "the budget goes in 1h and all of it in 2d2h." + description_tail
+    )
+    return {
+        "exp_labels": {
+            "severity": "critical",
+            "team": "web",
+            "service": "api",
+            "slo": "errors",
+            "slo_tier": "page",
+        },
+        "exp_annotations": {
+            "summary": "api burns the error budget of SLO `errors` fast (page)",
+            "description": description,
+            "runbook_url": "runbooks/ErrorRateViolation.md",
+            "dashboard_url": "http://localhost:3000/d/demo-api_slo",
+        },
+    }
+
+
+def guard_tests(fires_on_one_error: bool, tail: str) -> list[dict]:
+    # Seven hours of one request a minute, one of which (at 6h31m) fails: 1/60 of the hour,
+    # above 1.44%, once the hour's 5m rates have taken it in (6h35m), while the 5m window still
+    # holds it (to 6h40m); the 6h pair, at 1/360, stays below its 0.6%. The page tier's
+    # `for: 2m` has passed by 6h38m. The guard's hour saw 60 requests.
+    one_error = [
+        {"series": OK, "values": "0+1x420"},
+        {"series": FAILED, "values": "0x390 1x30"},
+    ]
+    # Ten requests a minute, all failing from minute 20: a real outage (600 requests an hour).
+    outage = [
+        {"series": OK, "values": "0+10x20 200x20"},
+        {"series": FAILED, "values": "0x20 10+10x20"},
+    ]
+    return [
+        {
+            "interval": "1m",
+            "input_series": one_error,
+            "alert_rule_test": [
+                {
+                    "eval_time": "6h38m",
+                    "alertname": "ErrorRateViolation",
+                    "exp_alerts": [page_alert(tail)] if fires_on_one_error else [],
+                }
+            ],
+        },
+        {
+            "interval": "1m",
+            "input_series": outage,
+            "alert_rule_test": [
+                {
+                    "eval_time": "30m",
+                    "alertname": "ErrorRateViolation",
+                    "exp_alerts": [page_alert(tail)],
+                }
+            ],
+        },
+    ]
+
+
+def test_the_low_traffic_guard_holds_one_error_back_and_still_pages_on_an_outage(tmp_path):
+    """`min_events: 100`: the hour saw 60 requests, so one failure does not page; an outage at
+    600 requests an hour does. Without the guard the one failure pages."""
+    guarded = rule_file(
+        tmp_path, "{name: errors, objective: 99.9, sli: {type: requests}, min_events: 100}"
+    )
+    tail = " A window pair fires only once its long window saw 100 requests."
+    promtool_tests(tmp_path, [guarded], "1m", guard_tests(fires_on_one_error=False, tail=tail))
+    plain = rule_file(tmp_path, "{name: errors, objective: 99.9, sli: {type: requests}}")
+    promtool_tests(tmp_path, [plain], "1m", guard_tests(fires_on_one_error=True, tail=""))
+
+
+def test_a_full_outage_pages_when_explain_says(tmp_path):
+    """`stackgen explain` says a full outage pages in 4m56s at 99.9% over 30d: the hour of
+    summed 5m rates holds 1.44% errors 2m56s in, then `for: 2m`. Fed from raw counters every
+    15s, an outage after six hours of steady traffic (so the 6h pair sees a full window) pages
+    between 4m30s and 5m30s in (evaluations are 15s apart; raw windows would page 2m52s in)."""
+    from stackgen.review.explain import explain_slo
+
+    stack = stack_from(
+        tmp_path, minimal_with_slos("{name: errors, objective: 99.9, sli: {type: requests}}")
+    )
+    assert explain_slo("api", stack.services[0].slos[0]).rows[0].outage_detected_in == "4m56s"
+    outage = [
+        {"series": OK, "values": "0+25x1440 36000x40"},  # 100 requests a minute, then none good
+        {"series": FAILED, "values": "0x1440 25+25x40"},  # all 100 fail from 6h
+    ]
+    alerts = [
+        {"eval_time": "6h4m30s", "alertname": "ErrorRateViolation", "exp_alerts": []},
+        {"eval_time": "6h5m30s", "alertname": "ErrorRateViolation", "exp_alerts": [page_alert()]},
+    ]
+    promtool_tests(
+        tmp_path,
+        [rule_file(tmp_path, "{name: errors, objective: 99.9, sli: {type: requests}}")],
+        "15s",
+        [{"interval": "15s", "input_series": outage, "alert_rule_test": alerts}],
+    )
