@@ -26,6 +26,7 @@ from stackgen.spec.model import (
     Datasource,
     DatasourceBase,
     LatencySLI,
+    MetaMonitoring,
     PrometheusServer,
     RatioSLI,
     RequestsSLI,
@@ -76,6 +77,7 @@ class Parts:
     lint: Mapping[str, Any] = field(default_factory=dict)
     # The whole stack when the spec validates (checks of what it renders need it), else None.
     stack: Stack | None = None
+    meta_monitoring: MetaMonitoring = field(default_factory=MetaMonitoring)
 
 
 # A check that needs what a later stage knows (lint knows its checks' IDs): the caller of
@@ -99,6 +101,7 @@ def parts_of(stack: Stack) -> Parts:
         packs=list(stack.packs),
         lint=stack.lint.model_dump(),
         stack=stack,
+        meta_monitoring=stack.meta_monitoring,
     )
 
 
@@ -145,6 +148,9 @@ def parts_of_data(data: dict[str, Any]) -> Parts:
         ],
         packs=[p for _, raw in items(data.get("packs")) if (p := valid(AlertPack, raw))],
         lint=data["lint"] if isinstance(data.get("lint"), dict) else {},
+        meta_monitoring=(
+            valid(MetaMonitoring, data.get("meta_monitoring", {})) or MetaMonitoring()
+        ),
     )
 
 
@@ -159,6 +165,7 @@ def check_stack(
         *_service_settings(parts),
         *_grafana(parts),
         *_rule_groups(parts),
+        *_retention(parts),
         *(finding for check in checks for finding in check(parts)),
     ]
     errors = []
@@ -169,6 +176,24 @@ def check_stack(
             message += f" (first defined at {pos.file}:{pos.line}:{pos.column})"
         errors.append(source.error(f.path, message, key=f.on_key))
     return errors
+
+
+def _retention(parts: Parts) -> Iterator[Finding]:
+    """Prometheus must keep a whole SLO period: the SLOs' period ratios and their dashboards
+    read that far back."""
+    retention = parts.prometheus.retention
+    if retention is None:
+        return
+    for _, service in parts.services:
+        for slo in service.slos:
+            if parse_duration(slo.period) > parse_duration(retention):
+                yield Finding(
+                    ("prometheus", "retention"),
+                    f"retention {retention} is shorter than the {slo.period} period of SLO "
+                    f"`{slo.name}` of {service.name}: its error budget would be computed over "
+                    f"part of the period; keep at least {slo.period} (or leave retention unset)",
+                )
+                return
 
 
 def _duplicates(items: Iterable[tuple[str, Path]], what: str) -> Iterator[Finding]:
@@ -250,6 +275,9 @@ def _references(parts: Parts) -> Iterator[Finding]:
     yield from _known(
         parts.routing.default_channel, channels, "channel", ("routing", "default_channel")
     )
+    watchdog = parts.meta_monitoring.watchdog_channel
+    if watchdog is not None:
+        yield from _known(watchdog, channels, "channel", ("meta_monitoring", "watchdog_channel"))
 
     intervals = [interval.name for interval in parts.routing.time_intervals]
     yield from _duplicates(

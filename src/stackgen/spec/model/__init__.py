@@ -38,6 +38,7 @@ from stackgen.spec.model.routing import (
 from stackgen.spec.model.servers import (
     TENANT_HEADERS,
     AlertmanagerServer,
+    MetaMonitoring,
     PrometheusServer,
     Relabel,
     RelabelAction,
@@ -94,6 +95,7 @@ __all__ = [
     "KubernetesSD",
     "LatencySLI",
     "LintConfig",
+    "MetaMonitoring",
     "MimirOutput",
     "Model",
     "OpsgenieChannel",
