@@ -29,7 +29,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
 def test_validate_summarises_a_good_spec():
     result = run("validate", str(SPECS))
     assert result.exit_code == 0
-    assert result.stdout.startswith(f"{SPECS}: valid: 4 services, 12 channels, ")
+    assert result.stdout.startswith(f"{SPECS}: valid: 4 services, 13 channels, ")
 
 
 def test_render_check_exits_0_when_current_and_1_with_a_diff_after_an_edit(tmp_path):

@@ -153,8 +153,9 @@ def test_a_regex_route_shadows_an_equal_match_it_covers(stack):
 def test_a_continue_route_shadows_nothing(stack):
     def follow(config):
         routes = config["route"]["routes"]
-        assert routes[2]["matchers"] == ['severity="critical"'] and routes[2]["continue"]
-        routes.insert(3, {"receiver": "slack-ai", "matchers": ['severity="critical"']})
+        pages = [i for i, r in enumerate(routes) if r["matchers"] == ['severity="critical"']]
+        assert routes[pages[-1]]["continue"]
+        routes.insert(pages[-1] + 1, {"receiver": "slack-ai", "matchers": ['severity="critical"']})
 
     edit_routing(stack, follow)  # after the last severity="critical", with continue: true
     assert checks(stack, "route/shadowed") == []
@@ -162,7 +163,10 @@ def test_a_continue_route_shadows_nothing(stack):
 
 def test_a_repeat_interval_shorter_than_the_group_interval_is_reported(stack):
     def repeat_often(config):
-        config["route"]["routes"][0]["repeat_interval"] = "5s"
+        pages = next(
+            r for r in config["route"]["routes"] if r["matchers"] == ['severity="critical"']
+        )
+        pages["repeat_interval"] = "5s"
 
     edit_routing(stack, repeat_often)
     ((_, message),) = checks(stack, "route/repeat-interval")

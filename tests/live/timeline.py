@@ -1,5 +1,6 @@
-"""A live test's timeline: what the test did, the alerts' states in Prometheus and every
-notification the fakes received, each with the seconds since the timeline began."""
+"""A live test's timeline: what the test did, the alerts' states in Prometheus (as seen by
+a look every EVERY seconds) and every notification the fakes received (as of its arrival), each
+with the seconds since the timeline began."""
 
 from __future__ import annotations
 
@@ -20,11 +21,13 @@ class Timeline:
     events: list[tuple[float, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def note(self, text: str) -> float:
-        """Record `text` now; the seconds since the start."""
-        at = time.monotonic() - self.started
+    def note(self, text: str, when: float | None = None) -> float:
+        """Record `text` as of `when` (time.monotonic(); default now); the seconds since the
+        start."""
+        at = (time.monotonic() if when is None else when) - self.started
         with self._lock:
             self.events.append((at, text))
+            self.events.sort(key=lambda event: event[0])
         return at
 
     def __str__(self) -> str:
@@ -59,8 +62,10 @@ def watching(live: LiveStack, timeline: Timeline, services: set[str]) -> Iterato
                     timeline.note(f"Prometheus: {key} {now.get(key, 'inactive')}")
             states = now
             deliveries = live.all_deliveries()
-            for delivery in deliveries[seen:]:
-                timeline.note(f"notification: {delivery!r}")
+            arrivals = live.recorder.arrivals()
+            for delivery, arrived in zip(deliveries[seen:], arrivals[seen:], strict=False):
+                # stamped when the fake received it, not when this loop saw it
+                timeline.note(f"notification: {delivery!r}", arrived)
             seen = len(deliveries)
             stop.wait(EVERY)
 

@@ -10,7 +10,8 @@ from stackgen.plan.alertmanager import root_route
 from stackgen.plan.memo import planning
 from stackgen.plan.meta import WATCHDOG, meta_alerts, meta_routes
 from stackgen.plan.routing import routing_matrix
-from tests.helpers import MINIMAL, render_files, run_tool, stack_from
+from tests.helpers import MINIMAL_WITH_META as MINIMAL
+from tests.helpers import render_files, run_tool, stack_from
 
 WITH_WATCHDOG = MINIMAL + "meta_monitoring: {team: sre, watchdog_channel: ops}\n"
 

@@ -41,7 +41,7 @@ class MetaAlert:
 
 
 def _load() -> tuple[MetaAlert, ...]:
-    text = files("stackgen.packs").joinpath("builtin", "meta.yml").read_text("utf-8")
+    text = (files("stackgen.packs") / "builtin" / "meta.yml").read_text("utf-8")
     return tuple(
         MetaAlert(
             name=raw["name"],

@@ -47,9 +47,12 @@ def _alert(stack: Stack, definition: MetaAlert) -> Alert:
         name=definition.name,
         expr=Template(definition.expr).substitute(JOBS),
         for_=definition.for_,
+        # `service`: the stack itself, for whatever reads alerts by service (the routing
+        # matrix, the report); `component`: which of its servers.
         labels={
             "severity": definition.severity,
             "team": stack.meta_monitoring.team,
+            "service": META,
             "component": definition.component,
         },
         summary=definition.summary,
@@ -69,7 +72,7 @@ def watchdog(stack: Stack) -> Alert:
         expr="vector(1)",
         for_="0s",
         # `info`: a severity lint accepts; its own route sends it, whatever the others do.
-        labels={"severity": "info", "team": meta.team, "component": "prometheus"},
+        labels={"severity": "info", "team": meta.team, "service": META, "component": "prometheus"},
         summary="The alerting pipeline is alive",
         description=f"Always firing, sent to {meta.watchdog_channel} again every "
         f"{meta.watchdog_interval}: a dead man's switch outside the stack raises the alarm when "

@@ -32,7 +32,7 @@ from stackgen.plan.slos import (
     slo_plan,
     tier_condition,
 )
-from stackgen.prometheus.promql import quote, selector
+from stackgen.prometheus.promql import quote
 from stackgen.spec import burn_rates as engine
 from stackgen.spec.model import SLO, Service, Stack
 
@@ -40,10 +40,6 @@ TESTS_DIR = "prometheus/tests"
 HEALTHY = 600  # seconds of a healthy service before the outage
 WATCH = 900  # seconds watched after the tier's hold has ended
 PARTIAL = Decimal("0.5")  # one target of two down
-
-
-def _metric(name: str, labels: dict[str, str]) -> str:
-    return selector(name, **labels)
 
 
 def _runs(values: list[str]) -> str:
@@ -121,14 +117,17 @@ def _scenario(plan: engine.Plan, down_for: int, page_for: int) -> Scenario | Non
 
 def _up(job: str, instance: str, scenario: Scenario, down: bool) -> dict[str, str]:
     values = ["0" if down and scenario.down(t) else "1" for t in scenario.times]
-    return {"series": _metric("up", {"job": job, "instance": instance}), "values": _runs(values)}
+    return {
+        "series": _labels_text({"job": job, "instance": instance}, "up"),
+        "values": _runs(values),
+    }
 
 
 def _ratios(service: Service, slo: SLO, scenario: Scenario, part: Decimal) -> list[dict[str, str]]:
     labels = {"service": service.name, "slo": slo.name}
     return [
         {
-            "series": _metric(ratio_record(window), labels),
+            "series": _labels_text(labels, ratio_record(window)),
             "values": _runs(
                 [
                     clean_number(Decimal(format(part * scenario.share(window, t), ".6g")))
@@ -141,7 +140,7 @@ def _ratios(service: Service, slo: SLO, scenario: Scenario, part: Decimal) -> li
 
 
 def _alerts_selector(alert: Alert, **extra: str) -> str:
-    return selector("ALERTS", alertname=alert.name, alertstate="firing", **extra)
+    return _labels_text({"alertname": alert.name, "alertstate": "firing", **extra}, "ALERTS")
 
 
 def _labels_text(labels: dict[str, str], name: str = "") -> str:
