@@ -91,6 +91,7 @@ NOTIFICATION_TEMPLATES = [
     "stackgen.title",
     "stackgen.summary",
     "stackgen.runbook",
+    "stackgen.dashboard",
     "stackgen.slack.text",
     "stackgen.email.html",
     "stackgen.pagerduty.severity",
