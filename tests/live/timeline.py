@@ -47,26 +47,30 @@ def watching(live: LiveStack, timeline: Timeline, services: set[str]) -> Iterato
     """While the block runs, note every change of state in Prometheus of the alerts of
     `services` (pending, firing, gone) and every notification received."""
     stop = threading.Event()
+    states: dict[str, str] = {}
+    seen = 0
+
+    def look() -> None:
+        nonlocal states, seen
+        now = {
+            _alert_key(a): a["state"]
+            for a in live.prometheus_alerts()
+            if a["labels"].get("service") in services
+        }
+        for key in sorted(now.keys() | states.keys()):
+            if now.get(key) != states.get(key):
+                timeline.note(f"Prometheus: {key} {now.get(key, 'inactive')}")
+        states = now
+        deliveries = live.all_deliveries()
+        arrivals = live.recorder.arrivals()
+        for delivery, arrived in zip(deliveries[seen:], arrivals[seen:], strict=False):
+            # stamped when the fake received it, not when this loop saw it
+            timeline.note(f"notification: {delivery!r}", arrived)
+        seen = len(deliveries)
 
     def watch() -> None:
-        states: dict[str, str] = {}
-        seen = 0
         while not stop.is_set():
-            now = {
-                _alert_key(a): a["state"]
-                for a in live.prometheus_alerts()
-                if a["labels"].get("service") in services
-            }
-            for key in sorted(now.keys() | states.keys()):
-                if now.get(key) != states.get(key):
-                    timeline.note(f"Prometheus: {key} {now.get(key, 'inactive')}")
-            states = now
-            deliveries = live.all_deliveries()
-            arrivals = live.recorder.arrivals()
-            for delivery, arrived in zip(deliveries[seen:], arrivals[seen:], strict=False):
-                # stamped when the fake received it, not when this loop saw it
-                timeline.note(f"notification: {delivery!r}", arrived)
-            seen = len(deliveries)
+            look()
             stop.wait(EVERY)
 
     thread = threading.Thread(target=watch, daemon=True)
@@ -76,3 +80,4 @@ def watching(live: LiveStack, timeline: Timeline, services: set[str]) -> Iterato
     finally:
         stop.set()
         thread.join()
+        look()  # what arrived since the last look
