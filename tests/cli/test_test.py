@@ -56,10 +56,12 @@ def test_proofs_of_slos_with_different_steps_pass_in_a_file_per_step(tmp_path):
     require_tool("promtool")
     result = run("test", str(out))
     assert result.exit_code == 0, result.stdout
-    assert result.stdout.splitlines()[:4] == [
-        f"RUN  {out}/prometheus/tests/api.step-1m10s.yml (1/2)",
+    assert result.stdout.splitlines()[:6] == [  # the recovery proof holds both SLOs
+        f"RUN  {out}/prometheus/tests/api.recovery.yml (1/3)",
+        f"PASS {out}/prometheus/tests/api.recovery.yml",
+        f"RUN  {out}/prometheus/tests/api.step-1m10s.yml (2/3)",
         f"PASS {out}/prometheus/tests/api.step-1m10s.yml",
-        f"RUN  {out}/prometheus/tests/api.step-5m.yml (2/2)",
+        f"RUN  {out}/prometheus/tests/api.step-5m.yml (3/3)",
         f"PASS {out}/prometheus/tests/api.step-5m.yml",
     ]
 

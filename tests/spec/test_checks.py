@@ -4,7 +4,7 @@ import pytest
 
 from stackgen.spec import SpecErrors, load_stack
 from stackgen.spec.checks import Finding, Parts
-from tests.helpers import MINIMAL, minimal_with_slos, write
+from tests.helpers import MINIMAL, minimal_with_slos, with_routing, write
 
 SECOND_SERVICE = """\
 services:
@@ -34,16 +34,16 @@ def test_a_route_to_a_missing_channel_is_a_dangling_reference(tmp_path):
     spec = write(
         tmp_path,
         "s.yml",
-        MINIMAL + "  routes:\n    - {severity: [critical], channel: pager}\n",
+        with_routing("  routes:\n    - {severity: [critical], channel: pager}\n"),
     )
     assert errors_of(spec) == [
-        f"{spec}:16:39: routing.routes[0].channel: no channel is named `pager` (known: `ops`)"
+        f"{spec}:17:39: routing.routes[0].channel: no channel is named `pager` (known: `ops`)"
     ]
 
 
 def test_default_channel_team_and_service_references_are_checked(tmp_path):
-    text = MINIMAL.replace("default_channel: ops", "default_channel: nobody")
-    text += "  routes:\n    - {team: mobile, service: web, channel: ops}\n"
+    text = with_routing("  routes:\n    - {team: mobile, service: web, channel: ops}\n")
+    text = text.replace("default_channel: ops", "default_channel: nobody")
     errors = errors_of(write(tmp_path, "s.yml", text))
     assert [e.split(": ", 2)[1] for e in errors] == [
         "routing.default_channel",
@@ -149,8 +149,8 @@ def test_reference_checks_run_even_when_other_parts_are_invalid(tmp_path):
 
 
 def test_a_broken_service_still_counts_as_defined_for_references(tmp_path):
-    text = MINIMAL.replace("    kind: http\n", "    kind: grpc\n")
-    text += "  routes: [{service: api, team: web, channel: ops}]\n"
+    text = with_routing("  routes: [{service: api, team: web, channel: ops}]\n")
+    text = text.replace("    kind: http\n", "    kind: grpc\n")
     errors = errors_of(write(tmp_path, "s.yml", text))
     assert [e.split(": ", 2)[1] for e in errors] == ["services[api].kind"]
 
@@ -314,7 +314,7 @@ def test_the_checks_given_run_and_are_located_like_the_specs_own(tmp_path):
     with pytest.raises(SpecErrors) as caught:
         load_stack(spec, checks=(lint_disables_nothing,))
     assert [str(e) for e in caught.value.errors] == [
-        f"{spec}:16:13: lint.disable[0]: `alert/name` stays enabled"
+        f"{spec}:17:13: lint.disable[0]: `alert/name` stays enabled"
     ]
 
 
@@ -324,7 +324,7 @@ def test_the_checks_given_see_a_section_that_fails_validation(tmp_path):
     with pytest.raises(SpecErrors) as caught:
         load_stack(spec, checks=(lint_disables_nothing,))
     assert [str(e).removeprefix(f"{spec}:") for e in caught.value.errors] == [
-        "16:13: lint.disable[0]: `alert/name` stays enabled",
-        "17:26: lint.severity.alert/name: Input should be 'error', 'warning' or 'info' "
+        "17:13: lint.disable[0]: `alert/name` stays enabled",
+        "18:26: lint.severity.alert/name: Input should be 'error', 'warning' or 'info' "
         "(got str 'fatal')",
     ]
