@@ -45,6 +45,13 @@ def lint_command(
             "default: .stackgen-lint.yml, else the `lint:` section of specs/."
         ),
     ] = None,
+    alertmanager_version: Annotated[
+        str | None,
+        typer.Option(
+            help="The Alertmanager release that runs the stack (0.25, 0.27, ...); default: "
+            "unknown, so checks that depend on it assume a release before 0.27."
+        ),
+    ] = None,
     colour: Annotated[
         bool | None,
         typer.Option("--color/--no-color", help="Colour the text report; default: on a terminal."),
@@ -84,7 +91,7 @@ def lint_command(
     except SpecErrors as exc:
         raise fail("\n".join(map(str, exc.errors)), EXIT_BAD_INPUT) from None
     try:
-        findings = lint(targets, scrape, settings)
+        findings = lint(targets, scrape, settings, alertmanager_version)
     except LintBug as exc:
         raise fail(f"stackgen bug while linting {exc}", EXIT_BUG) from None
     except (OSError, UnicodeDecodeError) as exc:
