@@ -54,6 +54,10 @@ def check(document: Document, tree: Route, version: str | None = None) -> Iterat
     data = document.data if isinstance(document.data, dict) else {}
     receivers = data.get("receivers")
     places: dict[str, list[tuple[str | int, ...]]] = {}
+    settings = data.get("global")
+    shared = settings.get("smtp_auth_password_file") if isinstance(settings, dict) else None
+    if isinstance(shared, str) and shared:
+        places[shared] = [("global", "smtp_auth_password_file")]
     for index, receiver in enumerate(receivers if isinstance(receivers, list) else []):
         emails = receiver.get("email_configs") if isinstance(receiver, dict) else None
         for number, email in enumerate(emails if isinstance(emails, list) else []):
