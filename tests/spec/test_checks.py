@@ -100,9 +100,21 @@ def test_only_one_default_datasource(tmp_path):
     assert "grafana.datasources[b].default: only one datasource can be the default" in error
 
 
-def test_service_named_like_a_self_monitoring_job(tmp_path):
-    (error,) = errors_of(write(tmp_path, "s.yml", MINIMAL.replace("name: api", "name: prometheus")))
+@pytest.mark.parametrize("job", ["prometheus", "alertmanager", "grafana"])
+def test_service_named_like_a_self_monitoring_job(tmp_path, job):
+    (error,) = errors_of(write(tmp_path, "s.yml", MINIMAL.replace("name: api", f"name: {job}")))
     assert "built-in self-monitoring job" in error
+
+
+def test_the_stacks_own_alerts_name_is_reserved(tmp_path):
+    """The meta-monitoring alerts carry service=meta-monitoring and fill
+    prometheus/rules/meta-monitoring.yml: a service of that name would share both."""
+    spec = write(tmp_path, "s.yml", MINIMAL.replace("name: api", "name: meta-monitoring"))
+    assert errors_of(spec) == [
+        f"{spec}:4:11: services[meta-monitoring].name: `meta-monitoring` is reserved for the "
+        "stack's own alerts (their `service` label and prometheus/rules/meta-monitoring.yml): "
+        "rename the service"
+    ]
 
 
 def test_service_named_like_the_overview_dashboard(tmp_path):

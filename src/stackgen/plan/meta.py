@@ -17,9 +17,9 @@ from stackgen.plan.memo import per_plan
 from stackgen.plan.panels import layout, panel, row
 from stackgen.prometheus.promql import parse, quote
 from stackgen.prometheus.query import metric_name, selectors, unwrap
-from stackgen.spec.model import Stack
+from stackgen.spec.model import META_MONITORING, Stack
 
-META = "meta-monitoring"
+META = META_MONITORING  # the service label and rule file name of the stack's own alerts
 RULE_FILE = f"prometheus/rules/{META}.yml"
 TEST_FILE = f"prometheus/tests/{META}.yml"
 WATCHDOG = "Watchdog"

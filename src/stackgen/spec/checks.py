@@ -20,6 +20,7 @@ from stackgen.spec.errors import Path, SpecError
 from stackgen.spec.loader import SourceMap
 from stackgen.spec.model import (
     HISTOGRAM_ROLES,
+    META_MONITORING,
     SLO,
     AlertmanagerServer,
     Channel,
@@ -43,7 +44,7 @@ from stackgen.spec.rules import StackRuleGroup
 RESERVED_TARGET_LABELS = ("job", "instance", "service", "team", "severity", "alertname")
 # Routing and inhibition rely on these alert labels; `severity` has a field of its own.
 RESERVED_ALERT_LABELS = ("alertname", "service", "team", "severity", "slo", "slo_tier")
-SELF_JOBS = ("prometheus", "alertmanager")
+SELF_JOBS = ("prometheus", "alertmanager", "grafana")
 STACK_DASHBOARDS = ("overview", "alerts")  # dashboards named `<stack>-<this>`, as services are
 
 
@@ -209,6 +210,13 @@ def _unique_names(parts: Parts) -> Iterator[Finding]:
     yield from _duplicates(
         ((name, ("services", i, "name")) for i, name in parts.service_names), "service"
     )
+    for i, name in parts.service_names:
+        if name == META_MONITORING:
+            yield Finding(
+                ("services", i, "name"),
+                f"`{name}` is reserved for the stack's own alerts (their `service` label and "
+                f"prometheus/rules/{name}.yml): rename the service",
+            )
     yield from _duplicates(
         ((name, ("channels", i, "name")) for i, name in parts.channel_names), "channel"
     )

@@ -36,6 +36,7 @@ from stackgen.spec.model.routing import (
     TimeRange,
 )
 from stackgen.spec.model.servers import (
+    META_MONITORING,
     TENANT_HEADERS,
     AlertmanagerServer,
     MetaMonitoring,
@@ -72,6 +73,7 @@ from stackgen.spec.model.stack import Stack
 
 __all__ = [
     "HISTOGRAM_ROLES",
+    "META_MONITORING",
     "MIB",
     "SLI",
     "SLO",

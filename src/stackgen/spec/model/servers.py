@@ -242,6 +242,11 @@ class AlertmanagerServer(Model):
     )
 
 
+# The `service` of the stack's own alerts and the name of their rule file: no service may
+# take it.
+META_MONITORING = "meta-monitoring"
+
+
 class MetaMonitoring(Model):
     """The stack watching itself: alerts on its own Prometheus (every shard and the global
     server), Alertmanager and Grafana, with thresholds from the upstream mixins, and a
