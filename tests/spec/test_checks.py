@@ -2,7 +2,7 @@
 
 import pytest
 
-from stackgen.spec import SpecErrors, load_stack
+from stackgen.spec import SpecErrors, load_stack, spec_warnings
 from stackgen.spec.checks import Finding, Parts
 from tests.helpers import MINIMAL, minimal_with_slos, with_routing, write
 
@@ -340,3 +340,56 @@ def test_the_checks_given_see_a_section_that_fails_validation(tmp_path):
         "18:26: lint.severity.alert/name: Input should be 'error', 'warning' or 'info' "
         "(got str 'fatal')",
     ]
+
+
+# --- retention: the SLOs read a whole period back ---------------------------------------------
+
+RETENTION_SLOS = MINIMAL.replace(
+    "      static: [api:8080]\n",
+    "      static: [api:8080]\n"
+    "    slos:\n"
+    "      - {name: fast, objective: 99, period: 7d, sli: {type: uptime}}\n"
+    "      - {name: month, objective: 99.9, period: 30d, sli: {type: uptime}}\n",
+)
+
+
+def test_a_retention_shorter_than_an_slo_period_is_refused_at_the_retention(tmp_path):
+    spec = write(tmp_path, "s.yml", RETENTION_SLOS + "prometheus: {retention: 20d}\n")
+    assert errors_of(spec) == [
+        f"{spec}:19:25: prometheus.retention: retention 20d is shorter than the 30d period of "
+        "SLO `month` of api: its error budget would be computed over part of the period; keep "
+        "at least 30d (or leave retention unset)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("output", "who"),
+    [
+        ("output: {targets: [prometheus, mimir]}\n",
+         "stackgen starts no Prometheus for targets prometheus, mimir"),
+        ("output: {targets: [compose]}\nprometheus:\n  rule_evaluation: ruler\n"
+         "  remote_write: [{name: mimir, url: 'http://mimir:8080/api/v1/push'}]\n",
+         "a remote store's ruler evaluates the rules over the store's retention"),
+    ],
+)  # fmt: skip
+def test_an_unknown_retention_is_a_warning_at_the_longest_slo_period(tmp_path, output, who):
+    spec = write(tmp_path, "s.yml", RETENTION_SLOS + output)
+    (warning,) = spec_warnings(spec, load_stack(spec))
+    assert str(warning) == (
+        f"{spec}:11:48: services[api].slos[month].period: SLO `month` of api reads 30d back, "
+        f"but {who}, so how long samples are kept is unknown: set `prometheus.retention` to "
+        "that retention (--storage.tsdb.retention.time, at least 30d) and validate checks it"
+    )
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "output: {targets: [compose]}\n",  # stackgen starts it with the derived retention
+        "output: {targets: [kubernetes]}\n",
+        "prometheus: {retention: 60d}\n",  # the author says how long it keeps samples
+    ],
+)
+def test_a_retention_stackgen_sets_or_the_spec_states_warns_of_nothing(tmp_path, extra):
+    spec = write(tmp_path, "s.yml", RETENTION_SLOS + extra)
+    assert spec_warnings(spec, load_stack(spec)) == []

@@ -7,7 +7,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from stackgen.spec.checks import StackCheck, check_stack, parts_of, parts_of_data
+from stackgen.spec.checks import (
+    StackCheck,
+    check_stack,
+    parts_of,
+    parts_of_data,
+    retention_unknown,
+)
 from stackgen.spec.errors import SpecError, SpecErrors
 from stackgen.spec.loader import SourceMap, load_data, load_spec
 from stackgen.spec.model import Stack
@@ -37,6 +43,19 @@ def load_stack(path: Path, env: str | None = None, checks: Sequence[StackCheck] 
     return stack
 
 
+def spec_warnings(path: Path, stack: Stack, env: str | None = None) -> list[SpecError]:
+    """What the valid spec at `path` (`stack`, as load_stack read it) may have wrong that
+    only its author can tell, located like its errors; the positions are read only when
+    there is something to locate."""
+    found = list(retention_unknown(stack))
+    if not found:
+        return []
+    loaded = load_spec(path)
+    if env is not None:
+        loaded = apply_overlay(loaded, overlay_path(path, env))
+    return [loaded.source.error(f.path, f.message, key=f.on_key) for f in found]
+
+
 def _valid_without_positions(path: Path, checks: Sequence[StackCheck]) -> Stack | None:
     """The stack, when its spec is valid, read without the positions that only a mistake
     needs; None when there is any mistake, for `load_stack` to read it again and report
@@ -56,4 +75,4 @@ def _valid_without_positions(path: Path, checks: Sequence[StackCheck]) -> Stack 
     return stack
 
 
-__all__ = ["SpecError", "SpecErrors", "Stack", "StackCheck", "load_stack"]
+__all__ = ["SpecError", "SpecErrors", "Stack", "StackCheck", "load_stack", "spec_warnings"]

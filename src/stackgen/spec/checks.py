@@ -197,6 +197,39 @@ def _retention(parts: Parts) -> Iterator[Finding]:
                 return
 
 
+# Targets under which stackgen starts Prometheus itself, with --storage.tsdb.retention.time.
+STARTS_PROMETHEUS = ("compose", "kubernetes")
+
+
+def retention_unknown(stack: Stack) -> Iterator[Finding]:
+    """A warning, not an error: the spec sets no retention and stackgen starts no Prometheus
+    (plain files, Mimir rules) or a remote store's ruler evaluates the rules, so how far back
+    the SLOs' period ratios can read is unknown. One finding, at the longest SLO period."""
+    server = stack.prometheus
+    started = set(STARTS_PROMETHEUS) & set(stack.output.targets)
+    if server.retention is not None or (started and server.rule_evaluation != "ruler"):
+        return
+    slos = [
+        (parse_duration(slo.period), (("services", i, "slos", j, "period"), slo, service.name))
+        for i, service in enumerate(stack.services)
+        for j, slo in enumerate(service.slos)
+    ]
+    if not slos:
+        return
+    _, (path, slo, service) = max(slos, key=lambda item: item[0])
+    who = (
+        "a remote store's ruler evaluates the rules over the store's retention"
+        if server.rule_evaluation == "ruler"
+        else f"stackgen starts no Prometheus for targets {', '.join(stack.output.targets)}"
+    )
+    yield Finding(
+        path,
+        f"SLO `{slo.name}` of {service} reads {slo.period} back, but {who}, so how long "
+        f"samples are kept is unknown: set `prometheus.retention` to that retention "
+        f"(--storage.tsdb.retention.time, at least {slo.period}) and validate checks it",
+    )
+
+
 def _duplicates(items: Iterable[tuple[str, Path]], what: str) -> Iterator[Finding]:
     first: dict[str, Path] = {}
     for name, path in items:
