@@ -81,3 +81,54 @@ def test_compose_and_workloads_keep_history_and_link_to_the_external_urls(files)
         "containers"
     ][0]["args"]
     assert "--storage.tsdb.retention.time=37d" in args
+
+
+def test_remote_write_credentials_come_from_a_secret_of_their_own(tmp_path):
+    """The operator reads no file of the Prometheus host: each remote_write's credentials are
+    keys of `prometheus-remote-write`, whose template names the file each one stands for."""
+    from tests.helpers import MINIMAL, stack_from
+
+    text = MINIMAL + (
+        "output: {targets: [kubernetes], kubernetes: {operator: true}}\n"
+        "prometheus:\n"
+        "  remote_write:\n"
+        "    - {name: mimir, url: 'https://mimir/api/v1/push', tenant: aion,\n"
+        "       basic_auth_username: writer, basic_auth_password_file: /run/secrets/mimir,\n"
+        "       queue: {max_shards: 10}, write_relabel: [{action: drop, source_labels: [x]}]}\n"
+        "    - {name: thanos, url: 'https://thanos/api/v1/receive', store: thanos,\n"
+        "       bearer_token_file: /run/secrets/thanos}\n"
+    )
+    files = out_files(stack_from(tmp_path, text))
+    prometheus = yaml.safe_load(files[f"{OPERATOR}/prometheus-demo.yaml"])
+    assert [e.message for e in crd_validator("Prometheus").iter_errors(prometheus)] == []
+    secret = "prometheus-remote-write"
+    assert prometheus["spec"]["remoteWrite"] == [
+        {
+            "name": "mimir",
+            "url": "https://mimir/api/v1/push",
+            "headers": {"X-Scope-OrgID": "aion"},
+            "queueConfig": {"maxShards": 10},
+            "writeRelabelConfigs": [{"action": "drop", "sourceLabels": ["x"]}],
+            "basicAuth": {
+                "username": {"name": secret, "key": "mimir-username"},
+                "password": {"name": secret, "key": "mimir-password"},
+            },
+        },
+        {
+            "name": "thanos",
+            "url": "https://thanos/api/v1/receive",
+            "authorization": {
+                "type": "Bearer",
+                "credentials": {"name": secret, "key": "thanos-bearer-token"},
+            },
+        },
+    ]
+    template = files[f"kubernetes/secrets/{secret}.yaml.template"].decode()
+    assert "#   mimir-password: the contents of /run/secrets/mimir\n" in template
+    assert "#   mimir-username: the username writer\n" in template
+    assert "#   thanos-bearer-token: the contents of /run/secrets/thanos\n" in template
+    assert yaml.safe_load(template)["stringData"] == {
+        "mimir-password": "",
+        "mimir-username": "",
+        "thanos-bearer-token": "",
+    }
