@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -216,3 +217,12 @@ PASSWORD_REMINDER = "receiver/password-newline"
 def without_reminder(findings: list[Any]) -> list[Any]:
     """Lint findings on the example, less that reminder."""
     return [f for f in findings if f.check != PASSWORD_REMINDER]
+
+
+@functools.cache
+def example_lint() -> Any:
+    """The example spec's lint settings (it turns the password reminder off), as
+    `stackgen lint` reads them in the repository."""
+    from stackgen.spec import load_stack
+
+    return load_stack(SPECS).lint

@@ -31,6 +31,9 @@ KUBE_SPEC = MINIMAL.replace(
 )
 
 
+SLACK_CHANNELS = ("critical", "warnings", "database", "ai", "sla", "alerts")
+
+
 def with_kubernetes(stack: Stack, **settings: object) -> Stack:
     output = stack.output
     k8s = output.kubernetes.model_copy(update=settings)
@@ -274,8 +277,9 @@ def test_workloads_pin_the_spec_versions_and_serve_the_spec_ports_with_real_heal
     }
     assert mounts == {
         "/etc/alertmanager/secrets/pagerduty-routing-key",
-        "/etc/alertmanager/secrets/slack-webhook-url",
         "/etc/alertmanager/secrets/smtp-password",
+        # a webhook per Slack channel: an app's webhook posts to its own channel only
+        *(f"/etc/alertmanager/secrets/slack-webhook-{name}" for name in SLACK_CHANNELS),
     }
 
 
