@@ -196,7 +196,7 @@ def secret_template(stack: Stack, secret_keys: Mapping[str, str]) -> dict[str, b
     must hold and no value; `.template`, so `kubectl apply -R` never applies it empty. The
     channels' secret files (`secret_keys`: path -> key) for Alertmanager; in operator mode,
     the remote_write credentials for Prometheus."""
-    out = {}
+    out: dict[str, bytes] = {}
     if secret_keys:
         held = {key: f"the contents of {path}" for path, key in secret_keys.items()}
         out |= _template(stack, SECRETS, held, "Alertmanager reads the channels'\n# secret files")
