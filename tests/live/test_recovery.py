@@ -20,11 +20,11 @@ from collections.abc import Iterator
 import pytest
 
 from stackgen.common.values import parse_duration
-from stackgen.plan.meta import WATCHDOG, WATCHDOG_TICK
+from stackgen.plan.meta import META, WATCHDOG, WATCHDOG_TICK
 from stackgen.plan.slos import OUTAGE_ALERT, tier_condition
 from tests.helpers import require_tool
-from tests.live.harness import LiveStack, live_stack
-from tests.live.notifications import Delivery
+from tests.live.harness import LiveStack, live_stack, summary_pattern
+from tests.live.notifications import Delivery, payload_text
 from tests.live.timeline import Timeline, watching
 
 pytestmark = [pytest.mark.slow, pytest.mark.tools]
@@ -97,6 +97,20 @@ def test_an_outage_pages_once_and_not_again_after_the_recovery(real_time: LiveSt
     arrived = zip(live.all_deliveries(), live.recorder.arrivals(), strict=False)
     after = [d for d, at in arrived if at - timeline.started > recovered and d in pages([d])]
     assert after == [], f"paged again after the recovery:\n{timeline}"
+
+    # Every payload reads as a person needs it: no template gap, the rule's summary, its
+    # runbook and dashboard links (issue 18, 8e), firing and resolved alike.
+    for delivery in live.all_deliveries():
+        text = payload_text(delivery)
+        assert "<no value>" not in text, f"{delivery}: a template gap in {text}"
+        service = SERVICE if delivery.alertname == OUTAGE_ALERT else META
+        rule = live.rule(service, delivery.alertname or "")
+        summary = summary_pattern(rule["annotations"]["summary"], {"job": service})
+        assert summary.search(delivery.summary), f"{delivery}: no summary in {text}"
+        assert delivery.runbook == rule["annotations"]["runbook_url"], text
+        assert delivery.dashboard == rule["annotations"]["dashboard_url"], text
+    checked = {(d.receiver, d.status) for d in live.all_deliveries()}
+    print(f"[live] payloads checked: {sorted(checked)}")
 
     # All the while the Watchdog reached its channel alone, again every watchdog_interval.
     meta = live.stack.meta_monitoring
