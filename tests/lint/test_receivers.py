@@ -78,3 +78,19 @@ def test_the_global_webhook_is_shared_too_and_an_inline_url_is_never_repeated(tm
     ]
     (finding,) = findings(tmp_path / "inline", inline)
     assert "secret" not in finding.message and finding.message.startswith("the same api_url")
+
+
+def test_stackgen_lint_takes_the_alertmanager_release(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from stackgen.cli import app
+
+    findings(tmp_path, [{"name": "a", "email_configs": [EMAIL]}])  # writes the stack
+    monkeypatch.chdir(tmp_path)  # no lint settings of a spec around
+    runner = CliRunner()
+    old = runner.invoke(app, ["lint", str(tmp_path), "--alertmanager-version", "0.26"])
+    assert "Alertmanager 0.26 sends a trailing newline of /s/smtp" in old.stdout
+    new = runner.invoke(app, ["lint", str(tmp_path), "--alertmanager-version", "v0.27.0"])
+    assert "receiver/password-newline" not in new.stdout
+    bad = runner.invoke(app, ["lint", str(tmp_path), "--alertmanager-version", "latest"])
+    assert bad.exit_code == 2 and "--alertmanager-version: give a release" in bad.stderr

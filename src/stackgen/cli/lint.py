@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -86,6 +87,10 @@ def lint_command(
         scrape = parse_duration(scrape_interval) if scrape_interval else None
     except ValueError as exc:
         raise fail(f"--scrape-interval: {exc}", EXIT_BAD_INPUT) from None
+    if alertmanager_version is not None and not re.fullmatch(
+        r"v?\d+\.\d+(\.\d+)?", alertmanager_version
+    ):
+        raise fail("--alertmanager-version: give a release such as 0.25 or 0.27.0", EXIT_BAD_INPUT)
     try:
         settings = find_config(config, Path.cwd())
     except SpecErrors as exc:
