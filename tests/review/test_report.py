@@ -245,8 +245,10 @@ def test_mermaid_draws_the_report_routing_tree_with_a_node_per_route(rendered, t
         for place, child in enumerate(route.get("routes") or [], start=1)
     ]
     assert sorted(drawn["edges"]) == sorted(expected)
-    assert '4. severity="warning"' in drawn["edges"]
-    assert '11. component="sla"' in drawn["edges"]
+    # the Watchdog's route first, then the spec's: the first warning route is 5th, the last 12th
+    assert '1. alertname="Watchdog"' in drawn["edges"]
+    assert '5. severity="warning"' in drawn["edges"]
+    assert '12. component="sla"' in drawn["edges"]
     assert "error" not in nasty_drawn, nasty_drawn.get("error")
     assert len(nasty_drawn["nodes"]) == 3
     texts = " ".join(n["text"] for n in nasty_drawn["nodes"])
