@@ -292,14 +292,17 @@ def test_slow_inference_fires_per_model(example_out, tmp_path):
     )
 
 
-def test_availability_slo_ignores_one_failed_scrape_and_pages_on_a_real_outage(
+def test_availability_slo_ignores_one_failed_scrape_pages_on_a_partial_outage_and_not_twice(
     example_out, tmp_path
 ):
     """99.9% over 30d. The page tier needs more than 1.44% of the last hour unreachable (14.4x
-    the budget) and of the last 5 minutes too: one failed scrape of 241 is 0.41%. An outage
-    that began 10 minutes ago has both windows far above it; the ticket tier (3x over 1d and
-    2h) is still pending its 15m `for`."""
+    the budget) and of the last 5 minutes too: one failed scrape of 241 is 0.41%. One target of
+    two down for 10 minutes has both windows far above it, and ServiceDown does not see it: the
+    SLO pages (the ticket tier, 3x over 1d and 2h, is still pending its 15m `for`). The whole
+    service down for 10 minutes is ServiceDown's page: the SLO's page tier is held (issue 18),
+    so the on-call is not paged twice for one outage, nor again when it ends."""
     up = 'up{job="aion-web-api",instance="api:8080"}'
+    other = 'up{job="aion-web-api",instance="api-2:8080"}'
     # SLO series are aggregated per service (and group), so no `job` label
     page = {**WEB, "slo": "availability", "slo_tier": "page"}
     page |= {"component": "sla", "sla_type": "availability"}
@@ -318,8 +321,12 @@ def test_availability_slo_ignores_one_failed_scrape_and_pages_on_a_real_outage(
             },
             {
                 "interval": "15s",
-                "input_series": [{"series": up, "values": "1x200 0x40"}],
+                "input_series": [
+                    {"series": up, "values": "1x200 0x40"},
+                    {"series": other, "values": "1x240"},
+                ],
                 "alert_rule_test": [
+                    {"eval_time": "60m", "alertname": "ServiceDown", "exp_alerts": []},
                     {
                         "eval_time": "60m",
                         "alertname": "SLAAvailabilityViolation",
@@ -333,13 +340,37 @@ def test_availability_slo_ignores_one_failed_scrape_and_pages_on_a_real_outage(
                                     "burning its error budget: 14.4x the budget (1.44% errors) "
                                     "over 1h and 5m or 6x the budget (0.6% errors) over 6h and "
                                     "30m. At 14.4x, 2% of the budget goes in 1h and all of it in "
-                                    "2d2h.",
+                                    "2d2h. It stays quiet for 30m after ServiceDown fired for "
+                                    "the service: that outage has paged already.",
                                     "runbook_url": f"{RUNBOOKS}/SLAAvailabilityViolation.md",
                                     "dashboard_url": f"{DASHBOARDS}/aion-aion-web-api_slo",
                                 },
                             }
                         ],
                     },
+                ],
+            },
+            {
+                "interval": "15s",
+                "input_series": [{"series": up, "values": "1x200 0x40"}],
+                "alert_rule_test": [
+                    {
+                        "eval_time": "60m",
+                        "alertname": "ServiceDown",
+                        "exp_alerts": [
+                            {
+                                "exp_labels": {**WEB, "component": "api"},
+                                "exp_annotations": {
+                                    "summary": "aion-web-api is down",
+                                    "description": "No target of aion-web-api has answered a "
+                                    "scrape for 2m, or none is discovered.",
+                                    "runbook_url": f"{RUNBOOKS}/ServiceDown.md",
+                                    "dashboard_url": f"{DASHBOARDS}/aion-aion-web-api",
+                                },
+                            }
+                        ],
+                    },
+                    {"eval_time": "60m", "alertname": "SLAAvailabilityViolation", "exp_alerts": []},
                 ],
             },
         ],

@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from stackgen.cli import app
-from tests.helpers import MINIMAL, write
+from tests.helpers import MINIMAL, with_routing, write
 
 runner = CliRunner()
 
@@ -97,7 +97,7 @@ def _deep_routes(levels: int) -> str:
     route = "{channel: ops}"
     for _ in range(levels):
         route = f"{{channel: ops, routes: [{route}]}}"
-    return MINIMAL + f"  routes: [{route}]\n"
+    return with_routing(f"  routes: [{route}]\n")
 
 
 def _custom_alert(expr: str) -> str:
@@ -114,11 +114,11 @@ def _custom_alert(expr: str) -> str:
 
 # name: (spec text, message, line of the error)
 HOSTILE_SPECS = {
-    "billion-laughs": (MINIMAL + LAUGHS, "past the budget", 19),
-    "self-alias": (MINIMAL + "x: &x {y: [*x]}\n", "inside the node it refers to", 15),
+    "billion-laughs": (MINIMAL + LAUGHS, "past the budget", 20),
+    "self-alias": (MINIMAL + "x: &x {y: [*x]}\n", "inside the node it refers to", 16),
     "promql-10000-deep": (_custom_alert(DEEP_PROMQL), "nests 10000 levels deep", 11),
     "promql-10000-chained": (_custom_alert(CHAINED_PROMQL), "more than the 200", 11),
-    "routes-300-deep": (_deep_routes(300), "nested more than 100 levels deep", 15),
+    "routes-300-deep": (_deep_routes(300), "nested more than 100 levels deep", 16),
     "non-utf8": (MINIMAL.replace("team: web", "team: w\xe9b"), "byte 0xe9 is not UTF-8", 5),
 }
 

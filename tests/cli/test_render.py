@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from stackgen.cli import app
 from stackgen.write import MANIFEST
-from tests.helpers import MINIMAL, SPECS, write
+from tests.helpers import MINIMAL, SPECS, minimal_with_slos, write
 
 runner = CliRunner()
 
@@ -29,7 +29,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
 def test_validate_summarises_a_good_spec():
     result = run("validate", str(SPECS))
     assert result.exit_code == 0
-    assert result.stdout.startswith(f"{SPECS}: valid: 4 services, 12 channels, ")
+    assert result.stdout.startswith(f"{SPECS}: valid: 4 services, 13 channels, ")
 
 
 def test_render_check_exits_0_when_current_and_1_with_a_diff_after_an_edit(tmp_path):
@@ -231,3 +231,13 @@ def test_progress_is_shown_on_a_terminal_only_for_hundreds_of_services(tmp_path,
     monkeypatch.delenv("CI")
     terminal.isatty = lambda: False  # type: ignore[method-assign]
     assert progress_for(large) is None  # nor a pipe or a file
+
+
+def test_validate_warns_of_an_unknown_retention_and_still_exits_0(tmp_path):
+    """Plain files only: the user starts Prometheus, with a retention stackgen cannot see."""
+    text = minimal_with_slos("{name: month, objective: 99.9, sli: {type: uptime}}")
+    spec = write(tmp_path, "spec.yml", text + "output: {targets: [prometheus]}\n")
+    result = run("validate", str(spec))
+    assert result.exit_code == 0
+    (warning,) = result.stderr.splitlines()
+    assert warning.startswith(f"warning: {spec}:9:") and "set `prometheus.retention`" in warning

@@ -31,17 +31,19 @@ def test_stackgen_test_runs_the_proofs_and_fails_when_a_rule_is_broken(tmp_path)
     result = run("test", str(out))
     assert result.exit_code == 0, result.stdout
     assert result.stdout.splitlines() == [  # each proof said before it runs, then its verdict
-        f"RUN  {out}/prometheus/tests/api.yml (1/1)",
+        f"RUN  {out}/prometheus/tests/api.recovery.yml (1/2)",
+        f"PASS {out}/prometheus/tests/api.recovery.yml",
+        f"RUN  {out}/prometheus/tests/api.yml (2/2)",
         f"PASS {out}/prometheus/tests/api.yml",
         f"RUN  {out}/alertmanager/tests/routing.yml (amtool and the simulator)",
         f"PASS routing matrix {out}/alertmanager/tests/routing.yml (6 alerts)",
-        "2 passed, 0 failed",
+        "3 passed, 0 failed",
     ]
     rules = out / "prometheus/rules/api.yml"
     rules.write_text(rules.read_text().replace("> 0.144", "> 0.5"))  # a page threshold gone wrong
     result = run("test", str(out))
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[1].startswith(f"FAIL {out}/prometheus/tests/api.yml")
+    assert f"FAIL {out}/prometheus/tests/api.yml" in result.stdout.splitlines()
 
 
 @pytest.mark.tools
@@ -54,10 +56,12 @@ def test_proofs_of_slos_with_different_steps_pass_in_a_file_per_step(tmp_path):
     require_tool("promtool")
     result = run("test", str(out))
     assert result.exit_code == 0, result.stdout
-    assert result.stdout.splitlines()[:4] == [
-        f"RUN  {out}/prometheus/tests/api.step-1m10s.yml (1/2)",
+    assert result.stdout.splitlines()[:6] == [  # the recovery proof holds both SLOs
+        f"RUN  {out}/prometheus/tests/api.recovery.yml (1/3)",
+        f"PASS {out}/prometheus/tests/api.recovery.yml",
+        f"RUN  {out}/prometheus/tests/api.step-1m10s.yml (2/3)",
         f"PASS {out}/prometheus/tests/api.step-1m10s.yml",
-        f"RUN  {out}/prometheus/tests/api.step-5m.yml (2/2)",
+        f"RUN  {out}/prometheus/tests/api.step-5m.yml (3/3)",
         f"PASS {out}/prometheus/tests/api.step-5m.yml",
     ]
 

@@ -40,7 +40,7 @@ def test_every_dashboard_passes_the_schemas_for_each_grafana_version(
         for p, d in render_files(stack).items()
         if p.endswith(".json") and "dashboards" in p
     }
-    assert len(dashboards) == 7  # 4 services, the overview, the alerts, the SLOs
+    assert len(dashboards) == 8  # 4 services, the overview, the alerts, the SLOs, meta-monitoring
     for path, dashboard in dashboards.items():
         assert dashboard["schemaVersion"] == schema_version
         assert schema_errors(dashboard) == [], path

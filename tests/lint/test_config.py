@@ -99,11 +99,11 @@ def test_the_specs_lint_section_names_only_checks_or_the_spec_is_refused(tmp_pat
     result = CliRunner().invoke(app, ["validate", str(spec)], catch_exceptions=False)
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        f"{spec}:16:13: lint.disable[0]: `promql/sintax` is not a check; "
+        f"{spec}:17:13: lint.disable[0]: `promql/sintax` is not a check; "
         "`stackgen lint --list` names them all",
-        f"{spec}:17:14: lint.severity.x/y: `x/y` is not a check; "
+        f"{spec}:18:14: lint.severity.x/y: `x/y` is not a check; "
         "`stackgen lint --list` names them all",
-        f"{spec}:17:19: lint.severity.x/y: Input should be 'error', 'warning' or 'info' "
+        f"{spec}:18:19: lint.severity.x/y: Input should be 'error', 'warning' or 'info' "
         "(got str 'fatal')",
         f"3 errors in {spec}",
     ]

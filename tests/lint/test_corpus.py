@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from stackgen.cli import app
 from stackgen.lint import lint
-from tests.helpers import OUT, SHARED, run_tool
+from tests.helpers import OUT, SHARED, example_lint, run_tool
 
 RULES = SHARED / "corpus" / "rules"
 SLOTH_GEN = SHARED / "corpus" / "slo" / "sloth" / "_gen"
@@ -33,7 +33,7 @@ def test_sloths_broken_outputs_are_reported_where_promtool_fails():
 
 
 def test_the_rendered_example_is_lint_clean():
-    assert lint([OUT]) == []
+    assert lint([OUT], config=example_lint()) == []
 
 
 @pytest.mark.corpus

@@ -12,7 +12,7 @@ import yaml
 
 from stackgen.lint import lint, lint_documents
 from stackgen.lint.sources import load_plain
-from tests.helpers import OUT
+from tests.helpers import OUT, example_lint
 
 RULES = Path("prometheus") / "rules" / "aion-web-api.yml"
 
@@ -85,7 +85,7 @@ def test_the_disk_is_not_read(broken, tmp_path):
 
 def test_the_example_is_clean_in_memory():
     files = _files(OUT)
-    assert lint_documents(OUT, files, _parsed(files)) == []
+    assert lint_documents(OUT, files, _parsed(files), config=example_lint()) == []
 
 
 def test_files_out_keeps_are_linted_from_disk_with_kept(broken):

@@ -815,3 +815,63 @@ def test_every_rule_and_group_check_has_a_mutation():
 def test_mutation_ids_are_unique():
     ids = [m.id for m in MUTATIONS]
     assert len(ids) == len(set(ids))
+
+
+# --- Alertmanager configs -----------------------------------------------------------------------
+# The checks of receivers, on Alertmanager's own example config (its config/testdata/conf.good.yml):
+# quiet on it as written, and each mutation is caught at the lines it changed.
+
+AM_CORPUS = SHARED / "corpus" / "alertmanager" / "config-testdata" / "conf.good.yml"
+
+
+def _receiver(config: Data, name: str) -> Data:
+    (found,) = [r for r in config["receivers"] if r["name"] == name]
+    return found
+
+
+def _password_file(config: Data) -> None:
+    """An email config that reads its SMTP password from a file (Alertmanager 0.25 runs it)."""
+    _receiver(config, "team-X-mails")["email_configs"][0] |= {
+        "auth_username": "alertmanager",
+        "auth_password_file": "/etc/alertmanager/secrets/smtp-password",
+    }
+
+
+def _second_slack_channel(config: Data) -> None:
+    """A second Slack channel on the global webhook the first one uses."""
+    _receiver(config, "slack-receiver")["slack_configs"].append({"channel": "#team-y"})
+
+
+AM_MUTATIONS = {
+    "receiver/password-newline": (_password_file, "auth_password_file"),
+    "receiver/shared-webhook": (_second_slack_channel, "#team-y"),
+}
+
+
+def _lint_alertmanager(root: Path, config: Data) -> tuple[str, list]:
+    text = yaml.safe_dump(config, sort_keys=False)
+    (root / "prometheus").mkdir(parents=True, exist_ok=True)
+    (root / "prometheus" / "prometheus.yml").write_text("global: {scrape_interval: 15s}\n")
+    (root / "alertmanager").mkdir(exist_ok=True)
+    (root / "alertmanager" / "alertmanager.yml").write_text(text)
+    return text, lint([root], alertmanager_version="0.25")
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("check_id", sorted(AM_MUTATIONS))
+def test_a_mutated_alertmanager_config_is_caught_at_its_line(tmp_path, check_id):
+    mutate, marker = AM_MUTATIONS[check_id]
+    config = yaml.safe_load(AM_CORPUS.read_text(encoding="utf-8"))
+    _, found = _lint_alertmanager(tmp_path / "original", config)
+    assert [f for f in found if f.check == check_id] == [], "the unmutated config trips it"
+
+    mutate(config)
+    text, found = _lint_alertmanager(tmp_path / "mutated", config)
+    (hit,) = [f for f in found if f.check == check_id]
+    assert hit.file.endswith("alertmanager.yml")
+    assert marker in text.splitlines()[hit.line - 1], (hit, text)
+
+
+def test_every_receiver_check_but_unused_has_an_alertmanager_mutation():
+    receivers = {c.id for c in CHECKS if c.id.startswith("receiver/")} - {"receiver/unused"}
+    assert receivers == set(AM_MUTATIONS)

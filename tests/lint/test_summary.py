@@ -23,7 +23,7 @@ from stackgen.lint import (
 from stackgen.lint.sources import Tree, load_plain, rule_files
 from stackgen.lint.stack import DEFAULT_SCRAPE, Stack, is_stack
 from stackgen.lint.summary import DashboardSummary, RuleFileSummary
-from tests.helpers import OUT, SHARED, SPECS, render_into
+from tests.helpers import OUT, SHARED, SPECS, example_lint, render_into
 
 Summary = RuleFileSummary | DashboardSummary
 RULES = Path("prometheus") / "rules"
@@ -108,7 +108,8 @@ def planted(tmp_path) -> Path:
 
 def test_the_rendered_example_staged_is_clean(tmp_path):
     root = render_into(SPECS, tmp_path / "out")
-    assert lint_staged(root, staged(root)) == lint([root]) == []
+    config = example_lint()
+    assert lint_staged(root, staged(root), config=config) == lint([root], config=config) == []
 
 
 def test_planted_problems_across_files_are_found_from_the_summaries(planted):
@@ -166,7 +167,7 @@ def test_summarised_files_are_not_read_again_without_a_finding_across_files(tmp_
     read: list[Path] = []
     original = Tree.read_text
     monkeypatch.setattr(Tree, "read_text", lambda tree, p: read.append(p) or original(tree, p))
-    assert lint_staged(root, summaries) == []
+    assert lint_staged(root, summaries, config=example_lint()) == []
     assert read and not set(read) & set(summaries)  # the configs only
 
 

@@ -32,11 +32,13 @@ class Recorder(Generic[T]):
 
     def __init__(self) -> None:
         self._items: list[T] = []
+        self._times: list[float] = []  # time.monotonic() of each item's arrival
         self._changed = threading.Condition()
 
     def add(self, item: T) -> None:
         with self._changed:
             self._items.append(item)
+            self._times.append(time.monotonic())
             self._changed.notify_all()
 
     @property
@@ -44,9 +46,15 @@ class Recorder(Generic[T]):
         with self._changed:
             return list(self._items)
 
+    def arrivals(self) -> list[float]:
+        """When each item arrived (time.monotonic()), in the order of `items`."""
+        with self._changed:
+            return list(self._times)
+
     def clear(self) -> None:
         with self._changed:
             self._items.clear()
+            self._times.clear()
 
     def wait_for(
         self, predicate: Callable[[list[T]], bool], timeout: float, what: str = "a condition"

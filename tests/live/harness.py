@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any, TypeVar
 import yaml
 
 from stackgen.common.values import parse_duration
+from stackgen.plan.meta import WATCHDOG
 from stackgen.spec import Stack, load_stack
 from stackgen.spec.model import EmailChannel, Route
 from tests.helpers import SPECS, render_files, run_tool, write_tree
@@ -120,6 +122,10 @@ class LiveStack:
     # --- the stack's own settings ---------------------------------------------------------------
 
     @property
+    def scrape_interval(self) -> float:
+        return parse_duration(self.stack.prometheus.scrape_interval)
+
+    @property
     def evaluation_interval(self) -> float:
         return parse_duration(self.stack.prometheus.evaluation_interval)
 
@@ -149,13 +155,19 @@ class LiveStack:
     # --- what the fakes received ---------------------------------------------------------------
 
     def deliveries(self) -> list[Delivery]:
+        """What the fakes received, but the Watchdog's (it arrives whatever a test does)."""
         return self._decode(self.recorder.items)
 
-    def _decode(self, items: list[Received]) -> list[Delivery]:
+    def all_deliveries(self) -> list[Delivery]:
+        """What the fakes received, the Watchdog's included."""
+        return self._decode(self.recorder.items, watchdog=True)
+
+    def _decode(self, items: list[Received], watchdog: bool = False) -> list[Delivery]:
         email = {
             frozenset(c.to): c.name for c in self.stack.channels if isinstance(c, EmailChannel)
         }
-        return [decode(item, email) for item in items]
+        decoded = [decode(item, email) for item in items]
+        return [d for d in decoded if watchdog or d.alertname != WATCHDOG]
 
     def wait_for_deliveries(
         self, predicate: Callable[[list[Delivery]], bool], timeout: float, what: str
@@ -182,13 +194,25 @@ class LiveStack:
         return http_json(f"{self.prometheus_url}/api/v1/targets")["data"]["activeTargets"]
 
     def prometheus_alerts(self, state: str | None = None) -> list[dict[str, Any]]:
-        """Prometheus's pending and firing alerts (only those in `state` when given)."""
+        """Prometheus's pending and firing alerts (only those in `state` when given), but the
+        Watchdog, which always fires."""
         alerts = http_json(f"{self.prometheus_url}/api/v1/alerts")["data"]["alerts"]
-        return [a for a in alerts if state is None or a["state"] == state]
+        return [
+            a
+            for a in alerts
+            if (state is None or a["state"] == state) and a["labels"]["alertname"] != WATCHDOG
+        ]
 
     def alertmanager_alerts(self) -> list[dict[str, Any]]:
-        """Alertmanager's unresolved alerts, inhibited and silenced ones included."""
-        return http_json(f"{self.alertmanager_url}/api/v2/alerts")
+        """Alertmanager's unresolved alerts, inhibited and silenced ones included, but the
+        Watchdog."""
+        alerts = http_json(f"{self.alertmanager_url}/api/v2/alerts")
+        return [a for a in alerts if a["labels"].get("alertname") != WATCHDOG]
+
+    def query(self, expr: str) -> list[dict[str, Any]]:
+        """An instant query's result now."""
+        url = f"{self.prometheus_url}/api/v1/query?query={urllib.parse.quote(expr)}"
+        return http_json(url)["data"]["result"]
 
     def post_alerts(self, alerts: list[dict[str, Any]]) -> None:
         http_json(f"{self.alertmanager_url}/api/v2/alerts", body=alerts)
@@ -314,8 +338,11 @@ def time_gated(labels: Mapping[str, str], routes: list[Route]) -> bool:
 
 
 @contextmanager
-def live_stack(tmp: Path, prometheus: str, alertmanager: str) -> Iterator[LiveStack]:
-    """The example stack, running; everything started here is stopped when the block ends."""
+def live_stack(
+    tmp: Path, prometheus: str, alertmanager: str, *, compress: bool = True
+) -> Iterator[LiveStack]:
+    """The example stack, running; everything started here is stopped when the block ends.
+    `compress=False`: the example's own intervals, pending periods and waits (real time)."""
     timings = Timings()
     with ExitStack() as cleanup:
         with timings.phase("fakes started, profiled example rendered"):
@@ -334,7 +361,7 @@ def live_stack(tmp: Path, prometheus: str, alertmanager: str) -> Iterator[LiveSt
                 receivers_url=receivers.url,
                 smtp=smtp.address,
             )
-            profiled = live_profile(example, endpoints, tmp / "secrets")
+            profiled = live_profile(example, endpoints, tmp / "secrets", compress=compress)
             out = tmp / "out"
             write_tree(out, render_files(profiled))
             live = LiveStack(
@@ -382,7 +409,8 @@ def live_stack(tmp: Path, prometheus: str, alertmanager: str) -> Iterator[LiveSt
 
 def _startup(live: LiveStack, check: Callable[[], bool]) -> None:
     try:
-        poll(check, STARTUP_TIMEOUT, "the stack to start")
+        # The first scrape comes within a scrape interval of discovery.
+        poll(check, STARTUP_TIMEOUT + 2 * live.scrape_interval, "the stack to start")
     except AssertionError as error:
         targets = [(t["labels"]["job"], t["health"], t["lastError"]) for t in live.targets()]
         logs = "\n".join(f"--- {name}:\n{tail}" for name, tail in live.log_tails())

@@ -14,6 +14,7 @@ templates (out/alertmanager/templates/stackgen.tmpl):
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ class Delivery:
     summary: str  # the text in which each alert's summary must appear
     runbook: str  # the runbook link
     raw: Any
+    dashboard: str = ""  # the dashboard link, where the receiver shows one
 
     @property
     def group(self) -> tuple[str | None, str | None, str | None]:
@@ -73,6 +75,7 @@ def _slack(receiver: str, body: dict[str, Any]) -> Delivery:
         summary=attachment["text"],
         runbook=attachment["title_link"],
         raw=body,
+        dashboard=_first(r"<([^|>]+)\|Dashboard>", attachment["text"]),
     )
 
 
@@ -90,6 +93,7 @@ def _pagerduty(receiver: str, body: dict[str, Any]) -> Delivery:
         summary=payload["custom_details"]["summary"],
         runbook=payload["custom_details"]["runbook"],
         raw=body,
+        dashboard=payload["custom_details"].get("dashboard", ""),
     )
 
 
@@ -98,6 +102,7 @@ def _webhook(receiver: str, body: dict[str, Any]) -> Delivery:
     common = body["commonLabels"]
     alerts = body["alerts"]
     runbooks = {a["annotations"].get("runbook_url", "") for a in alerts}
+    dashboards = {a["annotations"].get("dashboard_url", "") for a in alerts}
     return Delivery(
         receiver,
         status=body["status"],
@@ -107,6 +112,7 @@ def _webhook(receiver: str, body: dict[str, Any]) -> Delivery:
         summary="\n".join(a["annotations"].get("summary", "") for a in alerts),
         runbook=runbooks.pop() if len(runbooks) == 1 else "",
         raw=body,
+        dashboard=dashboards.pop() if len(dashboards) == 1 else "",
     )
 
 
@@ -120,7 +126,20 @@ def _email(receiver: str, mail: Mail) -> Delivery:
         summary=text,
         runbook=links[0] if links else "",
         raw=mail,
+        dashboard=_first(r'<a href="([^"]+)">Dashboard</a>', text),
     )
+
+
+def _first(pattern: str, text: str) -> str:
+    found = re.findall(pattern, text)
+    return str(found[0]) if found else ""
+
+
+def payload_text(delivery: Delivery) -> str:
+    """Everything the receiver got, as text: a mail's whole message, a post's JSON body."""
+    if isinstance(delivery.raw, Mail):
+        return delivery.raw.message.as_string()
+    return json.dumps(delivery.raw)
 
 
 HTTP_DECODERS = {"slack": _slack, "pagerduty": _pagerduty, "webhook": _webhook}

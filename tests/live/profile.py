@@ -59,19 +59,26 @@ def pending(for_: str) -> str:
     return format_duration(max(1, round(seconds / SPEEDUP))) if seconds else for_
 
 
-def live_profile(stack: Stack, endpoints: Endpoints, secrets: Path) -> Stack:
+def live_profile(
+    stack: Stack, endpoints: Endpoints, secrets: Path, *, compress: bool = True
+) -> Stack:
     """A copy of `stack` with the test profile applied, validated as `stackgen` validates a
-    spec. Files the channels read (addresses, dummy secrets) are written into `secrets`."""
+    spec. Files the channels read (addresses, dummy secrets) are written into `secrets`.
+    `compress=False`: addresses only, the example's own intervals and waits (real time)."""
     data = stack.model_dump(mode="json", by_alias=True)
     secrets.mkdir(parents=True, exist_ok=True)
 
-    data["prometheus"].update(
-        address=endpoints.prometheus,
-        scrape_interval=SCRAPE_INTERVAL,
-        scrape_timeout=SCRAPE_TIMEOUT,
-        evaluation_interval=EVALUATION_INTERVAL,
-    )
+    data["prometheus"]["address"] = endpoints.prometheus
+    if compress:
+        data["prometheus"].update(
+            scrape_interval=SCRAPE_INTERVAL,
+            scrape_timeout=SCRAPE_TIMEOUT,
+            evaluation_interval=EVALUATION_INTERVAL,
+        )
     data["alertmanager"]["addresses"] = [endpoints.alertmanager]
+    # No Grafana runs: Prometheus's own /metrics stands in for Grafana's, so the meta-monitoring
+    # scrape of Grafana finds it up.
+    data["grafana"]["url"] = f"http://{endpoints.prometheus}"
 
     for model, service in zip(stack.services, data["services"], strict=True):
         targets = endpoints.targets[service["name"]]
@@ -79,7 +86,7 @@ def live_profile(stack: Stack, endpoints: Endpoints, secrets: Path) -> Stack:
             raise ValueError(f"{service['name']}: give one local address per static target")
         service["targets"]["static"] = list(targets)
         # the kind's pack, or the spec's own pack a `custom` service names
-        for alert in service_alert_defs(stack.packs, model):
+        for alert in service_alert_defs(stack.packs, model) if compress else ():
             override = service["alerts"][alert.name] or {}
             override["for"] = pending(override.get("for") or alert.for_)
             service["alerts"][alert.name] = override
@@ -87,9 +94,10 @@ def live_profile(stack: Stack, endpoints: Endpoints, secrets: Path) -> Stack:
     for channel in data["channels"]:
         _point_at_fakes(channel, endpoints, secrets)
 
-    _shorten_group_waits(data["routing"])
-    for route in _routes(data["routing"]["routes"]):
-        _shorten_group_waits(route)
+    if compress:
+        _shorten_group_waits(data["routing"])
+        for route in _routes(data["routing"]["routes"]):
+            _shorten_group_waits(route)
 
     profiled = Stack.model_validate(data)
     errors = check_stack(parts_of(profiled), SourceMap())

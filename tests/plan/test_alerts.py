@@ -7,6 +7,7 @@ import pytest
 
 from stackgen.packs import alerts_for
 from stackgen.plan.alerts import service_alerts, service_context, stack_alerts
+from stackgen.plan.meta import META
 from stackgen.spec import SpecErrors
 from tests.helpers import MINIMAL, stack_from
 
@@ -109,7 +110,9 @@ def test_every_service_has_its_kinds_pack_alerts_plus_slo_and_custom_alerts(ever
 
 
 def test_every_alert_is_labelled_with_severity_team_and_service(every_kind, all_alerts):
+    # the stack's own alerts (meta-monitoring, on by default) carry the team that runs it
     teams = {s.name: s.team for s in every_kind.services}
+    teams[META] = every_kind.meta_monitoring.team
     for alert in all_alerts:
         assert alert.labels["severity"] in ("critical", "warning", "info"), alert.name
         assert alert.labels["team"] == teams[alert.service], alert.name
@@ -118,7 +121,9 @@ def test_every_alert_is_labelled_with_severity_team_and_service(every_kind, all_
 
 def test_every_alert_has_summary_description_and_runbook_annotations(all_alerts):
     for alert in all_alerts:
-        assert set(alert.annotations) == {"summary", "description", "runbook_url"}, alert.name
+        # and a dashboard link where the alert has a dashboard (the meta alerts' own)
+        required = {"summary", "description", "runbook_url"}
+        assert required <= set(alert.annotations) <= {*required, "dashboard_url"}, alert.name
         assert all(alert.annotations.values()), alert.name
 
 
@@ -133,8 +138,9 @@ def test_no_expression_or_description_carries_float_noise(all_alerts):
 
 
 def test_every_alert_selects_only_its_own_service(all_alerts):
+    # (the meta alerts select the stack's own jobs: tests/plan/test_meta.py)
     for alert in all_alerts:
-        if alert.name != "QueueBacklog":
+        if alert.name != "QueueBacklog" and alert.service != META:
             own = (f'job="{alert.service}"', f'service="{alert.service}"')
             assert any(selector in alert.expr for selector in own), alert.name
 
@@ -297,7 +303,7 @@ def test_a_custom_kind_service_gets_only_the_common_and_its_custom_alerts(every_
 def test_stack_alerts_lists_services_in_spec_order(every_kind, all_alerts):
     order = [s.name for s in every_kind.services]
     seen = list(dict.fromkeys(a.service for a in all_alerts))
-    assert seen == order
+    assert seen == [*order, META]  # then the stack's own
 
 
 # --- runbook links -------------------------------------------------------------------------------

@@ -173,6 +173,7 @@ def test_a_services_outputs_are_its_rule_file_proofs_and_dashboards(rich):
     assert [a.path for a in api] == [
         "prometheus/rules/api.yml",
         "prometheus/tests/api.yml",
+        "prometheus/tests/api.recovery.yml",  # no page again after an outage ServiceDown paged
         "grafana/dashboards/web/api.json",
         "grafana/dashboards/web/api.slo.json",
     ]

@@ -189,7 +189,7 @@ def test_prometheus_config_loads_one_rule_file_and_one_job_per_service(tmp_path)
     assert config.path == "prometheus/prometheus.yml"
     assert config.context["rule_files"] == ["rules/api.yml", "rules/db.yml"]
     jobs = [job["job_name"] for job in config.context["jobs"]]
-    assert jobs == ["prometheus", "alertmanager", "api", "db"]
+    assert jobs == ["prometheus", "alertmanager", "grafana", "api", "db"]  # the stack's own first
 
 
 def test_external_labels_name_the_stack_and_environment_then_the_spec_ones(tmp_path):

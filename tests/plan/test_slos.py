@@ -195,10 +195,13 @@ def test_the_info_series_carries_what_changes_often(tmp_path):
 def test_page_and_ticket_tiers_use_both_windows_of_each_pair(tmp_path):
     tiers = tiers_of(tmp_path, with_slo("{name: e, objective: 99.9, sli: {type: requests}}"))
     assert tiers["page"].expr == (
-        '(slo:sli_error:ratio_rate1h{service="api",slo="e"} > 0.0144 and '
+        '((slo:sli_error:ratio_rate1h{service="api",slo="e"} > 0.0144 and '
         'slo:sli_error:ratio_rate5m{service="api",slo="e"} > 0.0144) or '
         '(slo:sli_error:ratio_rate6h{service="api",slo="e"} > 0.006 and '
-        'slo:sli_error:ratio_rate30m{service="api",slo="e"} > 0.006)'
+        'slo:sli_error:ratio_rate30m{service="api",slo="e"} > 0.006)) '
+        # held after an outage ServiceDown paged for (tests/plan/test_recovery_proofs.py)
+        'unless on (service) (max_over_time(ALERTS{alertname="ServiceDown",'
+        'alertstate="firing",service="api"}[30m]) and on () group(up{job="api"}))'
     )
     assert (tiers["page"].labels["severity"], tiers["ticket"].labels["severity"]) == (
         "critical",
@@ -234,10 +237,11 @@ def test_a_tier_can_be_disabled_or_given_its_own_severity_and_windows(tmp_path):
     assert set(tiers) == {"page"}
     assert tiers["page"].labels["severity"] == "warning"
     assert tiers["page"].for_ == "1m"
-    assert tiers["page"].expr == (  # 4% of 30d in 2h: burn rate 14.4 again, over 2h and 10m
-        'slo:sli_error:ratio_rate2h{service="api",slo="e"} > 0.144 and '
-        'slo:sli_error:ratio_rate10m{service="api",slo="e"} > 0.144'
+    assert tiers["page"].expr.startswith(  # 4% of 30d in 2h: burn rate 14.4, over 2h and 10m
+        '(slo:sli_error:ratio_rate2h{service="api",slo="e"} > 0.144 and '
+        'slo:sli_error:ratio_rate10m{service="api",slo="e"} > 0.144) unless on (service) '
     )
+    assert '[10m]) and on () group(up{job="api"}))' in tiers["page"].expr  # its short window
 
 
 def test_a_missing_metric_alert_can_be_asked_for(tmp_path):

@@ -27,7 +27,7 @@ def test_example_passes_promtool_and_amtool(example_out):
 
 def test_example_promtool_reads_every_rule_file(example_out):
     result = run_tool("promtool", "check", "config", str(example_out / "prometheus/prometheus.yml"))
-    assert "SUCCESS: 4 rule files found" in result.stdout
+    assert "SUCCESS: 5 rule files found" in result.stdout  # 4 services', meta-monitoring.yml
 
 
 def test_amtool_loads_the_notification_templates(example_out):
@@ -49,7 +49,8 @@ def test_amtool_routes_a_critical_api_alert_to_pagerduty_email_and_slack(example
 
 def test_every_example_dashboard_passes_the_grafana_schemas(example_out):
     dashboards = sorted((example_out / "grafana/dashboards").rglob("*.json"))
-    assert len(dashboards) == 7  # 4 services, the overview, the alerts, the SLOs of aion-web-api
+    # 4 services, the overview, the alerts, the SLOs of aion-web-api, the meta-monitoring
+    assert len(dashboards) == 8
     for path in dashboards:
         assert dashboard_errors(json.loads(path.read_text())) == [], path
 
@@ -91,6 +92,7 @@ NOTIFICATION_TEMPLATES = [
     "stackgen.title",
     "stackgen.summary",
     "stackgen.runbook",
+    "stackgen.dashboard",
     "stackgen.slack.text",
     "stackgen.email.html",
     "stackgen.pagerduty.severity",
@@ -119,8 +121,9 @@ def test_every_template_the_config_calls_is_defined(example_out):
 
 def test_every_generated_proof_in_the_example_passes_promtool(example_out):
     files = sorted((example_out / "prometheus/tests").glob("*.yml"))
-    assert [f.name for f in files] == ["aion-web-api.yml"]
-    proven = re.findall(r"^  # (\S+): ", files[0].read_text(), re.MULTILINE)
+    names = ["aion-web-api.recovery.yml", "aion-web-api.yml", "meta-monitoring.yml"]
+    assert [f.name for f in files] == names  # the SLOs', their recovery, the stack's own
+    proven = re.findall(r"^  # (\S+): ", files[1].read_text(), re.MULTILINE)
     assert set(proven) == {"availability", "errors"}  # both SLOs of the service
     for path in files:
         result = run_tool("promtool", "test", "rules", str(path))
@@ -149,8 +152,9 @@ def test_slos_of_any_period_render_pass_promtool_and_their_proofs_pass(tmp_path,
     out = render_into(spec, tmp_path / "out")
     check_with_tools(out)
     proofs = sorted((out / "prometheus/tests").glob("*.yml"))
-    assert [p.name for p in proofs] == ["api.yml"]  # one period: one step for both SLOs
-    proven = re.findall(r"^  # (\S+): ", proofs[0].read_text(), re.MULTILINE)
+    # one period: one step for both SLOs (beside their recovery proof and the stack's own)
+    assert [p.name for p in proofs] == ["api.recovery.yml", "api.yml", "meta-monitoring.yml"]
+    proven = re.findall(r"^  # (\S+): ", proofs[1].read_text(), re.MULTILINE)
     assert set(proven) == {"errors", "fast"}
     for path in proofs:
         result = run_tool("promtool", "test", "rules", str(path))

@@ -66,7 +66,7 @@ def test_the_report_lists_every_alert_of_the_routing_matrix_with_its_receivers(r
         for name, service, severity, _, receivers in rows
     )
     assert listed == expected
-    assert len(rows) == 26
+    assert len(rows) == 42  # 26 of the services, 16 of the stack's own (meta-monitoring)
 
 
 def test_the_report_lists_services_with_their_teams(rendered):
@@ -231,7 +231,7 @@ def test_mermaid_draws_the_report_routing_tree_with_a_node_per_route(rendered, t
     drawn, nasty_drawn = draw(tmp_path, [source, nasty])
     assert "error" not in drawn, drawn.get("error")
     routes = routes_of(yaml.safe_load((OUT / "alertmanager/alertmanager.yml").read_text())["route"])
-    assert len(routes) == 12
+    assert len(routes) == 13  # the root, the Watchdog's, the spec's 11
     assert len(drawn["nodes"]) == len(routes)
     assert drawn["paths"] == len(routes) - 1
     # nodes r0, r1, ... in depth-first order, the root first, each showing its receiver
@@ -245,8 +245,10 @@ def test_mermaid_draws_the_report_routing_tree_with_a_node_per_route(rendered, t
         for place, child in enumerate(route.get("routes") or [], start=1)
     ]
     assert sorted(drawn["edges"]) == sorted(expected)
-    assert '4. severity="warning"' in drawn["edges"]
-    assert '11. component="sla"' in drawn["edges"]
+    # the Watchdog's route first, then the spec's: the first warning route is 5th, the last 12th
+    assert '1. alertname="Watchdog"' in drawn["edges"]
+    assert '5. severity="warning"' in drawn["edges"]
+    assert '12. component="sla"' in drawn["edges"]
     assert "error" not in nasty_drawn, nasty_drawn.get("error")
     assert len(nasty_drawn["nodes"]) == 3
     texts = " ".join(n["text"] for n in nasty_drawn["nodes"])

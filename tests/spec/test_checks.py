@@ -2,9 +2,9 @@
 
 import pytest
 
-from stackgen.spec import SpecErrors, load_stack
+from stackgen.spec import SpecErrors, load_stack, spec_warnings
 from stackgen.spec.checks import Finding, Parts
-from tests.helpers import MINIMAL, minimal_with_slos, write
+from tests.helpers import MINIMAL, minimal_with_slos, with_routing, write
 
 SECOND_SERVICE = """\
 services:
@@ -34,16 +34,16 @@ def test_a_route_to_a_missing_channel_is_a_dangling_reference(tmp_path):
     spec = write(
         tmp_path,
         "s.yml",
-        MINIMAL + "  routes:\n    - {severity: [critical], channel: pager}\n",
+        with_routing("  routes:\n    - {severity: [critical], channel: pager}\n"),
     )
     assert errors_of(spec) == [
-        f"{spec}:16:39: routing.routes[0].channel: no channel is named `pager` (known: `ops`)"
+        f"{spec}:17:39: routing.routes[0].channel: no channel is named `pager` (known: `ops`)"
     ]
 
 
 def test_default_channel_team_and_service_references_are_checked(tmp_path):
-    text = MINIMAL.replace("default_channel: ops", "default_channel: nobody")
-    text += "  routes:\n    - {team: mobile, service: web, channel: ops}\n"
+    text = with_routing("  routes:\n    - {team: mobile, service: web, channel: ops}\n")
+    text = text.replace("default_channel: ops", "default_channel: nobody")
     errors = errors_of(write(tmp_path, "s.yml", text))
     assert [e.split(": ", 2)[1] for e in errors] == [
         "routing.default_channel",
@@ -100,9 +100,21 @@ def test_only_one_default_datasource(tmp_path):
     assert "grafana.datasources[b].default: only one datasource can be the default" in error
 
 
-def test_service_named_like_a_self_monitoring_job(tmp_path):
-    (error,) = errors_of(write(tmp_path, "s.yml", MINIMAL.replace("name: api", "name: prometheus")))
+@pytest.mark.parametrize("job", ["prometheus", "alertmanager", "grafana"])
+def test_service_named_like_a_self_monitoring_job(tmp_path, job):
+    (error,) = errors_of(write(tmp_path, "s.yml", MINIMAL.replace("name: api", f"name: {job}")))
     assert "built-in self-monitoring job" in error
+
+
+def test_the_stacks_own_alerts_name_is_reserved(tmp_path):
+    """The meta-monitoring alerts carry service=meta-monitoring and fill
+    prometheus/rules/meta-monitoring.yml: a service of that name would share both."""
+    spec = write(tmp_path, "s.yml", MINIMAL.replace("name: api", "name: meta-monitoring"))
+    assert errors_of(spec) == [
+        f"{spec}:4:11: services[meta-monitoring].name: `meta-monitoring` is reserved for the "
+        "stack's own alerts (their `service` label and prometheus/rules/meta-monitoring.yml): "
+        "rename the service"
+    ]
 
 
 def test_service_named_like_the_overview_dashboard(tmp_path):
@@ -149,8 +161,8 @@ def test_reference_checks_run_even_when_other_parts_are_invalid(tmp_path):
 
 
 def test_a_broken_service_still_counts_as_defined_for_references(tmp_path):
-    text = MINIMAL.replace("    kind: http\n", "    kind: grpc\n")
-    text += "  routes: [{service: api, team: web, channel: ops}]\n"
+    text = with_routing("  routes: [{service: api, team: web, channel: ops}]\n")
+    text = text.replace("    kind: http\n", "    kind: grpc\n")
     errors = errors_of(write(tmp_path, "s.yml", text))
     assert [e.split(": ", 2)[1] for e in errors] == ["services[api].kind"]
 
@@ -314,7 +326,7 @@ def test_the_checks_given_run_and_are_located_like_the_specs_own(tmp_path):
     with pytest.raises(SpecErrors) as caught:
         load_stack(spec, checks=(lint_disables_nothing,))
     assert [str(e) for e in caught.value.errors] == [
-        f"{spec}:16:13: lint.disable[0]: `alert/name` stays enabled"
+        f"{spec}:17:13: lint.disable[0]: `alert/name` stays enabled"
     ]
 
 
@@ -324,8 +336,8 @@ def test_the_checks_given_see_a_section_that_fails_validation(tmp_path):
     with pytest.raises(SpecErrors) as caught:
         load_stack(spec, checks=(lint_disables_nothing,))
     assert [str(e).removeprefix(f"{spec}:") for e in caught.value.errors] == [
-        "16:13: lint.disable[0]: `alert/name` stays enabled",
-        "17:26: lint.severity.alert/name: Input should be 'error', 'warning' or 'info' "
+        "17:13: lint.disable[0]: `alert/name` stays enabled",
+        "18:26: lint.severity.alert/name: Input should be 'error', 'warning' or 'info' "
         "(got str 'fatal')",
     ]
 
@@ -398,6 +410,7 @@ def test_a_rename_to_its_own_name_or_of_a_disabled_alert_is_no_collision(tmp_pat
     )
     load_stack(write(tmp_path, "s.yml", text))
 
+
 def test_min_events_needs_an_sli_that_counts_requests(tmp_path):
     (error,) = slo_errors(
         tmp_path, "{name: a, objective: 99.9, sli: {type: uptime}, min_events: 100}"
@@ -414,3 +427,56 @@ def test_min_events_needs_an_sli_that_counts_requests(tmp_path):
         tmp_path, "{name: a, objective: 99.9, sli: {type: requests}, min_events: 0}"
     )
     assert "min_events" in error and "greater than 0" in error
+
+
+# --- retention: the SLOs read a whole period back ---------------------------------------------
+
+RETENTION_SLOS = MINIMAL.replace(
+    "      static: [api:8080]\n",
+    "      static: [api:8080]\n"
+    "    slos:\n"
+    "      - {name: fast, objective: 99, period: 7d, sli: {type: uptime}}\n"
+    "      - {name: month, objective: 99.9, period: 30d, sli: {type: uptime}}\n",
+)
+
+
+def test_a_retention_shorter_than_an_slo_period_is_refused_at_the_retention(tmp_path):
+    spec = write(tmp_path, "s.yml", RETENTION_SLOS + "prometheus: {retention: 20d}\n")
+    assert errors_of(spec) == [
+        f"{spec}:19:25: prometheus.retention: retention 20d is shorter than the 30d period of "
+        "SLO `month` of api: its error budget would be computed over part of the period; keep "
+        "at least 30d (or leave retention unset)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("output", "who"),
+    [
+        ("output: {targets: [prometheus, mimir]}\n",
+         "stackgen starts no Prometheus for targets prometheus, mimir"),
+        ("output: {targets: [compose]}\nprometheus:\n  rule_evaluation: ruler\n"
+         "  remote_write: [{name: mimir, url: 'http://mimir:8080/api/v1/push'}]\n",
+         "a remote store's ruler evaluates the rules over the store's retention"),
+    ],
+)  # fmt: skip
+def test_an_unknown_retention_is_a_warning_at_the_longest_slo_period(tmp_path, output, who):
+    spec = write(tmp_path, "s.yml", RETENTION_SLOS + output)
+    (warning,) = spec_warnings(spec, load_stack(spec))
+    assert str(warning) == (
+        f"{spec}:11:48: services[api].slos[month].period: SLO `month` of api reads 30d back, "
+        f"but {who}, so how long samples are kept is unknown: set `prometheus.retention` to "
+        "that retention (--storage.tsdb.retention.time, at least 30d) and validate checks it"
+    )
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "output: {targets: [compose]}\n",  # stackgen starts it with the derived retention
+        "output: {targets: [kubernetes]}\n",
+        "prometheus: {retention: 60d}\n",  # the author says how long it keeps samples
+    ],
+)
+def test_a_retention_stackgen_sets_or_the_spec_states_warns_of_nothing(tmp_path, extra):
+    spec = write(tmp_path, "s.yml", RETENTION_SLOS + extra)
+    assert spec_warnings(spec, load_stack(spec)) == []

@@ -98,8 +98,8 @@ def test_staging_changes_exactly_what_its_overlay_says():
         ("alertmanager/tests/routing.yml", ("alerts", "*", "labels", "cluster")),
         ("alertmanager/tests/routing.yml", ("expected", "*", "labels", "environment")),
         ("alertmanager/tests/routing.yml", ("expected", "*", "labels", "cluster")),
-        # aion-web-api's targets
-        ("prometheus/prometheus.yml", ("scrape_configs", 5, "static_configs", 0, "targets", 0)),
+        # aion-web-api's targets (after the jobs of Prometheus, Alertmanager and Grafana)
+        ("prometheus/prometheus.yml", ("scrape_configs", 6, "static_configs", 0, "targets", 0)),
         # HighAPILatency's threshold: the rule, its text, the panels drawn at it, the runbook
         ("prometheus/rules/aion-web-api.yml", ("groups", 3, "rules", 3, "expr")),
         ("prometheus/rules/aion-web-api.yml", ("groups", 3, "rules", 3, "annotations", "description")),

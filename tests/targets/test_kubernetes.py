@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 from stackgen.cli import app
 from stackgen.spec import Stack, load_stack
 from stackgen.targets import kubernetes
-from stackgen.targets.k8s import prom_operator
-from stackgen.targets.k8s.checks import crd_validator, objects
+from stackgen.targets.k8s import prom_operator, workloads
+from stackgen.targets.k8s.checks import CRDS, crd_validator, objects
 from stackgen.targets.k8s.objects import document, written
+from stackgen.targets.k8s.operator_servers import with_operator_paths
 from tests.helpers import MINIMAL, SHARED, SPECS, render_files, stack_from
 
 SHIPPED = Path(kubernetes.__file__).parents[1] / "schemas" / "kubernetes"
@@ -28,6 +29,9 @@ KUBE_SPEC = MINIMAL.replace(
 ).replace(
     "    kind: http\n", "    kind: http\n    scrape_interval: 5s\n    labels: {tier: front}\n"
 )
+
+
+SLACK_CHANNELS = ("critical", "warnings", "database", "ai", "sla", "alerts")
 
 
 def with_kubernetes(stack: Stack, **settings: object) -> Stack:
@@ -70,11 +74,14 @@ def test_every_object_passes_its_schema_and_the_offline_checks(example):
     kinds = set()
     for _, obj in objects(files):
         kinds.add(obj["kind"])
-        if obj["kind"] in ("ServiceMonitor", "PrometheusRule"):
+        if obj["kind"] in CRDS:
             assert list(crd_validator(obj["kind"]).iter_errors(obj)) == []
         else:
             kubernetes_validate.validate(obj, "1.30", strict=True)
-    assert {"PrometheusRule", "Secret", "ConfigMap", "Deployment", "Service"} <= kinds
+    assert {
+        "PrometheusRule", "Prometheus", "Alertmanager", "Secret", "ConfigMap", "Deployment",
+        "Service", "PersistentVolumeClaim",
+    } <= kinds  # fmt: skip
 
 
 def test_the_checks_refuse_broken_objects(example):
@@ -215,7 +222,9 @@ def test_the_alertmanager_secret_is_the_plain_config_reading_its_templates_where
     config = yaml.safe_load(secret["stringData"]["alertmanager.yaml"])
     original = yaml.safe_load(plain["alertmanager/alertmanager.yml"])
     assert config["templates"] == ["/etc/alertmanager/config/*.tmpl"]
-    assert {**config, "templates": original["templates"]} == original
+    # The secret files, where the operator mounts the alertmanager-secrets Secret.
+    keys = workloads.secret_files(load_stack(SPECS))
+    assert {**config, "templates": original["templates"]} == with_operator_paths(original, keys)
     assert (
         secret["stringData"]["stackgen.tmpl"]
         == plain["alertmanager/templates/stackgen.tmpl"].decode()
@@ -252,7 +261,7 @@ def test_workloads_pin_the_spec_versions_and_serve_the_spec_ports_with_real_heal
     containers = {n: d["spec"]["template"]["spec"]["containers"][0] for n, d in deployments.items()}
     assert containers["prometheus"]["image"] == "quay.io/prometheus/prometheus:v2.42.0"
     assert containers["alertmanager"]["image"] == "quay.io/prometheus/alertmanager:v0.25.0"
-    assert containers["grafana"]["image"] == "docker.io/grafana/grafana:10.4.0"
+    assert containers["grafana"]["image"] == "docker.io/grafana/grafana:10.4.16"  # as compose
     probes = {
         n: (c["readinessProbe"]["httpGet"]["path"], c["livenessProbe"]["httpGet"]["path"])
         for n, c in containers.items()
@@ -268,8 +277,9 @@ def test_workloads_pin_the_spec_versions_and_serve_the_spec_ports_with_real_heal
     }
     assert mounts == {
         "/etc/alertmanager/secrets/pagerduty-routing-key",
-        "/etc/alertmanager/secrets/slack-webhook-url",
         "/etc/alertmanager/secrets/smtp-password",
+        # a webhook per Slack channel: an app's webhook posts to its own channel only
+        *(f"/etc/alertmanager/secrets/slack-webhook-{name}" for name in SLACK_CHANNELS),
     }
 
 

@@ -10,6 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from stackgen.cli import app
+from stackgen.plan.meta import META
 from stackgen.spec import load_stack
 from stackgen.targets import mimir
 from stackgen.write import MANIFEST
@@ -70,8 +71,9 @@ def test_groups_are_exactly_the_plain_groups_once_each(example):
 def test_one_namespace_per_team_by_default(example):
     stack, plain = example
     documents = _documents(mimir.files(stack, plain))
-    teams = {service.team for service in stack.services}
+    teams = {service.team for service in stack.services} | {stack.meta_monitoring.team}
     team_of = {service.name: service.team for service in stack.services}
+    team_of[META] = stack.meta_monitoring.team  # the stack's own alerts, in its team's file
     assert {d["namespace"] for d in documents.values()} == teams
     for path, document in documents.items():
         assert path == f"mimir/{document['namespace']}.yml"

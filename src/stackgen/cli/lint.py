@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -52,6 +53,13 @@ def lint_command(
             "2.42 or 3.x; default: the spec's prometheus.version, else 2.42."
         ),
     ] = None,
+    alertmanager_version: Annotated[
+        str | None,
+        typer.Option(
+            help="The Alertmanager release that runs the stack (0.25, 0.27, ...); default: "
+            "unknown, so checks that depend on it assume a release before 0.27."
+        ),
+    ] = None,
     colour: Annotated[
         bool | None,
         typer.Option("--color/--no-color", help="Colour the text report; default: on a terminal."),
@@ -88,6 +96,10 @@ def lint_command(
         scrape = parse_duration(scrape_interval) if scrape_interval else None
     except ValueError as exc:
         raise fail(f"--scrape-interval: {exc}", EXIT_BAD_INPUT) from None
+    if alertmanager_version is not None and not re.fullmatch(
+        r"v?\d+\.\d+(\.\d+)?", alertmanager_version
+    ):
+        raise fail("--alertmanager-version: give a release such as 0.25 or 0.27.0", EXIT_BAD_INPUT)
     try:
         settings, spec_version = find_config(config, Path.cwd())
     except SpecErrors as exc:
@@ -97,7 +109,7 @@ def lint_command(
     except ValueError as exc:
         raise fail(f"--prometheus-version: {exc}", EXIT_BAD_INPUT) from None
     try:
-        findings = lint(targets, scrape, settings, target)
+        findings = lint(targets, scrape, settings, target, alertmanager_version)
     except LintBug as exc:
         raise fail(f"stackgen bug while linting {exc}", EXIT_BUG) from None
     except (OSError, UnicodeDecodeError) as exc:

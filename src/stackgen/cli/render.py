@@ -49,11 +49,20 @@ def validate_command(spec: SpecArg = Path("specs"), env: EnvOption = None) -> No
     from stackgen.plan.alerts import stack_alerts
 
     stack = load(spec, writes=False, env=env)
+    warn(spec, stack, env)
     typer.echo(
         f"{spec}{f' ({env})' if env else ''}: valid: {counted(len(stack.services), 'service')}, "
         f"{counted(len(stack.channels), 'channel')}, "
         f"{counted(len(stack_alerts(stack)), 'alert')}"
     )
+
+
+def warn(spec: Path, stack: Stack, env: str | None) -> None:
+    """The spec's warnings, located like its errors, on stderr (the exit code stays 0)."""
+    from stackgen.spec import spec_warnings
+
+    for warning in spec_warnings(spec, stack, env):
+        typer.echo(f"warning: {warning}", err=True)
 
 
 def render_command(

@@ -88,6 +88,7 @@ def _reduce(
     stacks: list[tuple[Stack, list[DashboardSummary]]],
     config: LintConfig | None,
     tree: Tree,
+    alertmanager_version: str | None = None,
 ) -> list[Finding]:
     """Every finding, from the files' summaries (rule files in `rule_files`' order, each
     stack's dashboards in path order); `tree` reads files back to point at findings."""
@@ -97,7 +98,7 @@ def _reduce(
     found += ruleset_findings(files, defined, rules)
     hidden: dict[str, Suppressions] = {summary.file: summary.hidden for summary in files}
     for stack, dashboards in stacks:
-        found += routing_findings(stack, files, rules)
+        found += routing_findings(stack, files, rules, alertmanager_version)
         found += dashboard_findings(dashboards, defined, tree)
         hidden |= {dashboard.file: dashboard.hidden for dashboard in dashboards}
         if stack.alertmanager is not None:
@@ -113,6 +114,7 @@ def _lint(
     tree: Tree,
     given: Mapping[Path, Summary] | None = None,
     dialect: str = DEFAULT_DIALECT,
+    alertmanager_version: str | None = None,
 ) -> list[Finding]:
     """Summaries of the files (those `given`, or made from `tree`), then the findings
     (`config` None: the defaults)."""
@@ -124,7 +126,7 @@ def _lint(
     configs = {stack.root / PROMETHEUS: stack.config for stack in stacks}
     files = _rule_files(rule_files(paths, tree, configs), tree, settings, given)
     with_dashboards = [(stack, _dashboards(stack, tree, given)) for stack in stacks]
-    return _reduce(files, with_dashboards, config, tree)
+    return _reduce(files, with_dashboards, config, tree, alertmanager_version)
 
 
 def lint(
@@ -132,12 +134,16 @@ def lint(
     scrape: float | None = None,
     config: LintConfig | None = None,
     dialect: str = DEFAULT_DIALECT,
+    alertmanager_version: str | None = None,
 ) -> list[Finding]:
     """Findings for every rule file under `paths`, and for a rendered stack among them, across
     its rules, routing and dashboards. `scrape` (seconds) defaults to the stack's own interval,
     or Prometheus's default of 1m; `dialect`: the PromQL of the Prometheus that runs them
-    (prometheus.dialect, 2.42 by default)."""
-    return _lint(paths, scrape, config, DISK, dialect=dialect)
+    (prometheus.dialect, 2.42 by default); `alertmanager_version`: the release that runs the
+    stack's alertmanager.yml (unknown: checks assume an old one)."""
+    return _lint(
+        paths, scrape, config, DISK, dialect=dialect, alertmanager_version=alertmanager_version
+    )
 
 
 def lint_documents(
@@ -170,12 +176,13 @@ def lint_staged(
     *,
     config: LintConfig | None = None,
     scrape: float | None = None,
+    alertmanager_version: str | None = None,
 ) -> list[Finding]:
     """What `lint([root])` finds, where `summaries` are those of files under root (absolute
     paths under root, made by `summarise_rule_file` with the Settings of `lint_settings(...)`
     and by `summarise_dashboard`): those files are neither read nor parsed again, but to point
     at a finding across files. Files under root without a summary are read from disk."""
-    return _lint([root], scrape, config, DISK, summaries)
+    return _lint([root], scrape, config, DISK, summaries, alertmanager_version)
 
 
 __all__ = [

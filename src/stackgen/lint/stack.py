@@ -16,6 +16,8 @@ from stackgen.grafana.queries import dashboard_queries
 from stackgen.lint.checks import check, of_scope
 from stackgen.lint.findings import Finding
 from stackgen.lint.rules import (
+    receiver_password_newline,
+    receiver_shared_webhook,
     receiver_unused,
     record_undefined,
     route_repeat_interval,
@@ -120,8 +122,12 @@ def carried_labels(
 
 
 def routing_findings(
-    stack: Stack, files: Sequence[RuleFileSummary], rules: Reread
+    stack: Stack,
+    files: Sequence[RuleFileSummary],
+    rules: Reread,
+    alertmanager_version: str | None = None,
 ) -> list[Finding]:
+    """`alertmanager_version`: the release that reads alertmanager.yml, when known."""
     document = stack.alertmanager
     if document is None or not isinstance(document.data, dict):
         return []
@@ -136,7 +142,14 @@ def routing_findings(
             hits = route_unrouted.check(tree, files, external, rules)
         elif each.module is route_unknown_label:
             hits = route_unknown_label.check(document, tree, carried)
-        elif each.module in (receiver_unused, route_shadowed, route_repeat_interval):
+        elif each.module is receiver_password_newline:
+            hits = receiver_password_newline.check(document, tree, alertmanager_version)
+        elif each.module in (
+            receiver_shared_webhook,
+            receiver_unused,
+            route_shadowed,
+            route_repeat_interval,
+        ):
             hits = each.function("stack")(document, tree)
         else:
             continue  # a check of the dashboards

@@ -7,6 +7,7 @@ from typing import Any
 from stackgen.common.layout import ALERTMANAGER_CONFIG, NOTIFICATION_TEMPLATE
 from stackgen.plan.alerts import stack_alerts
 from stackgen.plan.artifact import Artifact
+from stackgen.plan.meta import meta_routes
 from stackgen.prometheus.promql import quote
 from stackgen.spec.model import Route, Routing, Stack
 
@@ -92,15 +93,17 @@ def child_routes(routing: Routing) -> list[dict[str, Any]]:
     ]
 
 
-def root_route(routing: Routing) -> dict[str, Any]:
-    """The whole tree as alertmanager.yml writes it (and the simulator reads it)."""
+def root_route(routing: Routing, first: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The whole tree as alertmanager.yml writes it (and the simulator reads it); `first`:
+    routes of stackgen's own ahead of the spec's (the Watchdog's, which no time interval of
+    the spec mutes: a muted heartbeat would look like a dead pipeline)."""
     return {
         "receiver": routing.default_channel,
         "group_by": routing.group_by,
         "group_wait": routing.group_wait,
         "group_interval": routing.group_interval,
         "repeat_interval": routing.repeat_interval,
-        "routes": child_routes(routing),
+        "routes": [*(first or []), *child_routes(routing)],
     }
 
 
@@ -218,7 +221,7 @@ def alertmanager_config(stack: Stack) -> list[Artifact]:
                 "stack": stack.stack,
                 "server": stack.alertmanager,
                 "routing": routing,
-                "routes": child_routes(routing),
+                "routes": [*meta_routes(stack), *child_routes(routing)],
                 "time_intervals": time_intervals(routing),
                 "channels": stack.channels,
                 "inhibit_rules": inhibit_rules(

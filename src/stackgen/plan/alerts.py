@@ -170,19 +170,26 @@ def custom_alerts(stack: Stack, service: Service) -> list[Alert]:
 
 @per_plan
 def service_alerts(stack: Stack, service: Service) -> list[Alert]:
+    ctx = service_context(stack, service)
     return [
         *pack_alerts(stack, service),
         *(
             _alert(stack, service, **fields)
             for slo in service.slos
-            for fields in slo_alert_fields(service, slo)
+            for fields in slo_alert_fields(ctx, service, slo)
         ),
         *custom_alerts(stack, service),
     ]
 
 
 def stack_alerts(stack: Stack) -> list[Alert]:
-    return [alert for service in stack.services for alert in service_alerts(stack, service)]
+    """Every alert the rules write: the services', then the stack's own (meta-monitoring)."""
+    from stackgen.plan.meta import meta_alerts  # it builds on this module's Alert
+
+    return [
+        *(alert for service in stack.services for alert in service_alerts(stack, service)),
+        *meta_alerts(stack),
+    ]
 
 
 def defined_alert_names(stack: Stack) -> set[str]:

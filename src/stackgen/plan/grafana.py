@@ -53,7 +53,9 @@ def kind_metric_names(stack: Stack) -> set[str]:
     # a histogram role names its base: its series are these (records read them, and service
     # dashboards inline records aggregated above the instance)
     series = {f"{name}{suffix}" for name in roles for suffix in HISTOGRAM_SERIES}
-    return roles | series | spec_panel_metrics(stack)
+    from stackgen.plan.meta import meta_metric_names  # meta builds on this module's links
+
+    return roles | series | spec_panel_metrics(stack) | meta_metric_names(stack)
 
 
 HISTOGRAM_SERIES = ("_bucket", "_count", "_sum")
@@ -201,7 +203,7 @@ def datasources(stack: Stack) -> list[dict[str, Any]]:
 # --- artifacts -----------------------------------------------------------------------------------
 
 
-def _dashboard_context(
+def dashboard_context(
     stack: Stack,
     uid: str,
     title: str,
@@ -250,7 +252,7 @@ def _stack_dashboard(
     return Artifact(
         f"{DASHBOARDS_DIR}/{directory}/{stack.stack.name}-{name}.json",
         "dashboard.json.j2",
-        _dashboard_context(stack, dashboard_uid(stack, name), title, [name], description, panels),
+        dashboard_context(stack, dashboard_uid(stack, name), title, [name], description, panels),
     )
 
 
@@ -295,7 +297,7 @@ def service_dashboards(stack: Stack, service: Service, folders: dict[str, str]) 
         Artifact(
             f"{directory}/{service.name}.json",
             "dashboard.json.j2",
-            _dashboard_context(
+            dashboard_context(
                 stack,
                 main,
                 service.name,
@@ -313,7 +315,7 @@ def service_dashboards(stack: Stack, service: Service, folders: dict[str, str]) 
                 # `.slo` and `_slo`: no service name holds a dot or an underscore.
                 f"{directory}/{service.name}.slo.json",
                 "dashboard.json.j2",
-                _dashboard_context(
+                dashboard_context(
                     stack,
                     slo,
                     f"{service.name} SLOs",

@@ -8,8 +8,10 @@ from stackgen.plan.artifact import Artifact
 from stackgen.plan.grafana import dashboard_folders, service_dashboards, stack_grafana_artifacts
 from stackgen.plan.imported import attached_groups, legacy_files
 from stackgen.plan.memo import planning
+from stackgen.plan.meta import meta_dashboard, meta_proofs, meta_rule_file
 from stackgen.plan.prometheus import prometheus_configs, rule_file
 from stackgen.plan.proofs import service_proofs
+from stackgen.plan.recovery_proofs import recovery_proofs
 from stackgen.plan.routing import routing_artifact
 from stackgen.plan.runbooks import runbook_artifacts
 from stackgen.spec.model import Service, Stack
@@ -34,9 +36,12 @@ class Planner:
             return [
                 *prometheus_configs(stack),
                 *legacy_files(stack),
+                *meta_rule_file(stack),
+                *meta_proofs(stack),
                 *alertmanager_config(stack),
                 routing_artifact(stack),
                 *stack_grafana_artifacts(stack, self._folders),
+                *meta_dashboard(stack, self._folders[stack.grafana.default_folder]),
                 *runbook_artifacts(stack),
             ]
 
@@ -49,5 +54,6 @@ class Planner:
             return [
                 rule_file(stack, service, self._attached),
                 *service_proofs(stack, service),
+                *recovery_proofs(stack, service),
                 *service_dashboards(stack, service, self._folders),
             ]

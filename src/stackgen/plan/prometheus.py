@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from stackgen.common.layout import PROMETHEUS_CONFIG, RULES_DIR, SHARD_CONFIG, under_prometheus
 from stackgen.common.values import format_duration, parse_duration
@@ -20,6 +21,8 @@ from stackgen.plan.imported import (
     legacy_files,
     service_groups,
 )
+from stackgen.plan.meta import RULE_FILE as META_RULE_FILE
+from stackgen.plan.meta import meta_alerts
 from stackgen.plan.slos import slo_record_groups
 from stackgen.prometheus.promql import literal_regex
 from stackgen.spec import burn_rates as engine
@@ -160,6 +163,8 @@ def _config(
     writes_remote: bool,
 ) -> Artifact:
     rule_files = [f"rules/{s.name}.yml" for s in stack.services]
+    if meta_alerts(stack):
+        rule_files.append(META_RULE_FILE.removeprefix("prometheus/"))
     if legacy_files(stack):
         rule_files.append(under_prometheus(LEGACY_FILE))
     writes = [remote_write(w) for w in stack.prometheus.remote_write]
@@ -179,8 +184,18 @@ def _config(
     )
 
 
+def grafana_address(stack: Stack) -> str:
+    """Grafana's host:port, from its URL (its /metrics answers there)."""
+    url = urlsplit(stack.grafana.url)
+    return url.netloc if url.port else f"{url.hostname}:{443 if url.scheme == 'https' else 80}"
+
+
 def _alertmanager_jobs(stack: Stack) -> list[dict[str, Any]]:
-    return [_self_job("alertmanager", stack.alertmanager.addresses)]
+    """Alertmanager's and Grafana's own metrics, scraped by whoever watches Alertmanager."""
+    return [
+        _self_job("alertmanager", stack.alertmanager.addresses),
+        _self_job("grafana", [grafana_address(stack)]),
+    ]
 
 
 def federate_job(server: PrometheusServer) -> dict[str, Any]:

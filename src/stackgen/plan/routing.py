@@ -12,6 +12,7 @@ from stackgen.plan.alertmanager import root_route
 from stackgen.plan.alerts import stack_alerts
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.memo import per_plan
+from stackgen.plan.meta import meta_routes
 from stackgen.plan.prometheus import external_labels
 from stackgen.spec.model import Stack
 
@@ -39,7 +40,7 @@ def complete(stack: Stack, given: dict[str, str]) -> tuple[dict[str, str], str |
 
 
 def routing_matrix(stack: Stack) -> dict[str, list[dict[str, Any]]]:
-    tree = route_tree(root_route(stack.routing))
+    tree = route_tree(root_route(stack.routing, meta_routes(stack)))
     generated = [
         {"labels": labels, "receivers": receivers_for(tree, labels)}
         for labels in alert_labels(stack)

@@ -26,6 +26,9 @@ EVENTS = "slo:sli_events:rate{range}"
 # Events over a tier's long window, for the low-traffic guard (`min_events`).
 COUNT = "slo:sli_events:increase{range}"
 
+# The alert that pages for a whole service being down; it inhibits the service's other alerts.
+OUTAGE_ALERT = "ServiceDown"
+
 
 @per_plan
 def slo_plan(slo: SLO) -> engine.Plan:
@@ -208,6 +211,51 @@ def _enough_events(service: Service, slo: SLO, long: int) -> str:
     return f" and {count} >= {slo.min_events}"
 
 
+def guards_outage(service: Service) -> bool:
+    """Whether the service's page tiers hold off after an outage its ServiceDown paged for."""
+    override = service.alert_overrides.get(OUTAGE_ALERT)
+    return override is None or override.enabled
+
+
+def outage_hold(windows: tuple[engine.Window, ...]) -> int:
+    """How long after a paged outage the tier keeps quiet: until the outage has left every
+    short window, the last of the tier's windows that still holds it once it is over."""
+    return max(w.short for w in windows)
+
+
+def outage_guard(ctx: ServiceContext, service: Service, windows: tuple[engine.Window, ...]) -> str:
+    """`unless` ServiceDown fired for the service within the tier's longest short window.
+
+    While the service is down, ServiceDown pages and inhibits the page tier. When it recovers
+    the inhibition lifts while the short windows still hold the outage, so the tier would page
+    again for the outage already paged for. Partial outages and slow burns, which ServiceDown
+    does not see, still page: only a firing ServiceDown holds the tier.
+
+    ServiceDown also fires when no target is discovered at all; such an absence leaves no
+    sample in any SLI window, so it holds nothing (`and on () group(up)`): the generated SLO
+    proofs, which feed the windows without targets, test the tier's condition alone."""
+    override = service.alert_overrides.get(OUTAGE_ALERT)
+    outage = (override.name if override else None) or OUTAGE_ALERT  # under the spec's name
+    fired = selector("ALERTS", alertname=outage, alertstate="firing", service=service.name)
+    hold = format_duration(outage_hold(windows))
+    scraped = f"group({selector(ctx.metrics['up'], job=ctx.job)})"
+    return f"unless on (service) (max_over_time({fired}[{hold}]) and on () {scraped})"
+
+
+def tier_condition(service: Service, slo: SLO, tier: str) -> str:
+    """The tier's burn-rate condition alone, without the outage guard."""
+    return _tier_expr(service, slo, slo_plan(slo).tier(tier))
+
+
+def tier_expr(ctx: ServiceContext, service: Service, slo: SLO, tier: str) -> str:
+    """The tier's alert expression: its condition, the page tier guarded against re-paging
+    for an outage ServiceDown paged for."""
+    condition = tier_condition(service, slo, tier)
+    if tier != "page" or not guards_outage(service):
+        return condition
+    return f"({condition}) {outage_guard(ctx, service, slo_plan(slo).tier(tier))}"
+
+
 def _tier_description(slo: SLO, plan: engine.Plan, windows: tuple[engine.Window, ...]) -> str:
     parts = [
         f"{clean_number(w.burn_rate)}x the budget ({clean_number(w.error_ratio * 100)}% errors) "
@@ -239,7 +287,7 @@ def _freshest(service: Service, slo: SLO) -> str:
     return slo_selector(EVENTS.format(range=format_duration(shortest)), service, slo)
 
 
-def slo_alert_fields(service: Service, slo: SLO) -> list[dict[str, Any]]:
+def slo_alert_fields(ctx: ServiceContext, service: Service, slo: SLO) -> list[dict[str, Any]]:
     """The fields of each tier's alert (and the missing-SLI alert) of one SLO."""
     plan = slo_plan(slo)
     name = slo.alert or ALERT_NAMES[slo.sli.type]
@@ -259,11 +307,17 @@ def slo_alert_fields(service: Service, slo: SLO) -> list[dict[str, Any]]:
                     "slo": slo.name,
                     "slo_tier": tier,
                 },
-                "expr": _tier_expr(service, slo, windows),
+                "expr": tier_expr(ctx, service, slo, tier),
                 "for_": plan.for_[tier],
                 "summary": f"{{{{ $labels.service }}}} burns the error budget of SLO "
                 f"`{slo.name}` {'fast' if tier == 'page' else 'steadily'} ({tier})",
-                "description": _tier_description(slo, plan, windows),
+                "description": _tier_description(slo, plan, windows)
+                + (
+                    f" It stays quiet for {format_duration(outage_hold(windows))} after "
+                    f"{OUTAGE_ALERT} fired for the service: that outage has paged already."
+                    if tier == "page" and guards_outage(service)
+                    else ""
+                ),
                 "threshold": float(windows[0].error_ratio),
                 "extra_annotations": dict(slo.annotations),
                 "diagnosis": (

@@ -118,7 +118,13 @@ class CheckedRender:
         # (reported, written anyway); any other finding is a stackgen bug. Files OUT keeps
         # that stackgen did not write are linted too (they are in the staging tree).
         summaries = {root / path: w.lint for path, w in written.items() if w.lint is not None}
-        findings = lint_staged(root, summaries, config=self.stack.lint, scrape=self._scrape)
+        findings = lint_staged(
+            root,
+            summaries,
+            config=self.stack.lint,
+            scrape=self._scrape,
+            alertmanager_version=self.stack.alertmanager.version,
+        )
         authored = [
             *in_groups(findings, root, imported_group_names(self.stack)),
             *in_alerts(findings, root, custom_alert_names(self.stack)),

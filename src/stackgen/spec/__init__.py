@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from stackgen.spec.checks import StackCheck
     from stackgen.spec.errors import SpecError, SpecErrors
     from stackgen.spec.model import Stack
-    from stackgen.spec.stack import load_stack
+    from stackgen.spec.stack import load_stack, spec_warnings
 
 _WHERE = {
     "SpecError": "stackgen.spec.errors",
@@ -21,6 +21,7 @@ _WHERE = {
     "Stack": "stackgen.spec.model",
     "StackCheck": "stackgen.spec.checks",
     "load_stack": "stackgen.spec.stack",
+    "spec_warnings": "stackgen.spec.stack",
 }
 
 
@@ -30,4 +31,4 @@ def __getattr__(name: str) -> Any:
     return getattr(import_module(_WHERE[name]), name)
 
 
-__all__ = ["SpecError", "SpecErrors", "Stack", "StackCheck", "load_stack"]
+__all__ = ["SpecError", "SpecErrors", "Stack", "StackCheck", "load_stack", "spec_warnings"]

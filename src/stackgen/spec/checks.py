@@ -20,12 +20,14 @@ from stackgen.spec.errors import Path, SpecError
 from stackgen.spec.loader import SourceMap
 from stackgen.spec.model import (
     HISTOGRAM_ROLES,
+    META_MONITORING,
     SLO,
     AlertmanagerServer,
     Channel,
     Datasource,
     DatasourceBase,
     LatencySLI,
+    MetaMonitoring,
     PrometheusServer,
     RatioSLI,
     RequestsSLI,
@@ -43,7 +45,7 @@ from stackgen.spec.rules import StackRuleGroup
 RESERVED_TARGET_LABELS = ("job", "instance", "service", "team", "severity", "alertname")
 # Routing and inhibition rely on these alert labels; `severity` has a field of its own.
 RESERVED_ALERT_LABELS = ("alertname", "service", "team", "severity", "slo", "slo_tier")
-SELF_JOBS = ("prometheus", "alertmanager")
+SELF_JOBS = ("prometheus", "alertmanager", "grafana")
 STACK_DASHBOARDS = ("overview", "alerts")  # dashboards named `<stack>-<this>`, as services are
 
 
@@ -77,6 +79,7 @@ class Parts:
     lint: Mapping[str, Any] = field(default_factory=dict)
     # The whole stack when the spec validates (checks of what it renders need it), else None.
     stack: Stack | None = None
+    meta_monitoring: MetaMonitoring = field(default_factory=MetaMonitoring)
 
 
 # A check that needs what a later stage knows (lint knows its checks' IDs): the caller of
@@ -100,6 +103,7 @@ def parts_of(stack: Stack) -> Parts:
         packs=list(stack.packs),
         lint=stack.lint.model_dump(),
         stack=stack,
+        meta_monitoring=stack.meta_monitoring,
     )
 
 
@@ -146,6 +150,9 @@ def parts_of_data(data: dict[str, Any]) -> Parts:
         ],
         packs=[p for _, raw in items(data.get("packs")) if (p := valid(AlertPack, raw))],
         lint=data["lint"] if isinstance(data.get("lint"), dict) else {},
+        meta_monitoring=(
+            valid(MetaMonitoring, data.get("meta_monitoring", {})) or MetaMonitoring()
+        ),
     )
 
 
@@ -161,6 +168,7 @@ def check_stack(
         *_service_settings(parts),
         *_grafana(parts),
         *_rule_groups(parts),
+        *_retention(parts),
         *(finding for check in checks for finding in check(parts)),
     ]
     errors = []
@@ -171,6 +179,57 @@ def check_stack(
             message += f" (first defined at {pos.file}:{pos.line}:{pos.column})"
         errors.append(source.error(f.path, message, key=f.on_key))
     return errors
+
+
+def _retention(parts: Parts) -> Iterator[Finding]:
+    """Prometheus must keep a whole SLO period: the SLOs' period ratios and their dashboards
+    read that far back."""
+    retention = parts.prometheus.retention
+    if retention is None:
+        return
+    for _, service in parts.services:
+        for slo in service.slos:
+            if parse_duration(slo.period) > parse_duration(retention):
+                yield Finding(
+                    ("prometheus", "retention"),
+                    f"retention {retention} is shorter than the {slo.period} period of SLO "
+                    f"`{slo.name}` of {service.name}: its error budget would be computed over "
+                    f"part of the period; keep at least {slo.period} (or leave retention unset)",
+                )
+                return
+
+
+# Targets under which stackgen starts Prometheus itself, with --storage.tsdb.retention.time.
+STARTS_PROMETHEUS = ("compose", "kubernetes")
+
+
+def retention_unknown(stack: Stack) -> Iterator[Finding]:
+    """A warning, not an error: the spec sets no retention and stackgen starts no Prometheus
+    (plain files, Mimir rules) or a remote store's ruler evaluates the rules, so how far back
+    the SLOs' period ratios can read is unknown. One finding, at the longest SLO period."""
+    server = stack.prometheus
+    started = set(STARTS_PROMETHEUS) & set(stack.output.targets)
+    if server.retention is not None or (started and server.rule_evaluation != "ruler"):
+        return
+    slos = [
+        (parse_duration(slo.period), (("services", i, "slos", j, "period"), slo, service.name))
+        for i, service in enumerate(stack.services)
+        for j, slo in enumerate(service.slos)
+    ]
+    if not slos:
+        return
+    _, (path, slo, service) = max(slos, key=lambda item: item[0])
+    who = (
+        "a remote store's ruler evaluates the rules over the store's retention"
+        if server.rule_evaluation == "ruler"
+        else f"stackgen starts no Prometheus for targets {', '.join(stack.output.targets)}"
+    )
+    yield Finding(
+        path,
+        f"SLO `{slo.name}` of {service} reads {slo.period} back, but {who}, so how long "
+        f"samples are kept is unknown: set `prometheus.retention` to that retention "
+        f"(--storage.tsdb.retention.time, at least {slo.period}) and validate checks it",
+    )
 
 
 def _duplicates(items: Iterable[tuple[str, Path]], what: str) -> Iterator[Finding]:
@@ -186,6 +245,13 @@ def _unique_names(parts: Parts) -> Iterator[Finding]:
     yield from _duplicates(
         ((name, ("services", i, "name")) for i, name in parts.service_names), "service"
     )
+    for i, name in parts.service_names:
+        if name == META_MONITORING:
+            yield Finding(
+                ("services", i, "name"),
+                f"`{name}` is reserved for the stack's own alerts (their `service` label and "
+                f"prometheus/rules/{name}.yml): rename the service",
+            )
     yield from _duplicates(
         ((name, ("channels", i, "name")) for i, name in parts.channel_names), "channel"
     )
@@ -317,6 +383,9 @@ def _references(parts: Parts) -> Iterator[Finding]:
     yield from _known(
         parts.routing.default_channel, channels, "channel", ("routing", "default_channel")
     )
+    watchdog = parts.meta_monitoring.watchdog_channel
+    if watchdog is not None:
+        yield from _known(watchdog, channels, "channel", ("meta_monitoring", "watchdog_channel"))
 
     intervals = [interval.name for interval in parts.routing.time_intervals]
     yield from _duplicates(

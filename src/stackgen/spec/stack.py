@@ -7,8 +7,14 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from stackgen.spec.checks import StackCheck, check_stack, parts_of, parts_of_data
-from stackgen.spec.errors import SpecErrors
+from stackgen.spec.checks import (
+    StackCheck,
+    check_stack,
+    parts_of,
+    parts_of_data,
+    retention_unknown,
+)
+from stackgen.spec.errors import SpecError, SpecErrors
 from stackgen.spec.loader import SourceMap, load_data, load_spec
 from stackgen.spec.model import Stack
 from stackgen.spec.overlay import apply_overlay, overlay_path
@@ -35,6 +41,19 @@ def load_stack(path: Path, env: str | None = None, checks: Sequence[StackCheck] 
     if errors:
         raise SpecErrors(errors)
     return stack
+
+
+def spec_warnings(path: Path, stack: Stack, env: str | None = None) -> list[SpecError]:
+    """What the valid spec at `path` (`stack`, as load_stack read it) may have wrong that
+    only its author can tell, located like its errors; the positions are read only when
+    there is something to locate."""
+    found = list(retention_unknown(stack))
+    if not found:
+        return []
+    loaded = load_spec(path)
+    if env is not None:
+        loaded = apply_overlay(loaded, overlay_path(path, env))
+    return [loaded.source.error(f.path, f.message, key=f.on_key) for f in found]
 
 
 def _valid_without_positions(path: Path, checks: Sequence[StackCheck]) -> Stack | None:

@@ -24,9 +24,11 @@ import jsonschema
 
 from stackgen.common.layout import ALERTMANAGER_CONFIG, DATASOURCES_PROVISIONING, PROMETHEUS_CONFIG
 from stackgen.common.yaml_io import load
+from stackgen.plan.servers import alertmanager_flags, prometheus_flags
 from stackgen.render import RenderError
 from stackgen.render.filters import to_yaml_block
 from stackgen.spec.model import Stack
+from stackgen.targets.images import ALERTMANAGER_RELEASES, GRAFANA_RELEASES, PROMETHEUS_RELEASES
 
 COMPOSE_FILE = "docker-compose.yml"
 # Relative paths are resolved against the compose file's folder, OUT.
@@ -35,20 +37,10 @@ SHARD_CONFIG = re.compile(r"^prometheus/shards/shard-(\d+)\.yml$")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SECRET_KEY = re.compile(r"_file$")
 
-# Images by the spec's versions: tags that exist on Docker Hub (Grafana: a patch release of the
-# minor; Prometheus and Alertmanager: the minor's first release, as Debian 12 packages them).
-PROMETHEUS_IMAGES = {"2.42": "prom/prometheus:v2.42.0"}
-ALERTMANAGER_IMAGES = {
-    "0.25": "prom/alertmanager:v0.25.0",
-    "0.26": "prom/alertmanager:v0.26.0",
-    "0.27": "prom/alertmanager:v0.27.0",
-    "0.28": "prom/alertmanager:v0.28.0",
-}
-GRAFANA_IMAGES = {
-    "10.4": "grafana/grafana:10.4.16",
-    "11.6": "grafana/grafana:11.6.8",
-    "12": "grafana/grafana:12.2.2",
-}
+# Images by the spec's versions (targets/images.py: the same releases as Kubernetes runs).
+PROMETHEUS_IMAGES = {v: f"prom/prometheus:v{r}" for v, r in PROMETHEUS_RELEASES.items()}
+ALERTMANAGER_IMAGES = {v: f"prom/alertmanager:v{r}" for v, r in ALERTMANAGER_RELEASES.items()}
+GRAFANA_IMAGES = {v: f"grafana/grafana:{r}" for v, r in GRAFANA_RELEASES.items()}
 ALERTMANAGER_CLUSTER_PORT = 9094
 
 _HEADER = """\
@@ -183,6 +175,7 @@ def compose_document(stack: Stack, plain: Mapping[str, bytes]) -> dict[str, Any]
                 f"--config.file=/stackgen/{config}",
                 "--storage.tsdb.path=/prometheus",
                 f"--web.listen-address=:{port}",
+                *prometheus_flags(stack, address),
             ],
             "volumes": [
                 _bind("./prometheus", "/stackgen/prometheus"),
@@ -215,6 +208,7 @@ def compose_document(stack: Stack, plain: Mapping[str, bytes]) -> dict[str, Any]
                 f"--config.file=/stackgen/{ALERTMANAGER_CONFIG}",
                 "--storage.path=/alertmanager",
                 f"--web.listen-address=:{port}",
+                *alertmanager_flags(stack, address),
                 *peers,
             ],
             "volumes": [

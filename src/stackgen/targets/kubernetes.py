@@ -4,7 +4,9 @@ for `kubectl apply -R -f kubernetes/`.
 - kubernetes/operator/: prometheus-operator resources (output.kubernetes.operator): a
   ServiceMonitor per service found by Kubernetes discovery, the other scrape jobs in an
   additionalScrapeConfigs Secret, a PrometheusRule per plain rule file, and the Alertmanager
-  config Secret.
+  config Secret (its secret files read where the operator mounts `alertmanager-secrets`),
+  and the `Prometheus` and `Alertmanager` resources that run them.
+- kubernetes/secrets/: the template of the `alertmanager-secrets` Secret (keys, no values).
 - kubernetes/grafana/: dashboards and datasources as ConfigMaps for the Grafana sidecar.
 - kubernetes/workloads/: Prometheus, Alertmanager and Grafana as Deployments and Services
   (output.kubernetes.workloads).
@@ -17,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from stackgen.spec.model import Stack
-from stackgen.targets.k8s import checks, grafana, prom_operator, workloads
+from stackgen.targets.k8s import checks, grafana, operator_servers, prom_operator, workloads
 from stackgen.targets.k8s.objects import written
 
 
@@ -25,14 +27,19 @@ def files(stack: Stack, plain: Mapping[str, bytes]) -> dict[str, bytes]:
     settings = stack.output.kubernetes
     dashboards = grafana.dashboards(stack, plain)
     out = written(stack, "grafana", [*dashboards, *grafana.datasources(stack, plain)])
+    secret_keys = workloads.secret_files(stack)
     if settings.operator:
         resources = [
+            *operator_servers.prometheus_resources(stack),
+            operator_servers.alertmanager_resource(stack, secret_keys),
             *prom_operator.service_monitors(stack, plain),
             *prom_operator.scrape_secret(stack, plain),
             *prom_operator.prometheus_rules(stack, plain),
-            *prom_operator.alertmanager_secret(stack, plain),
+            *prom_operator.alertmanager_secret(stack, plain, secret_keys),
         ]
         out |= written(stack, "operator", resources)
+    if settings.operator or settings.workloads:
+        out |= operator_servers.secret_template(stack, secret_keys)
     if settings.workloads:
         running = [
             *workloads.prometheus(stack, plain),

@@ -15,6 +15,7 @@ from typing import Any
 
 from stackgen.common.layout import MIMIR_DIR, RULES_DIR
 from stackgen.common.yaml_io import load
+from stackgen.plan.meta import META
 from stackgen.render import RenderError
 from stackgen.render.filters import to_yaml, to_yaml_block
 from stackgen.spec.model import Stack
@@ -56,6 +57,7 @@ def _document(header: str, namespace: str, groups: Sequence[dict[str, Any]]) -> 
 def plain_groups(stack: Stack, plain: Mapping[str, bytes]) -> list[tuple[str, dict[str, Any]]]:
     """(service, group) for every group of the plain rule files, in the stack's service order."""
     order = {service.name: index for index, service in enumerate(stack.services)}
+    order[META] = len(order)  # the stack's own alerts (meta-monitoring)
     order[LEGACY] = len(order)  # the imported groups of no service, last
     files: list[tuple[int, str, bytes]] = []
     for path, data in plain.items():
@@ -75,6 +77,7 @@ def plain_groups(stack: Stack, plain: Mapping[str, bytes]) -> list[tuple[str, di
 def files(stack: Stack, plain: Mapping[str, bytes]) -> dict[str, bytes]:
     settings = stack.output.mimir
     team = {service.name: service.team for service in stack.services}
+    team[META] = stack.meta_monitoring.team
     tenants = list(settings.source_tenants)
     namespaces: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for service, group in plain_groups(stack, plain):

@@ -37,8 +37,10 @@ from stackgen.spec.model.routing import (
     TimeRange,
 )
 from stackgen.spec.model.servers import (
+    META_MONITORING,
     TENANT_HEADERS,
     AlertmanagerServer,
+    MetaMonitoring,
     PrometheusServer,
     Relabel,
     RelabelAction,
@@ -72,6 +74,7 @@ from stackgen.spec.model.stack import Stack
 
 __all__ = [
     "HISTOGRAM_ROLES",
+    "META_MONITORING",
     "MIB",
     "SLI",
     "SLO",
@@ -96,6 +99,7 @@ __all__ = [
     "LatencySLI",
     "LintConfig",
     "LokiDatasource",
+    "MetaMonitoring",
     "MimirOutput",
     "Model",
     "OpsgenieChannel",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from stackgen.common.values import parse_duration
 from stackgen.spec.model.base import Model
@@ -21,7 +21,11 @@ from stackgen.spec.types import (
     RunbookUrl,
     ShardAddress,
     Slug,
+    Url,
 )
+
+# A Kubernetes quantity of bytes: 10Gi, 500Mi.
+StorageSize = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]*(Ki|Mi|Gi|Ti)$")]
 
 
 class StackInfo(Model):
@@ -158,6 +162,23 @@ class PrometheusServer(Model):
         default_factory=list,
         description="Stores every scraping Prometheus (each shard) sends its samples to.",
     )
+    retention: PositiveDuration | None = Field(
+        None,
+        description="How long Prometheus keeps samples (--storage.tsdb.retention.time). "
+        "Default: the longest SLO period plus 7 days (at least Prometheus's 15d), so that "
+        "the SLOs and their dashboards read a whole period. Shorter than an SLO period is "
+        "refused.",
+    )
+    external_url: Url | None = Field(
+        None,
+        description="The URL people open Prometheus at (--web.external-url); alert links "
+        "point there. Default: http:// and `address`.",
+    )
+    storage_size: StorageSize | None = Field(
+        None,
+        description="Kubernetes: the size of each Prometheus's PersistentVolumeClaim. "
+        "Default: 1Gi per day of retention (at least 10Gi).",
+    )
 
     @model_validator(mode="after")
     def _timeout_within_interval(self) -> PrometheusServer:
@@ -209,3 +230,40 @@ class AlertmanagerServer(Model):
     )
     addresses: list[HostPort] = Field(default_factory=lambda: ["localhost:9093"], min_length=1)
     resolve_timeout: PositiveDuration = "5m"
+    external_url: Url | None = Field(
+        None,
+        description="The URL people open Alertmanager at (--web.external-url): the links in "
+        "notifications (silence, source) use it. Default: http:// and the first address.",
+    )
+    storage_size: StorageSize = Field(
+        "1Gi",
+        description="Kubernetes: the size of Alertmanager's PersistentVolumeClaim (silences "
+        "and the notification log).",
+    )
+
+
+# The `service` of the stack's own alerts and the name of their rule file: no service may
+# take it.
+META_MONITORING = "meta-monitoring"
+
+
+class MetaMonitoring(Model):
+    """The stack watching itself: alerts on its own Prometheus (every shard and the global
+    server), Alertmanager and Grafana, with thresholds from the upstream mixins, and a
+    Watchdog that always fires so that something outside can tell the pipeline is alive."""
+
+    enabled: bool = Field(True, description="Generate prometheus/rules/meta-monitoring.yml.")
+    team: Slug = Field(
+        "monitoring", description="The `team` label of these alerts: who runs the stack."
+    )
+    watchdog_channel: Slug | None = Field(
+        None,
+        description="The channel the always-firing Watchdog alert goes to, again every "
+        "`watchdog_interval`: point an external dead man's switch (a heartbeat URL) at it. "
+        "Without one, no Watchdog is generated.",
+    )
+    watchdog_interval: PositiveDuration = Field(
+        "5m",
+        description="How often the Watchdog is sent again (its route's repeat_interval; "
+        "it arrives within a minute after).",
+    )

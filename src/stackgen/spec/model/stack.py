@@ -11,7 +11,12 @@ from stackgen.spec.model.grafana import Grafana
 from stackgen.spec.model.lint import LintConfig
 from stackgen.spec.model.output import Output
 from stackgen.spec.model.routing import Routing
-from stackgen.spec.model.servers import AlertmanagerServer, PrometheusServer, StackInfo
+from stackgen.spec.model.servers import (
+    AlertmanagerServer,
+    MetaMonitoring,
+    PrometheusServer,
+    StackInfo,
+)
 from stackgen.spec.model.services import Service
 from stackgen.spec.rules import StackRuleGroup
 
@@ -26,6 +31,7 @@ class Stack(Model):
     channels: list[Channel] = Field(min_length=1)
     routing: Routing
     grafana: Grafana = Field(default_factory=Grafana)
+    meta_monitoring: MetaMonitoring = Field(default_factory=MetaMonitoring)
     lint: LintConfig = Field(default_factory=LintConfig)
     output: Output = Field(default_factory=Output)
     packs: list[AlertPack] = Field(

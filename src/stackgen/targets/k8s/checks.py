@@ -22,8 +22,10 @@ KUBERNETES_VERSION = "1.30"
 CRDS = {
     "ServiceMonitor": "servicemonitorCustomResourceDefinition.yaml",
     "PrometheusRule": "prometheusruleCustomResourceDefinition.yaml",
+    "Prometheus": "prometheusCustomResourceDefinition.yaml",
+    "Alertmanager": "alertmanagerCustomResourceDefinition.yaml",
 }
-CORE = {"Deployment", "Service", "ConfigMap", "Secret", "ServiceAccount"}
+CORE = {"Deployment", "Service", "ConfigMap", "Secret", "ServiceAccount", "PersistentVolumeClaim"}
 CLUSTER_SCOPED = {"ClusterRole", "ClusterRoleBinding"}
 # Secrets a Deployment may name that an operator of the stack makes by hand.
 HAND_MADE = {"alertmanager-secrets", "grafana-env"}

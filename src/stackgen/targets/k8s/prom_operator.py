@@ -24,6 +24,7 @@ from stackgen.targets.k8s.objects import (
     secret,
     under,
 )
+from stackgen.targets.k8s.operator_servers import with_operator_paths
 from stackgen.targets.split import split_by_size
 
 API = "monitoring.coreos.com/v1"
@@ -166,10 +167,13 @@ def _operator_templates(templates: list[str]) -> list[str]:
     return [f"{ALERTMANAGER_CONFIG_DIR}/{t.rsplit('/', 1)[-1]}" for t in templates]
 
 
-def alertmanager_secret(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
+def alertmanager_secret(
+    stack: Stack, plain: Mapping[str, bytes], secret_keys: Mapping[str, str]
+) -> list[Object]:
     """The plain alertmanager.yml and its templates in the Secret the operator reads. The
-    operator mounts the templates in its config folder, so the config looks for them there."""
-    config = plain_yaml(plain, ALERTMANAGER_CONFIG)
+    operator mounts the templates in its config folder, so the config looks for them there,
+    and the channels' secret files (`secret_keys`: path -> key) where it mounts them."""
+    config = with_operator_paths(plain_yaml(plain, ALERTMANAGER_CONFIG), secret_keys)
     if config.get("templates"):
         config["templates"] = _operator_templates(config["templates"])
     data = {ALERTMANAGER_KEY: document(config).decode()}

@@ -18,8 +18,14 @@ from stackgen.common.layout import (
     under_alertmanager,
     under_prometheus,
 )
+from stackgen.plan.servers import (
+    alertmanager_flags,
+    prometheus_flags,
+    prometheus_storage_size,
+)
 from stackgen.render import RenderError
 from stackgen.spec.model import Stack
+from stackgen.targets.images import ALERTMANAGER_RELEASES, GRAFANA_RELEASES, PROMETHEUS_RELEASES
 from stackgen.targets.k8s.objects import (
     Object,
     cap,
@@ -51,12 +57,6 @@ GRAFANA_ENV = "grafana-env"
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 _SHARD = re.compile(r"^prometheus/shards/shard-(\d+)\.yml$")
 _PART_SUFFIX = 65
-
-
-def pinned(version: str) -> str:
-    """A spec version (2.42, 12) as the image tag of its first release (2.42.0, 12.0.0)."""
-    parts = version.split(".")
-    return ".".join(parts + ["0"] * (3 - len(parts)))
 
 
 def service_name(host: str, fallback: str) -> str:
@@ -97,10 +97,32 @@ def _deployment(
         "metadata": metadata(stack, name, own_labels=selector),
         "spec": {
             "replicas": 1,
+            # A ReadWriteOnce volume is attached to one pod at a time: the old pod must go
+            # before the new one can start.
+            **({"strategy": {"type": "Recreate"}} if _claims(volumes) else {}),
             "selector": {"matchLabels": selector},
             "template": {"metadata": {"labels": labels(stack, **selector)}, "spec": pod},
         },
     }
+
+
+def _claim(stack: Stack, name: str, size: str) -> Object:
+    """A PersistentVolumeClaim of the cluster's default storage class: the data survives the
+    pod (Prometheus's SLO history, Alertmanager's silences and notification log)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": metadata(stack, name),
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}}},
+    }
+
+
+def _claimed(volume: str, claim: Object) -> dict[str, Any]:
+    return {"name": volume, "persistentVolumeClaim": {"claimName": claim["metadata"]["name"]}}
+
+
+def _claims(volumes: list[dict[str, Any]]) -> bool:
+    return any("persistentVolumeClaim" in v for v in volumes)
 
 
 def _service(stack: Stack, name: str, component: str, port: int) -> Object:
@@ -171,11 +193,11 @@ def _rule_maps(stack: Stack, plain: Mapping[str, bytes]) -> list[tuple[Object, d
     ]
 
 
-def _kubernetes_sd(stack: Stack) -> bool:
+def kubernetes_sd(stack: Stack) -> bool:
     return any(s.targets.kubernetes is not None for s in stack.services)
 
 
-def _rbac(stack: Stack, name: str) -> list[Object]:
+def rbac(stack: Stack, name: str) -> list[Object]:
     """What Kubernetes service discovery reads, cluster-wide (namespaces may be any)."""
     cluster_name = f"{stack.output.kubernetes.namespace}-{name}"
     cluster_meta = {"name": cluster_name, "labels": labels(stack)}
@@ -247,29 +269,31 @@ def prometheus(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
         }
         for rule_map, rule_keys in rules
     ]
-    volumes = [
-        {"name": "config", "projected": {"sources": sources}},
-        {"name": "data", "emptyDir": {}},
-    ]
+    config_volume = {"name": "config", "projected": {"sources": sources}}
     mounts = [
         {"name": "config", "mountPath": PROMETHEUS_DIR, "readOnly": True},
         {"name": "data", "mountPath": "/prometheus"},
     ]
-    account = "prometheus" if _kubernetes_sd(stack) else None
+    account = "prometheus" if kubernetes_sd(stack) else None
     objects = [fitting(config, stack), *(m for m, _ in rules)]
-    objects += _rbac(stack, account) if account else []
-    image = PROMETHEUS_IMAGE.format(version=pinned(stack.prometheus.version))
+    objects += rbac(stack, account) if account else []
+    image = PROMETHEUS_IMAGE.format(version=PROMETHEUS_RELEASES[stack.prometheus.version])
     for path in configs:
-        host, port = _split_address(_config_address(stack, path))
+        address = _config_address(stack, path)
+        host, port = _split_address(address)
         name = service_name(host, "prometheus")
         args = [
             f"--config.file={PROMETHEUS_DIR}/{under_prometheus(path)}",
             "--storage.tsdb.path=/prometheus",
             f"--web.listen-address=:{PROMETHEUS_PORT}",
+            *prometheus_flags(stack, address),
         ]
         container = _container(
             "prometheus", image, PROMETHEUS_PORT, args, mounts, "/-/ready", "/-/healthy"
         )
+        claim = _claim(stack, f"{name}-data", prometheus_storage_size(stack))
+        volumes = [config_volume, _claimed("data", claim)]
+        objects.append(claim)
         objects.append(_deployment(stack, name, "prometheus", container, volumes, account))
         objects.append(_service(stack, name, "prometheus", port))
     return objects
@@ -304,9 +328,12 @@ def alertmanager(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
     )
     items = [{"key": keys[p], "path": under_alertmanager(p)} for p in files]
     secrets = secret_files(stack)
+    host, port = _split_address(stack.alertmanager.addresses[0])
+    name = service_name(host, "alertmanager")
+    claim = _claim(stack, f"{name}-data", stack.alertmanager.storage_size)
     volumes: list[dict[str, Any]] = [
         {"name": "config", "configMap": {"name": "alertmanager-config", "items": items}},
-        {"name": "data", "emptyDir": {}},
+        _claimed("data", claim),
     ]
     mounts: list[dict[str, Any]] = [
         {"name": "config", "mountPath": ALERTMANAGER_DIR, "readOnly": True},
@@ -318,20 +345,20 @@ def alertmanager(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
             {"name": "secrets", "mountPath": path, "subPath": key, "readOnly": True}
             for path, key in secrets.items()
         ]
-    host, port = _split_address(stack.alertmanager.addresses[0])
-    name = service_name(host, "alertmanager")
     args = [
         f"--config.file={ALERTMANAGER_DIR}/alertmanager.yml",
         "--storage.path=/alertmanager",
         f"--web.listen-address=:{ALERTMANAGER_PORT}",
         "--cluster.listen-address=",  # one replica: no peers to gossip with
+        *alertmanager_flags(stack, stack.alertmanager.addresses[0]),
     ]
-    image = ALERTMANAGER_IMAGE.format(version=pinned(stack.alertmanager.version))
+    image = ALERTMANAGER_IMAGE.format(version=ALERTMANAGER_RELEASES[stack.alertmanager.version])
     container = _container(
         "alertmanager", image, ALERTMANAGER_PORT, args, mounts, "/-/ready", "/-/healthy"
     )
     return [
         fitting(config, stack),
+        claim,
         _deployment(stack, name, "alertmanager", container, volumes),
         _service(stack, name, "alertmanager", port),
     ]
@@ -385,7 +412,7 @@ def grafana(stack: Stack, plain: Mapping[str, bytes], dashboards: list[Object]) 
     ]
     host, port = _grafana_address(stack)
     name = service_name(host, "grafana")
-    image = GRAFANA_IMAGE.format(version=pinned(stack.grafana.version))
+    image = GRAFANA_IMAGE.format(version=GRAFANA_RELEASES[stack.grafana.version])
     container = _container("grafana", image, GRAFANA_PORT, [], mounts, "/api/health", "/api/health")
     # ${ENV} references in the datasources are read from this Secret, when it exists.
     container["envFrom"] = [{"secretRef": {"name": GRAFANA_ENV, "optional": True}}]
