@@ -87,7 +87,10 @@ def page_alert(description_tail: str = "") -> dict:
     description = (
         "SLO `errors` (99.9% over 30d) is burning its error budget: 14.4x the budget (1.44% "
         "errors) over 1h and 5m or 6x the budget (0.6% errors) over 6h and 30m. At 14.4x, 2% of "
-        "the budget goes in 1h and all of it in 2d2h." + description_tail
+        "the budget goes in 1h and all of it in 2d2h."
+        + description_tail
+        + " It stays quiet for 35m after ServiceDown fired for the service: that outage has "
+        "paged already."
     )
     return {
         "exp_labels": {

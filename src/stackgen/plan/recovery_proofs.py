@@ -98,12 +98,12 @@ def _fires_by(
     return None
 
 
-def _scenario(plan: engine.Plan, down_for: int, page_for: int) -> Scenario | None:
+def _scenario(slo: SLO, plan: engine.Plan, down_for: int, page_for: int) -> Scenario | None:
     """The shortest outage (from 10 minutes, by 5) that ServiceDown pages for, that leaves the
     page tier's condition holding after the recovery, and whose half fires the page tier."""
     windows = plan.tier("page")
     step = math.gcd(60, down_for, page_for, *plan.ranges)
-    hold = outage_hold(windows)
+    hold = outage_hold(slo, windows)
     for length in range(HEALTHY, max(w.long for w in windows) + HEALTHY + 1, 300):
         scenario = Scenario(HEALTHY, HEALTHY + length, step, HEALTHY + length + hold + WATCH)
         if (
@@ -152,10 +152,10 @@ def slo_recovery_tests(
 ) -> list[dict[str, Any]]:
     plan = slo_plan(slo)
     down_for = int(parse_duration(down.for_))
-    scenario = _scenario(plan, down_for, int(parse_duration(page.for_)))
+    scenario = _scenario(slo, plan, down_for, int(parse_duration(page.for_)))
     if scenario is None:
         return []
-    step, hold = scenario.step, outage_hold(plan.tier("page"))
+    step, hold = scenario.step, outage_hold(slo, plan.tier("page"))
     uptime = slo.sli.type == "uptime"
     job = service.name
     after = hold + WATCH

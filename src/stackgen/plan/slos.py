@@ -217,14 +217,20 @@ def guards_outage(service: Service) -> bool:
     return override is None or override.enabled
 
 
-def outage_hold(windows: tuple[engine.Window, ...]) -> int:
+def outage_hold(slo: SLO, windows: tuple[engine.Window, ...]) -> int:
     """How long after a paged outage the tier keeps quiet: until the outage has left every
-    short window, the last of the tier's windows that still holds it once it is over."""
-    return max(w.short for w in windows)
+    short window, the last of the tier's windows that still holds it once it is over. A window
+    derived from the base window's recorded rates holds it one base window longer (the last
+    rate that saw the outage is recorded a base window after it)."""
+    lag = 0 if isinstance(slo.sli, RatioSLI) else slo_plan(slo).ranges[0]
+    return max(w.short for w in windows) + lag
 
 
-def outage_guard(ctx: ServiceContext, service: Service, windows: tuple[engine.Window, ...]) -> str:
-    """`unless` ServiceDown fired for the service within the tier's longest short window.
+def outage_guard(
+    ctx: ServiceContext, service: Service, slo: SLO, windows: tuple[engine.Window, ...]
+) -> str:
+    """`unless` ServiceDown fired for the service within the tier's longest short window (and
+    the base window whose rates it sums).
 
     While the service is down, ServiceDown pages and inhibits the page tier. When it recovers
     the inhibition lifts while the short windows still hold the outage, so the tier would page
@@ -237,7 +243,7 @@ def outage_guard(ctx: ServiceContext, service: Service, windows: tuple[engine.Wi
     override = service.alert_overrides.get(OUTAGE_ALERT)
     outage = (override.name if override else None) or OUTAGE_ALERT  # under the spec's name
     fired = selector("ALERTS", alertname=outage, alertstate="firing", service=service.name)
-    hold = format_duration(outage_hold(windows))
+    hold = format_duration(outage_hold(slo, windows))
     scraped = f"group({selector(ctx.metrics['up'], job=ctx.job)})"
     return f"unless on (service) (max_over_time({fired}[{hold}]) and on () {scraped})"
 
@@ -253,7 +259,7 @@ def tier_expr(ctx: ServiceContext, service: Service, slo: SLO, tier: str) -> str
     condition = tier_condition(service, slo, tier)
     if tier != "page" or not guards_outage(service):
         return condition
-    return f"({condition}) {outage_guard(ctx, service, slo_plan(slo).tier(tier))}"
+    return f"({condition}) {outage_guard(ctx, service, slo, slo_plan(slo).tier(tier))}"
 
 
 def _tier_description(slo: SLO, plan: engine.Plan, windows: tuple[engine.Window, ...]) -> str:
@@ -313,7 +319,7 @@ def slo_alert_fields(ctx: ServiceContext, service: Service, slo: SLO) -> list[di
                 f"`{slo.name}` {'fast' if tier == 'page' else 'steadily'} ({tier})",
                 "description": _tier_description(slo, plan, windows)
                 + (
-                    f" It stays quiet for {format_duration(outage_hold(windows))} after "
+                    f" It stays quiet for {format_duration(outage_hold(slo, windows))} after "
                     f"{OUTAGE_ALERT} fired for the service: that outage has paged already."
                     if tier == "page" and guards_outage(service)
                     else ""
