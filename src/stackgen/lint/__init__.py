@@ -182,7 +182,7 @@ def lint_staged(
     paths under root, made by `summarise_rule_file` with the Settings of `lint_settings(...)`
     and by `summarise_dashboard`): those files are neither read nor parsed again, but to point
     at a finding across files. Files under root without a summary are read from disk."""
-    return _lint([root], scrape, config, DISK, summaries, alertmanager_version)
+    return _lint([root], scrape, config, DISK, summaries, alertmanager_version=alertmanager_version)
 
 
 __all__ = [
