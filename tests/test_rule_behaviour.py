@@ -10,7 +10,7 @@ from tests.helpers import promtool_tests
 pytestmark = pytest.mark.tools
 
 WEB = {"severity": "critical", "team": "platform", "service": "aion-web-api", "job": "aion-web-api"}
-DASHBOARDS = "http://grafana:3000/d"  # each alert links the panel that explains it
+DASHBOARDS = "https://grafana.aion.example.com/d"  # each alert links the panel that explains it
 RUNBOOKS = "https://git.example.com/aion/monitoring/blob/main/out/runbooks"
 
 

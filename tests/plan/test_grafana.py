@@ -582,13 +582,16 @@ def test_alerts_link_the_panel_drawn_at_their_threshold(example):
     }
     assert (
         urls["HighHTTPErrorRate", None]
-        == f"http://grafana:3000/d/aion-aion-web-api?viewPanel={panels['Error rate (5xx)']}"
+        == f"https://grafana.aion.example.com/d/aion-aion-web-api?viewPanel={panels['Error rate (5xx)']}"
     )
     assert urls["HighAPILatency", None].endswith(
         f"?viewPanel={panels['API latency (p50, p95, p99)']}"
     )
-    assert urls["ServiceDown", None] == "http://grafana:3000/d/aion-aion-web-api"
-    assert urls["SLAAvailabilityViolation", "page"] == "http://grafana:3000/d/aion-aion-web-api_slo"
+    assert urls["ServiceDown", None] == "https://grafana.aion.example.com/d/aion-aion-web-api"
+    assert (
+        urls["SLAAvailabilityViolation", "page"]
+        == "https://grafana.aion.example.com/d/aion-aion-web-api_slo"
+    )
 
 
 @pytest.mark.parametrize("kind", ["http", "database", "ai-inference", "node", "custom"])

@@ -480,3 +480,45 @@ def test_an_unknown_retention_is_a_warning_at_the_longest_slo_period(tmp_path, o
 def test_a_retention_stackgen_sets_or_the_spec_states_warns_of_nothing(tmp_path, extra):
     spec = write(tmp_path, "s.yml", RETENTION_SLOS + extra)
     assert spec_warnings(spec, load_stack(spec)) == []
+
+
+# --- links people open from notifications --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("extra", "where", "field"),
+    [
+        ("grafana: {url: 'http://grafana:3000'}\n", "grafana.url", "grafana.url"),
+        ("prometheus: {address: 'prom:9090'}\n", "prometheus.address", "prometheus.external_url"),
+        (
+            "alertmanager: {addresses: ['am:9093'], external_url: 'http://am:9093'}\n",
+            "alertmanager.external_url",
+            "alertmanager.external_url",
+        ),
+    ],
+)
+def test_a_link_to_a_host_only_the_containers_resolve_is_a_warning(tmp_path, extra, where, field):
+    spec = write(tmp_path, "s.yml", MINIMAL + extra)
+    (warning,) = spec_warnings(spec, load_stack(spec))
+    assert f": {where}: links to `http://" in str(warning)
+    assert f"people open these links from notifications. Set {field} to the address" in str(warning)
+
+
+def test_links_people_can_open_warn_of_nothing(tmp_path):
+    extra = (
+        "grafana: {url: 'https://grafana.example.com', address: 'grafana:3000'}\n"
+        "prometheus: {address: 'prometheus:9090', external_url: 'https://prom.example.com'}\n"
+        "alertmanager: {addresses: ['10.0.0.7:9093']}\n"  # an IP: a private network's address
+    )
+    spec = write(tmp_path, "s.yml", MINIMAL + extra)
+    assert spec_warnings(spec, load_stack(spec)) == []
+    # the default, localhost, is a laptop's stack
+    spec = write(tmp_path, "t.yml", MINIMAL)
+    assert spec_warnings(spec, load_stack(spec)) == []
+
+
+@pytest.mark.parametrize("address", ["grafana", "grafana:port", ":3000", "grafana:70000"])
+def test_grafana_address_is_host_and_port(tmp_path, address):
+    spec = write(tmp_path, "s.yml", MINIMAL + f"grafana: {{address: '{address}'}}\n")
+    (error,) = errors_of(spec)
+    assert f"grafana.address: `{address}` is not host:port; write it as grafana:3000" in error

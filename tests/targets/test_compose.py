@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from stackgen.cli import app
 from stackgen.spec import load_stack
 from stackgen.targets import compose
-from tests.helpers import MINIMAL, SPECS, render_files, stack_from
+from tests.helpers import MINIMAL, SPECS, render_files, stack_from, write
 
 SCHEMA = Path(compose.__file__).parents[1] / "schemas" / "compose" / "compose-spec.json"
 
@@ -79,7 +79,7 @@ def test_services_images_ports_and_health_checks(example):
     assert services["prometheus"]["image"] == "prom/prometheus:v2.42.0"
     assert services["alertmanager"]["image"] == "prom/alertmanager:v0.25.0"
     assert services["grafana"]["image"] == "grafana/grafana:10.4.16"
-    # the example spec's addresses: prometheus:9091, alertmanager:9093, http://grafana:3000
+    # the example spec's addresses: prometheus:9091, alertmanager:9093, grafana.address grafana:3000
     assert services["prometheus"]["ports"] == ["9091:9091"]
     assert services["alertmanager"]["ports"] == ["9093:9093"]
     assert services["grafana"]["ports"] == ["3000:3000"]
@@ -190,3 +190,18 @@ def test_cli_compose_with_the_plain_files(tmp_path):
     for bind in _binds(document):
         if not bind["source"].startswith(compose.SECRETS):
             assert (out / bind["source"]).exists(), bind["source"]
+
+
+def test_grafana_is_reached_at_its_address_and_linked_at_its_url(tmp_path):
+    extra = "grafana: {url: 'https://grafana.example.com', address: 'dash:3001'}\n"
+    extra += "output: {targets: [prometheus, compose]}\n"
+    spec, out = write(tmp_path, "s.yml", MINIMAL + extra), tmp_path / "out"
+    result = CliRunner().invoke(app, ["render", str(spec), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    grafana = yaml.safe_load((out / "docker-compose.yml").read_text())["services"]["grafana"]
+    assert grafana["ports"] == ["3001:3001"]
+    assert "GF_SERVER_HTTP_PORT=3001" in grafana["environment"]
+    scrape = (out / "prometheus/prometheus.yml").read_text()
+    assert "dash:3001" in scrape and "grafana.example.com" not in scrape
+    rules = (out / "prometheus/rules/api.yml").read_text()
+    assert "https://grafana.example.com/d/" in rules

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from stackgen.common.layout import PROMETHEUS_CONFIG, RULES_DIR, SHARD_CONFIG, under_prometheus
 from stackgen.common.values import format_duration, parse_duration
@@ -186,8 +185,8 @@ def _config(
 
 def grafana_address(stack: Stack) -> str:
     """Grafana's host:port, from its URL (its /metrics answers there)."""
-    url = urlsplit(stack.grafana.url)
-    return url.netloc if url.port else f"{url.hostname}:{443 if url.scheme == 'https' else 80}"
+    host, port = stack.grafana.reached_at()
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _alertmanager_jobs(stack: Stack) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -230,6 +231,48 @@ def retention_unknown(stack: Stack) -> Iterator[Finding]:
         f"samples are kept is unknown: set `prometheus.retention` to that retention "
         f"(--storage.tsdb.retention.time, at least {slo.period}) and validate checks it",
     )
+
+
+def links_people_cannot_open(stack: Stack) -> Iterator[Finding]:
+    """A warning per link people follow from a notification (dashboards, Prometheus and
+    Alertmanager pages, runbooks) whose host is a bare name such as `grafana`: only the
+    containers resolve it, so a link in Slack, email or PagerDuty opens nothing. localhost
+    and IP addresses are left alone (a laptop's stack, a private network's address)."""
+    links = [
+        (("grafana", "url"), stack.grafana.url, "grafana.url", "https://grafana.example.com"),
+        (
+            ("prometheus", "external_url")
+            if stack.prometheus.external_url
+            else ("prometheus", "address"),
+            stack.prometheus.external_url or f"http://{stack.prometheus.address}",
+            "prometheus.external_url",
+            "https://prometheus.example.com",
+        ),
+        (
+            ("alertmanager", "external_url")
+            if stack.alertmanager.external_url
+            else ("alertmanager", "addresses"),
+            stack.alertmanager.external_url or f"http://{stack.alertmanager.addresses[0]}",
+            "alertmanager.external_url",
+            "https://alertmanager.example.com",
+        ),
+        (("stack", "runbooks_url"), stack.stack.runbooks_url, "stack.runbooks_url", ""),
+    ]
+    for path, url, field_name, example in links:
+        host = urlsplit(url).hostname if url else None
+        if host is None or "." in host or ":" in host or host == "localhost":
+            continue
+        grafana_hint = (
+            " (and grafana.address: grafana:3000 for the containers)"
+            if field_name == "grafana.url"
+            else ""
+        )
+        yield Finding(
+            path,
+            f"links to `{url}` name the host `{host}`, which only the stack's containers "
+            f"resolve: people open these links from notifications. Set {field_name} to the "
+            f"address people use{f', such as {example}' if example else ''}{grafana_hint}",
+        )
 
 
 def _duplicates(items: Iterable[tuple[str, Path]], what: str) -> Iterator[Finding]:

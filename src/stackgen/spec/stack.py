@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from stackgen.spec.checks import (
     StackCheck,
     check_stack,
+    links_people_cannot_open,
     parts_of,
     parts_of_data,
     retention_unknown,
@@ -47,7 +48,7 @@ def spec_warnings(path: Path, stack: Stack, env: str | None = None) -> list[Spec
     """What the valid spec at `path` (`stack`, as load_stack read it) may have wrong that
     only its author can tell, located like its errors; the positions are read only when
     there is something to locate."""
-    found = list(retention_unknown(stack))
+    found = [*retention_unknown(stack), *links_people_cannot_open(stack)]
     if not found:
         return []
     loaded = load_spec(path)

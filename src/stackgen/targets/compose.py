@@ -18,7 +18,6 @@ from functools import cache
 from importlib.resources import files as package_files
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit
 
 import jsonschema
 
@@ -222,8 +221,7 @@ def compose_document(stack: Stack, plain: Mapping[str, bytes]) -> dict[str, Any]
             "restart": "unless-stopped",
         }
 
-    url = urlsplit(stack.grafana.url)
-    port = url.port or (443 if url.scheme == "https" else 80)
+    host, port = stack.grafana.reached_at()
     environment = {"GF_SERVER_HTTP_PORT": str(port)}
     passed = _env_refs(plain)
     volumes["grafana-data"] = {}
@@ -237,7 +235,7 @@ def compose_document(stack: Stack, plain: Mapping[str, bytes]) -> dict[str, Any]
             {"type": "volume", "source": "grafana-data", "target": "/var/lib/grafana"},
         ],
         **_published(port, taken),
-        **_network(_alias(url.hostname or "", "grafana")),
+        **_network(_alias(host, "grafana")),
         "healthcheck": _healthcheck(port, "/api/health"),
         "depends_on": {
             name: {"condition": "service_healthy"} for name in [*prometheus_names, *names]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from stackgen.spec.model.base import Model
 from stackgen.spec.types import (
@@ -104,9 +105,37 @@ class Grafana(Model):
     version: Literal["10.4", "11.6", "12"] = Field(
         "10.4", description="The Grafana that loads the dashboards: sets their schemaVersion."
     )
-    url: Url = Field("http://localhost:3000", description="Grafana's address, for links.")
+    url: Url = Field(
+        "http://localhost:3000",
+        description="The address people open Grafana at: every dashboard link in alerts, "
+        "notifications and runbooks uses it.",
+    )
+    address: Address | None = Field(
+        None,
+        description="host:port where Prometheus and the other containers reach Grafana (its "
+        "/metrics, the compose and Kubernetes service), when people open another address "
+        "(url: https://grafana.example.com). Default: url's host and port.",
+        examples=["grafana:3000"],
+    )
     datasources: list[Datasource] = Field(default_factory=list)
     default_folder: FolderName = Field("Services")
     dashboards_path: OneLine = Field(
         "/var/lib/grafana/dashboards", description="Where out/grafana/dashboards is mounted."
     )
+
+    @field_validator("address")
+    @classmethod
+    def _host_and_port(cls, value: str | None) -> str | None:
+        if value is not None:
+            host, _, port = value.rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"`{value}` is not host:port; write it as grafana:3000")
+        return value
+
+    def reached_at(self) -> tuple[str, int]:
+        """The host and port the stack reaches Grafana at: `address`, else url's."""
+        if self.address is not None:
+            host, _, port = self.address.rpartition(":")
+            return host.strip("[]"), int(port)
+        url = urlsplit(self.url)
+        return url.hostname or "grafana", url.port or (443 if url.scheme == "https" else 80)

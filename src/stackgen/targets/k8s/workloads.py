@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 from stackgen.common.layout import (
     ALERTMANAGER_CONFIG,
@@ -368,8 +367,7 @@ def alertmanager(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
 
 
 def _grafana_address(stack: Stack) -> tuple[str, int]:
-    url = urlsplit(stack.grafana.url)
-    return url.hostname or "grafana", url.port or (443 if url.scheme == "https" else 80)
+    return stack.grafana.reached_at()
 
 
 def grafana(stack: Stack, plain: Mapping[str, bytes], dashboards: list[Object]) -> list[Object]:
