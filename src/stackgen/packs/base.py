@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from stackgen.common.values import format_duration
 from stackgen.prometheus.promql import selector
+
+if TYPE_CHECKING:  # the spec imports the packs: types only
+    from stackgen.spec.custom import AlertProof
 
 ThresholdUnit = Literal["ratio", "seconds", "count", "rate"]
 PanelType = Literal["timeseries", "stat", "gauge", "heatmap"]
@@ -61,6 +64,8 @@ class AlertDef:
     threshold_unit: ThresholdUnit | None = None
     # What an engineer checks first, for the generated runbook skeleton.
     diagnosis: tuple[str, ...] = ()
+    proof: AlertProof | None = None  # the scenario of its generated proof
+    fires_below: bool = False  # it fires below its threshold (free space, say)
 
 
 @dataclass(frozen=True)

@@ -175,6 +175,8 @@ def build_pack(spec: AlertPack) -> Pack:
                 threshold=a.threshold,
                 threshold_unit=a.unit,
                 diagnosis=tuple(a.diagnosis),
+                proof=a.proof,
+                fires_below=below[a.name],
             )
             for a in spec.alerts
         ),

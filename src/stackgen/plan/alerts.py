@@ -12,6 +12,7 @@ from stackgen.packs.base import AlertDef, ServiceContext
 from stackgen.packs.service import service_alert_defs, service_metric_roles, service_pack
 from stackgen.plan.memo import per_plan
 from stackgen.plan.slos import slo_alert_fields
+from stackgen.spec.custom import AlertProof
 from stackgen.spec.model import Service, Stack
 from stackgen.spec.model.runbooks import Runbook
 from stackgen.spec.rules import AlertingRule
@@ -35,6 +36,8 @@ class Alert:
     runbook: Runbook | None = None  # content the spec writes for the generated runbook
     extra_annotations: dict[str, str] = field(default_factory=dict)  # from the spec; they win
     dashboard_url: str = ""  # the dashboard (and panel) that explains the alert
+    proof: AlertProof | None = None  # the scenario of its generated proof (plan.alert_proofs)
+    fires_below: bool = False  # it fires below its threshold
 
     @property
     def annotations(self) -> dict[str, str]:
@@ -131,6 +134,8 @@ def pack_alerts(stack: Stack, service: Service) -> list[Alert]:
                 threshold=threshold,
                 diagnosis=definition.diagnosis,
                 runbook=override.runbook if override else None,
+                proof=definition.proof,
+                fires_below=definition.fires_below,
             )
         )
     return alerts
@@ -149,6 +154,7 @@ def custom_alerts(stack: Stack, service: Service) -> list[Alert]:
             for_=custom.for_,
             summary=custom.summary,
             description=custom.description.strip(),
+            proof=custom.proof,
         )
         for custom in service.custom_alerts
     ]

@@ -8,7 +8,7 @@ from pydantic import ConfigDict, Field, create_model, model_validator
 
 from stackgen.common.values import parse_duration
 from stackgen.packs.catalog import alerts_for, metric_roles
-from stackgen.spec.custom import Panel
+from stackgen.spec.custom import AlertProof, Panel
 from stackgen.spec.model.base import Model, Severity
 from stackgen.spec.model.runbooks import Runbook
 from stackgen.spec.model.slos import SLO
@@ -98,6 +98,11 @@ class CustomAlert(Model):
     description: TemplateText = Field(min_length=1)
     runbook_url: RunbookUrl | None = None
     labels: dict[LabelName, OneLineTemplate] = Field(default_factory=dict)
+    proof: AlertProof | None = Field(
+        None,
+        description="The scenario that proves it (`firing` and `silent` levels, series by "
+        "metric name); without one, `stackgen test` reports it unproven.",
+    )
 
 
 class ServiceBase(Model):

@@ -1,0 +1,397 @@
+"""Generated proofs of the SLO tiers, fed from the raw series the SLI reads (`up`, the request
+counters, the latency histogram), so the SLI and every window's recording rule are proven with
+the tier's alert.
+
+Per tier and per window pair, on its own: after a healthy history as long as the pair's long
+window, errors burn at 10% above the pair's burn rate; the tier is silent one evaluation before
+it fires and firing exactly when it fires (bounded from below and above), and once the burn
+stops it resolves within its short window. A burn 10% below the tier's slowest rate never
+fires it, and healthy traffic fires nothing. When each tier fires follows from the window
+arithmetic of rate() and avg_over_time() over aligned samples (Prometheus 2.42: both ends of a
+range included), worked out exactly.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import promql_parser as ast
+
+from stackgen.common.values import clean_number, format_duration, parse_duration
+from stackgen.packs.catalog import pack_for
+from stackgen.plan.alert_proofs import INSTANCE, Unproven, counter_values, integral_scale
+from stackgen.plan.alerts import Alert, service_context
+from stackgen.plan.slos import histogram, slo_plan
+from stackgen.prometheus.promql import parse, quote
+from stackgen.prometheus.query import metric_name
+from stackgen.spec import burn_rates as engine
+from stackgen.spec.model import SLO, LatencySLI, RatioSLI, RequestsSLI, Service, Stack
+
+ABOVE = Fraction(11, 10)
+BELOW = Fraction(9, 10)
+TRAFFIC = 10  # requests a second of a proof's service
+# Label values tried for a regex matcher: an error status, then a good one.
+_CANDIDATES = (
+    "500",
+    "503",
+    "5xx",
+    "error",
+    "failed",
+    "false",
+    "true",
+    "200",
+    "ok",
+    "success",
+    "2xx",
+)
+_LABEL_ACTION = re.compile(r"\{\{-?\s*\$labels\.([A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}")
+
+
+class Tie(Unproven):
+    """A window's ratio meets its threshold exactly: Prometheus's floats may fall either way."""
+
+
+@dataclass(frozen=True)
+class Burn:
+    """Errors at `ratio` of the traffic from t0 (exclusive) to t1 (inclusive), healthy else."""
+
+    ratio: Fraction
+    t0: int
+    t1: int | None = None
+
+
+@dataclass(frozen=True)
+class Model:
+    """How the SLI's error ratio over a window follows a burn: counters (rate) or a gauge
+    averaged over the window (avg_over_time of `up`)."""
+
+    counters: bool
+    step: int
+
+    def ratio(self, burn: Burn, window: int, t: int) -> Fraction | None:
+        start = max(0, t - window)
+        if t - start < self.step:
+            return None  # fewer than two samples
+        end = t if burn.t1 is None else min(t, burn.t1)
+        if self.counters:  # increases over the intervals (start, t]
+            faulty = max(0, end - max(start, burn.t0))
+            return burn.ratio * Fraction(faulty, t - start)
+        # samples at start..t, both ends included; faulty from the sample after t0
+        first = max(start, burn.t0 + self.step)
+        faulty = (end - first) // self.step + 1 if end >= first else 0
+        return burn.ratio * Fraction(faulty, (t - start) // self.step + 1)
+
+
+def _holds(model: Model, plan: engine.Plan, tier: str, burn: Burn, t: int) -> bool:
+    def above(window: int, threshold: Fraction) -> bool:
+        value = model.ratio(burn, window, t)
+        if value is not None and value == threshold:
+            raise Tie(f"a window's ratio equals its threshold at {format_duration(t)}")
+        return value is not None and value > threshold
+
+    return any(
+        above(w.long, Fraction(w.error_ratio)) and above(w.short, Fraction(w.error_ratio))
+        for w in plan.tier(tier)
+    )
+
+
+def _firing(model: Model, plan: engine.Plan, burn: Burn, t: int) -> list[str]:
+    """The tiers firing at `t`: their condition held at every evaluation of the last `for`."""
+    step = model.step
+    firing = []
+    for tier, hold in plan.for_.items():
+        since = t - int(parse_duration(hold))
+        if since >= 0 and all(
+            _holds(model, plan, tier, burn, s) for s in range(since, t + 1, step)
+        ):
+            firing.append(tier)
+    return firing
+
+
+def _first(model: Model, plan: engine.Plan, burn: Burn, start: int, limit: int, want: bool,
+           tier: str) -> int:  # fmt: skip
+    t = start
+    while t <= limit:
+        if (tier in _firing(model, plan, burn, t)) == want:
+            return t
+        t += model.step
+    raise Unproven(f"the {tier} tier does not {'fire' if want else 'resolve'} in its scenario")
+
+
+def _satisfying(pattern: str, avoid: str | None = None) -> str | None:
+    """A label value matching the RE2 `pattern` (and not `avoid`), from a few candidates."""
+    simple = re.sub(r"\[([^\]])[^\]]*\]", r"\1", pattern.split("|")[0]).replace(".", "0")
+    for value in (re.sub(r"[\\^$()?*+]", "", simple), *_CANDIDATES):
+        if re.fullmatch(pattern, value) and (avoid is None or not re.fullmatch(avoid, value)):
+            return value
+    return None
+
+
+def _labels_of(text: str, avoid: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
+    """A series (name, labels) the selector `text` selects; with `avoid`, one the regex or
+    equality matchers of `avoid` (label -> RE2) do not select."""
+    node = parse(text)
+    if not isinstance(node, ast.VectorSelector) or metric_name(node) is None:
+        raise Unproven(f"`{text}` is not a selector with a metric name")
+    labels: dict[str, str] = {}
+    for matcher in node.matchers.matchers:
+        if matcher.name == "__name__":
+            continue
+        op, value = str(matcher.op), str(matcher.value)
+        if op.endswith(".Equal"):
+            labels[matcher.name] = value
+        elif op.endswith(".Re"):
+            found = _satisfying(value, (avoid or {}).get(matcher.name))
+            if found is None:
+                raise Unproven(f"no label value of `{text}` could be found")
+            labels[matcher.name] = found
+    for label, pattern in (avoid or {}).items():
+        if label not in labels:
+            found = _satisfying(".*", pattern)
+            if found is None:
+                raise Unproven(f"no series of `{text}` escapes `{label}=~{pattern}`")
+            labels[label] = found
+    return str(metric_name(node)), labels
+
+
+def _matchers(text: str) -> dict[str, str]:
+    """label -> RE2 of a selector's matchers (equality as its literal)."""
+    node = parse(text)
+    out = {}
+    for m in node.matchers.matchers:  # type: ignore[attr-defined]
+        op = str(m.op)
+        if op.endswith(".Re"):
+            out[m.name] = str(m.value)
+        elif op.endswith(".Equal") and m.name != "__name__":
+            out[m.name] = re.escape(str(m.value))
+    return out
+
+
+# A raw series: (name, labels, kind, its value per sample as a function of (sample's error
+# ratio, errors so far, samples so far)).
+Raw = tuple[str, dict[str, str], str, str]  # name, labels, "good"|"bad"|"total"|"up", unit
+
+
+def _raw(stack: Stack, service: Service, slo: SLO) -> tuple[bool, list[Raw]]:
+    """The SLI's raw series with their role: `up` (a gauge at 1 - error ratio), `total`,
+    `bad` (errors) and `good` (the rest) counters."""
+    ctx = service_context(stack, service)
+    job = {"job": ctx.job}
+    sli = slo.sli
+    if isinstance(sli, RatioSLI):
+        raise Unproven("a `ratio` SLI is an expression of its own: no series can be derived")
+    if isinstance(sli, LatencySLI):
+        name = histogram(ctx, slo)
+        if name is None:
+            raise Unproven("the SLI names no histogram")
+        le = clean_number(sli.threshold)
+        return True, [
+            (f"{name}_bucket", {**job, "le": le}, "good", ""),
+            (f"{name}_bucket", {**job, "le": "+Inf"}, "total", ""),
+            (f"{name}_count", job, "total", ""),
+        ]
+    if isinstance(sli, RequestsSLI):
+        if sli.total is not None and sli.errors is not None:
+            total, failed = sli.total, sli.errors
+        else:
+            pack = pack_for(service.kind)
+            if pack.requests_sli is None:
+                raise Unproven(f"the kind {service.kind} has no request counters")
+            total, failed = pack.requests_sli(ctx)
+        total_name, total_labels = _labels_of(total)
+        bad_name, bad_labels = _labels_of(failed)
+        if bad_name != total_name:
+            return True, [
+                (total_name, {**job, **total_labels}, "total", ""),
+                (bad_name, {**job, **bad_labels}, "bad", ""),
+            ]
+        extra = {k: v for k, v in _matchers(failed).items() if k not in _matchers(total)}
+        _, good_labels = _labels_of(total, extra)
+        if bad_labels == good_labels:
+            raise Unproven("the errors selector selects every request")
+        return True, [
+            (total_name, {**job, **bad_labels}, "bad", ""),
+            (total_name, {**job, **good_labels}, "good", ""),
+        ]
+    return False, [(ctx.metrics["up"], job, "up", "")]
+
+
+def _number(value: Fraction) -> str:
+    return clean_number(float(value)) if value.denominator != 1 else str(value.numerator)
+
+
+def _exact(value: Fraction) -> str:
+    """A decimal for promtool: exact where it terminates, else 15 significant digits."""
+    return format(float(value), ".15g")
+
+
+def _values(role: str, burn: Burn, step: int, end: int) -> str:
+    """A raw series' samples 0..end under `burn` (promtool's expanding notation)."""
+    count = end // step
+    per = Fraction(TRAFFIC * step)
+    t1 = count if burn.t1 is None else min(count, burn.t1 // step)
+    t0 = burn.t0 // step
+
+    def rate(faulty: bool) -> Fraction:
+        e = burn.ratio if faulty else Fraction(0)
+        if role == "up":
+            return 1 - e
+        if role == "total":
+            return per
+        if role == "bad":
+            return per * e
+        return per * (1 - e)
+
+    if role == "up":
+        parts = [f"{_exact(rate(False))}x{t0}"]
+        if t1 > t0:
+            parts.append(f"{_exact(rate(True))}x{t1 - t0 - 1}")
+        if count > t1:
+            parts.append(f"{_exact(rate(False))}x{count - t1 - 1}")
+        return " ".join(parts)
+    # Ratios read the same at any traffic: scaled to whole increments, which promtool sums
+    # exactly.
+    segments = [(rate(False), t0), (rate(True), t1 - t0), (rate(False), count - t1)]
+    scale = integral_scale([Decimal(i.numerator) / Decimal(i.denominator) for i, _ in segments])
+    return counter_values(
+        [(Decimal(i.numerator) / Decimal(i.denominator) * scale, n) for i, n in segments]
+    )
+
+
+def _expand(text: str, labels: dict[str, str]) -> str:
+    """Annotations as Prometheus writes them: SLO alerts' templates use `$labels` only."""
+    return _LABEL_ACTION.sub(lambda m: labels.get(m.group(1), ""), text)
+
+
+def _expected(alerts: dict[str, Alert], tiers: list[str]) -> list[dict[str, Any]]:
+    expected = []
+    for tier in tiers:
+        labels = {**alerts[tier].labels, "alertname": alerts[tier].name}
+        annotations = {k: _expand(v, labels) for k, v in alerts[tier].annotations.items()}
+        expected.append({"exp_labels": labels, "exp_annotations": annotations})
+    return expected
+
+
+def tier_step(plan: engine.Plan, tier: str) -> int:
+    """A tier's evaluation and sample interval: divides its `for` (so a `for` one step off is
+    seen) and its windows, and at most 5m, so every window holds enough samples. The tests
+    span a few long windows: at 5m, even 3 days stay far under promtool's 10,000 samples a
+    query."""
+    windows = [x for w in plan.tier(tier) for x in (w.long, w.short)]
+    return math.gcd(int(parse_duration(plan.for_[tier])), 300, *plan.ranges, *windows)
+
+
+@dataclass(frozen=True)
+class _Tests:
+    """What every test of one SLO's tier shares."""
+
+    slo: SLO
+    plan: engine.Plan
+    tiers: dict[str, Alert]
+    raw: list[Raw]
+    identity: dict[str, str]
+    model: Model
+
+    def series(self, name: str, labels: dict[str, str]) -> str:
+        inner = ",".join(f"{k}={quote(v)}" for k, v in {**labels, **self.identity}.items())
+        return f"{name}{{{inner}}}"
+
+    def test(self, title: str, burn: Burn, checks: list[int], end: int) -> dict[str, Any]:
+        step = self.model.step
+        alertname = next(iter(self.tiers.values())).name
+        return {
+            "name": f"{self.slo.name}: {title}",
+            "interval": format_duration(step),
+            "input_series": [
+                {"series": self.series(n, labels), "values": _values(role, burn, step, end)}
+                for n, labels, role, _ in self.raw
+            ],
+            "alert_rule_test": [
+                {
+                    "eval_time": format_duration(t),
+                    "alertname": alertname,
+                    "exp_alerts": _expected(self.tiers, _firing(self.model, self.plan, burn, t)),
+                }
+                for t in checks
+            ],
+        }
+
+
+def _pair_test(tests: _Tests, tier: str, pair: engine.Window) -> dict[str, Any]:
+    """One window pair on its own: fires exactly when it should, resolves after the burn."""
+    model, plan, step = tests.model, tests.plan, tests.model.step
+    hold = int(parse_duration(plan.for_[tier]))
+    rate = Fraction(pair.burn_rate) * ABOVE
+    for shift in range(6):
+        # A healthy history of the long window, or a step more where some window's ratio
+        # would meet a threshold exactly (floats may fall either way).
+        t0 = pair.long + shift * step
+        burn = Burn(rate * Fraction(plan.budget), t0)
+        try:
+            fires = _first(model, plan, burn, t0, t0 + 2 * pair.long + hold + step, True, tier)
+            stopped = Burn(burn.ratio, t0, fires)
+            resolves = _first(model, plan, stopped, fires, fires + 3 * pair.long, False, tier)
+            for t in range(0, resolves + 2 * step, step):
+                _firing(model, plan, stopped, t)
+        except Tie:
+            if shift == 5:
+                raise
+            continue
+        within = "within" if resolves - fires <= pair.short else "after"
+        checks = [fires - step, fires, *([resolves - step] if resolves - step > fires else [])]
+        return tests.test(
+            f"{tier} tier, {format_duration(pair.long)}/{format_duration(pair.short)} pair: a "
+            f"burn of {_number(rate)}x from {format_duration(t0)} fires it at "
+            f"{format_duration(fires)}, not before; stopped then, it resolves at "
+            f"{format_duration(resolves)}, {within} its short window",
+            stopped,
+            [*checks, resolves],
+            resolves + step,
+        )
+    raise AssertionError("unreachable")
+
+
+def slo_tests(
+    stack: Stack, service: Service, slo: SLO, alerts: list[Alert]
+) -> dict[int, list[dict[str, Any]]]:
+    """The SLO's tests by evaluation interval; Unproven saying why there are none."""
+    plan = slo_plan(slo)
+    tiers = {a.labels["slo_tier"]: a for a in alerts if "slo_tier" in a.labels}
+    if not tiers:
+        return {}
+    counters, raw = _raw(stack, service, slo)
+    identity = {"instance": INSTANCE, **service.labels}
+    out: dict[int, list[dict[str, Any]]] = {}
+    for tier in tiers:
+        step = tier_step(plan, tier)
+        tests = _Tests(slo, plan, tiers, raw, identity, Model(counters, step))
+        hold = int(parse_duration(plan.for_[tier]))
+        found = [_pair_test(tests, tier, pair) for pair in plan.tier(tier)]
+        slow = min(Fraction(w.burn_rate) for w in plan.tier(tier)) * BELOW
+        longest = max(w.long for w in plan.tier(tier))
+        quiet = 2 * longest + hold + step
+        found.append(
+            tests.test(
+                f"{tier} tier: a burn of {_number(slow)}x from {format_duration(longest)} leaves "
+                f"it silent to {format_duration(quiet)}",
+                Burn(slow * Fraction(plan.budget), longest),
+                [longest + hold, quiet],
+                quiet,
+            )
+        )
+        if tier == next(iter(tiers)):
+            found.append(
+                tests.test(
+                    f"healthy traffic fires nothing to {format_duration(longest + hold)}",
+                    Burn(Fraction(0), 0),
+                    [hold + step, longest + hold],
+                    longest + hold,
+                )
+            )
+        out.setdefault(step, []).extend(found)
+    return out
