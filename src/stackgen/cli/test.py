@@ -25,6 +25,7 @@ def test_command(
     Example: stackgen test out/
     """
     # Imported when run, not at the top: start-up time.
+    from stackgen.prometheus.proof_coverage import coverage
     from stackgen.prometheus.tools import (
         ROUTING_MATRIX,
         VerifyError,
@@ -32,7 +33,6 @@ def test_command(
         rule_test_files,
         run_rule_tests,
     )
-    from stackgen.prometheus.proof_coverage import coverage
 
     files = rule_test_files(out)
     if not (out / MANIFEST).is_file():

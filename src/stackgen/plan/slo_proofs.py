@@ -35,20 +35,10 @@ from stackgen.spec.model import SLO, LatencySLI, RatioSLI, RequestsSLI, Service,
 ABOVE = Fraction(11, 10)
 BELOW = Fraction(9, 10)
 TRAFFIC = 10  # requests a second of a proof's service
+SAMPLE_LIMIT = 10_000  # promtool's samples a query may load in tests
 # Label values tried for a regex matcher: an error status, then a good one.
-_CANDIDATES = (
-    "500",
-    "503",
-    "5xx",
-    "error",
-    "failed",
-    "false",
-    "true",
-    "200",
-    "ok",
-    "success",
-    "2xx",
-)
+_CANDIDATES = ("500", "503", "5xx", "error", "failed", "false", "true")
+_GOOD = ("200", "ok", "success", "true", "false", "2xx")
 _LABEL_ACTION = re.compile(r"\{\{-?\s*\$labels\.([A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}")
 
 
@@ -89,6 +79,13 @@ class Model:
 
 def _holds(model: Model, plan: engine.Plan, tier: str, burn: Burn, t: int) -> bool:
     def above(window: int, threshold: Fraction) -> bool:
+        if window % model.step:
+            # Samples off this window's edges: its ratio is some weighting of the burn's and
+            # healthy samples, never above the burn, so a burn at or under its threshold
+            # cannot pass it; more cannot be told exactly.
+            if burn.ratio <= threshold:
+                return False
+            raise Unproven(f"the {format_duration(window)} window is no multiple of the step")
         value = model.ratio(burn, window, t)
         if value is not None and value == threshold:
             raise Tie(f"a window's ratio equals its threshold at {format_duration(t)}")
@@ -126,7 +123,10 @@ def _first(model: Model, plan: engine.Plan, burn: Burn, start: int, limit: int, 
 def _satisfying(pattern: str, avoid: str | None = None) -> str | None:
     """A label value matching the RE2 `pattern` (and not `avoid`), from a few candidates."""
     simple = re.sub(r"\[([^\]])[^\]]*\]", r"\1", pattern.split("|")[0]).replace(".", "0")
-    for value in (re.sub(r"[\\^$()?*+]", "", simple), *_CANDIDATES):
+    simple = re.sub(r"[\\^$()?*+]", "", simple)
+    # A good status reads as one: `200` before whatever the pattern suggests.
+    order = (*_GOOD, simple) if avoid else (simple, *_CANDIDATES)
+    for value in order:
         if re.fullmatch(pattern, value) and (avoid is None or not re.fullmatch(avoid, value)):
             return value
     return None
@@ -279,11 +279,11 @@ def _expected(alerts: dict[str, Alert], tiers: list[str]) -> list[dict[str, Any]
 
 def tier_step(plan: engine.Plan, tier: str) -> int:
     """A tier's evaluation and sample interval: divides its `for` (so a `for` one step off is
-    seen) and its windows, and at most 5m, so every window holds enough samples. The tests
-    span a few long windows: at 5m, even 3 days stay far under promtool's 10,000 samples a
-    query."""
+    seen) and its windows, and at most 5m, so every window holds enough samples; the other
+    tiers' windows need not divide by it (`_holds`). A tier's tests span a few of its own
+    windows, so its step keeps them under promtool's 10,000 samples a query (checked)."""
     windows = [x for w in plan.tier(tier) for x in (w.long, w.short)]
-    return math.gcd(int(parse_duration(plan.for_[tier])), 300, *plan.ranges, *windows)
+    return math.gcd(int(parse_duration(plan.for_[tier])), 300, *windows)
 
 
 @dataclass(frozen=True)
@@ -303,6 +303,11 @@ class _Tests:
 
     def test(self, title: str, burn: Burn, checks: list[int], end: int) -> dict[str, Any]:
         step = self.model.step
+        loaded = (min(end, max(self.plan.ranges)) // step + 1) * len(self.raw)
+        if loaded > SAMPLE_LIMIT:
+            raise Unproven(
+                f"a window would load {loaded} samples in promtool, over its {SAMPLE_LIMIT}"
+            )
         alertname = next(iter(self.tiers.values())).name
         return {
             "name": f"{self.slo.name}: {title}",
@@ -323,14 +328,17 @@ class _Tests:
 
 
 def _pair_test(tests: _Tests, tier: str, pair: engine.Window) -> dict[str, Any]:
-    """One window pair on its own: fires exactly when it should, resolves after the burn."""
+    """One window pair on its own: fires exactly when it should, resolves after the burn. The
+    healthy history is as long as the tier's longest window, so no other pair of the tier
+    reads a window shorter than its own (a partial window over-weighs the burn)."""
     model, plan, step = tests.model, tests.plan, tests.model.step
+    history = max(w.long for w in plan.tier(tier))
     hold = int(parse_duration(plan.for_[tier]))
     rate = Fraction(pair.burn_rate) * ABOVE
     for shift in range(6):
-        # A healthy history of the long window, or a step more where some window's ratio
-        # would meet a threshold exactly (floats may fall either way).
-        t0 = pair.long + shift * step
+        # A step more where some window's ratio would meet a threshold exactly (floats may
+        # fall either way).
+        t0 = history + shift * step
         burn = Burn(rate * Fraction(plan.budget), t0)
         try:
             fires = _first(model, plan, burn, t0, t0 + 2 * pair.long + hold + step, True, tier)

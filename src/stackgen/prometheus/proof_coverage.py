@@ -67,7 +67,7 @@ def _fired(out: Path) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[s
             if Path(str(f)).parent.name == "rules"
         ]
         expected = [
-            alert.get("exp_labels") or {}
+            {**(alert.get("exp_labels") or {}), "alertname": check.get("alertname")}
             for test in document.get("tests") or []
             for check in test.get("alert_rule_test") or []
             for alert in check.get("exp_alerts") or []
