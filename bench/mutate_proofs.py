@@ -363,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", nargs="?", type=Path, default=Path("out"))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--only", default="", help="only mutations whose description has this")
+    parser.add_argument("--progress", action="store_true", help="each verdict on stderr")
     args = parser.parse_args(argv)
     if shutil.which("promtool") is None:
         print("promtool is not installed", file=sys.stderr)
@@ -370,8 +371,17 @@ def main(argv: list[str] | None = None) -> int:
     found = [
         m for m in mutations(args.out / "prometheus" / "rules") if args.only in f"{m.file} {m.what}"
     ]
+
+    def one(mutation: Mutation) -> bool | None:
+        caught = run(args.out, mutation)
+        if args.progress:
+            verdict = {True: "caught", False: "SURVIVED", None: "unchecked"}[caught]
+            print(f"{verdict}: {mutation.file}: {mutation.kind}: {mutation.what}",
+                  file=sys.stderr, flush=True)  # fmt: skip
+        return caught
+
     with ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(lambda m: run(args.out, m), found))
+        results = list(pool.map(one, found))
     kinds: dict[str, list[bool | None]] = {}
     for mutation, caught in zip(found, results, strict=True):
         kinds.setdefault(mutation.kind, []).append(caught)
