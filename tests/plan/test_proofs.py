@@ -135,18 +135,22 @@ def test_each_window_pair_of_each_tier_is_proven_on_its_own_then_below_and_healt
     tests, unproven = proofs_of(tmp_path, minimal_with_slos(SLO))
     assert unproven == []
     assert [t["name"] for t in named(tests, "e: ")] == [
-        # after 6h of healthy traffic (the page tier's longest window): 15.84x fills 14.4x of
-        # the 1h window at 6h54m33s, so the first evaluation above is 6h55m, + `for` 2m
-        "e: page tier, 1h/5m pair: a burn of 15.84x from 6h fires it at 6h57m, not before; "
-        "stopped then, it resolves at 6h58m, within its short window",
+        # after 6h of healthy traffic (the page tier's longest window), ten times busier than
+        # the burn's, so the 6h window is diluted and the 1h pair fires on its own: 15.84x
+        # passes 14.4x in the 1h window at 6h59m33s, so from 7h, + `for` 2m
+        "e: page tier, 1h/5m pair: a burn of 15.84x from 6h (after 10x busier healthy "
+        "traffic) fires it at 7h2m, not before; stopped then, it resolves at 7h3m, within its "
+        "short window",
         # a step later: from 6h, the 6h window's ratio would meet 6x exactly at an evaluation
         "e: page tier, 6h/30m pair: a burn of 6.6x from 6h1m fires it at 11h31m, not before; "
         "stopped then, it resolves at 11h34m, within its short window",
         "e: page tier: a burn of 5.4x from 6h leaves it silent to 12h3m",
         "e: healthy traffic fires nothing to 6h2m",
-        # 10% of the budget in 1d and in 3d: both pairs fire together; the 3d pair holds on
-        "e: ticket tier, 1d/2h pair: a burn of 3.3x from 3d fires it at 3d22h5m, not before; "
-        "stopped then, it resolves at 4d2h20m, after its short window",
+        # 10% of the budget in 1d is 10% in 3d: only a diluted 3d window lets the 1d pair
+        # fire (and resolve) on its own
+        "e: ticket tier, 1d/2h pair: a burn of 3.3x from 3d (after 10x busier healthy "
+        "traffic) fires it at 4d5m, not before; stopped then, it resolves at 4d20m, within its "
+        "short window",
         "e: ticket tier, 3d/6h pair: a burn of 1.1x from 3d fires it at 5d17h45m, not before; "
         "stopped then, it resolves at 5d18h20m, within its short window",
         "e: ticket tier: a burn of 0.9x from 3d leaves it silent to 6d20m",
@@ -156,12 +160,24 @@ def test_each_window_pair_of_each_tier_is_proven_on_its_own_then_below_and_healt
 def test_a_tier_is_silent_a_step_before_it_fires_and_resolves_after_the_burn(tmp_path):
     tests, _ = proofs_of(tmp_path, minimal_with_slos(SLO))
     (first, *_) = named(tests, "e: page tier, 1h/5m")
-    # the ticket tier, whose 1d and 3d windows hold 7h of history only, fires too
-    assert checks(first) == [
-        ("6h56m", ["ticket"]),
-        ("6h57m", ["page", "ticket"]),
-        ("6h58m", ["ticket"]),
-    ]
+    assert checks(first) == [("7h1m", []), ("7h2m", ["page"]), ("7h3m", [])]
+    # another tier of the same alert is expected as the windows say: the ticket tier's 3d
+    # pair, whose windows hold 11h of history only, fires in the 6h pair's scenario
+    (second, *_) = named(tests, "e: page tier, 6h/30m")
+    assert checks(second)[:2] == [("11h30m", ["ticket"]), ("11h31m", ["page", "ticket"])]
+
+
+def test_busier_history_weighs_only_counters(tmp_path):
+    slo = "{name: u, objective: 99.9, sli: {type: uptime}}"
+    tests, _ = proofs_of(tmp_path, minimal_with_slos(slo))
+    assert not any("busier" in t["name"] for t in tests)  # a sample average cannot be weighed
+    tests, _ = proofs_of(tmp_path, minimal_with_slos(SLO))
+    (first, *_) = named(tests, "e: page tier, 1h/5m")
+    bad, good = (s["values"] for s in first["input_series"])
+    # 10 requests a second, 600 a step (scaled by 1000 to whole counts): 10 times that before
+    # the burn; then 1.584% of 600 fail
+    assert good.startswith("0 6000000+6000000x359 2160590496+590496x61 ")
+    assert bad.startswith("0 0+0x359 9504+9504x61 ")
 
 
 def test_slo_proofs_feed_the_raw_request_counters_of_the_kind(tmp_path):
