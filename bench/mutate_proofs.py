@@ -313,20 +313,24 @@ def mutations(rules_dir: Path) -> list[Mutation]:
 
 
 def _tests_for(tests_dir: Path, rule_file: str, alerts: frozenset[str]) -> list[Rules]:
-    """The proof files of `rule_file`, each cut to the tests that check one of `alerts`."""
+    """The tests of `rule_file`'s proofs that check one of `alerts`, each alone in a proof
+    file, the shortest first: a caught mutation mostly fails the first, and stops there."""
     found = []
     for path in sorted(tests_dir.glob("*.yml")):
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if not any(Path(f).name == rule_file for f in document.get("rule_files") or []):
             continue
-        tests = [
-            t
-            for t in document.get("tests") or []
-            if any(c.get("alertname") in alerts for c in t.get("alert_rule_test") or [])
-        ]
-        if tests:
-            found.append({**document, "tests": tests})
-    return found
+        for test in document.get("tests") or []:
+            if any(c.get("alertname") in alerts for c in test.get("alert_rule_test") or []):
+                found.append({**document, "tests": [test]})
+
+    def length(document: Rules) -> int:
+        checks = document["tests"][0]["alert_rule_test"]
+        return max(int(parse_duration(c["eval_time"])) for c in checks) // int(
+            parse_duration(document.get("evaluation_interval", "1m"))
+        )
+
+    return sorted(found, key=length)
 
 
 def run(out: Path, mutation: Mutation) -> bool | None:
