@@ -173,7 +173,7 @@ def test_busier_history_weighs_only_counters(tmp_path):
     assert not any("busier" in t["name"] for t in tests)  # a sample average cannot be weighed
     tests, _ = proofs_of(tmp_path, minimal_with_slos(SLO))
     (first, *_) = named(tests, "e: page tier, 1h/5m")
-    bad, good = (s["values"] for s in first["input_series"])
+    bad, good, _ = (s["values"] for s in first["input_series"])
     # 10 requests a second, 600 a step (scaled by 1000 to whole counts): 10 times that before
     # the burn; then 1.584% of 600 fail
     assert good.startswith("0 6000000+6000000x359 2160590496+590496x61 ")
@@ -186,6 +186,7 @@ def test_slo_proofs_feed_the_raw_request_counters_of_the_kind(tmp_path):
     assert [s["series"] for s in first["input_series"]] == [
         'http_requests_total{job="api",status="500",instance="target-1"}',
         'http_requests_total{job="api",status="200",instance="target-1"}',
+        'up{job="api",instance="target-1"}',  # the service is up throughout
     ]
 
 
@@ -202,6 +203,7 @@ def test_an_uptime_slo_feeds_up_and_a_latency_slo_the_histogram(tmp_path):
         "http_request_duration_seconds_bucket",
         "http_request_duration_seconds_bucket",
         "http_request_duration_seconds_count",
+        "up",
     ]
     assert 'le="0.3"' in latency["input_series"][0]["series"]
 

@@ -188,6 +188,9 @@ def _raw(stack: Stack, service: Service, slo: SLO) -> tuple[bool, list[Raw]]:
     sli = slo.sli
     if isinstance(sli, RatioSLI):
         raise Unproven("a `ratio` SLI is an expression of its own: no series can be derived")
+    # The service is up throughout (alerts that read `up`, such as a page tier held back
+    # while ServiceDown fires, see it scraped).
+    alive: Raw = (ctx.metrics["up"], job, "alive", "")
     if isinstance(sli, LatencySLI):
         name = histogram(ctx, slo)
         if name is None:
@@ -197,6 +200,7 @@ def _raw(stack: Stack, service: Service, slo: SLO) -> tuple[bool, list[Raw]]:
             (f"{name}_bucket", {**job, "le": le}, "good", ""),
             (f"{name}_bucket", {**job, "le": "+Inf"}, "total", ""),
             (f"{name}_count", job, "total", ""),
+            alive,
         ]
     if isinstance(sli, RequestsSLI):
         if sli.total is not None and sli.errors is not None:
@@ -212,6 +216,7 @@ def _raw(stack: Stack, service: Service, slo: SLO) -> tuple[bool, list[Raw]]:
             return True, [
                 (total_name, {**job, **total_labels}, "total", ""),
                 (bad_name, {**job, **bad_labels}, "bad", ""),
+                alive,
             ]
         extra = {k: v for k, v in _matchers(failed).items() if k not in _matchers(total)}
         _, good_labels = _labels_of(total, extra)
@@ -220,6 +225,7 @@ def _raw(stack: Stack, service: Service, slo: SLO) -> tuple[bool, list[Raw]]:
         return True, [
             (total_name, {**job, **bad_labels}, "bad", ""),
             (total_name, {**job, **good_labels}, "good", ""),
+            alive,
         ]
     return False, [(ctx.metrics["up"], job, "up", "")]
 
@@ -250,6 +256,8 @@ def _values(role: str, burn: Burn, step: int, end: int) -> str:
             return per * e
         return per * busy * (1 - e)
 
+    if role == "alive":
+        return f"1x{count}"
     if role == "up":
         parts = [f"{_exact(rate(False))}x{t0}"]
         if t1 > t0:
@@ -306,7 +314,9 @@ class _Tests:
 
     def test(self, title: str, burn: Burn, checks: list[int], end: int) -> dict[str, Any]:
         step = self.model.step
-        loaded = (min(end, max(self.plan.ranges)) // step + 1) * len(self.raw)
+        loaded = (min(end, max(self.plan.ranges)) // step + 1) * len(
+            [r for r in self.raw if r[2] != "alive"]
+        )
         if loaded > SAMPLE_LIMIT:
             raise Unproven(
                 f"a window would load {loaded} samples in promtool, over its {SAMPLE_LIMIT}"
