@@ -167,10 +167,19 @@ def test_a_tier_is_silent_a_step_before_it_fires_and_resolves_after_the_burn(tmp
     assert checks(second)[:2] == [("11h30m", ["ticket"]), ("11h31m", ["page", "ticket"])]
 
 
-def test_busier_history_weighs_only_counters(tmp_path):
+def test_the_history_is_weighed_by_busier_traffic_or_more_targets(tmp_path):
+    """`up` is a sample average per target: its history weighs more with more targets, which
+    leave before the pair's long window begins, so only the longer windows hold them."""
     slo = "{name: u, objective: 99.9, sli: {type: uptime}}"
     tests, _ = proofs_of(tmp_path, minimal_with_slos(slo))
-    assert not any("busier" in t["name"] for t in tests)  # a sample average cannot be weighed
+    (one_day, *_) = named(tests, "u: ticket tier, 1d/2h")
+    assert "(after 9 more healthy targets, gone at 1d23h55m)" in one_day["name"]
+    assert [s["series"] for s in one_day["input_series"]][:3] == [
+        'up{job="api",instance="target-1"}',
+        'up{job="api",instance="target-2"}',
+        'up{job="api",instance="target-3"}',
+    ]
+    assert one_day["input_series"][1]["values"] == "1x575"
     tests, _ = proofs_of(tmp_path, minimal_with_slos(SLO))
     (first, *_) = named(tests, "e: page tier, 1h/5m")
     bad, good, _ = (s["values"] for s in first["input_series"])
@@ -196,7 +205,7 @@ def test_an_uptime_slo_feeds_up_and_a_latency_slo_the_histogram(tmp_path):
         "{name: l, objective: 99, sli: {type: latency, threshold: 0.3}}"
     )
     tests, _ = proofs_of(tmp_path, minimal_with_slos(slos))
-    (up, *_) = named(tests, "u: page tier")
+    (up, *_) = named(tests, "u: page tier, 6h/30m")  # the tier's longest pair: one target
     assert [s["series"] for s in up["input_series"]] == ['up{job="api",instance="target-1"}']
     (latency, *_) = named(tests, "l: page tier")
     assert [s["series"].split("{")[0] for s in latency["input_series"]] == [

@@ -54,7 +54,10 @@ class Burn:
     ratio: Fraction
     t0: int
     t1: int | None = None
-    busy: int = 1  # traffic before t0, times the traffic after it (counters only)
+    # The history's weight: counters' traffic before t0 times the traffic after it; for `up`,
+    # the targets scraped until `gone` (the one that burns and busy - 1 healthy others).
+    busy: int = 1
+    gone: int = 0
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,9 @@ class Model:
         # samples at start..t, both ends included; faulty from the sample after t0
         first = max(start, burn.t0 + self.step)
         faulty = (end - first) // self.step + 1 if end >= first else 0
-        return burn.ratio * Fraction(faulty, (t - start) // self.step + 1)
+        ratio = burn.ratio * Fraction(faulty, (t - start) // self.step + 1)
+        # avg() over the targets: the others, healthy, count while the window holds them
+        return ratio / burn.busy if burn.busy > 1 and start <= burn.gone else ratio
 
 
 def _holds(model: Model, plan: engine.Plan, tier: str, burn: Burn, t: int) -> bool:
@@ -312,11 +317,26 @@ class _Tests:
         inner = ",".join(f"{k}={quote(v)}" for k, v in {**labels, **self.identity}.items())
         return f"{name}{{{inner}}}"
 
+    def others(self, burn: Burn) -> list[dict[str, str]]:
+        """The healthy targets beside the one that burns, scraped until `burn.gone`."""
+        if self.model.counters or burn.busy == 1:
+            return []
+        name, labels, _, _ = self.raw[0]
+        return [
+            {
+                "series": self.series(name, labels).replace(
+                    f"instance={quote(INSTANCE)}", f"instance={quote(f'target-{n}')}"
+                ),
+                "values": f"1x{burn.gone // self.model.step}",
+            }
+            for n in range(2, burn.busy + 1)
+        ]
+
     def test(self, title: str, burn: Burn, checks: list[int], end: int) -> dict[str, Any]:
         step = self.model.step
         loaded = (min(end, max(self.plan.ranges)) // step + 1) * len(
             [r for r in self.raw if r[2] != "alive"]
-        )
+        ) + (burn.busy - 1) * (burn.gone // step + 1) * (not self.model.counters)
         if loaded > SAMPLE_LIMIT:
             raise Unproven(
                 f"a window would load {loaded} samples in promtool, over its {SAMPLE_LIMIT}"
@@ -328,7 +348,8 @@ class _Tests:
             "input_series": [
                 {"series": self.series(n, labels), "values": _values(role, burn, step, end)}
                 for n, labels, role, _ in self.raw
-            ],
+            ]
+            + self.others(burn),
             "alert_rule_test": [
                 {
                     "eval_time": format_duration(t),
@@ -340,27 +361,36 @@ class _Tests:
         }
 
 
+def _history(model: Model, busy: int, gone: int) -> str:
+    if busy == 1:
+        return ""
+    if model.counters:
+        return f" (after {busy}x busier healthy traffic)"
+    return f" (after {busy - 1} more healthy targets, gone at {format_duration(gone)})"
+
+
 def _pair_test(tests: _Tests, tier: str, pair: engine.Window) -> dict[str, Any]:
     """One window pair on its own: fires exactly when it should, resolves after the burn. The
     healthy history is as long as the tier's longest window, so no other pair of the tier
     reads a window shorter than its own (a partial window over-weighs the burn)."""
     model, plan, step = tests.model, tests.plan, tests.model.step
     history = max(w.long for w in plan.tier(tier))
-    # Counters can weigh the history: ten times busier healthy traffic dilutes every longer
-    # window, so a pair whose burn a longer pair would also catch (the ticket tier's 1d pair,
-    # whose 10% in 1d is the 3d pair's 10% in 3d) fires on its own. A sample average (`up`)
-    # cannot be weighed.
-    busy = BUSY if model.counters and pair.long < history else 1
+    # A weighed history dilutes every longer window, so a pair whose burn a longer pair would
+    # also catch (the ticket tier's 1d pair: its 10% in 1d is the 3d pair's 10% in 3d) fires
+    # on its own: ten times busier healthy traffic (counters), or for `up` (a sample average
+    # per target) nine more healthy targets, gone before the pair's long window begins.
+    busy = BUSY if pair.long < history else 1
     hold = int(parse_duration(plan.for_[tier]))
     rate = Fraction(pair.burn_rate) * ABOVE
     for shift in range(6):
         # A step more where some window's ratio would meet a threshold exactly (floats may
         # fall either way).
         t0 = history + shift * step
-        burn = Burn(rate * Fraction(plan.budget), t0, busy=busy)
+        gone = t0 - pair.long - step
+        burn = Burn(rate * Fraction(plan.budget), t0, busy=busy, gone=gone)
         try:
             fires = _first(model, plan, burn, t0, t0 + 2 * pair.long + hold + step, True, tier)
-            stopped = Burn(burn.ratio, t0, fires, busy)
+            stopped = Burn(burn.ratio, t0, fires, busy, gone)
             resolves = _first(model, plan, stopped, fires, fires + 3 * pair.long, False, tier)
             for t in range(0, resolves + 2 * step, step):
                 _firing(model, plan, stopped, t)
@@ -373,7 +403,7 @@ def _pair_test(tests: _Tests, tier: str, pair: engine.Window) -> dict[str, Any]:
         return tests.test(
             f"{tier} tier, {format_duration(pair.long)}/{format_duration(pair.short)} pair: a "
             f"burn of {_number(rate)}x from {format_duration(t0)}"
-            f"{f' (after {busy}x busier healthy traffic)' if busy > 1 else ''} fires it at "
+            f"{_history(model, busy, gone)} fires it at "
             f"{format_duration(fires)}, not before; stopped then, it resolves at "
             f"{format_duration(resolves)}, {within} its short window",
             stopped,
