@@ -69,8 +69,8 @@ def arithmetic(text: str, value: Decimal) -> Decimal:
 
     try:
         return ev(pyast.parse(text, mode="eval"))
-    except SyntaxError:
-        raise Unproven(f"`{text}` is not arithmetic over `value`") from None
+    except (SyntaxError, ArithmeticError):
+        raise Unproven(f"`{text}` is not arithmetic over `value` (or divides by zero)") from None
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,10 @@ def _text(value: Decimal) -> str:
 
 
 def _selector_labels(text: str) -> dict[str, str]:
-    node = parse(text)
+    try:
+        node = parse(text)
+    except ValueError as exc:
+        raise Unproven(f"`{text}`: {exc}") from None
     if not isinstance(node, VectorSelector):
         raise Unproven(f"`{text}` is not a series selector")
     labels = {NAME: str(node.name)} if node.name else {}

@@ -134,16 +134,26 @@ def _satisfying(pattern: str, avoid: str | None = None) -> str | None:
     simple = re.sub(r"[\\^$()?*+]", "", simple)
     # A good status reads as one: `200` before whatever the pattern suggests.
     order = (*_GOOD, simple) if avoid else (simple, *_CANDIDATES)
-    for value in order:
-        if re.fullmatch(pattern, value) and (avoid is None or not re.fullmatch(avoid, value)):
-            return value
+    try:
+        for value in order:
+            if re.fullmatch(pattern, value) and (avoid is None or not re.fullmatch(avoid, value)):
+                return value
+    except re.error:  # RE2 that Python's re does not read
+        return None
     return None
+
+
+def _parsed(text: str) -> ast.Expr:
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise Unproven(f"`{text}`: {exc}") from None
 
 
 def _labels_of(text: str, avoid: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
     """A series (name, labels) the selector `text` selects; with `avoid`, one the regex or
     equality matchers of `avoid` (label -> RE2) do not select."""
-    node = parse(text)
+    node = _parsed(text)
     if not isinstance(node, ast.VectorSelector) or metric_name(node) is None:
         raise Unproven(f"`{text}` is not a selector with a metric name")
     labels: dict[str, str] = {}
@@ -169,9 +179,11 @@ def _labels_of(text: str, avoid: dict[str, str] | None = None) -> tuple[str, dic
 
 def _matchers(text: str) -> dict[str, str]:
     """label -> RE2 of a selector's matchers (equality as its literal)."""
-    node = parse(text)
+    node = _parsed(text)
+    if not isinstance(node, ast.VectorSelector):
+        raise Unproven(f"`{text}` is not a selector")
     out = {}
-    for m in node.matchers.matchers:  # type: ignore[attr-defined]
+    for m in node.matchers.matchers:
         op = str(m.op)
         if op.endswith(".Re"):
             out[m.name] = str(m.value)

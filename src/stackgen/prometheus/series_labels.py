@@ -38,7 +38,10 @@ def _matches(matcher: object, labels: Labels) -> bool:
         return have != value
     if op.endswith("Equal"):
         return have == value
-    found = re.fullmatch(value, have) is not None
+    try:
+        found = re.fullmatch(value, have) is not None
+    except re.error:  # RE2 that Python's re does not read
+        raise Unknown(f"the regex `{value}`") from None
     return not found if op.endswith("NotRe") else found
 
 
