@@ -217,12 +217,16 @@ def test_an_uptime_slo_feeds_up_and_a_latency_slo_the_histogram(tmp_path):
     assert 'le="0.3"' in latency["input_series"][0]["series"]
 
 
-def test_a_ratio_sli_cannot_be_derived_and_is_named_unproven(tmp_path):
+def test_a_ratio_sli_is_proven_from_its_recorded_window_ratios(tmp_path):
+    """A `ratio` SLI is an expression of its own: no raw series can be derived from it, so
+    its tiers are proven from the windows' ratios as its rules would record them."""
     slo = "{name: r, objective: 99, sli: {type: ratio, expr: 'sum(rate(a[${window}])) / sum(rate(b[${window}]))'}}"
-    _, unproven = proofs_of(tmp_path, minimal_with_slos(slo))
-    assert unproven == [
-        "SLO r (SLOViolation): a `ratio` SLI is an expression of its own: no series can be derived"
-    ]
+    tests, unproven = proofs_of(tmp_path, minimal_with_slos(slo))
+    assert unproven == []
+    (first, *_) = named(tests, "r: page tier")
+    names = [s["series"] for s in first["input_series"]]
+    assert names[0] == 'slo:sli_error:ratio_rate5m{service="api",slo="r"}'
+    assert len(names) == 7  # every window the rules record
 
 
 def test_tests_of_another_evaluation_interval_get_a_file_of_their_own(tmp_path):

@@ -48,6 +48,6 @@ class Planner:
         with planning():
             return [
                 rule_file(stack, service, self._attached),
-                *service_proofs(stack, service),
+                *service_proofs(stack, service, self._attached),
                 *service_dashboards(stack, service, self._folders),
             ]

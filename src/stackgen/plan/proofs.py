@@ -13,7 +13,7 @@ from stackgen.plan.alert_proofs import Unproven, alert_tests, proof_step
 from stackgen.plan.alerts import Alert, service_context
 from stackgen.plan.artifact import Artifact
 from stackgen.plan.grafana import linked_alerts
-from stackgen.plan.imported import attached_groups, service_groups
+from stackgen.plan.imported import Attached, attached_groups, service_groups
 from stackgen.plan.prometheus import rule_groups
 from stackgen.plan.slo_proofs import slo_tests
 from stackgen.spec.model import Service, Stack
@@ -51,7 +51,9 @@ def service_tests(stack: Stack, service: Service) -> tuple[dict[int, list[Any]],
     return by_step, unproven
 
 
-def service_proofs(stack: Stack, service: Service) -> list[Artifact]:
+def service_proofs(
+    stack: Stack, service: Service, attached: Attached | None = None
+) -> list[Artifact]:
     """The service's proofs in one file, as its rules are in one; a file has one evaluation
     interval, so tests that need different ones get a file per interval,
     `<service>.step-<step>.yml`."""
@@ -59,7 +61,8 @@ def service_proofs(stack: Stack, service: Service) -> list[Artifact]:
     # promtool evaluates a file's groups in a random order unless told: the rule file's order,
     # so an alert reads the records of the same evaluation, as Prometheus's own order does.
     group_order = [g["name"] for g in rule_groups(stack, service)] + [
-        g["name"] for g in service_groups(service, attached_groups(stack))
+        g["name"]
+        for g in service_groups(service, attached_groups(stack) if attached is None else attached)
     ]
     one_step = len(by_step) == 1
 
@@ -85,4 +88,9 @@ def service_proofs(stack: Stack, service: Service) -> list[Artifact]:
 
 
 def proof_artifacts(stack: Stack) -> list[Artifact]:
-    return [artifact for service in stack.services for artifact in service_proofs(stack, service)]
+    attached = attached_groups(stack)
+    return [
+        artifact
+        for service in stack.services
+        for artifact in service_proofs(stack, service, attached)
+    ]

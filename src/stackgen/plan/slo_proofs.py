@@ -26,7 +26,7 @@ from stackgen.common.values import clean_number, format_duration, parse_duration
 from stackgen.packs.catalog import pack_for
 from stackgen.plan.alert_proofs import INSTANCE, Unproven, counter_values, integral_scale
 from stackgen.plan.alerts import Alert, service_context
-from stackgen.plan.slos import histogram, slo_plan
+from stackgen.plan.slos import histogram, ratio_record, slo_plan
 from stackgen.prometheus.promql import parse, quote
 from stackgen.prometheus.query import metric_name
 from stackgen.spec import burn_rates as engine
@@ -204,7 +204,12 @@ def _raw(stack: Stack, service: Service, slo: SLO) -> tuple[bool, list[Raw]]:
     job = {"job": ctx.job}
     sli = slo.sli
     if isinstance(sli, RatioSLI):
-        raise Unproven("a `ratio` SLI is an expression of its own: no series can be derived")
+        # An expression of its own: no raw series can be derived. The tiers are proven from
+        # its windows' recorded ratios instead (as the SLI's rules would record them).
+        identity = {"service": service.name, "slo": slo.name}
+        return True, [
+            (ratio_record(w), identity, f"recorded:{w}", "") for w in slo_plan(slo).ranges
+        ]
     # The service is up throughout (alerts that read `up`, such as a page tier held back
     # while ServiceDown fires, see it scraped).
     alive: Raw = (ctx.metrics["up"], job, "alive", "")
@@ -256,8 +261,28 @@ def _exact(value: Fraction) -> str:
     return format(float(value), ".15g")
 
 
+def _recorded(window: int, burn: Burn, step: int, end: int) -> str:
+    """A window's recorded error ratio at samples 0..end, as the model has it: runs of one
+    value as `vxn`, others one by one (`_` where the window holds no ratio yet)."""
+    model = Model(True, step)
+    values = []
+    for t in range(0, end + 1, step):
+        ratio = model.ratio(burn, window, t)
+        values.append("_" if ratio is None else _exact(ratio))
+    parts, i = [], 0
+    while i < len(values):
+        j = i
+        while j + 1 < len(values) and values[j + 1] == values[i]:
+            j += 1
+        parts.append(values[i] if j == i else f"{values[i]}x{j - i}")
+        i = j + 1
+    return " ".join(parts)
+
+
 def _values(role: str, burn: Burn, step: int, end: int) -> str:
     """A raw series' samples 0..end under `burn` (promtool's expanding notation)."""
+    if role.startswith("recorded:"):
+        return _recorded(int(role.split(":")[1]), burn, step, end)
     count = end // step
     per = Fraction(TRAFFIC * step)
     t1 = count if burn.t1 is None else min(count, burn.t1 // step)
@@ -326,7 +351,8 @@ class _Tests:
     model: Model
 
     def series(self, name: str, labels: dict[str, str]) -> str:
-        inner = ",".join(f"{k}={quote(v)}" for k, v in {**labels, **self.identity}.items())
+        scraped = {} if name.startswith("slo:") else self.identity  # recorded: no target
+        inner = ",".join(f"{k}={quote(v)}" for k, v in {**labels, **scraped}.items())
         return f"{name}{{{inner}}}"
 
     def others(self, burn: Burn) -> list[dict[str, str]]:
