@@ -18,10 +18,12 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import promql_parser as ast
 
+from stackgen.common.memo import BoundedMemo
 from stackgen.common.values import clean_number, format_duration, parse_duration
 from stackgen.packs.catalog import pack_for
 from stackgen.plan.alert_proofs import INSTANCE, Unproven, counter_values, integral_scale
@@ -279,6 +281,7 @@ def _recorded(window: int, burn: Burn, step: int, end: int) -> str:
     return " ".join(parts)
 
 
+@lru_cache(maxsize=4096)
 def _values(role: str, burn: Burn, step: int, end: int) -> str:
     """A raw series' samples 0..end under `burn` (promtool's expanding notation)."""
     if role.startswith("recorded:"):
@@ -370,7 +373,8 @@ class _Tests:
             for n in range(2, burn.busy + 1)
         ]
 
-    def test(self, title: str, burn: Burn, checks: list[int], end: int) -> dict[str, Any]:
+    def test(self, scenario: Scenario) -> dict[str, Any]:
+        title, burn, checks, end = scenario
         step = self.model.step
         loaded = (min(end, max(self.plan.ranges)) // step + 1) * len(
             [r for r in self.raw if r[2] != "alive"]
@@ -392,9 +396,9 @@ class _Tests:
                 {
                     "eval_time": format_duration(t),
                     "alertname": alertname,
-                    "exp_alerts": _expected(self.tiers, _firing(self.model, self.plan, burn, t)),
+                    "exp_alerts": _expected(self.tiers, list(firing)),
                 }
-                for t in checks
+                for t, firing in checks
             ],
         }
 
@@ -407,11 +411,11 @@ def _history(model: Model, busy: int, gone: int) -> str:
     return f" (after {busy - 1} more healthy targets, gone at {format_duration(gone)})"
 
 
-def _pair_test(tests: _Tests, tier: str, pair: engine.Window) -> dict[str, Any]:
+def _pair_scenario(model: Model, plan: engine.Plan, tier: str, pair: engine.Window) -> Scenario:
     """One window pair on its own: fires exactly when it should, resolves after the burn. The
     healthy history is as long as the tier's longest window, so no other pair of the tier
     reads a window shorter than its own (a partial window over-weighs the burn)."""
-    model, plan, step = tests.model, tests.plan, tests.model.step
+    step = model.step
     history = max(w.long for w in plan.tier(tier))
     # A weighed history dilutes every longer window, so a pair whose burn a longer pair would
     # also catch (the ticket tier's 1d pair: its 10% in 1d is the 3d pair's 10% in 3d) fires
@@ -438,17 +442,74 @@ def _pair_test(tests: _Tests, tier: str, pair: engine.Window) -> dict[str, Any]:
             continue
         within = "within" if resolves - fires <= pair.short else "after"
         checks = [fires - step, fires, *([resolves - step] if resolves - step > fires else [])]
-        return tests.test(
+        return (
             f"{tier} tier, {format_duration(pair.long)}/{format_duration(pair.short)} pair: a "
             f"burn of {_number(rate)}x from {format_duration(t0)}"
             f"{_history(model, busy, gone)} fires it at "
             f"{format_duration(fires)}, not before; stopped then, it resolves at "
             f"{format_duration(resolves)}, {within} its short window",
             stopped,
-            [*checks, resolves],
+            _checks(model, plan, stopped, [*checks, resolves]),
             resolves + step,
         )
     raise AssertionError("unreachable")
+
+
+# A test without its service: (title, burn, (evaluation time, tiers firing then), last sample).
+Scenario = tuple[str, Burn, tuple[tuple[int, tuple[str, ...]], ...], int]
+# Per distinct SLO arithmetic: a fleet shares a handful, and each costs thousands of
+# evaluations of the window arithmetic. Bounded: a worker planning service after service must
+# not grow with every new objective.
+_SCENARIOS: BoundedMemo[tuple[Any, ...], dict[int, list[Scenario]]] = BoundedMemo(1024)
+
+
+def _checks(
+    model: Model, plan: engine.Plan, burn: Burn, times: list[int]
+) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    return tuple((t, tuple(_firing(model, plan, burn, t))) for t in times)
+
+
+def _scenarios(
+    plan: engine.Plan, tiers: tuple[str, ...], counters: bool
+) -> dict[int, list[Scenario]]:
+    key = (plan.budget, plan.windows, plan.recorded, tuple(plan.for_.items()), tiers, counters)
+    return _SCENARIOS.get(key, lambda: _compute_scenarios(plan, tiers, counters))
+
+
+def _compute_scenarios(
+    plan: engine.Plan, tiers: tuple[str, ...], counters: bool
+) -> dict[int, list[Scenario]]:
+    out: dict[int, list[Scenario]] = {}
+    for tier in tiers:
+        step = tier_step(plan, tier)
+        model = Model(counters, step)
+        hold = int(parse_duration(plan.for_[tier]))
+        found = [_pair_scenario(model, plan, tier, pair) for pair in plan.tier(tier)]
+        slow = min(Fraction(w.burn_rate) for w in plan.tier(tier)) * BELOW
+        longest = max(w.long for w in plan.tier(tier))
+        quiet = 2 * longest + hold + step
+        burn = Burn(slow * Fraction(plan.budget), longest)
+        found.append(
+            (
+                f"{tier} tier: a burn of {_number(slow)}x from {format_duration(longest)} leaves "
+                f"it silent to {format_duration(quiet)}",
+                burn,
+                _checks(model, plan, burn, [longest + hold, quiet]),
+                quiet,
+            )
+        )
+        if tier == tiers[0]:
+            healthy = Burn(Fraction(0), 0)
+            found.append(
+                (
+                    f"healthy traffic fires nothing to {format_duration(longest + hold)}",
+                    healthy,
+                    _checks(model, plan, healthy, [hold + step, longest + hold]),
+                    longest + hold,
+                )
+            )
+        out.setdefault(step, []).extend(found)
+    return out
 
 
 def slo_tests(
@@ -461,32 +522,9 @@ def slo_tests(
         return {}
     counters, raw = _raw(stack, service, slo)
     identity = {"instance": INSTANCE, **service.labels}
-    out: dict[int, list[dict[str, Any]]] = {}
-    for tier in tiers:
-        step = tier_step(plan, tier)
-        tests = _Tests(slo, plan, tiers, raw, identity, Model(counters, step))
-        hold = int(parse_duration(plan.for_[tier]))
-        found = [_pair_test(tests, tier, pair) for pair in plan.tier(tier)]
-        slow = min(Fraction(w.burn_rate) for w in plan.tier(tier)) * BELOW
-        longest = max(w.long for w in plan.tier(tier))
-        quiet = 2 * longest + hold + step
-        found.append(
-            tests.test(
-                f"{tier} tier: a burn of {_number(slow)}x from {format_duration(longest)} leaves "
-                f"it silent to {format_duration(quiet)}",
-                Burn(slow * Fraction(plan.budget), longest),
-                [longest + hold, quiet],
-                quiet,
-            )
-        )
-        if tier == next(iter(tiers)):
-            found.append(
-                tests.test(
-                    f"healthy traffic fires nothing to {format_duration(longest + hold)}",
-                    Burn(Fraction(0), 0),
-                    [hold + step, longest + hold],
-                    longest + hold,
-                )
-            )
-        out.setdefault(step, []).extend(found)
-    return out
+    return {
+        step: [
+            _Tests(slo, plan, tiers, raw, identity, Model(counters, step)).test(s) for s in found
+        ]
+        for step, found in _scenarios(plan, tuple(tiers), counters).items()
+    }
