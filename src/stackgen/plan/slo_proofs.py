@@ -313,7 +313,10 @@ def _values(role: str, burn: Burn, step: int, end: int) -> str:
     # Ratios read the same at any traffic: scaled to whole increments, which promtool sums
     # exactly.
     segments = [(rate(False, burn.busy), t0), (rate(True), t1 - t0), (rate(False), count - t1)]
-    scale = integral_scale([Decimal(i.numerator) / Decimal(i.denominator) for i, _ in segments])
+    # One scale for every counter of the test (a ratio of two counters scaled apart is off).
+    per_step = Fraction(TRAFFIC * step)
+    every = [per_step * burn.busy, per_step, per_step * burn.ratio, per_step * (1 - burn.ratio)]
+    scale = integral_scale([Decimal(i.numerator) / Decimal(i.denominator) for i in every])
     return counter_values(
         [(Decimal(i.numerator) / Decimal(i.denominator) * scale, n) for i, n in segments]
     )
@@ -376,9 +379,12 @@ class _Tests:
     def test(self, scenario: Scenario) -> dict[str, Any]:
         title, burn, checks, end = scenario
         step = self.model.step
-        loaded = (min(end, max(self.plan.ranges)) // step + 1) * len(
-            [r for r in self.raw if r[2] != "alive"]
-        ) + (burn.busy - 1) * (burn.gone // step + 1) * (not self.model.counters)
+        # A window's query reads the series of one metric name at most.
+        names = [r[0] for r in self.raw if r[2] != "alive"]
+        widest = max((names.count(n) for n in names), default=0)
+        loaded = (min(end, max(self.plan.ranges)) // step + 1) * widest + (burn.busy - 1) * (
+            burn.gone // step + 1
+        ) * (not self.model.counters)
         if loaded > SAMPLE_LIMIT:
             raise Unproven(
                 f"a window would load {loaded} samples in promtool, over its {SAMPLE_LIMIT}"
