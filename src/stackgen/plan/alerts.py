@@ -43,6 +43,7 @@ class Alert:
     @property
     def origin(self) -> str:
         return self.definition or self.name
+
     proof: AlertProof | None = None  # the scenario of its generated proof (plan.alert_proofs)
     fires_below: bool = False  # it fires below its threshold
 

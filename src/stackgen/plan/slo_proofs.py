@@ -64,13 +64,24 @@ class Burn:
 
 @dataclass(frozen=True)
 class Model:
-    """How the SLI's error ratio over a window follows a burn: counters (rate) or a gauge
-    averaged over the window (avg_over_time of `up`)."""
+    """How the error ratio of each window follows a burn, as the rules record it at every
+    evaluation (the test's interval, every group alike).
+
+    `base` None (a `ratio` SLI, whose windows are its own expression): each window is a raw
+    rate() over it. Else every window is derived from the base window's recorded rates: at each
+    evaluation s the failed and all events over the base window (counters: their increases
+    over (s - base, s], rate() from the first sample on, counters fed from 0 so it never
+    extrapolates; `up`: count_over_time/sum_over_time of the samples in [s - base, s]), and a
+    window's ratio at t is the ratio of their sums over the recorded rates in [t - w, t]
+    (Prometheus 2.42: both ends included)."""
 
     counters: bool
     step: int
+    base: int | None = None
 
     def ratio(self, burn: Burn, window: int, t: int) -> Fraction | None:
+        if self.base is not None:
+            return _derived(self, burn, window, t)
         start = max(0, t - window)
         if t - start < self.step:
             return None  # fewer than two samples
@@ -87,9 +98,68 @@ class Model:
         return ratio / burn.busy if burn.busy > 1 and start <= burn.gone else ratio
 
 
+# Per (model, burn): running sums of the recorded base rates' failed and all events (in units
+# of the burn's error ratio and of one step's traffic: both cancel in a window's ratio).
+_SUMS: BoundedMemo[tuple[Model, Burn], tuple[list[int], list[int]]] = BoundedMemo(4096)
+
+
+def _base_sums(model: Model, burn: Burn, upto: int) -> tuple[list[int], list[int]]:
+    """Running sums of the base rates' faulty and all events over samples 0..upto (index k
+    holds the sum over samples before k); grown on demand."""
+    sums = _SUMS.get((model, burn), lambda: ([0], [0]))
+    if len(sums[0]) > upto + 1:
+        return sums
+    step, base = model.step, model.base
+    assert base is not None
+    count = max(upto + 1, 2 * len(sums[0]))
+    t1 = burn.t1
+
+    def faulty(k: int) -> int:
+        u = k * step
+        return int(burn.t0 < u and (t1 is None or u <= t1))
+
+    if model.counters:
+        # Increments of the interval ending at sample k (none at sample 0).
+        f_inc = [faulty(k) if k else 0 for k in range(count)]
+        n_inc = [(burn.busy if k * step <= burn.t0 else 1) if k else 0 for k in range(count)]
+        lag = base // step  # rate() at s: the increments of (s - base, s]
+    else:
+        # Samples of `up` (the one that burns, the healthy others until `gone`).
+        f_inc = [faulty(k) for k in range(count)]
+        others = burn.busy - 1 if burn.busy > 1 else 0
+        n_inc = [1 + (others if k * step <= burn.gone else 0) for k in range(count)]
+        lag = base // step + 1  # count_over_time at s: the samples of [s - base, s]
+    pf, pn = [0], [0]
+    for k in range(count):
+        pf.append(pf[-1] + f_inc[k])
+        pn.append(pn[-1] + n_inc[k])
+    failed, events = [0], [0]
+    for k in range(count):
+        lo = max(0, k + 1 - lag)
+        # rate() needs two samples: no base rate is recorded at sample 0 for counters.
+        recorded = not model.counters or k >= 1
+        failed.append(failed[-1] + (pf[k + 1] - pf[lo] if recorded else 0))
+        events.append(events[-1] + (pn[k + 1] - pn[lo] if recorded else 0))
+    # Grown in place: the memo keeps the lists it handed out.
+    sums[0][:], sums[1][:] = failed, events
+    return sums
+
+
+def _derived(model: Model, burn: Burn, window: int, t: int) -> Fraction | None:
+    """A window's ratio at t: the base rates recorded at samples in [t - window, t]."""
+    step = model.step
+    last = t // step
+    first = max(0, -(-(t - window) // step))
+    failed, events = _base_sums(model, burn, last)
+    total = events[last + 1] - events[first]
+    if total <= 0:
+        return None  # `> 0`: no events, no ratio
+    return burn.ratio * Fraction(failed[last + 1] - failed[first], total)
+
+
 def _holds(model: Model, plan: engine.Plan, tier: str, burn: Burn, t: int) -> bool:
     def above(window: int, threshold: Fraction) -> bool:
-        if window % model.step:
+        if window % model.step and model.base is None:
             # Samples off this window's edges: its ratio is some weighting of the burn's and
             # healthy samples, never above the burn, so a burn at or under its threshold
             # cannot pass it; more cannot be told exactly.
@@ -336,13 +406,15 @@ def _expected(alerts: dict[str, Alert], tiers: list[str]) -> list[dict[str, Any]
     return expected
 
 
-def tier_step(plan: engine.Plan, tier: str) -> int:
+def tier_step(plan: engine.Plan, tier: str, base: int | None = None) -> int:
     """A tier's evaluation and sample interval: divides its `for` (so a `for` one step off is
     seen) and its windows, and at most 5m, so every window holds enough samples; the other
     tiers' windows need not divide by it (`_holds`). A tier's tests span a few of its own
-    windows, so its step keeps them under promtool's 10,000 samples a query (checked)."""
+    windows, so its step keeps them under promtool's 10,000 samples a query (checked). It
+    divides the `base` window too, whose rates every derived window sums (rate() then reads
+    whole steps and never extrapolates)."""
     windows = [x for w in plan.tier(tier) for x in (w.long, w.short)]
-    return math.gcd(int(parse_duration(plan.for_[tier])), 300, *windows)
+    return math.gcd(int(parse_duration(plan.for_[tier])), 300, *windows, *([base] if base else []))
 
 
 @dataclass(frozen=True)
@@ -476,19 +548,29 @@ def _checks(
 
 
 def _scenarios(
-    plan: engine.Plan, tiers: tuple[str, ...], counters: bool
+    plan: engine.Plan, tiers: tuple[str, ...], counters: bool, derived: bool
 ) -> dict[int, list[Scenario]]:
-    key = (plan.budget, plan.windows, plan.recorded, tuple(plan.for_.items()), tiers, counters)
-    return _SCENARIOS.get(key, lambda: _compute_scenarios(plan, tiers, counters))
+    key = (
+        plan.budget, plan.windows, plan.recorded, tuple(plan.for_.items()), tiers, counters,
+        derived, plan.ranges[0],
+    )  # fmt: skip
+    return _SCENARIOS.get(key, lambda: _compute_scenarios(plan, tiers, counters, derived))
+
+
+def _model(plan: engine.Plan, tier: str, counters: bool, derived: bool) -> Model:
+    """The tier's model: windows derived from the base window's rates unless `derived` is
+    False (a `ratio` SLI's windows are its own expression)."""
+    base = plan.ranges[0] if derived else None
+    return Model(counters, tier_step(plan, tier, base), base)
 
 
 def _compute_scenarios(
-    plan: engine.Plan, tiers: tuple[str, ...], counters: bool
+    plan: engine.Plan, tiers: tuple[str, ...], counters: bool, derived: bool
 ) -> dict[int, list[Scenario]]:
     out: dict[int, list[Scenario]] = {}
     for tier in tiers:
-        step = tier_step(plan, tier)
-        model = Model(counters, step)
+        model = _model(plan, tier, counters, derived)
+        step = model.step
         hold = int(parse_duration(plan.for_[tier]))
         found = [_pair_scenario(model, plan, tier, pair) for pair in plan.tier(tier)]
         slow = min(Fraction(w.burn_rate) for w in plan.tier(tier)) * BELOW
@@ -527,10 +609,10 @@ def slo_tests(
     if not tiers:
         return {}
     counters, raw = _raw(stack, service, slo)
+    derived = not isinstance(slo.sli, RatioSLI)
     identity = {"instance": INSTANCE, **service.labels}
-    return {
-        step: [
-            _Tests(slo, plan, tiers, raw, identity, Model(counters, step)).test(s) for s in found
-        ]
-        for step, found in _scenarios(plan, tuple(tiers), counters).items()
-    }
+    out: dict[int, list[dict[str, Any]]] = {}
+    for step, found in _scenarios(plan, tuple(tiers), counters, derived).items():
+        model = Model(counters, step, plan.ranges[0] if derived else None)
+        out[step] = [_Tests(slo, plan, tiers, raw, identity, model).test(s) for s in found]
+    return out
