@@ -183,8 +183,10 @@ def _firing(model: Model, plan: engine.Plan, burn: Burn, t: int) -> list[str]:
     firing = []
     for tier, hold in plan.for_.items():
         since = t - int(parse_duration(hold))
+        # Pending since the last evaluation at or before `since` (a `for` need not be whole
+        # steps: it fires at the first evaluation at least `for` after the condition held).
         if since >= 0 and all(
-            _holds(model, plan, tier, burn, s) for s in range(since, t + 1, step)
+            _holds(model, plan, tier, burn, s) for s in range(since - since % step, t + 1, step)
         ):
             firing.append(tier)
     return firing
@@ -414,7 +416,13 @@ def tier_step(plan: engine.Plan, tier: str, base: int | None = None) -> int:
     divides the `base` window too, whose rates every derived window sums (rate() then reads
     whole steps and never extrapolates)."""
     windows = [x for w in plan.tier(tier) for x in (w.long, w.short)]
-    return math.gcd(int(parse_duration(plan.for_[tier])), 300, *windows, *([base] if base else []))
+    step = math.gcd(int(parse_duration(plan.for_[tier])), 300, *windows, *([base] if base else []))
+    if base and (max(plan.ranges) // step + 1) * 2 > SAMPLE_LIMIT:
+        # A base window that is no whole number of minutes (a 7d or 28d period) leaves the
+        # step too fine for promtool's samples: the windows and the base alone set it, and
+        # the `for` is held from the last evaluation before it began (`_firing`).
+        step = math.gcd(*windows, base)
+    return step
 
 
 @dataclass(frozen=True)
