@@ -199,9 +199,10 @@ def test_page_and_ticket_tiers_use_both_windows_of_each_pair(tmp_path):
         'slo:sli_error:ratio_rate5m{service="api",slo="e"} > 0.0144) or '
         '(slo:sli_error:ratio_rate6h{service="api",slo="e"} > 0.006 and '
         'slo:sli_error:ratio_rate30m{service="api",slo="e"} > 0.006)) '
-        # held after an outage ServiceDown paged for (tests/plan/test_recovery_proofs.py)
+        # held after an outage ServiceDown paged for (tests/plan/test_recovery_proofs.py): the
+        # longest short window, 30m, and one base window (5m), whose last rate saw the outage
         'unless on (service) (max_over_time(ALERTS{alertname="ServiceDown",'
-        'alertstate="firing",service="api"}[30m]) and on () group(up{job="api"}))'
+        'alertstate="firing",service="api"}[35m]) and on () group(up{job="api"}))'
     )
     assert (tiers["page"].labels["severity"], tiers["ticket"].labels["severity"]) == (
         "critical",
@@ -241,7 +242,8 @@ def test_a_tier_can_be_disabled_or_given_its_own_severity_and_windows(tmp_path):
         '(slo:sli_error:ratio_rate2h{service="api",slo="e"} > 0.144 and '
         'slo:sli_error:ratio_rate10m{service="api",slo="e"} > 0.144) unless on (service) '
     )
-    assert '[10m]) and on () group(up{job="api"}))' in tiers["page"].expr  # its short window
+    # its short window, 10m, and the base window (the shortest, 10m)
+    assert '[20m]) and on () group(up{job="api"}))' in tiers["page"].expr
 
 
 def test_a_missing_metric_alert_can_be_asked_for(tmp_path):

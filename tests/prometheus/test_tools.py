@@ -122,8 +122,10 @@ def test_every_template_the_config_calls_is_defined(example_out):
 def test_every_generated_proof_in_the_example_passes_promtool(example_out):
     files = sorted((example_out / "prometheus/tests").glob("*.yml"))
     assert [f.name for f in files] == [
+        "aion-web-api.recovery.yml",  # no page again after an outage ServiceDown paged
         "aion-web-api.step-1m.yml",  # its alerts and the SLOs' page tiers
         "aion-web-api.step-5m.yml",  # the SLOs' ticket tiers
+        "meta-monitoring.yml",  # the stack's own
         "node-exporter.yml",
         "postgres-exporter.yml",
         "redis-exporter.yml",
