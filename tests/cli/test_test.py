@@ -37,7 +37,7 @@ def test_stackgen_test_runs_the_proofs_and_fails_when_a_rule_is_broken(tmp_path)
         f"PASS {out}/prometheus/tests/api.yml",
         f"RUN  {out}/alertmanager/tests/routing.yml (amtool and the simulator)",
         f"PASS routing matrix {out}/alertmanager/tests/routing.yml (6 alerts)",
-        "2 passed, 0 failed; 6 of 6 alerting rules proven",
+        "3 passed, 0 failed; 6 of 6 alerting rules proven",  # two proof files and the routing
     ]
     rules = out / "prometheus/rules/api.yml"
     rules.write_text(rules.read_text().replace("> 0.144", "> 0.5"))  # a page threshold gone wrong
@@ -48,18 +48,21 @@ def test_stackgen_test_runs_the_proofs_and_fails_when_a_rule_is_broken(tmp_path)
 
 @pytest.mark.tools
 def test_proofs_of_different_steps_pass_in_a_file_per_step(tmp_path):
-    """The page tier's proofs step by 1m (its `for` is 2m), the ticket tier's by 5m."""
+    """The page tier's proofs step by 1m (its `for` is 2m), the ticket tier's by 5m (the
+    recovery proof, no page again after an outage, has its own file)."""
     out = _rendered_with_slos(tmp_path, "{name: e, objective: 99.9, sli: {type: requests}}")
     require_tool("promtool")
     result = run("test", str(out))
     assert result.exit_code == 0, result.stdout
-    assert result.stdout.splitlines()[:4] == [
-        f"RUN  {out}/prometheus/tests/api.step-1m.yml (1/2)",
+    assert result.stdout.splitlines()[:6] == [
+        f"RUN  {out}/prometheus/tests/api.recovery.yml (1/3)",
+        f"PASS {out}/prometheus/tests/api.recovery.yml",
+        f"RUN  {out}/prometheus/tests/api.step-1m.yml (2/3)",
         f"PASS {out}/prometheus/tests/api.step-1m.yml",
-        f"RUN  {out}/prometheus/tests/api.step-5m.yml (2/2)",
+        f"RUN  {out}/prometheus/tests/api.step-5m.yml (3/3)",
         f"PASS {out}/prometheus/tests/api.step-5m.yml",
     ]
-    assert result.stdout.splitlines()[-1] == "3 passed, 0 failed; 7 of 7 alerting rules proven"
+    assert result.stdout.splitlines()[-1] == "4 passed, 0 failed; 7 of 7 alerting rules proven"
 
 
 def test_stackgen_test_needs_a_rendered_stack(tmp_path):
