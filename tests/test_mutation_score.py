@@ -45,8 +45,9 @@ KINDS = [
     strict=True,
     reason="known survivors: the meta-monitoring pack's [5m] windows doubled or halved (its "
     "proofs do not pin them; 20 survive in the example) and the [5m] of `or 0 * total` in "
-    "slo:sli_errors:rate5m (equivalent while the error series exists); the SLO windows' own "
-    "5m gap is closed by the derived-window model. Strict, so it fails once all are caught",
+    "slo:sli_errors:rate5m (equivalent while the error series exists), and one [1h] of "
+    "slo:sli_error:ratio_rate1h doubled (the history holds no errors for it to read); the 5m "
+    "short window's gap is closed by the derived-window model. Strict: fails once all caught",
 )
 def test_every_mutation_of_a_small_stack_is_caught_by_some_proof(tmp_path):
     out = render_into(write(tmp_path, "spec.yml", SPEC), tmp_path / "out")
