@@ -37,7 +37,7 @@ def test_stackgen_test_runs_the_proofs_and_fails_when_a_rule_is_broken(tmp_path)
         f"PASS {out}/prometheus/tests/api.yml",
         f"RUN  {out}/alertmanager/tests/routing.yml (amtool and the simulator)",
         f"PASS routing matrix {out}/alertmanager/tests/routing.yml (6 alerts)",
-        "3 passed, 0 failed",
+        "3 passed, 0 failed; 6 of 6 alerting rules proven",  # two proof files and the routing
     ]
     rules = out / "prometheus/rules/api.yml"
     rules.write_text(rules.read_text().replace("> 0.144", "> 0.5"))  # a page threshold gone wrong
@@ -47,23 +47,22 @@ def test_stackgen_test_runs_the_proofs_and_fails_when_a_rule_is_broken(tmp_path)
 
 
 @pytest.mark.tools
-def test_proofs_of_slos_with_different_steps_pass_in_a_file_per_step(tmp_path):
-    slos = (
-        "{name: e, objective: 99.9, sli: {type: requests}}, "
-        "{name: w, objective: 99, period: 7d, sli: {type: requests}}"
-    )
-    out = _rendered_with_slos(tmp_path, slos)
+def test_proofs_of_different_steps_pass_in_a_file_per_step(tmp_path):
+    """The page tier's proofs step by 1m (its `for` is 2m), the ticket tier's by 5m (the
+    recovery proof, no page again after an outage, has its own file)."""
+    out = _rendered_with_slos(tmp_path, "{name: e, objective: 99.9, sli: {type: requests}}")
     require_tool("promtool")
     result = run("test", str(out))
     assert result.exit_code == 0, result.stdout
-    assert result.stdout.splitlines()[:6] == [  # the recovery proof holds both SLOs
+    assert result.stdout.splitlines()[:6] == [
         f"RUN  {out}/prometheus/tests/api.recovery.yml (1/3)",
         f"PASS {out}/prometheus/tests/api.recovery.yml",
-        f"RUN  {out}/prometheus/tests/api.step-1m10s.yml (2/3)",
-        f"PASS {out}/prometheus/tests/api.step-1m10s.yml",
+        f"RUN  {out}/prometheus/tests/api.step-1m.yml (2/3)",
+        f"PASS {out}/prometheus/tests/api.step-1m.yml",
         f"RUN  {out}/prometheus/tests/api.step-5m.yml (3/3)",
         f"PASS {out}/prometheus/tests/api.step-5m.yml",
     ]
+    assert result.stdout.splitlines()[-1] == "4 passed, 0 failed; 7 of 7 alerting rules proven"
 
 
 def test_stackgen_test_needs_a_rendered_stack(tmp_path):
@@ -72,13 +71,21 @@ def test_stackgen_test_needs_a_rendered_stack(tmp_path):
     assert "is not a rendered stack" in result.stderr
 
 
-def test_stackgen_test_on_a_stack_without_slo_alerts_has_nothing_to_prove(tmp_path):
+@pytest.mark.tools
+def test_alerts_no_proof_fires_are_named_unproven_and_fail_when_proofs_are_required(tmp_path):
     out = tmp_path / "out"
     spec = write(tmp_path, "spec.yml", MINIMAL)
     assert run("render", str(spec), "-o", str(out), "--no-tools").exit_code == 0
+    for proof in (out / "prometheus/tests").glob("*.yml"):
+        proof.unlink()
+    require_tool("amtool")
     result = run("test", str(out))
     assert result.exit_code == 0
-    assert "no SLO has an alerting tier to prove" in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"no proofs in {out}: it has no alert stackgen can prove"
+    assert "UNPROVEN prometheus/rules/api.yml: ServiceDown" in lines
+    assert lines[-1] == "1 passed, 0 failed; 0 of 5 alerting rules proven"
+    assert run("test", str(out), "--require-proofs").exit_code == 1
 
 
 @pytest.mark.tools

@@ -38,6 +38,7 @@ def test_the_plan_of_a_minimal_spec_holds_every_kind_of_output(tmp_path):
         "grafana/provisioning/datasources/datasources.yml",
         "prometheus/prometheus.yml",
         "prometheus/rules/api.yml",
+        "prometheus/tests/api.yml",
         "runbooks/HighAPILatency.md",
         "runbooks/HighHTTPErrorRate.md",
         "runbooks/HighRequestRate.md",

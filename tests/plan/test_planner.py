@@ -172,7 +172,8 @@ def test_a_services_outputs_are_its_rule_file_proofs_and_dashboards(rich):
     api = Planner(rich).service_artifacts(rich.services[0])
     assert [a.path for a in api] == [
         "prometheus/rules/api.yml",
-        "prometheus/tests/api.yml",
+        "prometheus/tests/api.step-1m.yml",  # its alerts, its SLOs' page tiers
+        "prometheus/tests/api.step-5m.yml",  # its SLOs' ticket tiers
         "prometheus/tests/api.recovery.yml",  # no page again after an outage ServiceDown paged
         "grafana/dashboards/web/api.json",
         "grafana/dashboards/web/api.slo.json",

@@ -199,7 +199,8 @@ def test_page_and_ticket_tiers_use_both_windows_of_each_pair(tmp_path):
         'slo:sli_error:ratio_rate5m{service="api",slo="e"} > 0.0144) or '
         '(slo:sli_error:ratio_rate6h{service="api",slo="e"} > 0.006 and '
         'slo:sli_error:ratio_rate30m{service="api",slo="e"} > 0.006)) '
-        # held after an outage ServiceDown paged for (tests/plan/test_recovery_proofs.py)
+        # held after an outage ServiceDown paged for (tests/plan/test_recovery_proofs.py): the
+        # longest short window, 30m, and one base window (5m), whose last rate saw the outage
         'unless on (service) (max_over_time(ALERTS{alertname="ServiceDown",'
         'alertstate="firing",service="api"}[35m]) and on () group(up{job="api"}))'
     )

@@ -107,6 +107,13 @@ def test_staging_changes_exactly_what_its_overlay_says():
         ("grafana/dashboards/platform/aion-web-api.json",
          ("panels", 3, "fieldConfig", "defaults", "thresholds", "steps", 1, "value")),
         ("runbooks/HighAPILatency.md", (9,)),
+        # and its proof: the levels around the new threshold, the annotations at them
+        ("prometheus/tests/aion-web-api.step-1m.yml", ("tests", 9, "input_series", 0, "values")),
+        ("prometheus/tests/aion-web-api.step-1m.yml", ("tests", 10, "input_series", 0, "values")),
+        ("prometheus/tests/aion-web-api.step-1m.yml",
+         ("tests", 9, "alert_rule_test", 1, "exp_alerts", 0, "exp_annotations", "summary")),
+        ("prometheus/tests/aion-web-api.step-1m.yml",
+         ("tests", 9, "alert_rule_test", 1, "exp_alerts", 0, "exp_annotations", "description")),
         # the slack-critical channel
         ("alertmanager/alertmanager.yml", ("receivers", 2, "slack_configs", 0, "channel")),
     }  # fmt: skip

@@ -14,13 +14,18 @@ from stackgen.write import MANIFEST
 
 def test_command(
     out: Annotated[Path, typer.Argument(help="A rendered stack.")] = Path("out"),
+    require_proofs: Annotated[
+        bool, typer.Option("--require-proofs", help="Exit 1 when some alert has no proof.")
+    ] = False,
 ) -> None:
-    """Run the generated proofs in OUT: the SLO alert tests (`promtool test rules`) and the
-    routing matrix (each alert's receivers, by `amtool config routes test` and the simulator).
+    """Run the generated proofs in OUT: every alert's scenarios from raw series (`promtool test
+    rules`), then the routing matrix (each alert's receivers, by `amtool config routes test`
+    and the simulator), then name every alerting rule no proof fires (unproven).
 
     Example: stackgen test out/
     """
     # Imported when run, not at the top: start-up time.
+    from stackgen.prometheus.proof_coverage import coverage
     from stackgen.prometheus.tools import (
         ROUTING_MATRIX,
         VerifyError,
@@ -34,7 +39,7 @@ def test_command(
         raise fail(f"{out} is not a rendered stack (no {MANIFEST}): run `stackgen render`", 2)
     failed = 0
     if not files:
-        typer.echo(f"no SLO proofs in {out}: no SLO has an alerting tier to prove")
+        typer.echo(f"no proofs in {out}: it has no alert stackgen can prove")
     elif shutil.which("promtool") is None:
         raise fail("promtool is not installed: install the Debian package prometheus", 2)
     for index, path in enumerate(files, 1):
@@ -60,6 +65,15 @@ def test_command(
             typer.echo(f"  {problem}")
         failed += bool(problems)
         files = [*files, out / ROUTING_MATRIX]
-    typer.echo(f"{len(files) - failed} passed, {failed} failed")
-    if failed:
+    found = coverage(out)
+    for rule in found.unproven:
+        typer.echo(f"UNPROVEN {rule}")
+    for file, notes in found.reasons.items():
+        for note in notes:
+            typer.echo(f"  {file}: {note}")
+    typer.echo(
+        f"{len(files) - failed} passed, {failed} failed; "
+        f"{found.proven} of {len(found.rules)} alerting rules proven"
+    )
+    if failed or (require_proofs and found.unproven):
         raise typer.Exit(EXIT_FOUND)

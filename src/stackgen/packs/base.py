@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Literal
 from stackgen.common.values import format_duration
 from stackgen.prometheus.promql import selector
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the spec imports the packs: types only
+    from stackgen.spec.custom import AlertProof
     from stackgen.spec.runbooks import Runbook
 
 ThresholdUnit = Literal["ratio", "seconds", "count", "rate"]
@@ -65,6 +66,8 @@ class AlertDef:
     # What an engineer checks first, for the generated runbook skeleton.
     diagnosis: tuple[str, ...] = ()
     runbook: Runbook | None = None  # content a spec pack writes for every service of the pack
+    proof: AlertProof | None = None  # the scenario of its generated proof
+    fires_below: bool = False  # it fires below its threshold (free space, say)
 
 
 @dataclass(frozen=True)

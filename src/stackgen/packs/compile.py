@@ -176,6 +176,8 @@ def build_pack(spec: AlertPack) -> Pack:
                 threshold_unit=a.unit,
                 diagnosis=tuple(a.diagnosis),
                 runbook=a.runbook,
+                proof=a.proof,
+                fires_below=below[a.name],
             )
             for a in spec.alerts
         ),

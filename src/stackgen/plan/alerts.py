@@ -12,6 +12,7 @@ from stackgen.packs.base import AlertDef, ServiceContext
 from stackgen.packs.service import service_alert_defs, service_metric_roles, service_pack
 from stackgen.plan.memo import per_plan
 from stackgen.plan.slos import slo_alert_fields
+from stackgen.spec.custom import AlertProof
 from stackgen.spec.model import Service, Stack
 from stackgen.spec.rules import AlertingRule
 from stackgen.spec.runbooks import Runbook
@@ -42,6 +43,9 @@ class Alert:
     @property
     def origin(self) -> str:
         return self.definition or self.name
+
+    proof: AlertProof | None = None  # the scenario of its generated proof (plan.alert_proofs)
+    fires_below: bool = False  # it fires below its threshold
 
     @property
     def annotations(self) -> dict[str, str]:
@@ -144,6 +148,8 @@ def pack_alerts(stack: Stack, service: Service) -> list[Alert]:
                 diagnosis=definition.diagnosis,
                 runbook=runbook,
                 definition=definition.name,
+                proof=definition.proof,
+                fires_below=definition.fires_below,
             )
         )
     return alerts
@@ -163,6 +169,7 @@ def custom_alerts(stack: Stack, service: Service) -> list[Alert]:
             summary=custom.summary,
             description=custom.description.strip(),
             runbook=custom.runbook,
+            proof=custom.proof,
         )
         for custom in service.custom_alerts
     ]

@@ -53,7 +53,7 @@ class Planner:
         with planning():
             return [
                 rule_file(stack, service, self._attached),
-                *service_proofs(stack, service),
+                *service_proofs(stack, service, self._attached),
                 *recovery_proofs(stack, service),
                 *service_dashboards(stack, service, self._folders),
             ]

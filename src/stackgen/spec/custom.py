@@ -124,6 +124,67 @@ class PackRecord(_Model):
     expr: Template
 
 
+_ARITHMETIC = re.compile(r"^[0-9a-z_.+\-*/() eE]+$")
+
+
+def _arithmetic(value: str) -> str:
+    if not _ARITHMETIC.match(value):
+        raise ValueError(
+            f"{value!r} is not arithmetic over `value`: use numbers, `value`, + - * / and "
+            "parentheses (for example `100 * (1 - value)`)"
+        )
+    return value
+
+
+Arithmetic = Annotated[str, AfterValidator(_arithmetic)]
+
+
+class ProofSeries(_Model):
+    """One raw series of an alert's proof, as the service exposes it. `value` is the level
+    the alert observes in the scenario: just past its threshold, just short of it, healthy."""
+
+    metric: Template = Field(
+        description="A selector over the pack's roles, equality matchers only; the service's "
+        "`job` is added.",
+        examples=['${requests_total}{${status_label}="500"}'],
+    )
+    gauge: Arithmetic | None = Field(None, description="The gauge's value.")
+    counter: Arithmetic | None = Field(None, description="The counter's increase per second.")
+    histogram: float | None = Field(
+        None,
+        gt=0,
+        lt=1,
+        description="A histogram (the metric's `_bucket`, `_count`, `_sum`) whose quantile "
+        "`histogram` is `value`, 10 observations a second.",
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ProofSeries:
+        if sum(k is not None for k in (self.gauge, self.counter, self.histogram)) != 1:
+            raise ValueError("give exactly one of `gauge`, `counter` and `histogram`")
+        return self
+
+
+class AlertProof(_Model):
+    """How to prove an alert (`stackgen test`): the raw series that drive it, as functions of
+    the level it observes. Above and below the threshold (10% past it, 10% short of it) the
+    levels follow from the threshold; an alert without one names them."""
+
+    series: list[ProofSeries] = Field(min_length=1)
+    healthy: float = Field(description="The level on healthy input.", allow_inf_nan=False)
+    firing: float | None = Field(
+        None, allow_inf_nan=False, description="Without a threshold: a level that fires it."
+    )
+    silent: float | None = Field(
+        None, allow_inf_nan=False, description="Without a threshold: a level that does not."
+    )
+    observes: Literal["ratio", "rate"] = Field(
+        "ratio",
+        description="With counters: whether the alert reads a ratio of rates (or a quantile), "
+        "whole from the first increase, or a rate, which fills its window.",
+    )
+
+
 class PackAlert(_Model):
     name: AlertName
     expr: Template = Field(
@@ -147,6 +208,9 @@ class PackAlert(_Model):
         None,
         description="Runbook content for every service of the pack; a service's "
         "`alerts.NAME.runbook` replaces it.",
+    )
+    proof: AlertProof | None = Field(
+        None, description="The scenario that proves it; without one, it is reported unproven."
     )
 
 

@@ -8,7 +8,7 @@ from pydantic import ConfigDict, Field, create_model, model_validator
 
 from stackgen.common.values import parse_duration
 from stackgen.packs.catalog import alerts_for, metric_roles
-from stackgen.spec.custom import Panel
+from stackgen.spec.custom import AlertProof, Panel
 from stackgen.spec.model.base import Model, Severity
 from stackgen.spec.model.slos import SLO
 from stackgen.spec.rules import RuleGroup
@@ -111,6 +111,11 @@ class CustomAlert(Model):
         None, description="Runbook content for the generated runbook; not with `runbook_url`."
     )
     labels: dict[LabelName, OneLineTemplate] = Field(default_factory=dict)
+    proof: AlertProof | None = Field(
+        None,
+        description="The scenario that proves it (`firing` and `silent` levels, series by "
+        "metric name); without one, `stackgen test` reports it unproven.",
+    )
 
     @model_validator(mode="after")
     def _one_runbook(self) -> CustomAlert:

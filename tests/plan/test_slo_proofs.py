@@ -1,0 +1,46 @@
+"""The SLO proofs' window model: every window's ratio is derived from the base window's
+recorded rates, as the rules record them at each evaluation, so a proof's expected firing
+times are exact for the derived windows (promtool checks them a step early and on time)."""
+
+from fractions import Fraction
+
+from stackgen.plan.slo_proofs import Burn, Model
+
+R = Fraction(1, 100)
+T0 = 3600
+
+
+def test_a_derived_window_trails_the_raw_one_by_the_base_windows_rates():
+    """One step into a burn: the raw 5m window holds one faulty minute in five; the derived 5m
+    window sums six recorded 5m rates (both ends of its range), of which only the last saw
+    the faulty minute."""
+    burn = Burn(R, T0)
+    assert Model(True, 60).ratio(burn, 300, T0 + 60) == R / 5
+    assert Model(True, 60, 300).ratio(burn, 300, T0 + 60) == R / 30
+    # once the window holds only rates recorded during the burn, both read the burn
+    assert Model(True, 60, 300).ratio(burn, 3600, T0 + 7200) == R
+
+
+def test_uptime_counts_the_scrapes_of_each_base_window_both_ends_included():
+    """`up`'s base rates count the samples of [s - 5m, s]: six per rate at a 1m step."""
+    burn = Burn(R, T0)
+    assert Model(False, 60, 300).ratio(burn, 300, T0 + 60) == R / 36
+    # 10m in, the first rate of the window still counts the last healthy sample, at T0
+    assert Model(False, 60, 300).ratio(burn, 300, T0 + 600) == R * Fraction(35, 36)
+    assert Model(False, 60, 300).ratio(burn, 300, T0 + 660) == R
+
+
+def test_no_base_rate_of_counters_is_recorded_at_the_first_sample():
+    """rate() needs two samples: at 0 a counter window has no ratio, `up`'s has one."""
+    healthy = Burn(Fraction(0), 0)
+    assert Model(True, 60, 300).ratio(healthy, 300, 0) is None
+    assert Model(False, 60, 300).ratio(healthy, 300, 0) == 0
+
+
+def test_the_history_weighs_the_derived_windows_as_it_weighs_the_raw_ones():
+    """Ten times busier traffic before the burn dilutes a window holding it."""
+    burn = Burn(R, T0, busy=10)
+    # 1h window at T0 + 1h: rates at T0..T0+1h; the one at T0 saw five busy minutes, the next
+    # four some; every later one only the burn
+    ratio = Model(True, 60, 300).ratio(burn, 3600, T0 + 3600)
+    assert ratio is not None and R / 2 < ratio < R
