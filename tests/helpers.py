@@ -138,7 +138,7 @@ def require_tool(name: str) -> str:
 
 def run_tool(*command: str) -> subprocess.CompletedProcess[str]:
     require_tool(command[0])
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
 
 
 GRAFANA_SCHEMAS = SHARED / "schemas" / "grafana"

@@ -42,9 +42,16 @@ def available(command: list[str]) -> bool:
     return shutil.which(command[0]) is not None
 
 
+# A proof file of a long SLO period runs thousands of evaluations; on a busy machine that
+# takes minutes, so the limit only catches a tool that hangs.
+TOOL_TIMEOUT = 600  # seconds
+
+
 def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        return subprocess.run(
+            command, capture_output=True, text=True, timeout=TOOL_TIMEOUT, check=False
+        )
     except (subprocess.SubprocessError, OSError) as exc:
         raise VerifyError(f"`{' '.join(command[:3])}` did not run: {exc}") from None
 
