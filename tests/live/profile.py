@@ -79,6 +79,7 @@ def live_profile(
     # No Grafana runs: Prometheus's own /metrics stands in for Grafana's, so the meta-monitoring
     # scrape of Grafana finds it up.
     data["grafana"]["url"] = f"http://{endpoints.prometheus}"
+    data["grafana"]["address"] = endpoints.prometheus
 
     for model, service in zip(stack.services, data["services"], strict=True):
         targets = endpoints.targets[service["name"]]

@@ -22,7 +22,7 @@ from tests.live.profile import Endpoints, live_profile, pending
 ALLOWED: dict[str, tuple[str, ...]] = {
     "addresses": (
         r"prometheus\.address",
-        r"grafana\.url",  # a stand-in that answers /metrics
+        r"grafana\.(url|address)",  # a stand-in that answers /metrics
         r"alertmanager\.addresses\.\d+",
         r"services\.\d+\.targets\.static\.\d+",
         r"channels\.\d+\.(url|smarthost|require_tls)",
