@@ -81,6 +81,17 @@ def _alert_rule(document: Rules, index: int) -> dict[str, Any]:
     return [r for r in _rules(document) if "alert" in r][index]
 
 
+def _set_threshold(n: int, new: str) -> Callable[[dict[str, Any]], None]:
+    """An edit of a rule: its n-th comparison's number becomes `new`."""
+
+    def change(r: dict[str, Any]) -> None:
+        r["expr"] = _sub_nth(
+            COMPARISON, r["expr"], n, lambda m: f"{m.group('op')}{m.group('space')}{new}"
+        )
+
+    return change
+
+
 def _sub_nth(
     pattern: re.Pattern[str], text: str, n: int, replace: Callable[[re.Match[str]], str]
 ) -> str:
@@ -115,13 +126,7 @@ def alert_mutations(file: str, document: Rules) -> list[Mutation]:
             for factor, word in ((Decimal("1.25"), "raised 25%"), (Decimal("0.75"), "lowered 25%")):
                 new = _number(value * factor) if value != 0 else ("1" if factor > 1 else "-1")
 
-                def change(r: dict[str, Any], n: int = n, new: str = new) -> None:
-                    r["expr"] = _sub_nth(
-                        COMPARISON,
-                        r["expr"],
-                        n,
-                        lambda m: f"{m.group('op')}{m.group('space')}{new}",
-                    )
+                change = _set_threshold(n, new)
 
                 out.append(
                     Mutation(
@@ -241,13 +246,7 @@ def slo_mutations(file: str, document: Rules) -> list[Mutation]:
                 if budget and value / budget == Decimal("14.4"):
                     new = _number(budget * 10)
 
-                    def burn(r: dict[str, Any], n: int = n, new: str = new) -> None:
-                        r["expr"] = _sub_nth(
-                            COMPARISON,
-                            r["expr"],
-                            n,
-                            lambda m: f"{m.group('op')}{m.group('space')}{new}",
-                        )
+                    burn = _set_threshold(n, new)
 
                     out.append(
                         Mutation(

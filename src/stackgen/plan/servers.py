@@ -12,7 +12,7 @@ from stackgen.spec.model import Stack
 DAY = 86400
 RETENTION_MARGIN = 7 * DAY  # a week past the longest SLO period
 PROMETHEUS_DEFAULT_RETENTION = 15 * DAY
-GIB_PER_RETENTION_DAY = 1  # about 60k active series at a 15s scrape, with compaction headroom
+GIB_PER_RETENTION_DAY = 1  # a mid-sized stack's day of samples, with compaction headroom
 MIN_PROMETHEUS_GIB = 10
 
 

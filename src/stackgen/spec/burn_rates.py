@@ -129,7 +129,7 @@ def detection_seconds(window: Window, burn_rate: Decimal) -> float | None:
 # slower rule group. Both show in detection times, which `stackgen explain` reports.
 SLOW_INTERVAL = 120  # seconds: well under Prometheus's 5m lookback, so no reader sees a gap
 SLOW_MIN_WINDOW = 60 * SLOW_INTERVAL  # evaluating a window 2m late moves it by under 2%
-SLOWER = 8  # the slow group evaluates this many times less often than the server (15s -> 2m)
+SLOWER = 8  # the slow group evaluates this many times less often than the server
 
 
 def slow_interval(evaluation_interval: float) -> int | None:
