@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from stackgen.cli import app
 from stackgen.spec import Stack, load_stack
 from stackgen.targets import kubernetes
-from stackgen.targets.k8s import prom_operator, workloads
+from stackgen.targets.k8s import prom_operator, secrets
 from stackgen.targets.k8s.checks import CRDS, crd_validator, objects
 from stackgen.targets.k8s.objects import document, written
 from stackgen.targets.k8s.operator_servers import with_operator_paths
@@ -223,7 +223,7 @@ def test_the_alertmanager_secret_is_the_plain_config_reading_its_templates_where
     original = yaml.safe_load(plain["alertmanager/alertmanager.yml"])
     assert config["templates"] == ["/etc/alertmanager/config/*.tmpl"]
     # The secret files, where the operator mounts the alertmanager-secrets Secret.
-    keys = workloads.secret_files(load_stack(SPECS))
+    keys = secrets.alertmanager_keys(load_stack(SPECS))
     assert {**config, "templates": original["templates"]} == with_operator_paths(original, keys)
     assert (
         secret["stringData"]["stackgen.tmpl"]

@@ -6,7 +6,8 @@ for `kubectl apply -R -f kubernetes/`.
   additionalScrapeConfigs Secret, a PrometheusRule per plain rule file, and the Alertmanager
   config Secret (its secret files read where the operator mounts `alertmanager-secrets`),
   and the `Prometheus` and `Alertmanager` resources that run them.
-- kubernetes/secrets/: the template of the `alertmanager-secrets` Secret (keys, no values).
+- kubernetes/secrets/: the templates of the hand-made Secrets the servers read their secret
+  files from (`alertmanager-secrets`, `prometheus-remote-write`): keys, no values.
 - kubernetes/grafana/: dashboards and datasources as ConfigMaps for the Grafana sidecar.
 - kubernetes/workloads/: Prometheus, Alertmanager and Grafana as Deployments and Services
   (output.kubernetes.workloads).
@@ -19,7 +20,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from stackgen.spec.model import Stack
-from stackgen.targets.k8s import checks, grafana, operator_servers, prom_operator, workloads
+from stackgen.targets.k8s import (
+    checks,
+    grafana,
+    operator_servers,
+    prom_operator,
+    secrets,
+    workloads,
+)
 from stackgen.targets.k8s.objects import written
 
 
@@ -27,7 +35,7 @@ def files(stack: Stack, plain: Mapping[str, bytes]) -> dict[str, bytes]:
     settings = stack.output.kubernetes
     dashboards = grafana.dashboards(stack, plain)
     out = written(stack, "grafana", [*dashboards, *grafana.datasources(stack, plain)])
-    secret_keys = workloads.secret_files(stack)
+    secret_keys = secrets.alertmanager_keys(stack)
     if settings.operator:
         resources = [
             *operator_servers.prometheus_resources(stack),
@@ -39,7 +47,7 @@ def files(stack: Stack, plain: Mapping[str, bytes]) -> dict[str, bytes]:
         ]
         out |= written(stack, "operator", resources)
     if settings.operator or settings.workloads:
-        out |= operator_servers.secret_template(stack, secret_keys)
+        out |= secrets.templates(stack)
     if settings.workloads:
         running = [
             *workloads.prometheus(stack, plain),

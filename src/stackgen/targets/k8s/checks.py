@@ -17,6 +17,7 @@ from stackgen.common.yaml_io import load, load_all
 from stackgen.spec.model import MIB
 from stackgen.spec.types import K8S_LABEL_KEY, K8S_LABEL_VALUE
 from stackgen.targets.k8s.objects import ROOT, Object, document
+from stackgen.targets.k8s.secrets import HAND_MADE
 
 KUBERNETES_VERSION = "1.30"
 CRDS = {
@@ -27,8 +28,6 @@ CRDS = {
 }
 CORE = {"Deployment", "Service", "ConfigMap", "Secret", "ServiceAccount", "PersistentVolumeClaim"}
 CLUSTER_SCOPED = {"ClusterRole", "ClusterRoleBinding"}
-# Secrets a Deployment may name that an operator of the stack makes by hand.
-HAND_MADE = {"alertmanager-secrets", "grafana-env"}
 _SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _LABEL_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
@@ -118,6 +117,7 @@ def _pod_errors(obj: Object, maps: Mapping[str, Object], secrets: set[str]) -> I
         for mount in container.get("volumeMounts") or []:
             if mount["name"] not in volumes:
                 yield f"container {container['name']} mounts missing volume {mount['name']}"
+        yield from _nesting_errors(container, volumes)
         for source in container.get("envFrom") or []:
             name = source.get("secretRef", {}).get("name")
             if name and name not in secrets and name not in HAND_MADE:
@@ -135,9 +135,41 @@ def _pod_errors(obj: Object, maps: Mapping[str, Object], secrets: set[str]) -> I
             for item in ref.get("items") or []:
                 if item["key"] not in data:
                     yield f"volume {volume['name']}: ConfigMap {ref['name']} has no {item['key']}"
-        secret = (volume.get("secret") or {}).get("secretName")
-        if secret and secret not in secrets and secret not in HAND_MADE:
-            yield f"volume {volume['name']} reads missing Secret {secret}"
+        named = [
+            (volume.get("secret") or {}).get("secretName"),
+            *((source.get("secret") or {}).get("name") for source in sources[1:]),
+        ]
+        for secret in named:
+            if secret and secret not in secrets and secret not in HAND_MADE:
+                yield f"volume {volume['name']} reads missing Secret {secret}"
+
+
+# Volumes the kubelet writes itself, read-only, making directories in them for the mounts a
+# container nests inside (since Kubernetes 1.10).
+_API_DATA = ("configMap", "secret", "projected", "downwardAPI")
+
+
+def _nesting_errors(container: Object, volumes: Mapping[str, Object]) -> Iterator[str]:
+    """Mount paths are unique (the API server refuses a repeat), and no mount lies inside a
+    read-only one where its mount point cannot be made: the kubelet makes a directory there
+    for a whole volume, never the file a subPath mount of a file needs, and nothing at all in
+    any other read-only volume."""
+    mounts = container.get("volumeMounts") or []
+    paths = [m["mountPath"].rstrip("/") for m in mounts]
+    for path in sorted({p for p in paths if paths.count(p) > 1}):
+        yield f"container {container['name']} mounts {path} twice"
+    for outer in mounts:
+        volume = volumes.get(outer["name"]) or {}
+        api_data = any(kind in volume for kind in _API_DATA)
+        if not (api_data or outer.get("readOnly")):
+            continue
+        folder = outer["mountPath"].rstrip("/") + "/"
+        for inner in mounts:
+            if inner["mountPath"].startswith(folder) and (inner.get("subPath") or not api_data):
+                yield (
+                    f"container {container['name']} mounts {inner['mountPath']} inside the "
+                    f"read-only mount {outer['mountPath']}, where its mount point cannot be made"
+                )
 
 
 def objects(files: Mapping[str, bytes]) -> Iterator[tuple[str, Object]]:

@@ -1,5 +1,5 @@
-"""The operator's `Prometheus` and `Alertmanager` resources, the secret files' paths as the
-operator mounts them, and the templates of the Secrets that hold those files.
+"""The operator's `Prometheus` and `Alertmanager` resources, and the secret files' paths as the
+operator mounts them (the Secrets and their templates: secrets.py).
 
 prometheus-operator mounts each Secret an Alertmanager resource lists in `spec.secrets` at
 /etc/alertmanager/secrets/<secret>/<key>: the operator's copy of alertmanager.yml reads every
@@ -21,21 +21,21 @@ from stackgen.plan.servers import (
 )
 from stackgen.spec.model import RemoteWrite, Stack
 from stackgen.targets.images import ALERTMANAGER_RELEASES, PROMETHEUS_RELEASES
-from stackgen.targets.k8s.objects import Object, document, labels, metadata
+from stackgen.targets.k8s.objects import Object, labels, metadata
+from stackgen.targets.k8s.secrets import (
+    ALERTMANAGER_SECRETS,
+    REMOTE_WRITE_SECRETS,
+    remote_write_key,
+)
 from stackgen.targets.k8s.workloads import kubernetes_sd, rbac
 
 API = "monitoring.coreos.com/v1"
-# The Secret of the channels' secret files (the workloads mount the same one).
-SECRETS = "alertmanager-secrets"
 OPERATOR_SECRETS_DIR = "/etc/alertmanager/secrets"
-TEMPLATES = "kubernetes/secrets"
-# The Secret of the remote_write credentials: the operator reads them from Secrets only.
-REMOTE_WRITE_SECRETS = "prometheus-remote-write"
 
 
 def operator_secret_path(key: str) -> str:
-    """Where the operator mounts a key of the SECRETS Secret in the Alertmanager container."""
-    return f"{OPERATOR_SECRETS_DIR}/{SECRETS}/{key}"
+    """Where the operator mounts a key of ALERTMANAGER_SECRETS in the Alertmanager container."""
+    return f"{OPERATOR_SECRETS_DIR}/{ALERTMANAGER_SECRETS}/{key}"
 
 
 def with_operator_paths(config: Any, keys: Mapping[str, str]) -> Any:
@@ -85,20 +85,8 @@ def _camel_keys(data: Mapping[str, Any]) -> dict[str, Any]:
     return {_camel(key): value for key, value in data.items()}
 
 
-def _secret_key(key: str) -> dict[str, str]:
-    return {"name": REMOTE_WRITE_SECRETS, "key": key}
-
-
-def remote_write_keys(target: RemoteWrite) -> dict[str, str]:
-    """The keys of REMOTE_WRITE_SECRETS a remote_write target reads, each with what it holds
-    (the username itself, which is no secret, or the file whose contents it takes)."""
-    keys = {}
-    if target.basic_auth_username is not None:
-        keys[f"{target.name}-username"] = f"the username {target.basic_auth_username}"
-        keys[f"{target.name}-password"] = f"the contents of {target.basic_auth_password_file}"
-    if target.bearer_token_file is not None:
-        keys[f"{target.name}-bearer-token"] = f"the contents of {target.bearer_token_file}"
-    return keys
+def _secret_key(target: RemoteWrite, role: str) -> dict[str, str]:
+    return {"name": REMOTE_WRITE_SECRETS, "key": remote_write_key(target, role)}
 
 
 def operator_remote_write(target: RemoteWrite) -> dict[str, Any]:
@@ -112,13 +100,13 @@ def operator_remote_write(target: RemoteWrite) -> dict[str, Any]:
         spec["writeRelabelConfigs"] = [_camel_keys(r) for r in spec["writeRelabelConfigs"]]
     if target.basic_auth_username is not None:
         spec["basicAuth"] = {
-            "username": _secret_key(f"{target.name}-username"),
-            "password": _secret_key(f"{target.name}-password"),
+            "username": _secret_key(target, "username"),
+            "password": _secret_key(target, "password"),
         }
     if target.bearer_token_file is not None:
         spec["authorization"] = {
             "type": "Bearer",
-            "credentials": _secret_key(f"{target.name}-bearer-token"),
+            "credentials": _secret_key(target, "bearer-token"),
         }
     return spec
 
@@ -173,7 +161,7 @@ def prometheus_resource(stack: Stack) -> Object:
 
 def alertmanager_resource(stack: Stack, secret_keys: Mapping[str, str]) -> Object:
     """The Alertmanager the operator runs, reading its config from `alertmanager-<name>` and
-    its channels' secret files from SECRETS (listed in spec.secrets)."""
+    its channels' secret files from ALERTMANAGER_SECRETS (listed in spec.secrets)."""
     server = stack.alertmanager
     spec: dict[str, Any] = {
         "version": f"v{ALERTMANAGER_RELEASES[server.version]}",
@@ -182,51 +170,10 @@ def alertmanager_resource(stack: Stack, secret_keys: Mapping[str, str]) -> Objec
         "storage": _claim_template(server.storage_size),
     }
     if secret_keys:
-        spec["secrets"] = [SECRETS]
+        spec["secrets"] = [ALERTMANAGER_SECRETS]
     return {
         "apiVersion": API,
         "kind": "Alertmanager",
         "metadata": metadata(stack, stack.output.kubernetes.alertmanager_name),
         "spec": spec,
     }
-
-
-def secret_template(stack: Stack, secret_keys: Mapping[str, str]) -> dict[str, bytes]:
-    """kubernetes/secrets/<secret>.yaml.template: each Secret's manifest with every key it
-    must hold and no value; `.template`, so `kubectl apply -R` never applies it empty. The
-    channels' secret files (`secret_keys`: path -> key) for Alertmanager; in operator mode,
-    the remote_write credentials for Prometheus."""
-    out: dict[str, bytes] = {}
-    if secret_keys:
-        held = {key: f"the contents of {path}" for path, key in secret_keys.items()}
-        out |= _template(stack, SECRETS, held, "Alertmanager reads the channels'\n# secret files")
-    if stack.output.kubernetes.operator:
-        held = {
-            k: v for w in stack.prometheus.remote_write for k, v in remote_write_keys(w).items()
-        }
-        if held:
-            out |= _template(
-                stack,
-                REMOTE_WRITE_SECRETS,
-                held,
-                "Prometheus reads the remote_write\n# credentials",
-            )
-    return out
-
-
-def _template(stack: Stack, name: str, held: Mapping[str, str], what: str) -> dict[str, bytes]:
-    manifest = {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "metadata": metadata(stack, name),
-        "type": "Opaque",
-        "stringData": {key: "" for key in sorted(held)},
-    }
-    files = "\n".join(f"#   {key}: {held[key]}" for key in sorted(held))
-    header = (
-        f"# Generated by stackgen from the {stack.stack.name} spec: the Secret {what} from. Fill "
-        "in each value (no trailing newline), save it without `.template` outside\n# out/, and "
-        "apply it; stackgen never writes the values.\n"
-        f"{files}\n"
-    )
-    return {f"{TEMPLATES}/{name}.yaml.template": header.encode() + document(manifest)}

@@ -1,5 +1,6 @@
 """Prometheus, Alertmanager and Grafana run as Deployments with Services, for clusters without
-the operator: the plain files mounted from ConfigMaps, images pinned to the spec's versions,
+the operator: the plain files mounted from ConfigMaps, every secret file a config reads mounted
+at exactly its path from a hand-made Secret (secrets.py), images pinned to the spec's versions,
 Services named and numbered by the spec's addresses."""
 
 from __future__ import annotations
@@ -35,9 +36,20 @@ from stackgen.targets.k8s.objects import (
     labels,
     metadata,
     plain_text,
+    plain_yaml,
     prometheus_configs,
     rule_files,
     under,
+)
+from stackgen.targets.k8s.secrets import (
+    ALERTMANAGER_SECRETS,
+    GRAFANA_ENV,
+    REMOTE_WRITE_SECRETS,
+    alertmanager_keys,
+    keyed,
+    placed,
+    prometheus_keys,
+    read_files,
 )
 from stackgen.targets.split import split_by_size
 
@@ -49,10 +61,6 @@ GRAFANA_IMAGE = "docker.io/grafana/grafana:{version}"
 PROMETHEUS_PORT, ALERTMANAGER_PORT, GRAFANA_PORT = 9090, 9093, 3000
 PROMETHEUS_DIR = "/etc/prometheus"
 ALERTMANAGER_DIR = "/etc/alertmanager/config"
-# The Secret (made by hand, never by stackgen) holding the files the channels' *_file read.
-ALERTMANAGER_SECRETS = "alertmanager-secrets"
-# The Secret (optional, made by hand) with the ${ENV} values the datasources refer to.
-GRAFANA_ENV = "grafana-env"
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 _SHARD = re.compile(r"^prometheus/shards/shard-(\d+)\.yml$")
 _PART_SUFFIX = 65
@@ -241,7 +249,8 @@ def rbac(stack: Stack, name: str) -> list[Object]:
 
 def prometheus(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
     """A Deployment and Service per plain config (one server, or each shard and the global
-    server), all mounting every config and rule file as the plain tree lays them out."""
+    server), all mounting every config and rule file as the plain tree lays them out, and the
+    secret files their own config reads."""
     configs = prometheus_configs(plain)
     keys = _keys(configs)
     config = config_map(
@@ -268,8 +277,7 @@ def prometheus(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
         }
         for rule_map, rule_keys in rules
     ]
-    config_volume = {"name": "config", "projected": {"sources": sources}}
-    mounts = [
+    base_mounts: list[dict[str, Any]] = [
         {"name": "config", "mountPath": PROMETHEUS_DIR, "readOnly": True},
         {"name": "data", "mountPath": "/prometheus"},
     ]
@@ -277,6 +285,7 @@ def prometheus(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
     objects = [fitting(config, stack), *(m for m, _ in rules)]
     objects += rbac(stack, account) if account else []
     image = PROMETHEUS_IMAGE.format(version=PROMETHEUS_RELEASES[stack.prometheus.version])
+    secret_keys = prometheus_keys(stack)
     for path in configs:
         address = _config_address(stack, path)
         host, port = _split_address(address)
@@ -287,11 +296,16 @@ def prometheus(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
             f"--web.listen-address=:{PROMETHEUS_PORT}",
             *prometheus_flags(stack, address),
         ]
+        # Only the files this server's config reads (the global server sends no remote_write).
+        files = keyed(read_files(plain_yaml(plain, path)), secret_keys, path)
+        secrets = placed(files, REMOTE_WRITE_SECRETS, PROMETHEUS_DIR)
+        mounts = [*base_mounts, *secrets.mounts]
         container = _container(
             "prometheus", image, PROMETHEUS_PORT, args, mounts, "/-/ready", "/-/healthy"
         )
         claim = _claim(stack, f"{name}-data", prometheus_storage_size(stack))
-        volumes = [config_volume, _claimed("data", claim)]
+        config_volume = {"name": "config", "projected": {"sources": sources + secrets.projected}}
+        volumes = [config_volume, _claimed("data", claim), *secrets.volumes]
         objects.append(claim)
         objects.append(_deployment(stack, name, "prometheus", container, volumes, account))
         objects.append(_service(stack, name, "prometheus", port))
@@ -301,24 +315,6 @@ def prometheus(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
 # --- alertmanager --------------------------------------------------------------------------------
 
 
-def secret_files(stack: Stack) -> dict[str, str]:
-    """Each file a channel reads a secret from, with its key in the hand-made Secret: the
-    file's name, or its whole path when two files share a name."""
-    paths = sorted(
-        {
-            value
-            for channel in stack.channels
-            for field, value in channel.model_dump().items()
-            if field.endswith("_file") and value
-        }
-    )
-    names = [data_key(p) for p in paths]
-    return {
-        path: name if names.count(name) == 1 else data_key(path.strip("/").replace("/", "."))
-        for path, name in zip(paths, names, strict=True)
-    }
-
-
 def alertmanager(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
     files = [ALERTMANAGER_CONFIG, *under(plain, NOTIFICATION_TEMPLATES_DIR, ".tmpl")]
     keys = _keys(files)
@@ -326,24 +322,27 @@ def alertmanager(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
         stack, "alertmanager-config", {keys[p]: plain_text(plain, p) for p in files}
     )
     items = [{"key": keys[p], "path": under_alertmanager(p)} for p in files]
-    secrets = secret_files(stack)
+    read = read_files(plain_yaml(plain, ALERTMANAGER_CONFIG))
+    secrets = placed(
+        keyed(read, alertmanager_keys(stack), ALERTMANAGER_CONFIG),
+        ALERTMANAGER_SECRETS,
+        ALERTMANAGER_DIR,
+    )
+    source = {"configMap": {"name": "alertmanager-config", "items": items}}
     host, port = _split_address(stack.alertmanager.addresses[0])
     name = service_name(host, "alertmanager")
     claim = _claim(stack, f"{name}-data", stack.alertmanager.storage_size)
-    volumes: list[dict[str, Any]] = [
-        {"name": "config", "configMap": {"name": "alertmanager-config", "items": items}},
-        _claimed("data", claim),
-    ]
+    config_volume: dict[str, Any] = (
+        {"name": "config", "projected": {"sources": [source, *secrets.projected]}}
+        if secrets.projected
+        else {"name": "config", **source}
+    )
+    volumes = [config_volume, _claimed("data", claim), *secrets.volumes]
     mounts: list[dict[str, Any]] = [
         {"name": "config", "mountPath": ALERTMANAGER_DIR, "readOnly": True},
         {"name": "data", "mountPath": "/alertmanager"},
+        *secrets.mounts,
     ]
-    if secrets:  # each file exactly where the config reads it
-        volumes.append({"name": "secrets", "secret": {"secretName": ALERTMANAGER_SECRETS}})
-        mounts += [
-            {"name": "secrets", "mountPath": path, "subPath": key, "readOnly": True}
-            for path, key in secrets.items()
-        ]
     args = [
         f"--config.file={ALERTMANAGER_DIR}/alertmanager.yml",
         "--storage.path=/alertmanager",
