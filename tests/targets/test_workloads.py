@@ -23,7 +23,8 @@ from tests.helpers import MINIMAL, render_files, stack_from
 
 # Every field of the spec that names a secret file, set: remote_write's basic auth and bearer
 # token; each channel type's files. Some files lie inside a config folder (they join its
-# volume), two share a name, two remote_writes share a token.
+# volume), two share a name, two remote_writes share a token, and one path is relative (to
+# Prometheus's config file, as Prometheus reads it).
 CLASS_SPEC = (
     MINIMAL.replace(
         "channels:\n",
@@ -55,6 +56,7 @@ prometheus:
     - {name: thanos, url: 'https://thanos/api/v1/receive', store: thanos,
        bearer_token_file: /run/secrets/remote-token}
     - {name: backup, url: 'https://backup/api/v1/push', bearer_token_file: /run/secrets/remote-token}
+    - {name: near, url: 'https://near/api/v1/push', bearer_token_file: secrets/near-token}
 output: {targets: [prometheus, kubernetes], kubernetes: {workloads: true, operator: false}}
 """
 )
@@ -156,18 +158,22 @@ def unmounted(files: dict[str, bytes]) -> list[str]:
         config_path = _config_path(deployment)
         kind, config_map, key = seen[config_path]
         config = yaml.safe_load(found[kind, config_map]["data"][key])
-        read = read_secret_files(config)
-        for path in sorted(read):
+        folder = posixpath.dirname(config_path)
+        written = read_secret_files(config)
+        if component == "prometheus":  # it reads a relative path beside its config file
+            read = {posixpath.normpath(posixpath.join(folder, p)): p for p in written}
+        else:
+            read = {p: p for p in written}
+        for path, named in sorted(read.items()):
             source = seen.get(path)
             if source is None or source[0] != "Secret":
                 wrong.append(f"{name}: {path} is not mounted from a Secret")
                 continue
             template = secrets[source[1]]
-            if f"#   {source[2]}: the contents of {path}\n" not in template["text"]:
+            if f"#   {source[2]}: the contents of {named}\n" not in template["text"]:
                 wrong.append(f"{name}: {path} comes from {source[1:]}, not documented so")
-        extra = {p for p, s in seen.items() if s[0] == "Secret"} - read
+        extra = {p for p, s in seen.items() if s[0] == "Secret"} - set(read)
         wrong += [f"{name}: {path} is mounted but never read" for path in sorted(extra)]
-        folder = posixpath.dirname(config_path)
         for rule in config.get("rule_files") or []:
             if posixpath.join(folder, rule) not in seen:
                 wrong.append(f"{name}: rule file {rule} is not mounted")
@@ -228,6 +234,8 @@ def test_every_secret_file_a_config_reads_is_mounted_at_its_path_from_a_document
             "/etc/prometheus/secrets/mimir-password": ("Secret", rw, "mimir-password"),
             # one file for two targets (thanos, backup): the first target's key
             "/run/secrets/remote-token": ("Secret", rw, "thanos-bearer-token"),
+            # relative: beside the shard's config file, prometheus/shards/
+            "/etc/prometheus/shards/secrets/near-token": ("Secret", rw, "near-bearer-token"),
         }
     assert not [s for s in seen["prom"].values() if s[0] == "Secret"]
     am = {p: s[2] for p, s in seen["alertmanager"].items() if s[0] == "Secret"}
@@ -262,7 +270,10 @@ def test_a_file_inside_a_config_folder_joins_its_volume_and_the_rest_are_mounted
     assert config["projected"]["sources"][-1] == {
         "secret": {
             "name": "prometheus-remote-write",
-            "items": [{"key": "mimir-password", "path": "secrets/mimir-password"}],
+            "items": [
+                {"key": "mimir-password", "path": "secrets/mimir-password"},
+                {"key": "near-bearer-token", "path": "shards/secrets/near-token"},
+            ],
         }
     }
     alone = [m for m in pod["containers"][0]["volumeMounts"] if "subPath" in m]
@@ -284,12 +295,14 @@ def test_the_templates_name_every_key_with_a_create_command_and_hold_no_value(fi
     assert remote["manifest"]["stringData"] == {
         "backup-bearer-token": "",
         "mimir-password": "",
+        "near-bearer-token": "",
         "thanos-bearer-token": "",
     }
     assert (
         "#   kubectl -n monitoring create secret generic prometheus-remote-write \\\n"
         "#     --from-file=backup-bearer-token=FILE \\\n"
         "#     --from-file=mimir-password=FILE \\\n"
+        "#     --from-file=near-bearer-token=FILE \\\n"
         "#     --from-file=thanos-bearer-token=FILE\n"
     ) in remote["text"]
     assert "#   thanos-bearer-token: the contents of /run/secrets/remote-token\n" in remote["text"]
