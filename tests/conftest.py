@@ -28,8 +28,11 @@ def _in_ci() -> bool:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Outside CI, corpus tests skip with the reason when ../shared is absent; first, so that
-    the reason shown is this one, not an empty parameter set's."""
+    """Real-time tests run first: they mostly wait, so in parallel workers the rest of the suite
+    runs beside them rather than after them (scripts/test.sh keeps this order for the workers).
+    Outside CI, corpus tests skip with the reason when ../shared is absent; first, so that the
+    reason shown is this one, not an empty parameter set's."""
+    items.sort(key=lambda item: item.get_closest_marker("real_time") is None)
     if not CORPUS_MISSING or _in_ci():
         return
     skip = pytest.mark.skip(reason=CORPUS_REASON)

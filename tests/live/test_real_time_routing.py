@@ -33,7 +33,7 @@ from tests.live.harness import (
     time_gated,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.tools]
+pytestmark = [pytest.mark.slow, pytest.mark.real_time, pytest.mark.tools]
 
 CASE = re.compile(r"live-case-(\d{3})")
 ISOLATING = "environment"  # inhibition is equal on it; no route reads it

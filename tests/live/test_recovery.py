@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
@@ -27,7 +28,7 @@ from tests.live.harness import LiveStack, live_stack, summary_pattern
 from tests.live.notifications import Delivery, payload_text
 from tests.live.timeline import Timeline, watching
 
-pytestmark = [pytest.mark.slow, pytest.mark.tools]
+pytestmark = [pytest.mark.slow, pytest.mark.real_time, pytest.mark.tools]
 
 SERVICE = "aion-web-api"
 SLO = "availability"  # the uptime SLO: its windows see the outage
@@ -49,7 +50,19 @@ def pages(deliveries: list[Delivery]) -> list[Delivery]:
     return [d for d in deliveries if d.receiver == PAGER and d.status == "firing"]
 
 
-def test_an_outage_pages_once_and_not_again_after_the_recovery(real_time: LiveStack) -> None:
+@dataclass(frozen=True)
+class Outage:
+    """What one outage of the web API, watched in real time, delivered."""
+
+    live: LiveStack
+    timeline: Timeline
+    recovered: float  # seconds from the exporter's stop to its start again
+
+
+@pytest.fixture(scope="module")
+def outage(real_time: LiveStack) -> Outage:
+    """The web API goes down until ServiceDown pages, comes back, and is watched for WATCH
+    seconds and until ServiceDown's resolve: one run in real time that the tests below read."""
     live = real_time
     service = next(s for s in live.stack.services if s.name == SERVICE)
     slo = next(s for s in service.slos if s.name == SLO)
@@ -92,14 +105,21 @@ def test_an_outage_pages_once_and_not_again_after_the_recovery(real_time: LiveSt
             live.group_interval + 30,
             f"{OUTAGE_ALERT} resolved at {PAGER}",
         )
-
     print(f"\n[live] outage timeline (seconds since the exporter stopped):\n{timeline}")
+    return Outage(live, timeline, recovered)
+
+
+def test_an_outage_pages_once_and_not_again_after_the_recovery(outage: Outage) -> None:
+    live, timeline = outage.live, outage.timeline
     arrived = zip(live.all_deliveries(), live.recorder.arrivals(), strict=False)
-    after = [d for d, at in arrived if at - timeline.started > recovered and d in pages([d])]
+    after = [d for d, at in arrived if at - timeline.started > outage.recovered and d in pages([d])]
     assert after == [], f"paged again after the recovery:\n{timeline}"
 
-    # Every payload reads as a person needs it: no template gap, the rule's summary, its
-    # runbook and dashboard links (issue 18, 8e), firing and resolved alike.
+
+def test_every_page_and_resolve_reads_as_a_person_needs_it(outage: Outage) -> None:
+    """No template gap, the rule's summary, its runbook and dashboard links (issue 18, 8e),
+    firing and resolved alike."""
+    live = outage.live
     for delivery in live.all_deliveries():
         text = payload_text(delivery)
         assert "<no value>" not in text, f"{delivery}: a template gap in {text}"
@@ -110,9 +130,12 @@ def test_an_outage_pages_once_and_not_again_after_the_recovery(real_time: LiveSt
         assert delivery.runbook == rule["annotations"]["runbook_url"], text
         assert delivery.dashboard == rule["annotations"]["dashboard_url"], text
     checked = {(d.receiver, d.status) for d in live.all_deliveries()}
+    assert (PAGER, "firing") in checked and (PAGER, "resolved") in checked, checked
     print(f"[live] payloads checked: {sorted(checked)}")
 
-    # All the while the Watchdog reached its channel alone, again every watchdog_interval.
+
+def test_the_watchdog_beats_at_its_channel_alone_all_the_while(outage: Outage) -> None:
+    live, timeline = outage.live, outage.timeline
     meta = live.stack.meta_monitoring
     beats = [d for d in live.all_deliveries() if d.alertname == WATCHDOG]
     assert {d.receiver for d in beats} == {meta.watchdog_channel}, beats

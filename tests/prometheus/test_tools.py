@@ -119,7 +119,8 @@ def test_every_template_the_config_calls_is_defined(example_out):
     assert called == set(NOTIFICATION_TEMPLATES) - {"stackgen.alert.summary"}
 
 
-def test_every_generated_proof_in_the_example_passes_promtool(example_out):
+def test_the_example_has_a_proof_file_per_service_and_step(example_out):
+    """Each passes promtool: tests/plan/test_routing.py runs `stackgen test` on the example."""
     files = sorted((example_out / "prometheus/tests").glob("*.yml"))
     assert [f.name for f in files] == [
         "aion-web-api.recovery.yml",  # no page again after an outage ServiceDown paged
@@ -133,9 +134,6 @@ def test_every_generated_proof_in_the_example_passes_promtool(example_out):
     text = "".join(f.read_text() for f in files)
     proven = set(re.findall(r"^  # (\S+): ", text, re.MULTILINE))
     assert {"availability", "errors", "ServiceDown", "HighCPUUsage", "DiskSpaceLow"} <= proven
-    for path in files:
-        result = run_tool("promtool", "test", "rules", str(path))
-        assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("period", ["7d", "28d", "30d", "90d"])
