@@ -126,19 +126,13 @@ def placed(files: Mapping[str, str], secret: str, folder: str) -> Placed:
     return result
 
 
-def keyed(
-    paths: list[str], keys: Mapping[str, str], config: str, relative_to: str | None = None
-) -> dict[str, str]:
+def keyed(paths: list[str], keys: Mapping[str, str], config: str) -> dict[str, str]:
     """The files a config reads, each with its key; a file no key stands for is a stackgen bug
-    (a spec field that names a secret file the Secret's keys do not cover). `relative_to`:
-    the folder the server resolves a relative path against (Prometheus: its config file's)."""
+    (a spec field that names a secret file the Secret's keys do not cover)."""
     missing = [p for p in paths if p not in keys]
     if missing:
         raise RenderError(f"{config} reads {missing}, which no Secret key holds")
-    return {
-        posixpath.normpath(posixpath.join(relative_to, path)) if relative_to else path: keys[path]
-        for path in paths
-    }
+    return {path: keys[path] for path in paths}
 
 
 def templates(stack: Stack) -> dict[str, bytes]:
