@@ -28,20 +28,6 @@ HAND_MADE = frozenset({ALERTMANAGER_SECRETS, REMOTE_WRITE_SECRETS, GRAFANA_ENV})
 TEMPLATES = "kubernetes/secrets"
 
 
-def read_files(config: Any) -> list[str]:
-    """Every file a parsed Prometheus or Alertmanager config reads a secret from: the value of
-    each `*_file` field (password_file, credentials_file, ca_file, api_url_file, ...), at any
-    depth. `rule_files` and file_sd's `files` are lists, not secrets, and are left out."""
-    if isinstance(config, list):
-        return sorted({path for item in config for path in read_files(item)})
-    if not isinstance(config, dict):
-        return []
-    found = {
-        value for name, value in config.items() if name.endswith("_file") and isinstance(value, str)
-    }
-    return sorted(found.union(*(read_files(value) for value in config.values())))
-
-
 def alertmanager_keys(stack: Stack) -> dict[str, str]:
     """Each file a channel reads a secret from, with its key in ALERTMANAGER_SECRETS: the
     file's name, or its whole path when two files share a name."""

@@ -49,8 +49,8 @@ from stackgen.targets.k8s.secrets import (
     keyed,
     placed,
     prometheus_keys,
-    read_files,
 )
+from stackgen.targets.secret_files import read_files
 from stackgen.targets.split import split_by_size
 
 PROMETHEUS_IMAGE = "quay.io/prometheus/prometheus:v{version}"
