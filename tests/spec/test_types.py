@@ -187,3 +187,23 @@ def test_a_relative_secret_file_exits_2_and_writes_nothing(tmp_path):
 def test_an_absolute_secret_file_is_kept_as_written(tmp_path):
     stack = stack_from(tmp_path, MINIMAL + REMOTE_WRITE.replace("secrets/mimir", "/run/s/mimir"))
     assert stack.prometheus.remote_write[0].basic_auth_password_file == "/run/s/mimir"
+
+
+@pytest.mark.parametrize(
+    ("path", "folder"),
+    [
+        ("/stackgen/alertmanager/slack", "/stackgen, where compose mounts the rendered configs"),
+        ("/prometheus/token", "/prometheus, where Prometheus keeps its data"),
+        ("/alertmanager", "/alertmanager, where Alertmanager keeps its data"),
+    ],
+)
+def test_a_secret_file_is_not_in_a_folder_the_servers_keep_their_own_files_in(
+    tmp_path, path, folder
+):
+    text = MINIMAL.replace("    url: http://hooks.internal/alerts\n", f"    url_file: '{path}'\n")
+    (error,) = errors_of(tmp_path, text + 'alertmanager: {version: "0.26"}\n')
+    name = path.rsplit("/", 1)[1]
+    assert error == (
+        f"12:15: channels[ops].url_file: {path!r} is in {folder}: keep the secret elsewhere, "
+        f"such as `/run/secrets/{name}`"
+    )

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from stackgen.cli import app
 from stackgen.spec import load_stack
 from stackgen.spec.model import Stack
+from stackgen.spec.types import SERVER_FOLDERS
 from stackgen.targets import compose
 from tests.helpers import MINIMAL, SPECS, render_files, stack_from, write
 from tests.targets.secret_class import (
@@ -344,3 +345,18 @@ def test_the_checks_refuse_a_secret_mounted_from_another_path(secret_class):
         f"docker-compose.yml: alertmanager: mounts {HOST_SECRETS}/elsewhere "
         "at /var/run/am/hook-token"
     ]
+
+
+def test_the_servers_own_mounts_lie_where_the_spec_keeps_secrets_out(secret_class):
+    """The spec refuses a secret file in SERVER_FOLDERS, so that no secret mount can land on
+    or inside a config folder or a data volume of Prometheus or Alertmanager."""
+    _, _, files = secret_class
+    for name, service in _document(files)["services"].items():
+        if name == "grafana":  # it reads no secret file
+            continue
+        for volume in service["volumes"]:
+            if not volume["source"].startswith(HOST_SECRETS):
+                target = volume["target"]
+                assert any(
+                    target == folder or target.startswith(f"{folder}/") for folder in SERVER_FOLDERS
+                ), (name, target)

@@ -240,6 +240,15 @@ def _email(value: str) -> str:
     return value
 
 
+# The folders the servers stackgen starts keep their own files in (compose's config mounts,
+# the data folders in compose and Kubernetes): a secret mounted there would sit on top of them.
+SERVER_FOLDERS = {
+    "/stackgen": "compose mounts the rendered configs",
+    "/prometheus": "Prometheus keeps its data",
+    "/alertmanager": "Alertmanager keeps its data",
+}
+
+
 def _file_path(value: str) -> str:
     if not value.strip() or any(c in value for c in "\n\r\0"):
         raise ValueError("a file path must be a non-empty single line, such as `/etc/secrets/key`")
@@ -260,6 +269,12 @@ def _file_path(value: str) -> str:
             if normal != "/"
             else "`/` is a folder: give the path of the file holding the secret"
         )
+    for folder, what in SERVER_FOLDERS.items():
+        if value == folder or value.startswith(f"{folder}/"):
+            raise ValueError(
+                f"{value!r} is in {folder}, where {what}: keep the secret elsewhere, such as "
+                f"`/run/secrets/{posixpath.basename(value)}`"
+            )
     return value
 
 
