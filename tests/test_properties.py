@@ -108,9 +108,13 @@ def specs(draw):
         {
             "name": "slack",
             "type": "slack",
-            # any text a file path may be (the validator refuses empty, multi-line and NUL)
-            "api_url_file": draw(
-                free_text.filter(lambda s: s.strip() and not set(s) & set("\n\r\0"))
+            # an absolute path to any file name (the validator refuses empty, multi-line,
+            # NUL, relative and unnormalised paths)
+            "api_url_file": "/run/"
+            + draw(
+                free_text.filter(
+                    lambda s: s.strip() and not set(s) & set("\n\r\0/") and s not in (".", "..")
+                )
             ),
             "channel": "#" + draw(st.text(string.ascii_lowercase, min_size=1, max_size=10)),
         },

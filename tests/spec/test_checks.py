@@ -522,3 +522,27 @@ def test_grafana_address_is_host_and_port(tmp_path, address):
     spec = write(tmp_path, "s.yml", MINIMAL + f"grafana: {{address: '{address}'}}\n")
     (error,) = errors_of(spec)
     assert f"grafana.address: `{address}` is not host:port; write it as grafana:3000" in error
+
+
+def test_a_secret_file_inside_another_secret_file_is_refused_where_it_is_named(tmp_path):
+    """Both are files, and every deployment form mounts each at its path."""
+    channels = (
+        "channels:\n"
+        "  - {name: ops, type: slack, channel: '#x', api_url_file: /run/secrets/slack}\n"
+        "  - {name: pd, type: pagerduty, routing_key_file: /run/secrets/slack/pd}\n"
+        "  - {name: pd2, type: pagerduty, routing_key_file: /run/secrets/slack-pd}\n"
+    )
+    remote_write = (
+        "prometheus:\n  remote_write:\n"
+        "    - {name: m, url: 'https://m/push', bearer_token_file: /run/secrets/slack/pd/x}\n"
+    )
+    text = MINIMAL.replace("channels:\n", channels).replace(
+        "  - name: ops\n    type: webhook\n    url: http://hooks.internal/alerts\n", ""
+    )
+    spec = write(tmp_path, "s.yml", text + remote_write)
+    fix = "which another `*_file` names as a file: give each secret a file of its own"
+    assert [e.split(" is inside ")[0] for e in errors_of(spec)] == [
+        f"{spec}:11:51: channels[pd].routing_key_file: /run/secrets/slack/pd",
+        f"{spec}:18:59: prometheus.remote_write[m].bearer_token_file: /run/secrets/slack/pd/x",
+    ]
+    assert all(f"inside /run/secrets/slack, {fix}" in e for e in errors_of(spec))

@@ -1,9 +1,11 @@
 """The field types: durations, names and labels, each error located with a fix."""
 
 import pytest
+from typer.testing import CliRunner
 
+from stackgen.cli import app
 from stackgen.plan.alerts import runbook_link
-from tests.helpers import MINIMAL, minimal_with_slos, stack_from
+from tests.helpers import MINIMAL, minimal_with_slos, stack_from, write
 from tests.spec.located import errors_of
 
 
@@ -125,3 +127,83 @@ def test_names_that_become_file_names_are_bounded(tmp_path):
     )
     (error,) = errors_of(tmp_path, text)
     assert "services[api].dashboard_folder: is 101 characters long, more than 100" in error
+
+
+SECRET_FIELDS = (
+    "channels:\n"
+    "  - {name: hook, type: webhook, url_file: hook/url, bearer_token_file: ./token}\n"
+    "  - {name: pd, type: pagerduty, routing_key_file: /etc/am/../pd-key}\n"
+)
+REMOTE_WRITE = (
+    "prometheus:\n  remote_write:\n"
+    "    - {name: mimir, url: 'https://mimir/push', basic_auth_username: w,\n"
+    "       basic_auth_password_file: secrets/mimir}\n"
+)
+
+
+def test_a_secret_file_path_must_be_absolute_and_plain(tmp_path):
+    """A relative path would be read from a different folder by each server and deployment
+    form (Alertmanager 0.25 even by field: http_config beside its config, the rest from its
+    working directory), so every `*_file` of the spec is absolute, each error at its value."""
+    text = MINIMAL.replace("channels:\n", SECRET_FIELDS) + 'alertmanager: {version: "0.26"}\n'
+    errors = errors_of(tmp_path, text + REMOTE_WRITE)
+    assert [e.split(": ", 2)[:2] for e in errors] == [
+        ["10:43", "channels[hook].url_file"],
+        ["10:72", "channels[hook].bearer_token_file"],
+        ["11:51", "channels[pd].routing_key_file"],
+        ["22:34", "prometheus.remote_write[mimir].basic_auth_password_file"],
+    ]
+    assert errors[0].endswith(
+        "'hook/url' is relative, which the servers resolve against different folders (the "
+        "config file's or the working directory, each deployment form its own): give the "
+        "absolute path the server reads it at, such as `/etc/secrets/key`"
+    )
+    assert errors[2].endswith(
+        "'/etc/am/../pd-key' is not a plain path to a file: write it as '/etc/pd-key'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "fix"),
+    [("/run/secrets/", "'/run/secrets'"), ("//run//x", "'/run/x'"), ("/", "`/` is a folder")],
+)
+def test_a_secret_file_path_names_one_file_one_way(tmp_path, path, fix):
+    text = MINIMAL.replace("    url: http://hooks.internal/alerts\n", f"    url_file: '{path}'\n")
+    (error,) = errors_of(tmp_path, text + 'alertmanager: {version: "0.26"}\n')
+    assert error.startswith("12:15: channels[ops].url_file: ") and fix in error
+
+
+def test_a_relative_secret_file_exits_2_and_writes_nothing(tmp_path):
+    spec = write(tmp_path, "spec.yml", MINIMAL + REMOTE_WRITE)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["render", str(spec), "-o", str(out), "--no-tools"])
+    assert result.exit_code == 2
+    assert f"{spec}:19:34: prometheus.remote_write[mimir].basic_auth_password_file: " in (
+        result.output
+    )
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_an_absolute_secret_file_is_kept_as_written(tmp_path):
+    stack = stack_from(tmp_path, MINIMAL + REMOTE_WRITE.replace("secrets/mimir", "/run/s/mimir"))
+    assert stack.prometheus.remote_write[0].basic_auth_password_file == "/run/s/mimir"
+
+
+@pytest.mark.parametrize(
+    ("path", "folder"),
+    [
+        ("/stackgen/alertmanager/slack", "/stackgen, where compose mounts the rendered configs"),
+        ("/prometheus/token", "/prometheus, where Prometheus keeps its data"),
+        ("/alertmanager", "/alertmanager, where Alertmanager keeps its data"),
+    ],
+)
+def test_a_secret_file_is_not_in_a_folder_the_servers_keep_their_own_files_in(
+    tmp_path, path, folder
+):
+    text = MINIMAL.replace("    url: http://hooks.internal/alerts\n", f"    url_file: '{path}'\n")
+    (error,) = errors_of(tmp_path, text + 'alertmanager: {version: "0.26"}\n')
+    name = path.rsplit("/", 1)[1]
+    assert error == (
+        f"12:15: channels[ops].url_file: {path!r} is in {folder}: keep the secret elsewhere, "
+        f"such as `/run/secrets/{name}`"
+    )

@@ -12,8 +12,16 @@ from typer.testing import CliRunner
 
 from stackgen.cli import app
 from stackgen.spec import load_stack
+from stackgen.spec.model import Stack
+from stackgen.spec.types import SERVER_FOLDERS
 from stackgen.targets import compose
 from tests.helpers import MINIMAL, SPECS, render_files, stack_from, write
+from tests.targets.secret_class import (
+    SECRETS_SPEC,
+    file_fields,
+    read_secret_files,
+    set_file_fields,
+)
 
 SCHEMA = Path(compose.__file__).parents[1] / "schemas" / "compose" / "compose-spec.json"
 
@@ -205,3 +213,150 @@ def test_grafana_is_reached_at_its_address_and_linked_at_its_url(tmp_path):
     assert "dash:3001" in scrape and "grafana.example.com" not in scrape
     rules = (out / "prometheus/rules/api.yml").read_text()
     assert "https://grafana.example.com/d/" in rules
+
+
+# --- secret files: every one a config reads, in the container that reads it ---------------------
+
+HOST_SECRETS = "${STACKGEN_SECRETS:-../secrets}"  # as the header documents it
+
+
+@pytest.fixture(scope="module")
+def secret_class(tmp_path_factory):
+    spec = SECRETS_SPEC + "output: {targets: [prometheus, compose]}\n"
+    stack = stack_from(tmp_path_factory.mktemp("spec"), spec)
+    plain = render_files(stack)
+    return stack, plain, compose.files(stack, plain)
+
+
+def _in_render(service: dict, path: str) -> str | None:
+    """The render's file a container sees at `path`, through the service's bind mounts."""
+    for bind in service["volumes"]:
+        target = bind["target"].rstrip("/") + "/"
+        if bind["type"] == "bind" and bind["source"].startswith("./") and path.startswith(target):
+            return str(PurePosixPath(bind["source"]) / path.removeprefix(target))
+    return None
+
+
+def unmounted(plain: dict[str, bytes], files: dict[str, bytes]) -> list[str]:
+    """What each service gets wrong: a secret file its config reads that is not mounted
+    read-only at that path from the same path under the secrets folder, or a secret file
+    mounted that its config does not read."""
+    wrong = []
+    for name, service in _document(files)["services"].items():
+        read: set[str] = set()
+        for arg in service.get("command", []):
+            if arg.startswith("--config.file="):
+                config = _in_render(service, arg.removeprefix("--config.file="))
+                assert config in plain, f"{name}: {arg} is no file of the render"
+                read |= read_secret_files(yaml.safe_load(plain[config]))
+        mounted = {
+            v["target"]: v for v in service["volumes"] if v["source"].startswith(HOST_SECRETS)
+        }
+        for path in sorted(read):
+            expected = {
+                "type": "bind",
+                "source": HOST_SECRETS + path,
+                "target": path,
+                "read_only": True,
+                "bind": {"create_host_path": False},
+            }
+            if path not in mounted:
+                wrong.append(f"{name}: {path} is not mounted")
+            elif mounted[path] != expected:
+                wrong.append(f"{name}: {path} is mounted as {mounted[path]}")
+        wrong += [f"{name}: {p} is mounted but never read" for p in sorted(set(mounted) - read)]
+    return wrong
+
+
+def test_the_secret_class_spec_sets_every_secret_file_field_the_spec_has(secret_class):
+    stack, _, _ = secret_class
+    assert set_file_fields(stack) == file_fields(Stack.model_json_schema())
+
+
+def test_every_secret_file_a_config_reads_is_mounted_read_only_where_it_reads_it(secret_class):
+    _, plain, files = secret_class
+    assert unmounted(plain, files) == []
+    services = _document(files)["services"]
+    secrets = {
+        name: sorted(v["target"] for v in s["volumes"] if v["source"].startswith(HOST_SECRETS))
+        for name, s in services.items()
+    }
+    remote_write = [
+        "/etc/prometheus/secrets/mimir-password",
+        "/etc/prometheus/secrets/near-token",
+        "/run/secrets/remote-token",  # two targets, one file: mounted once
+    ]
+    assert secrets == {
+        "prometheus": [],  # the global server sends no remote_write
+        "prometheus-shard-0": remote_write,
+        "prometheus-shard-1": remote_write,
+        "alertmanager": [
+            "/etc/alertmanager/config/hook-url",
+            "/etc/alertmanager/secrets/discord",
+            "/etc/alertmanager/secrets/genie/key",
+            "/etc/alertmanager/secrets/pd/key",
+            "/etc/alertmanager/secrets/slack",
+            "/etc/alertmanager/secrets/teams",
+            "/etc/alertmanager/secrets/tg",
+            "/run/secrets/smtp-password",
+            "/var/run/am/hook-token",
+        ],
+        "grafana": [],
+    }
+    header = files[compose.COMPOSE_FILE].decode().split("\nname:", 1)[0]
+    assert "prometheus.yml and alertmanager.yml name (`*_file`)" in header
+
+
+def test_the_secret_class_render_passes_the_compose_schema_and_the_checks(secret_class):
+    _, plain, files = secret_class
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.Draft201909Validator(schema).validate(_document(files))
+    assert compose.problems({**plain, **files}) == []
+
+
+def test_the_mount_check_sees_a_file_left_out_a_file_too_many_and_a_writable_one(secret_class):
+    _, plain, files = secret_class
+    document = _document(files)
+    services = document["services"]
+    shard = services["prometheus-shard-1"]
+    shard["volumes"] = [v for v in shard["volumes"] if "/run/secrets/" not in v["target"]]
+    services["grafana"]["volumes"].append(services["alertmanager"]["volumes"][-1])
+    services["alertmanager"]["volumes"][-1] = {
+        **services["alertmanager"]["volumes"][-1],
+        "read_only": False,
+    }
+    broken = {compose.COMPOSE_FILE: yaml.safe_dump(document).encode()}
+    writable, *found = sorted(unmounted(plain, broken))
+    assert writable.startswith("alertmanager: /var/run/am/hook-token is mounted as {")
+    assert "'read_only': False" in writable
+    assert found == [
+        "grafana: /var/run/am/hook-token is mounted but never read",
+        "prometheus-shard-1: /run/secrets/remote-token is not mounted",
+    ]
+
+
+def test_the_checks_refuse_a_secret_mounted_from_another_path(secret_class):
+    _, plain, files = secret_class
+    document = _document(files)
+    mount = document["services"]["alertmanager"]["volumes"][-1]
+    mount["source"] = HOST_SECRETS + "/elsewhere"
+    broken = {compose.COMPOSE_FILE: yaml.safe_dump(document).encode()}
+    assert compose.problems({**plain, **broken}) == [
+        f"docker-compose.yml: alertmanager: mounts {HOST_SECRETS}/elsewhere "
+        "at /var/run/am/hook-token"
+    ]
+
+
+def test_the_servers_own_mounts_lie_where_the_spec_keeps_secrets_out(secret_class):
+    """The spec refuses a secret file in SERVER_FOLDERS, so that no secret mount can land on
+    or inside a config folder or a data volume of Prometheus or Alertmanager."""
+    _, _, files = secret_class
+    for name, service in _document(files)["services"].items():
+        if name == "grafana":  # it reads no secret file
+            continue
+        for volume in service["volumes"]:
+            if not volume["source"].startswith(HOST_SECRETS):
+                target = volume["target"]
+                assert any(
+                    target == folder or target.startswith(f"{folder}/") for folder in SERVER_FOLDERS
+                ), (name, target)

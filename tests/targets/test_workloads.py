@@ -20,45 +20,15 @@ from stackgen.spec.model import Stack
 from stackgen.targets import kubernetes
 from stackgen.targets.k8s.checks import CRDS, crd_validator, objects
 from tests.helpers import MINIMAL, render_files, stack_from
+from tests.targets.secret_class import (
+    SECRETS_SPEC,
+    file_fields,
+    read_secret_files,
+    set_file_fields,
+)
 
-# Every field of the spec that names a secret file, set: remote_write's basic auth and bearer
-# token; each channel type's files. Some files lie inside a config folder (they join its
-# volume), two share a name, two remote_writes share a token, and one path is relative (to
-# Prometheus's config file, as Prometheus reads it).
-CLASS_SPEC = (
-    MINIMAL.replace(
-        "channels:\n",
-        """\
-channels:
-  - {name: slack, type: slack, api_url_file: /etc/alertmanager/secrets/slack, channel: '#ops'}
-  - {name: pd, type: pagerduty, routing_key_file: /etc/alertmanager/secrets/pd/key}
-  - {name: mail, type: email, to: [a@example.com], from: am@example.com,
-     smarthost: 'smtp.example.com:587', auth_username: am,
-     auth_password_file: /run/secrets/smtp-password}
-  - {name: hook, type: webhook, url_file: /etc/alertmanager/config/hook-url,
-     bearer_token_file: /var/run/am/hook-token}
-  - {name: genie, type: opsgenie, api_key_file: /etc/alertmanager/secrets/genie/key}
-  - {name: teams, type: msteams, webhook_url_file: /etc/alertmanager/secrets/teams}
-  - {name: tg, type: telegram, bot_token_file: /etc/alertmanager/secrets/tg, chat_id: 42}
-  - {name: discord, type: discord, webhook_url_file: /etc/alertmanager/secrets/discord}
-""",
-    )
-    + """\
-alertmanager: {version: "0.27"}
-prometheus:
-  address: prom:9090
-  shards: 2
-  rule_evaluation: federation
-  remote_write:
-    - {name: mimir, url: 'https://mimir/api/v1/push', tenant: aion,
-       basic_auth_username: writer,
-       basic_auth_password_file: /etc/prometheus/secrets/mimir-password}
-    - {name: thanos, url: 'https://thanos/api/v1/receive', store: thanos,
-       bearer_token_file: /run/secrets/remote-token}
-    - {name: backup, url: 'https://backup/api/v1/push', bearer_token_file: /run/secrets/remote-token}
-    - {name: near, url: 'https://near/api/v1/push', bearer_token_file: secrets/near-token}
-output: {targets: [prometheus, kubernetes], kubernetes: {workloads: true, operator: false}}
-"""
+CLASS_SPEC = SECRETS_SPEC + (
+    "output: {targets: [prometheus, kubernetes], kubernetes: {workloads: true, operator: false}}\n"
 )
 SERVERS = ("prometheus", "alertmanager")
 
@@ -132,16 +102,6 @@ def _config_path(deployment: dict) -> str:
     return arg.removeprefix("--config.file=")
 
 
-def read_secret_files(config: Any) -> set[str]:
-    """The value of every `*_file` field of a config, at any depth."""
-    if isinstance(config, list):
-        return set().union(*map(read_secret_files, config)) if config else set()
-    if not isinstance(config, dict):
-        return set()
-    own = {v for k, v in config.items() if k.endswith("_file") and isinstance(v, str)}
-    return own.union(*map(read_secret_files, config.values()))
-
-
 def unmounted(files: dict[str, bytes]) -> list[str]:
     """What each Prometheus and Alertmanager Deployment gets wrong: a secret file its config
     reads that is not in the container, or not from a documented key of a hand-made Secret; a
@@ -159,18 +119,14 @@ def unmounted(files: dict[str, bytes]) -> list[str]:
         kind, config_map, key = seen[config_path]
         config = yaml.safe_load(found[kind, config_map]["data"][key])
         folder = posixpath.dirname(config_path)
-        written = read_secret_files(config)
-        if component == "prometheus":  # it reads a relative path beside its config file
-            read = {posixpath.normpath(posixpath.join(folder, p)): p for p in written}
-        else:
-            read = {p: p for p in written}
-        for path, named in sorted(read.items()):
+        read = read_secret_files(config)
+        for path in sorted(read):
             source = seen.get(path)
             if source is None or source[0] != "Secret":
                 wrong.append(f"{name}: {path} is not mounted from a Secret")
                 continue
             template = secrets[source[1]]
-            if f"#   {source[2]}: the contents of {named}\n" not in template["text"]:
+            if f"#   {source[2]}: the contents of {path}\n" not in template["text"]:
                 wrong.append(f"{name}: {path} comes from {source[1:]}, not documented so")
         extra = {p for p, s in seen.items() if s[0] == "Secret"} - set(read)
         wrong += [f"{name}: {path} is mounted but never read" for path in sorted(extra)]
@@ -183,39 +139,13 @@ def unmounted(files: dict[str, bytes]) -> list[str]:
 # --- the tests -----------------------------------------------------------------------------------
 
 
-def _file_fields(schema: dict) -> set[tuple[str, str]]:
-    return {
-        (name, field)
-        for name, definition in schema["$defs"].items()
-        for field in definition.get("properties", {})
-        if field.endswith("_file")
-    }
-
-
-def _set_file_fields(value: Any) -> set[tuple[str, str]]:
-    from pydantic import BaseModel
-
-    if isinstance(value, BaseModel):
-        own = {
-            (type(value).__name__, name)
-            for name in type(value).model_fields
-            if name.endswith("_file") and getattr(value, name) is not None
-        }
-        return own.union(*(_set_file_fields(getattr(value, n)) for n in type(value).model_fields))
-    if isinstance(value, list | tuple):
-        return set().union(*map(_set_file_fields, value)) if value else set()
-    if isinstance(value, dict):
-        return set().union(*map(_set_file_fields, value.values())) if value else set()
-    return set()
-
-
 def test_the_class_spec_sets_every_secret_file_field_the_spec_has(class_stack):
     """So that a secret file field added to the spec (TLS, scrape auth) lands in this test."""
-    declared = _file_fields(Stack.model_json_schema())
+    declared = file_fields(Stack.model_json_schema())
     assert {("RemoteWrite", "bearer_token_file"), ("EmailChannel", "auth_password_file")} <= (
         declared
     )
-    assert _set_file_fields(class_stack) == declared
+    assert set_file_fields(class_stack) == declared
 
 
 def test_every_secret_file_a_config_reads_is_mounted_at_its_path_from_a_documented_key(files):
@@ -234,8 +164,7 @@ def test_every_secret_file_a_config_reads_is_mounted_at_its_path_from_a_document
             "/etc/prometheus/secrets/mimir-password": ("Secret", rw, "mimir-password"),
             # one file for two targets (thanos, backup): the first target's key
             "/run/secrets/remote-token": ("Secret", rw, "thanos-bearer-token"),
-            # relative: beside the shard's config file, prometheus/shards/
-            "/etc/prometheus/shards/secrets/near-token": ("Secret", rw, "near-bearer-token"),
+            "/etc/prometheus/secrets/near-token": ("Secret", rw, "near-bearer-token"),
         }
     assert not [s for s in seen["prom"].values() if s[0] == "Secret"]
     am = {p: s[2] for p, s in seen["alertmanager"].items() if s[0] == "Secret"}
@@ -272,7 +201,7 @@ def test_a_file_inside_a_config_folder_joins_its_volume_and_the_rest_are_mounted
             "name": "prometheus-remote-write",
             "items": [
                 {"key": "mimir-password", "path": "secrets/mimir-password"},
-                {"key": "near-bearer-token", "path": "shards/secrets/near-token"},
+                {"key": "near-bearer-token", "path": "secrets/near-token"},
             ],
         }
     }

@@ -170,6 +170,7 @@ def check_stack(
         *_grafana(parts),
         *_rule_groups(parts),
         *_retention(parts),
+        *_secret_files(parts),
         *(finding for check in checks for finding in check(parts)),
     ]
     errors = []
@@ -180,6 +181,32 @@ def check_stack(
             message += f" (first defined at {pos.file}:{pos.line}:{pos.column})"
         errors.append(source.error(f.path, message, key=f.on_key))
     return errors
+
+
+def _secret_files(parts: Parts) -> Iterator[Finding]:
+    """A secret file cannot lie inside another: both are files, and each deployment form
+    mounts each at its path."""
+    named: list[tuple[str, Path]] = [
+        (value, (*where, name))
+        for where, model in [
+            *((("channels", i), channel) for i, channel in parts.channels),
+            *(
+                (("prometheus", "remote_write", i), target)
+                for i, target in enumerate(parts.prometheus.remote_write)
+            ),
+        ]
+        for name in type(model).model_fields
+        if name.endswith("_file") and isinstance(value := getattr(model, name), str)
+    ]
+    files = {value for value, _ in named}
+    for value, path in named:
+        outer = sorted(f for f in files if value.startswith(f"{f}/"))
+        if outer:
+            yield Finding(
+                path,
+                f"{value} is inside {outer[0]}, which another `*_file` names as a file: "
+                "give each secret a file of its own, neither inside the other",
+            )
 
 
 def _retention(parts: Parts) -> Iterator[Finding]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable
 from typing import Annotated
@@ -239,9 +240,41 @@ def _email(value: str) -> str:
     return value
 
 
+# The folders the servers stackgen starts keep their own files in (compose's config mounts,
+# the data folders in compose and Kubernetes): a secret mounted there would sit on top of them.
+SERVER_FOLDERS = {
+    "/stackgen": "compose mounts the rendered configs",
+    "/prometheus": "Prometheus keeps its data",
+    "/alertmanager": "Alertmanager keeps its data",
+}
+
+
 def _file_path(value: str) -> str:
     if not value.strip() or any(c in value for c in "\n\r\0"):
         raise ValueError("a file path must be a non-empty single line, such as `/etc/secrets/key`")
+    # A relative path names a different file in each form stackgen writes: Prometheus reads it
+    # beside its config file (another folder for a shard, inside OUT for the plain files);
+    # Alertmanager 0.25 reads an http_config file beside its config and every other `*_file`
+    # in its working directory (the image's data volume).
+    if not value.startswith("/"):
+        raise ValueError(
+            f"{value!r} is relative, which the servers resolve against different folders "
+            "(the config file's or the working directory, each deployment form its own): give "
+            "the absolute path the server reads it at, such as `/etc/secrets/key`"
+        )
+    normal = "/" + posixpath.normpath(value).lstrip("/")
+    if normal != value or value == "/":
+        raise ValueError(
+            f"{value!r} is not a plain path to a file: write it as {normal!r}"
+            if normal != "/"
+            else "`/` is a folder: give the path of the file holding the secret"
+        )
+    for folder, what in SERVER_FOLDERS.items():
+        if value == folder or value.startswith(f"{folder}/"):
+            raise ValueError(
+                f"{value!r} is in {folder}, where {what}: keep the secret elsewhere, such as "
+                f"`/run/secrets/{posixpath.basename(value)}`"
+            )
     return value
 
 
@@ -339,7 +372,9 @@ RunbookUrl = Annotated[
 EnvRef = Annotated[str, AfterValidator(_env_ref), Field(examples=["${POSTGRES_PASSWORD}"])]
 Email = Annotated[str, AfterValidator(_email)]
 FilePath = Annotated[
-    str, AfterValidator(_file_path), Field(description="path of a file holding the secret")
+    str,
+    AfterValidator(_file_path),
+    Field(description="absolute path of the file holding the secret, where the server reads it"),
 ]
 OneLine = Annotated[str, AfterValidator(_one_line)]
 # Grafana expands `${NAME}` anywhere in a provisioning file: a whole reference is kept for it to

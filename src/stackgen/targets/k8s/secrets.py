@@ -28,20 +28,6 @@ HAND_MADE = frozenset({ALERTMANAGER_SECRETS, REMOTE_WRITE_SECRETS, GRAFANA_ENV})
 TEMPLATES = "kubernetes/secrets"
 
 
-def read_files(config: Any) -> list[str]:
-    """Every file a parsed Prometheus or Alertmanager config reads a secret from: the value of
-    each `*_file` field (password_file, credentials_file, ca_file, api_url_file, ...), at any
-    depth. `rule_files` and file_sd's `files` are lists, not secrets, and are left out."""
-    if isinstance(config, list):
-        return sorted({path for item in config for path in read_files(item)})
-    if not isinstance(config, dict):
-        return []
-    found = {
-        value for name, value in config.items() if name.endswith("_file") and isinstance(value, str)
-    }
-    return sorted(found.union(*(read_files(value) for value in config.values())))
-
-
 def alertmanager_keys(stack: Stack) -> dict[str, str]:
     """Each file a channel reads a secret from, with its key in ALERTMANAGER_SECRETS: the
     file's name, or its whole path when two files share a name."""
@@ -126,19 +112,13 @@ def placed(files: Mapping[str, str], secret: str, folder: str) -> Placed:
     return result
 
 
-def keyed(
-    paths: list[str], keys: Mapping[str, str], config: str, relative_to: str | None = None
-) -> dict[str, str]:
+def keyed(paths: list[str], keys: Mapping[str, str], config: str) -> dict[str, str]:
     """The files a config reads, each with its key; a file no key stands for is a stackgen bug
-    (a spec field that names a secret file the Secret's keys do not cover). `relative_to`:
-    the folder the server resolves a relative path against (Prometheus: its config file's)."""
+    (a spec field that names a secret file the Secret's keys do not cover)."""
     missing = [p for p in paths if p not in keys]
     if missing:
         raise RenderError(f"{config} reads {missing}, which no Secret key holds")
-    return {
-        posixpath.normpath(posixpath.join(relative_to, path)) if relative_to else path: keys[path]
-        for path in paths
-    }
+    return {path: keys[path] for path in paths}
 
 
 def templates(stack: Stack) -> dict[str, bytes]:

@@ -5,7 +5,6 @@ Services named and numbered by the spec's addresses."""
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -50,8 +49,8 @@ from stackgen.targets.k8s.secrets import (
     keyed,
     placed,
     prometheus_keys,
-    read_files,
 )
+from stackgen.targets.secret_files import read_files
 from stackgen.targets.split import split_by_size
 
 PROMETHEUS_IMAGE = "quay.io/prometheus/prometheus:v{version}"
@@ -291,17 +290,14 @@ def prometheus(stack: Stack, plain: Mapping[str, bytes]) -> list[Object]:
         address = _config_address(stack, path)
         host, port = _split_address(address)
         name = service_name(host, "prometheus")
-        config_file = f"{PROMETHEUS_DIR}/{under_prometheus(path)}"
         args = [
-            f"--config.file={config_file}",
+            f"--config.file={PROMETHEUS_DIR}/{under_prometheus(path)}",
             "--storage.tsdb.path=/prometheus",
             f"--web.listen-address=:{PROMETHEUS_PORT}",
             *prometheus_flags(stack, address),
         ]
-        # Only the files this server's config reads (the global server sends no remote_write),
-        # a relative path where Prometheus reads it: beside its config file.
-        read = read_files(plain_yaml(plain, path))
-        files = keyed(read, secret_keys, path, relative_to=posixpath.dirname(config_file))
+        # Only the files this server's config reads (the global server sends no remote_write).
+        files = keyed(read_files(plain_yaml(plain, path)), secret_keys, path)
         secrets = placed(files, REMOTE_WRITE_SECRETS, PROMETHEUS_DIR)
         mounts = [*base_mounts, *secrets.mounts]
         container = _container(
