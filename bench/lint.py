@@ -1,7 +1,8 @@
 """Benchmark: `stackgen lint` against `promtool check rules` on the same rule files. Prints a
 table with the time of each and its ratio to promtool's, for two inputs: the corpus folder
 (awesome-prometheus-alerts and kube-prometheus) and 20,000 distinct rules in 1,000 files; then
-both ratios of `stackgen lint` (the process) to promtool, the figures issue 17 asks for.
+both ratios of `stackgen lint` (the process) to promtool, wall and CPU, the figures issue 17
+asks for, with the machine's load average (wall times depend on what else runs).
 
 PrometheusRule objects (which promtool cannot read) are unwrapped into plain rule files in a
 temporary folder first, untimed; both tools then read exactly those files.
@@ -177,6 +178,7 @@ def main() -> None:
     stackgen = Path(sys.executable).with_name("stackgen")
 
     compile_stackgen()
+    load = load_average()
     print(machine(promtool))
     ratios = []
     with tempfile.TemporaryDirectory() as temp:
@@ -190,10 +192,20 @@ def main() -> None:
                 sys.exit(2)
             print(f"\n{title}")
             ratios.append((title, compare(files, folder, promtool, stackgen, args.repeat)))
-    print(f"\nstackgen lint (process) / promtool check rules, median of {args.repeat}:")
+    print(f"\nstackgen lint (process) against promtool check rules, median of {args.repeat}:")
+    print(f"{'input':<40} {'wall x':>7} {'CPU x':>7}  wall <= 1.0")
     for title, (wall, cpu) in ratios:
-        verdict = "(<= 1.0)" if wall <= 1.0 else "(over 1.0)"
-        print(f"  {title:<40} wall {wall:.2f}x {verdict}; CPU {cpu:.2f}x")
+        print(f"{title:<40} {wall:>7.2f} {cpu:>7.2f}  {'yes' if wall <= 1.0 else 'no'}")
+    cores = os.cpu_count()
+    print(f"load average: {load} at the start, {load_average()} at the end ({cores} cores)")
+
+
+def load_average() -> str:
+    """The machine's 1-minute load average: other work on the cores moves the wall times."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "unknown"
 
 
 def compare(

@@ -9,7 +9,8 @@ them leaves OUT missing, with the old tree kept beside it.
 
 from __future__ import annotations
 
-import ctypes
+# ctypes and tempfile are imported where they are used: `stackgen lint` reads files
+# through this module (read_in) and starts faster without them.
 import difflib
 import errno
 import hashlib
@@ -17,7 +18,6 @@ import json
 import os
 import shutil
 import stat
-import tempfile
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
@@ -219,6 +219,8 @@ def write_staged(
     """Make OUT hold the files `produce(staging)` writes (plus files stackgen did not write),
     or leave it as it was. `produce` returns their digests by relative POSIX path: a large
     render writes each file as soon as it is made. `verify` checks the staged tree first."""
+    import tempfile
+
     # Through a symbolic link, write where it points: the link stays valid.
     out = out.resolve() if out.is_symlink() else out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -329,6 +331,8 @@ def _swap_in(staging: Path, out: Path) -> None:
 
 
 def _exchange(a: Path, b: Path) -> bool:
+    import ctypes
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2

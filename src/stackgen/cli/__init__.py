@@ -17,6 +17,7 @@ from stackgen import version
 from stackgen.cli.explain import explain_command
 from stackgen.cli.imports import import_app
 from stackgen.cli.lint import lint_command
+from stackgen.cli.plain import PlainCommand, PlainGroup
 from stackgen.cli.preview import preview_command
 from stackgen.cli.project import init_command, schema_command
 from stackgen.cli.render import diff_command, render_command, report_command, validate_command
@@ -26,6 +27,7 @@ from stackgen.common.gc import collector_off
 
 app = typer.Typer(
     name="stackgen",
+    cls=PlainGroup,
     help="Render one declarative spec into a complete, checked monitoring stack.",
     epilog="Example: stackgen render specs/ -o out/ (then: stackgen COMMAND --help)",
     no_args_is_help=True,
@@ -55,7 +57,7 @@ def main(
 app.command("validate")(validate_command)
 app.command("render")(render_command)
 app.add_typer(import_app, name="import")
-app.command("lint")(lint_command)
+app.command("lint", cls=PlainCommand)(lint_command)
 app.command("explain")(explain_command)
 app.add_typer(routes_app, name="routes")
 app.command("test")(test_command)

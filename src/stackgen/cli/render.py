@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
@@ -125,6 +124,8 @@ def render_command(
     folders = template_folders(stack, spec, templates or [])
     if check:
         try:
+            import tempfile  # here: `stackgen lint` starts without it
+
             with render_failures(""), tempfile.TemporaryDirectory() as elsewhere:
                 files, digests = tree_files(stack, Path(elsewhere), targets, folders, jobs)
                 diff = unified_diff(out, files, out.as_posix().strip("/") or ".", digests)
@@ -170,6 +171,8 @@ def _rendered(stack: Stack, spec: Path) -> Iterator[Mapping[str, bytes]]:
     from stackgen.spec.templates import template_folders
 
     targets = chosen_targets(stack, None)
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="stackgen-render-") as folder:
         with render_failures(""):
             files, _ = tree_files(stack, Path(folder), targets, template_folders(stack, spec, []))

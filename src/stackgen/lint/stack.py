@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stackgen.alertmanager.routing import route_tree
 from stackgen.common.values import parse_duration
 from stackgen.grafana.queries import dashboard_queries
 from stackgen.lint.checks import check, of_scope
@@ -133,6 +132,9 @@ def routing_findings(
         return []
     if not isinstance(document.data.get("route"), dict):
         return []
+    # Imported here: linting rule files alone never reads a routing tree.
+    from stackgen.alertmanager.routing import route_tree
+
     tree = route_tree(document.data["route"])
     external = stack.external_labels
     carried = carried_labels(files, external, stack.target_labels())

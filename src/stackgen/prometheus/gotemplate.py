@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 # Functions of Prometheus 2.42's alert templates (template/template.go) and Go's built-ins.
 PROMETHEUS_FUNCTIONS = frozenset(
@@ -55,8 +55,7 @@ class TemplateError(ValueError):
     """What Go's parser says, and where in the text (1-based line)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):  # a tuple: made for every token, cheaper than a dataclass
     kind: str
     value: str
     pos: int
@@ -392,6 +391,7 @@ class _Parser:
 
     def __init__(self, text: str, tokens: list[_Token]) -> None:
         self.text, self.tokens, self.index = text, tokens, 0
+        self.end = len(tokens)
         self.vars: list[str] = ["$"]
         self.range_depth = 0
         self.trees: dict[str, bool] = {}  # defined template -> not empty
@@ -401,16 +401,19 @@ class _Parser:
         return TemplateError(_at(self.text, self.last.pos, message))
 
     def next(self) -> _Token:
-        token = self.tokens[min(self.index, len(self.tokens) - 1)]
+        token = self.peek()
         self.index += 1
         self.last = token
         return token
 
     def peek(self) -> _Token:
-        return self.tokens[min(self.index, len(self.tokens) - 1)]
+        """The next token; past the end, the last (EOF)."""
+        index = self.index
+        return self.tokens[index] if index < self.end else self.tokens[-1]
 
     def skip_space(self) -> None:
-        while self.peek().kind == "space":
+        tokens, end = self.tokens, self.end
+        while self.index < end and tokens[self.index].kind == "space":
             self.index += 1
 
     def next_non_space(self) -> _Token:

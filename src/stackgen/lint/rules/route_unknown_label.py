@@ -12,12 +12,14 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from stackgen.alertmanager.routing import Route, matchers_of
 from stackgen.lint.findings import Severity
 from stackgen.lint.rules.base import Audience, Hit, Keys, Scope
 from stackgen.lint.sources import Document
+
+if TYPE_CHECKING:  # the checks of alertmanager.yml import the routing when they run
+    from stackgen.alertmanager.routing import Route
 
 ID = "route/unknown-label"
 SEVERITY: Severity = "warning"
@@ -28,6 +30,8 @@ HINT = "Fix the label name, or add the label to the alerts."
 
 def _inhibit_labels(config: dict[str, Any]) -> Iterator[tuple[Keys, str, str]]:
     """(path, label, what names it) for every label inhibit rules name."""
+    from stackgen.alertmanager.routing import matchers_of
+
     for index, inhibit in enumerate(config.get("inhibit_rules") or []):
         if not isinstance(inhibit, dict):
             continue  # amtool check-config reports it

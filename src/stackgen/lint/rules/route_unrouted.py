@@ -16,12 +16,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from stackgen.alertmanager.routing import Route, possible_routes
 from stackgen.lint.findings import Severity
 from stackgen.lint.rules.base import Audience, Hit, Scope, Spot
 from stackgen.lint.sources import Reread
 
 if TYPE_CHECKING:  # summaries are made by running the checks
+    from stackgen.alertmanager.routing import Route
     from stackgen.lint.summary import AlertFacts, RuleFileSummary
 
 ID = "route/unrouted"
@@ -58,6 +58,8 @@ def check(
     tree: Route, files: Sequence[RuleFileSummary], external: dict[str, str], rules: Reread
 ) -> Iterator[Hit]:
     """`tree`: alertmanager.yml's routes; `external`: Prometheus's external labels."""
+    from stackgen.alertmanager.routing import possible_routes  # only a stack's lint routes
+
     if not tree.routes:
         return  # one receiver for everything is a choice, not a gap
     alerts = [Alert(summary.file, a, external) for summary in files for a in summary.alerts]
