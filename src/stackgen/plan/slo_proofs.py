@@ -149,7 +149,8 @@ def _base_sums(model: Model, burn: Burn, upto: int) -> tuple[list[int], list[int
 
 
 def _derived(model: Model, burn: Burn, window: int, t: int) -> Fraction | None:
-    """A window's ratio at t: the base rates recorded at samples in [t - window, t]."""
+    """A window's ratio at t: a tiled window's from the base rates recorded at t, t - base ...
+    back to t - window (exclusive), another's from those recorded at samples in [t - window, t]."""
     step = model.step
     last = t // step
     failed, events = _base_sums(model, burn, last)

@@ -83,15 +83,15 @@ class Recording:
 def recording(slo: SLO, evaluation_interval: str) -> Recording:
     """How the rules of `plan.slos` record the SLO on a server evaluating this often."""
     plan = engine.plan(slo)
+    every = parse_duration(evaluation_interval)
+    slow = engine.slow_interval(every)
+    late = {w: slow for w in engine.slow_windows(plan)} if slow else {}
     if isinstance(slo.sli, RatioSLI) or not plan.ranges:
-        return Recording(None, {}, {}, {})
+        return Recording(None, {}, {}, late)
     base = plan.ranges[0]
     tiled = engine.tiling(plan)
     windows = {*plan.ranges, plan.period} - {base}
     summed = {w: base for w in windows if w not in tiled}
-    slow = engine.slow_interval(parse_duration(evaluation_interval))
-    late = {w: slow for w in engine.slow_windows(plan)} if slow else {}
-    every = parse_duration(evaluation_interval)
     return Recording(base, tiled, summed, late, every if tiled and base % every else 0)
 
 
