@@ -188,3 +188,36 @@ def test_a_full_outage_pages_when_explain_says(tmp_path):
         "15s",
         [{"interval": "15s", "input_series": outage, "alert_rule_test": alerts}],
     )
+
+
+def test_a_scrape_gap_leaves_the_windows_the_traffic_seen_around_it(tmp_path):
+    """Two hours of 100 requests a minute, 1% failing, with no samples from 1h1m to 1h15m (a
+    Prometheus restart): while the 5m rates are missing no window has a ratio (nothing is
+    invented); after it, every window holds the traffic it saw, the spans of the gap adding
+    nothing: 1% again, for the hour, the 6h window (younger than 6h) and the period."""
+    ratio = {
+        w: f"round(slo:sli_error:ratio_rate{w}{SLO}, 0.000001)" for w in ("5m", "1h", "6h", "30d")
+    }
+    seen = [{"labels": SLO, "value": 0.01}]
+    output = promtool_tests(
+        tmp_path,
+        [rule_file(tmp_path, "{name: errors, objective: 99.9, sli: {type: requests}}")],
+        "1m",
+        [
+            {
+                "interval": "1m",
+                "input_series": [
+                    {"series": OK, "values": "0+99x60 _x14 7425+99x44"},
+                    {"series": FAILED, "values": "0+1x60 _x14 75+1x44"},
+                ],
+                "promql_expr_test": [
+                    {"expr": ratio["1h"], "eval_time": "1h10m", "exp_samples": []},
+                    *[
+                        {"expr": ratio[w], "eval_time": "1h50m", "exp_samples": seen}
+                        for w in ("5m", "1h", "6h", "30d")
+                    ],
+                ],
+            }
+        ],
+    )
+    assert "SUCCESS" in output
