@@ -5,8 +5,9 @@ request counter (`http_requests_total{job="api",instance,route,code}`, by defaul
 x 20 routes x 4 status codes = 4,000 series, one sample every 2m, which backfills in minutes on
 2 cores; `--instances 200` gives 16,000) over the longest window read
 raw (Sloth's 3d) plus a day, and the series each tool's rules record from it (Sloth's 5m error
-ratio; stackgen's 5m failed and all request rates), every 15s over the 30d period plus a day, as
-if the rules had run for the month. The real `prometheus` (2.42) then runs on loopback once with
+ratio; stackgen's failed and all request rates of every window, 5m to 3d, which its longer
+windows add up from consecutive spans), every 15s over the 30d period plus a day, as if the rules
+had run for the month. The real `prometheus` (2.42) then runs on loopback once with
 Sloth's rules for a 99.9% SLO on that counter (bench/sloth_rules.py, checked against Sloth's
 output in the shared corpus) and once with stackgen's (the same SLO rendered by stackgen: its
 `.slo` and `.slo-long` groups and the SLO's alerts), each on its own hard-linked copy of the
@@ -141,10 +142,12 @@ def recorded_series(instances: int, routes: int, step: int) -> dict[str, float]:
         'sloth_slo="requests",sloth_window="5m"}'
     )
     identity = '{service="api",slo="requests"}'
+    # Steady traffic: every window's rates are the 5m ones.
+    windows = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
     return {
         sloth: failed / per_step,
-        f"slo:sli_errors:rate5m{identity}": failed / step,
-        f"slo:sli_events:rate5m{identity}": per_step / step,
+        **{f"slo:sli_errors:rate{w}{identity}": failed / step for w in windows},
+        **{f"slo:sli_events:rate{w}{identity}": per_step / step for w in windows},
     }
 
 

@@ -340,7 +340,7 @@ def test_availability_slo_ignores_one_failed_scrape_pages_on_a_partial_outage_an
                                     "burning its error budget: 14.4x the budget (1.44% errors) "
                                     "over 1h and 5m or 6x the budget (0.6% errors) over 6h and "
                                     "30m. At 14.4x, 2% of the budget goes in 1h and all of it in "
-                                    "2d2h. It stays quiet for 35m after ServiceDown fired for "
+                                    "2d2h. It stays quiet for 30m after ServiceDown fired for "
                                     "the service: that outage has paged already.",
                                     "runbook_url": f"{RUNBOOKS}/SLAAvailabilityViolation.md",
                                     "dashboard_url": f"{DASHBOARDS}/aion-aion-web-api_slo",

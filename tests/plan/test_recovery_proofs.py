@@ -20,14 +20,15 @@ REQUESTS = "{name: e, objective: 99.5, sli: {type: requests}}"
 
 
 def test_the_page_tier_holds_off_after_servicedown_fired_and_the_ticket_tier_does_not(tmp_path):
-    """Held for the longest short window (30m) and the base window (5m) whose rates it sums."""
+    """Held for the longest short window (30m): it adds up 5m spans, so the outage leaves it
+    30m after it ended."""
     stack = stack_from(tmp_path, minimal_with_slos(UPTIME))
     (service,) = stack.services
     slo = service.slos[0]
     page = tier_expr(service_context(stack, service), service, slo, "page")
     assert page == (
         f"({tier_condition(service, slo, 'page')}) unless on (service) "
-        '(max_over_time(ALERTS{alertname="ServiceDown",alertstate="firing",service="api"}[35m]) '
+        '(max_over_time(ALERTS{alertname="ServiceDown",alertstate="firing",service="api"}[30m]) '
         'and on () group(up{job="api"}))'
     )
     ticket = tier_expr(service_context(stack, service), service, slo, "ticket")

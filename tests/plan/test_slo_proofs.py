@@ -1,6 +1,8 @@
 """The SLO proofs' window model: every window's ratio is derived from the base window's
 recorded rates, as the rules record them at each evaluation, so a proof's expected firing
-times are exact for the derived windows (promtool checks them a step early and on time)."""
+times are exact for the derived windows (promtool checks them a step early and on time). A
+tiled window adds up consecutive base spans; a window no shorter one tiles sums every base
+rate recorded over its range."""
 
 from fractions import Fraction
 
@@ -10,7 +12,28 @@ R = Fraction(1, 100)
 T0 = 3600
 
 
-def test_a_derived_window_trails_the_raw_one_by_the_base_windows_rates():
+def test_a_tiled_window_of_counters_reads_what_the_raw_one_reads():
+    """Consecutive 5m increases add up to the hour's: at every step of a burn and its end,
+    from the first sample on (spans before it add nothing)."""
+    tiled = Model(True, 60, 300, frozenset({300, 3600}))
+    for t1 in (None, T0 + 1500):
+        burn = Burn(R, T0, t1, busy=10)
+        for t in range(0, T0 + 7260, 60):
+            for window in (300, 3600):
+                assert tiled.ratio(burn, window, t) == Model(True, 60).ratio(burn, window, t)
+
+
+def test_a_tiled_window_of_uptime_counts_each_spans_both_ends():
+    """`up`'s 5m spans each count the samples of [s - 5m, s]: the sample between two spans is
+    counted by both (Prometheus 2 ranges include their start), twelve in the hour's 72."""
+    burn = Burn(R, T0)
+    tiled = Model(False, 60, 300, frozenset({300, 3600}))
+    assert tiled.ratio(burn, 3600, T0 + 60) == R / 72  # the raw hour's: R / 61
+    assert Model(False, 60).ratio(burn, 3600, T0 + 60) == R / 61
+    assert tiled.ratio(burn, 3600, T0 + 3600) == R * Fraction(71, 72)
+
+
+def test_a_summed_window_trails_the_raw_one_by_the_base_windows_rates():
     """One step into a burn: the raw 5m window holds one faulty minute in five; the derived 5m
     window sums six recorded 5m rates (both ends of its range), of which only the last saw
     the faulty minute."""

@@ -65,36 +65,80 @@ def test_the_base_window_records_failed_and_all_requests_once(tmp_path):
         'or 0 * sum (rate(http_requests_total{job="api"}[5m]))'
     )  # a group with requests but no failures is 0, not missing
     assert records["slo:sli_error:ratio_rate5m"]["expr"] == (
-        'sum_over_time(slo:sli_errors:rate5m{service="api",slo="errors"}[5m]) '
-        '/ (sum_over_time(slo:sli_events:rate5m{service="api",slo="errors"}[5m]) > 0)'
+        'slo:sli_errors:rate5m{service="api",slo="errors"} '
+        '/ (slo:sli_events:rate5m{service="api",slo="errors"} > 0)'
     )  # `> 0`: no traffic gives no ratio, not NaN
     assert records["slo:sli_errors:rate5m"]["labels"] == {"service": "api", "slo": "errors"}
 
 
-def test_longer_windows_and_the_period_are_ratios_of_sums_of_the_base_rates(tmp_path):
-    """Traffic-weighted: all failed requests of the window over all its requests, read from
-    the two recorded series, never from the raw ones."""
+def test_longer_windows_and_the_period_add_up_consecutive_spans_of_shorter_ones(tmp_path):
+    """Traffic-weighted: all failed requests of the window over all its requests. Each window's
+    rates are the mean of consecutive spans of a shorter window's recorded rates (30m of six
+    5m spans, 1h of two 30m ones ... 30d of ten 3d ones), so it covers exactly what a raw
+    rate() over it covers; only the 5m rates read the raw series."""
     records = records_of(
         tmp_path, with_slo("{name: errors, objective: 99.9, sli: {type: requests}}")
     )
+    five = 'slo:sli_errors:rate5m{service="api",slo="errors"}'
+    spans = [five] + [f"({five} offset {m}m or 0 * {five})" for m in (5, 10, 15, 20, 25)]
+    assert records["slo:sli_errors:rate30m"]["expr"] == f"({' + '.join(spans)}) / 6"
+    three = 'slo:sli_events:rate3d{service="api",slo="errors"}'
+    assert records["slo:sli_events:rate30d"]["expr"] == (
+        f"({three} + ({three} offset 3d or 0 * {three}) + ({three} offset 6d or 0 * {three}) + "
+        f"({three} offset 9d or 0 * {three}) + ({three} offset 12d or 0 * {three}) + "
+        f"({three} offset 15d or 0 * {three}) + ({three} offset 18d or 0 * {three}) + "
+        f"({three} offset 21d or 0 * {three}) + ({three} offset 24d or 0 * {three}) + "
+        f"({three} offset 27d or 0 * {three})) / 10"
+    )
+    made_of = {w: r["expr"].split(":rate")[1].split("{")[0] for w, r in records.items()
+               if w.startswith("slo:sli_errors:") and w != "slo:sli_errors:rate5m"}  # fmt: skip
+    assert made_of == {
+        "slo:sli_errors:rate30m": "5m",
+        "slo:sli_errors:rate1h": "30m",
+        "slo:sli_errors:rate2h": "1h",
+        "slo:sli_errors:rate6h": "2h",
+        "slo:sli_errors:rate1d": "6h",
+        "slo:sli_errors:rate3d": "1d",
+        "slo:sli_errors:rate30d": "3d",
+    }
     for window in ("5m", "1h", "3d", "30d"):
         assert records[f"slo:sli_error:ratio_rate{window}"]["expr"] == (
-            f'sum_over_time(slo:sli_errors:rate5m{{service="api",slo="errors"}}[{window}]) '
-            f'/ (sum_over_time(slo:sli_events:rate5m{{service="api",slo="errors"}}[{window}]) > 0)'
+            f'slo:sli_errors:rate{window}{{service="api",slo="errors"}} '
+            f'/ (slo:sli_events:rate{window}{{service="api",slo="errors"}} > 0)'
         )
     raw = [r for r, rule in records.items() if "http_requests_total" in rule["expr"]]
     assert raw == ["slo:sli_errors:rate5m", "slo:sli_events:rate5m"]
 
 
-def test_windows_no_page_tier_reads_and_the_period_go_to_a_slower_group(tmp_path):
+def test_a_window_no_shorter_window_tiles_sums_the_base_rates_over_its_range(tmp_path):
+    """7m is no whole number of 5m spans: its ratio sums the recorded 5m rates over its
+    range (and trails a raw rate(), which `stackgen explain` says)."""
+    text = with_slo(
+        "{name: e, objective: 99.9, sli: {type: requests}, tiers: {ticket: {enabled: false}, "
+        "page: {windows: [{long: 1h, short: 5m, budget_consumed: 2}, "
+        "{long: 6h, short: 7m, budget_consumed: 5}]}}}"
+    )
+    records = records_of(tmp_path, text)
+    assert records["slo:sli_error:ratio_rate7m"]["expr"] == (
+        'sum_over_time(slo:sli_errors:rate5m{service="api",slo="e"}[7m]) '
+        '/ (sum_over_time(slo:sli_events:rate5m{service="api",slo="e"}[7m]) > 0)'
+    )
+    assert "slo:sli_errors:rate7m" not in records
+    # 3 x 2h: a disabled tier's windows (the ticket tier's 2h) are recorded still
+    assert records["slo:sli_errors:rate6h"]["expr"].endswith(") / 3")
+
+
+def test_only_the_period_goes_to_a_slower_group(tmp_path):
+    """No alert reads the period; every window a tier reads is evaluated with the alerts."""
     groups = groups_of(tmp_path, with_slo("{name: errors, objective: 99.9, sli: {type: requests}}"))
-    assert [r for r in groups["api.slo-long"] if "ratio_rate" in r] == [
-        "slo:sli_error:ratio_rate2h",
-        "slo:sli_error:ratio_rate1d",
-        "slo:sli_error:ratio_rate3d",
+    assert groups["api.slo-long"] == [
+        "slo:sli_errors:rate30d",
+        "slo:sli_events:rate30d",
         "slo:sli_error:ratio_rate30d",
-    ]  # the ticket tier's windows; the page tier's 5m, 30m, 1h and 6h stay in api.slo
-    assert "slo:period_error_budget_remaining:ratio" in groups["api.slo-long"]
+        "slo:period_burn_rate:ratio",
+        "slo:period_error_budget_remaining:ratio",
+    ]
+    assert "slo:sli_error:ratio_rate3d" in groups["api.slo"]
     stack = stack_from(tmp_path, with_slo("{name: errors, objective: 99.9, sli: {type: requests}}"))
     (slow,) = [g for g in rule_groups(stack, stack.services[0]) if g["name"] == "api.slo-long"]
     assert slow["interval"] == "2m"
@@ -200,9 +244,9 @@ def test_page_and_ticket_tiers_use_both_windows_of_each_pair(tmp_path):
         '(slo:sli_error:ratio_rate6h{service="api",slo="e"} > 0.006 and '
         'slo:sli_error:ratio_rate30m{service="api",slo="e"} > 0.006)) '
         # held after an outage ServiceDown paged for (tests/plan/test_recovery_proofs.py): the
-        # longest short window, 30m, and one base window (5m), whose last rate saw the outage
+        # longest short window, 30m, which adds up 5m spans, so lets the outage go after 30m
         'unless on (service) (max_over_time(ALERTS{alertname="ServiceDown",'
-        'alertstate="firing",service="api"}[35m]) and on () group(up{job="api"}))'
+        'alertstate="firing",service="api"}[30m]) and on () group(up{job="api"}))'
     )
     assert (tiers["page"].labels["severity"], tiers["ticket"].labels["severity"]) == (
         "critical",
@@ -242,8 +286,8 @@ def test_a_tier_can_be_disabled_or_given_its_own_severity_and_windows(tmp_path):
         '(slo:sli_error:ratio_rate2h{service="api",slo="e"} > 0.144 and '
         'slo:sli_error:ratio_rate10m{service="api",slo="e"} > 0.144) unless on (service) '
     )
-    # held for its short window and the base window whose rates it sums (here 10m, its shortest)
-    assert '[20m]) and on () group(up{job="api"}))' in tiers["page"].expr
+    # held for its short window (here 10m, the base, read from the raw series)
+    assert '[10m]) and on () group(up{job="api"}))' in tiers["page"].expr
 
 
 def test_a_missing_metric_alert_can_be_asked_for(tmp_path):

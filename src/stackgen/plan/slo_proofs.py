@@ -72,12 +72,15 @@ class Model:
     evaluation s the failed and all events over the base window (counters: their increases
     over (s - base, s], rate() from the first sample on, counters fed from 0 so it never
     extrapolates; `up`: count_over_time/sum_over_time of the samples in [s - base, s]), and a
-    window's ratio at t is the ratio of their sums over the recorded rates in [t - w, t]
-    (Prometheus 2.42: both ends included)."""
+    window's ratio at t is the ratio of their sums: for a window in `tiled` (the base and the
+    windows the rules add up from consecutive shorter spans) over the rates recorded at t,
+    t - base, t - 2 base ... (a span before the first rate adds nothing); for another over the
+    recorded rates in [t - w, t] (Prometheus 2.42: both ends included)."""
 
     counters: bool
     step: int
     base: int | None = None
+    tiled: frozenset[int] = frozenset()
 
     def ratio(self, burn: Burn, window: int, t: int) -> Fraction | None:
         if self.base is not None:
@@ -146,15 +149,23 @@ def _base_sums(model: Model, burn: Burn, upto: int) -> tuple[list[int], list[int
 
 
 def _derived(model: Model, burn: Burn, window: int, t: int) -> Fraction | None:
-    """A window's ratio at t: the base rates recorded at samples in [t - window, t]."""
+    """A window's ratio at t: a tiled window's from the base rates recorded at t, t - base ...
+    back to t - window (exclusive), another's from those recorded at samples in [t - window, t]."""
     step = model.step
     last = t // step
-    first = max(0, -(-(t - window) // step))
     failed, events = _base_sums(model, burn, last)
-    total = events[last + 1] - events[first]
+    if window in model.tiled:
+        assert model.base is not None
+        every = model.base // step
+        samples = range(last, max(-1, last - window // step), -every)
+        bad = sum(failed[k + 1] - failed[k] for k in samples)
+        total = sum(events[k + 1] - events[k] for k in samples)
+    else:
+        first = max(0, -(-(t - window) // step))
+        bad, total = failed[last + 1] - failed[first], events[last + 1] - events[first]
     if total <= 0:
         return None  # `> 0`: no events, no ratio
-    return burn.ratio * Fraction(failed[last + 1] - failed[first], total)
+    return burn.ratio * Fraction(bad, total)
 
 
 def _holds(model: Model, plan: engine.Plan, tier: str, burn: Burn, t: int) -> bool:
@@ -560,7 +571,7 @@ def _scenarios(
 ) -> dict[int, list[Scenario]]:
     key = (
         plan.budget, plan.windows, plan.recorded, tuple(plan.for_.items()), tiers, counters,
-        derived, plan.ranges[0],
+        derived, plan.ranges[0], plan.period,
     )  # fmt: skip
     return _SCENARIOS.get(key, lambda: _compute_scenarios(plan, tiers, counters, derived))
 
@@ -569,7 +580,13 @@ def _model(plan: engine.Plan, tier: str, counters: bool, derived: bool) -> Model
     """The tier's model: windows derived from the base window's rates unless `derived` is
     False (a `ratio` SLI's windows are its own expression)."""
     base = plan.ranges[0] if derived else None
-    return Model(counters, tier_step(plan, tier, base), base)
+    return Model(counters, tier_step(plan, tier, base), base, _tiled(plan, derived))
+
+
+def _tiled(plan: engine.Plan, derived: bool) -> frozenset[int]:
+    """The windows the rules add up from consecutive base windows (the base's own included)."""
+    windows = {*plan.ranges, plan.period}
+    return frozenset(w for w in windows if derived and engine.base_spans(plan, w) is not None)
 
 
 def _compute_scenarios(
@@ -621,6 +638,6 @@ def slo_tests(
     identity = {"instance": INSTANCE, **service.labels}
     out: dict[int, list[dict[str, Any]]] = {}
     for step, found in _scenarios(plan, tuple(tiers), counters, derived).items():
-        model = Model(counters, step, plan.ranges[0] if derived else None)
+        model = Model(counters, step, plan.ranges[0] if derived else None, _tiled(plan, derived))
         out[step] = [_Tests(slo, plan, tiers, raw, identity, model).test(s) for s in found]
     return out

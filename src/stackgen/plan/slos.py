@@ -1,6 +1,7 @@
-"""SLO rules: the base window's failed and all events, read from the raw series once; the error
-ratio of each window and of the period as a ratio of their sums; budget and burn-rate series;
-and the page and ticket alerts of the multi-window multi-burn-rate scheme."""
+"""SLO rules: the base window's failed and all events, read from the raw series once; each
+longer window's and the period's, added up from consecutive spans of a shorter window's; the
+error ratio of each window as a ratio of their sums; budget and burn-rate series; and the page
+and ticket alerts of the multi-window multi-burn-rate scheme."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from stackgen.spec.model.slos import DEFAULT_ALERT_NAMES
 
 ALERT_NAMES = DEFAULT_ALERT_NAMES
 RATIO = "slo:sli_error:ratio_rate{range}"
-# The base window's failed and all events per second, recorded once per SLO (and group); every
-# window's ratio and the period's are derived from them.
+# Failed and all events per second over a window, per SLO (and group): the base window's read
+# from the raw series, every longer window's from a shorter window's (engine.tiling).
 FAILED = "slo:sli_errors:rate{range}"
 EVENTS = "slo:sli_events:rate{range}"
 # Events over a tier's long window, for the low-traffic guard (`min_events`).
@@ -97,25 +98,58 @@ def event_rates(ctx: ServiceContext, service: Service, slo: SLO, seconds: int) -
 
 
 def _derived_ratio(service: Service, slo: SLO, seconds: int, base: int) -> str:
-    """A window's error ratio from the base window's recorded rates: all failed events over all
-    events (a ratio of sums, so a quiet hour weighs what its traffic weighs). `> 0`: a window
-    without events has no ratio rather than NaN."""
+    """A window no shorter window tiles: its error ratio sums the base window's recorded rates
+    over its range (a ratio of sums, so a quiet hour weighs what its traffic weighs). `> 0`: a
+    window without events has no ratio rather than NaN."""
     window = format_duration(seconds)
     failed = slo_selector(FAILED.format(range=format_duration(base)), service, slo)
     events = slo_selector(EVENTS.format(range=format_duration(base)), service, slo)
     return f"sum_over_time({failed}[{window}]) / (sum_over_time({events}[{window}]) > 0)"
 
 
+def _spans(service: Service, slo: SLO, name: str, span: int, count: int) -> str:
+    """A window's rate as the mean of `count` consecutive spans of a shorter window's recorded
+    rate: the span ending now, and those ending one span, two spans ... earlier. A span not
+    recorded yet (the rules are younger than the window) adds nothing."""
+    now = slo_selector(name.format(range=format_duration(span)), service, slo)
+    terms = [now] + [
+        f"({now} offset {format_duration(span * k)} or 0 * {now})" for k in range(1, count)
+    ]
+    return f"({' + '.join(terms)}) / {count}"
+
+
+def _ratio(service: Service, slo: SLO, seconds: int) -> str:
+    """A window's error ratio from its recorded rates: all failed events over all events (a
+    ratio of sums). `> 0`: a window without events has no ratio rather than NaN."""
+    span = format_duration(seconds)
+    failed = slo_selector(FAILED.format(range=span), service, slo)
+    return f"{failed} / ({slo_selector(EVENTS.format(range=span), service, slo)} > 0)"
+
+
+def _tiled_records(service: Service, slo: SLO, window: int) -> list[tuple[int, str, str]]:
+    """A tiled window's failed and all event rates (from a shorter window's) and its ratio."""
+    span, count = engine.tiling(slo_plan(slo))[window]
+    text = format_duration(window)
+    return [
+        (window, FAILED.format(range=text), _spans(service, slo, FAILED, span, count)),
+        (window, EVENTS.format(range=text), _spans(service, slo, EVENTS, span, count)),
+        (window, ratio_record(window), _ratio(service, slo, window)),
+    ]
+
+
 def _event_count(service: Service, slo: SLO, seconds: int, base: int) -> str:
-    """The events a window saw: its average rate times its length (independent of how often
-    the base rates are recorded)."""
+    """The events a window saw: its recorded rate times its length (a summed window: its
+    average base rate, independent of how often the base rates are recorded)."""
+    if seconds in engine.tiling(slo_plan(slo)):
+        rate = slo_selector(EVENTS.format(range=format_duration(seconds)), service, slo)
+        return f"{rate} * {seconds}"
     events = slo_selector(EVENTS.format(range=format_duration(base)), service, slo)
     return f"avg_over_time({events}[{format_duration(seconds)}]) * {seconds}"
 
 
 def _window_records(ctx: ServiceContext, service: Service, slo: SLO) -> list[tuple[int, str, str]]:
-    """(window, record, expr) of the base window's event rates, of every window's ratio
-    (shortest first, the period last) and of the guard's event counts."""
+    """(window, record, expr) of the base window's event rates and ratio, of every longer
+    window's (shortest first, the period last) and of the guard's event counts."""
     plan = slo_plan(slo)
     if isinstance(slo.sli, RatioSLI):
         shortest = slo_selector(ratio_record(plan.ranges[0]), service, slo)
@@ -130,11 +164,19 @@ def _window_records(ctx: ServiceContext, service: Service, slo: SLO) -> list[tup
     base = plan.ranges[0]
     failed, events = event_rates(ctx, service, slo, base)
     span = format_duration(base)
-    records = [(base, FAILED.format(range=span), failed), (base, EVENTS.format(range=span), events)]
-    # The base window's ratio too sums the recorded rates, so that both windows of a pair
-    # trail the raw series alike (a burst leaves neither before the other has seen it).
-    for window in [*plan.ranges, plan.period]:
-        records.append((window, ratio_record(window), _derived_ratio(service, slo, window, base)))
+    records = [
+        (base, FAILED.format(range=span), failed),
+        (base, EVENTS.format(range=span), events),
+        (base, ratio_record(base), _ratio(service, slo, base)),
+    ]
+    tiled = engine.tiling(plan)
+    for window in sorted({*plan.ranges[1:], plan.period} - {base}):
+        if window in tiled:
+            records += _tiled_records(service, slo, window)
+        else:
+            records.append(
+                (window, ratio_record(window), _derived_ratio(service, slo, window, base))
+            )
     if slo.min_events is not None:
         for window in sorted({w.long for w in plan.windows}):
             count = _event_count(service, slo, window, base)
@@ -220,10 +262,13 @@ def guards_outage(service: Service) -> bool:
 def outage_hold(slo: SLO, windows: tuple[engine.Window, ...]) -> int:
     """How long after a paged outage the tier keeps quiet: until the outage has left every
     short window, the last of the tier's windows that still holds it once it is over. A window
-    derived from the base window's recorded rates holds it one base window longer (the last
-    rate that saw the outage is recorded a base window after it)."""
-    lag = 0 if isinstance(slo.sli, RatioSLI) else slo_plan(slo).ranges[0]
-    return max(w.short for w in windows) + lag
+    that sums the base window's recorded rates over its range holds it one base window longer
+    (the last rate that saw the outage is recorded a base window after it)."""
+    plan = slo_plan(slo)
+    summed = not isinstance(slo.sli, RatioSLI) and any(
+        engine.base_spans(plan, w.short) is None for w in windows
+    )
+    return max(w.short for w in windows) + (plan.ranges[0] if summed else 0)
 
 
 def outage_guard(

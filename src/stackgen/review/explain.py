@@ -37,38 +37,62 @@ class Explanation:
 
 @dataclass(frozen=True)
 class Recording:
-    """How the rules record an SLO's windows, which moves its detection times."""
+    """How the rules record an SLO's windows, which may move its detection times."""
 
     base: int | None  # the window read from raw series; None: every window is (a ratio SLI)
+    tiled: dict[int, tuple[int, int]]  # window -> (span, count): a sum of shorter spans
+    summed: dict[int, int]  # window -> base: the sum of the base's rates over its range
     late: dict[int, int]  # window -> how late its slow group may be, in seconds
+    interval: float = 0  # the evaluation interval, when it does not divide the base window
 
     def detect(self, window: engine.Window, burn: Decimal, hold: str) -> str:
-        seconds = engine.recorded_detection_seconds(window, burn, self.base, self.late)
+        seconds = engine.recorded_detection_seconds(window, burn, self.summed, self.late)
         if seconds is None:
             return "never"
         return format_duration(round(seconds) + parse_duration(hold))
 
     def note(self) -> str:
         parts = []
-        if self.base is not None:
-            parts.append(
-                f"Each window sums the recorded {format_duration(self.base)} rates, so it "
-                f"trails a raw rate() by up to {format_duration(self.base / 2)}"
+        if self.base is not None and self.tiled:
+            spans = ", ".join(
+                f"{format_duration(w)} = {n} x {format_duration(s)}"
+                for w, (s, n) in sorted(self.tiled.items())
             )
+            parts.append(
+                f"Each window adds up the recorded rates of consecutive shorter spans ({spans}), "
+                f"the {format_duration(self.base)} rates read from the raw series, so it "
+                "holds what a raw rate() over it holds"
+            )
+        if self.interval and self.base is not None:
+            parts.append(
+                f"the evaluation interval ({format_duration(self.interval)}) does not divide "
+                f"the {format_duration(self.base)} base window, so each span reads the rates "
+                "evaluated last before its end: the windows and these times are approximate"
+            )
+        if self.summed:
+            windows = ", ".join(format_duration(w) for w in sorted(self.summed))
+            lag = format_duration(max(self.summed.values()) / 2)
+            parts.append(f"{windows} sum the base rates, so trail a raw rate() by up to {lag}")
         if self.late:
             slow = ", ".join(format_duration(w) for w in sorted(self.late))
             interval = format_duration(max(self.late.values()))
-            parts.append(f"{slow} are evaluated every {interval}, and may be that late")
+            parts.append(f"{slow} (no alert reads it) is evaluated every {interval}")
         return "; ".join(parts) + "." if parts else ""
 
 
 def recording(slo: SLO, evaluation_interval: str) -> Recording:
     """How the rules of `plan.slos` record the SLO on a server evaluating this often."""
     plan = engine.plan(slo)
-    base = None if isinstance(slo.sli, RatioSLI) else plan.ranges[0]
-    slow = engine.slow_interval(parse_duration(evaluation_interval))
+    every = parse_duration(evaluation_interval)
+    slow = engine.slow_interval(every)
     late = {w: slow for w in engine.slow_windows(plan)} if slow else {}
-    return Recording(base, late)
+    if isinstance(slo.sli, RatioSLI) or not plan.ranges:
+        return Recording(None, {}, {}, late)
+    base = plan.ranges[0]
+    tiled = engine.tiling(plan)
+    windows = {*plan.ranges, plan.period} - {base}
+    summed = {w: base for w in windows if w not in tiled}
+    return Recording(base, tiled, summed, late, every if tiled and base % every else 0)
 
 
 def explain_slo(service: str, slo: SLO, evaluation_interval: str = "15s") -> Explanation:

@@ -124,12 +124,14 @@ def detection_seconds(window: Window, burn_rate: Decimal) -> float | None:
     return float(Decimal(window.long) * window.burn_rate / burn_rate)
 
 
-# Every window is derived from the base window's recorded rates (a ratio of sums over the
-# window), and the windows no page tier reads are evaluated in a
-# slower rule group. Both show in detection times, which `stackgen explain` reports.
+# Every window longer than the base is recorded from its shorter windows' recorded rates, as
+# the sum of consecutive spans (`tiling`): it reads what a raw rate() over it reads, a few
+# samples per series instead of the raw series. A window no shorter window tiles sums the base
+# window's recorded rates over its range instead (`derived_seconds`: it trails a raw rate()).
+# Only the period, which no alert reads, is evaluated in a slower rule group.
 SLOW_INTERVAL = 120  # seconds: well under Prometheus's 5m lookback, so no reader sees a gap
-SLOW_MIN_WINDOW = 60 * SLOW_INTERVAL  # evaluating a window 2m late moves it by under 2%
 SLOWER = 8  # the slow group evaluates this many times less often than the server
+MAX_SPANS = 12  # a window sums at most this many spans of a shorter one (1h of 5m)
 
 
 def slow_interval(evaluation_interval: float) -> int | None:
@@ -141,16 +143,37 @@ def slow_interval(evaluation_interval: float) -> int | None:
 
 
 def slow_windows(plan: Plan) -> set[int]:
-    """The window lengths evaluated in the slow group: no page tier reads them and they are
-    long enough that an evaluation up to SLOW_INTERVAL late hardly moves them; and the period."""
-    paged = {s for w in plan.recorded if w.tier == "page" for s in (w.long, w.short)}
-    slow = {r for r in plan.ranges if r not in paged and r >= SLOW_MIN_WINDOW}
-    return slow | {plan.period}
+    """The window lengths evaluated in the slow group: the period alone (no alert reads it)."""
+    return {plan.period}
+
+
+def tiling(plan: Plan) -> dict[int, tuple[int, int]]:
+    """window -> (span, count): each window recorded as `count` consecutive spans of a shorter
+    recorded window (the longest that divides it, in at most MAX_SPANS spans); the base window
+    (the shortest) is read from the raw series. Windows left out are summed from the base."""
+    if not plan.ranges:
+        return {}
+    recorded = [plan.ranges[0]]
+    spans: dict[int, tuple[int, int]] = {}
+    for window in sorted({*plan.ranges[1:], plan.period} - {plan.ranges[0]}):
+        parts = [w for w in recorded if window % w == 0 and window // w <= MAX_SPANS]
+        if parts:
+            spans[window] = (max(parts), window // max(parts))
+            recorded.append(window)
+    return spans
+
+
+def base_spans(plan: Plan, window: int) -> int | None:
+    """How many base windows a tiled window (or the base itself) adds up; None: summed."""
+    base = plan.ranges[0]
+    if window == base:
+        return 1
+    return window // base if window in tiling(plan) else None
 
 
 def derived_seconds(needed: float, base: int, window: int) -> float:
-    """When a window summing base-window rates first holds `needed` seconds' worth of a
-    steady burn that started at 0 (a raw rate() over the window holds it at `needed`).
+    """When a window summing base-window rates over its range first holds `needed` seconds'
+    worth of a steady burn that started at 0 (a raw rate() over the window holds it at `needed`).
 
     Each recorded rate averages the base window before it, so the sum over the window weighs
     errors by a trapezoid: rising over the first base window, full across the window, falling
@@ -164,18 +187,18 @@ def derived_seconds(needed: float, base: int, window: int) -> float:
 
 
 def recorded_detection_seconds(
-    window: Window, burn_rate: Decimal, base: int | None, late: dict[int, int]
+    window: Window, burn_rate: Decimal, summed: dict[int, int], late: dict[int, int]
 ) -> float | None:
     """How long after a step to `burn_rate` the window pair first fires as the rules record it:
-    every window sums the base window's recorded rates (`base` None: every window is a raw
-    rate), and `late` (window -> seconds) is how much later than the alerts a
-    slow group may have evaluated a window."""
+    a tiled window as a raw rate() over it, a window in `summed` (window -> base) as the sum of
+    the base window's recorded rates over it; `late` (window -> seconds) is how much later than
+    the alerts a slow group may have evaluated a window."""
     if burn_rate <= window.burn_rate:
         return None
     times = []
     for length in (window.long, window.short):
         needed = float(Decimal(length) * window.burn_rate / burn_rate)
-        if base is not None:
-            needed = derived_seconds(needed, base, length)
+        if length in summed:
+            needed = derived_seconds(needed, summed[length], length)
         times.append(needed + late.get(length, 0))
     return max(times)
