@@ -421,13 +421,15 @@ def _expected(alerts: dict[str, Alert], tiers: list[str]) -> list[dict[str, Any]
 
 def tier_step(plan: engine.Plan, tier: str, base: int | None = None) -> int:
     """A tier's evaluation and sample interval: divides its `for` (so a `for` one step off is
-    seen) and its windows, and at most 5m, so every window holds enough samples; the other
+    seen) and its windows, and at most 5m or the base window if longer (a 90d period's 15m),
+    so every raw window holds enough samples and long periods' proofs take fewer steps; the other
     tiers' windows need not divide by it (`_holds`). A tier's tests span a few of its own
     windows, so its step keeps them under promtool's 10,000 samples a query (checked). It
     divides the `base` window too, whose rates every derived window sums (rate() then reads
     whole steps and never extrapolates)."""
     windows = [x for w in plan.tier(tier) for x in (w.long, w.short)]
-    step = math.gcd(int(parse_duration(plan.for_[tier])), 300, *windows, *([base] if base else []))
+    cap = max(300, base or 0)
+    step = math.gcd(int(parse_duration(plan.for_[tier])), cap, *windows, *([base] if base else []))
     if base and (max(plan.ranges) // step + 1) * 2 > SAMPLE_LIMIT:
         # A base window that is no whole number of minutes (a 7d or 28d period) leaves the
         # step too fine for promtool's samples: the windows and the base alone set it, and
