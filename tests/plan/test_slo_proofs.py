@@ -51,7 +51,7 @@ def test_the_historys_errors_count_only_in_a_window_that_reaches_back_to_them():
     read an hour and a base window into the burn holds only the burn; a 2h one (a window
     doubled) still holds the background, so its ratio is higher."""
     b = R / 10
-    burn = Burn(R, T0, busy=1, background=b, since=T0 - 1800)
+    burn = Burn(R, T0, busy=1, background=b, since=T0 - 1800, upto=T0)
     model = Model(True, 60, 300)
     assert model.ratio(burn, 1800, T0 - 1800) == 0  # healthy before `since`
     assert model.ratio(burn, 600, T0) == b  # ten minutes of background rates

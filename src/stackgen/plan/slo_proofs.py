@@ -63,10 +63,11 @@ class Burn:
     # the targets scraped until `gone` (the one that burns and busy - 1 healthy others).
     busy: int = 1
     gone: int = 0
-    # Errors at `background` of the traffic over (since, t0] of the history (derived windows
+    # Errors at `background` of the traffic over (since, upto] of the history (derived windows
     # only): a window longer than the pair's own would see them.
     background: Fraction = Fraction(0)
     since: int = 0
+    upto: int = 0
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def _base_sums(model: Model, burn: Burn, upto: int) -> tuple[list[Fraction], lis
         u = k * step
         if burn.t0 < u and (t1 is None or u <= t1):
             return burn.ratio
-        return burn.background if burn.since < u <= burn.t0 else Fraction(0)
+        return burn.background if burn.since < u <= burn.upto else Fraction(0)
 
     if model.counters:
         # Increments of the interval ending at sample k (none at sample 0).
@@ -384,15 +385,18 @@ def _values(role: str, burn: Burn, step: int, end: int) -> str:
             return per * busy * e
         return per * busy * (1 - e)
 
-    # The history: healthy to `since`, then at the background error ratio where it has one.
+    # The history: healthy, but at the background error ratio over (since, upto] if it has one.
     since = min(t0, burn.since // step) if burn.background else t0
+    upto = min(t0, burn.upto // step) if burn.background else t0
     zero = Fraction(0)
     if role == "alive":
         return f"1x{count}"
     if role == "up":
         parts = [f"{_exact(rate(zero))}x{since}"]
-        if t0 > since:
-            parts.append(f"{_exact(rate(burn.background))}x{t0 - since - 1}")
+        if upto > since:
+            parts.append(f"{_exact(rate(burn.background))}x{upto - since - 1}")
+        if t0 > upto:
+            parts.append(f"{_exact(rate(zero))}x{t0 - upto - 1}")
         if t1 > t0:
             parts.append(f"{_exact(rate(burn.ratio))}x{t1 - t0 - 1}")
         if count > t1:
@@ -402,7 +406,8 @@ def _values(role: str, burn: Burn, step: int, end: int) -> str:
     # exactly.
     segments = [
         (rate(zero, burn.busy), since),
-        *([(rate(burn.background, burn.busy), t0 - since)] if t0 > since else []),
+        *([(rate(burn.background, burn.busy), upto - since)] if upto > since else []),
+        *([(rate(zero, burn.busy), t0 - upto)] if t0 > upto else []),
         (rate(burn.ratio), t1 - t0),
         (rate(zero), count - t1),
     ]
@@ -519,7 +524,8 @@ def _history(model: Model, burn: Burn, budget: Fraction) -> str:
         said.append(f"{burn.busy - 1} more healthy targets, gone at {format_duration(burn.gone)}")
     if burn.background:
         said.append(
-            f"errors at {_number(burn.background / budget)}x from {format_duration(burn.since)}"
+            f"errors at {_number(burn.background / budget)}x from {format_duration(burn.since)} "
+            f"to {format_duration(burn.upto)}"
         )
     return f" (after {', '.join(said)})" if said else ""
 
@@ -537,8 +543,10 @@ def _pair_scenario(model: Model, plan: engine.Plan, tier: str, pair: engine.Wind
     busy = BUSY if pair.long < history else 1
     hold = int(parse_duration(plan.for_[tier]))
     rate = Fraction(pair.burn_rate) * ABOVE
-    # Errors in the history's last long window (derived windows: the model sums them exactly),
-    # so a long window doubled, which reads them at the pair's firing, fires it sooner.
+    # Errors in the first half of the history's last long window (derived windows: the model
+    # sums them exactly): a long window doubled still reads them when the pair fires, and fires
+    # it sooner; the pair's own window has left them by then, so its resolution is the short
+    # window's alone.
     slowest = min(Fraction(w.burn_rate) for w in plan.windows)
     background = slowest * BACKGROUND * Fraction(plan.budget) if model.base else Fraction(0)
     for shift in range(6):
@@ -546,11 +554,11 @@ def _pair_scenario(model: Model, plan: engine.Plan, tier: str, pair: engine.Wind
         # fall either way).
         t0 = history + shift * step
         gone = t0 - pair.long - step
-        since = max(0, t0 - pair.long)
-        burn = Burn(rate * Fraction(plan.budget), t0, None, busy, gone, background, since)
+        since, upto = t0 - pair.long, t0 - pair.long // 2
+        burn = Burn(rate * Fraction(plan.budget), t0, None, busy, gone, background, since, upto)
         try:
             fires = _first(model, plan, burn, t0, t0 + 2 * pair.long + hold + step, True, tier)
-            stopped = Burn(burn.ratio, t0, fires, busy, gone, background, since)
+            stopped = Burn(burn.ratio, t0, fires, busy, gone, background, since, upto)
             resolves = _first(model, plan, stopped, fires, fires + 3 * pair.long, False, tier)
             for t in range(0, resolves + 2 * step, step):
                 _firing(model, plan, stopped, t)
