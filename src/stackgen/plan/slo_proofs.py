@@ -38,9 +38,9 @@ ABOVE = Fraction(11, 10)
 BELOW = Fraction(9, 10)
 TRAFFIC = 10  # requests a second of a proof's service
 BUSY = 10  # healthy traffic before a burn, times the burn's, where the history is weighed
-# Errors in the last long window of a pair's history, as a share of the slowest burn rate of
-# any tier (under every threshold): a window that reads further back than its own sees them.
-BACKGROUND = Fraction(1, 2)
+# Errors in a pair's history, as a share of the slowest burn rate of any tier (under every
+# threshold): a window that reads further back than its own sees them.
+BACKGROUND = Fraction(9, 10)
 SAMPLE_LIMIT = 10_000  # promtool's samples a query may load in tests
 # Label values tried for a regex matcher: an error status, then a good one.
 _CANDIDATES = ("500", "503", "5xx", "error", "failed", "false", "true")
@@ -543,22 +543,38 @@ def _pair_scenario(model: Model, plan: engine.Plan, tier: str, pair: engine.Wind
     busy = BUSY if pair.long < history else 1
     hold = int(parse_duration(plan.for_[tier]))
     rate = Fraction(pair.burn_rate) * ABOVE
-    # Errors in the first half of the history's last long window (derived windows: the model
-    # sums them exactly): a long window doubled still reads them when the pair fires, and fires
-    # it sooner; the pair's own window has left them by then, so its resolution is the short
-    # window's alone.
+    # Errors in the history's last long window, up to where the pair's own window (with the
+    # base window its rates cover) has left them when it fires (derived windows: the model sums
+    # them exactly): a long window doubled still reads them then, and fires it sooner; the
+    # pair's resolution stays the short window's alone.
     slowest = min(Fraction(w.burn_rate) for w in plan.windows)
     background = slowest * BACKGROUND * Fraction(plan.budget) if model.base else Fraction(0)
+    reach = pair.long + (model.base or 0) + step  # how far back the long window reads
     for shift in range(6):
         # A step more where some window's ratio would meet a threshold exactly (floats may
         # fall either way).
         t0 = history + shift * step
         gone = t0 - pair.long - step
-        since, upto = t0 - pair.long, t0 - pair.long // 2
-        burn = Burn(rate * Fraction(plan.budget), t0, None, busy, gone, background, since, upto)
+        since, limit = t0 - pair.long, t0 + 2 * pair.long + hold + step
+        ratio = rate * Fraction(plan.budget)
         try:
-            fires = _first(model, plan, burn, t0, t0 + 2 * pair.long + hold + step, True, tier)
-            stopped = Burn(burn.ratio, t0, fires, busy, gone, background, since, upto)
+            plain = Burn(ratio, t0, None, busy, gone)
+            burn, fires = plain, _first(model, plan, plain, t0, limit, True, tier)
+            # Errors fire it sooner, which moves where its window begins: shrink them until
+            # the window at the firing has left them (none if it never does).
+            upto = fires - reach
+            # A tie moves the burn a step, which moves these errors with it: their level moves
+            # too, so the next try differs.
+            level = background * (1 - Fraction(shift, 10))
+            while level and upto > since:
+                burn = Burn(ratio, t0, None, busy, gone, level, since, upto)
+                fires = _first(model, plan, burn, t0, limit, True, tier)
+                if fires - reach >= upto:
+                    break
+                upto = fires - reach
+            else:
+                burn, fires = plain, _first(model, plan, plain, t0, limit, True, tier)
+            stopped = Burn(ratio, t0, fires, busy, gone, burn.background, burn.since, burn.upto)
             resolves = _first(model, plan, stopped, fires, fires + 3 * pair.long, False, tier)
             for t in range(0, resolves + 2 * step, step):
                 _firing(model, plan, stopped, t)
