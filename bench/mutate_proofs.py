@@ -6,9 +6,10 @@ the SLI inverted), runs the proofs that check that alert on the mutated rules wi
 mutation and every mutation that survived; exit 1 unless every one is caught.
 
 Only the tests that check the mutated alerts run (a promtool alert test checks one alertname,
-so no other test could catch the mutation), in a copy of OUT's prometheus/ folder.
+a query test the alerts whose ALERTS series it reads, so no other test could catch the
+mutation), in a copy of OUT's prometheus/ folder.
 
-Run: .venv/bin/python bench/mutate_proofs.py [OUT] [--jobs N] [--only SUBSTRING]
+Run: .venv/bin/python bench/mutate_proofs.py [OUT] [--jobs N] [--only SUBSTRING ...]
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ RANGE = re.compile(r"\[(\d+[smhdwy](?:\d+[smhdwy])*)\]")
 # A window pair of an SLO tier: `(long > t and short > t)`.
 PAIR = re.compile(r"\((?P<long>[^()]+?>\s*[\d.e-]+) and (?P<short>[^()]+?>\s*[\d.e-]+)\)")
 SLI = re.compile(r"^slo:sli_error:ratio_rate")
+# The base window's failed and all events of an SLO, every other window's ratio derived from them.
+FAILED, EVENTS = "slo:sli_errors:rate", "slo:sli_events:rate"
+BASE = re.compile(r"^slo:sli_(errors|events):rate")
 
 
 @dataclass(frozen=True)
@@ -165,11 +169,18 @@ def alert_mutations(file: str, document: Rules) -> list[Mutation]:
             out.append(
                 Mutation("for", file, f"{label}: for {hold} {word}", only, edit(index, set_for))
             )
-        for n, match in enumerate(RANGE.finditer(rule["expr"])):
+        ranges = list(RANGE.finditer(rule["expr"]))
+        for n, match in enumerate(ranges):
             out += _window_mutations(
-                file, f"{label}'s", only, n, match.group(1), lambda d, i=index: _alert_rule(d, i)
-            )
+                file, f"{label}'s", only, n, _which(match.group(1), n, len(ranges)),
+                lambda d, i=index: _alert_rule(d, i),
+            )  # fmt: skip
     return out
+
+
+def _which(window: str, n: int, count: int) -> str:
+    """A range as the mutation names it: which of the expression's ranges, where several."""
+    return window if count == 1 else f"{window} ({n + 1} of {count})"
 
 
 def _window_mutations(
@@ -182,7 +193,7 @@ def _window_mutations(
 ) -> list[Mutation]:
     out = []
     for factor, word in ((Decimal(2), "doubled"), (Decimal("0.5"), "halved")):
-        new = _scaled(window, factor)
+        new = _scaled(window.split()[0], factor)
 
         def change(doc: Rules, n: int = n, new: str = new) -> None:
             r = rule(doc)
@@ -210,8 +221,10 @@ def record_mutations(file: str, document: Rules) -> list[Mutation]:
         def get(doc: Rules, i: int = index) -> dict[str, Any]:
             return [r for r in _rules(doc) if "record" in r][i]
 
-        for n, match in enumerate(RANGE.finditer(rule["expr"])):
-            out += _window_mutations(file, where, frozenset(alerts), n, match.group(1), get)
+        ranges = list(RANGE.finditer(rule["expr"]))
+        for n, match in enumerate(ranges):
+            window = _which(match.group(1), n, len(ranges))
+            out += _window_mutations(file, where, frozenset(alerts), n, window, get)
     return out
 
 
@@ -287,14 +300,16 @@ def slo_mutations(file: str, document: Rules) -> list[Mutation]:
         names = frozenset(alerts[i]["alert"] for i in by_tier.values())
 
         def invert(doc: Rules, slo: str = slo) -> None:
-            for r in _rules(doc):
-                raw = "slo:" not in r.get("expr", "")
-                if (
-                    "record" in r
-                    and SLI.match(r["record"])
-                    and (r.get("labels") or {}).get("slo") == slo
-                    and raw
-                ):
+            mine = [r for r in _rules(doc) if (r.get("labels") or {}).get("slo") == slo]
+            base = {r["record"]: r for r in mine if BASE.match(r.get("record", ""))}
+            failed = next((r for name, r in base.items() if name.startswith(FAILED)), None)
+            events = next((r for name, r in base.items() if name.startswith(EVENTS)), None)
+            if failed is not None and events is not None:
+                # Windows derived from the base window's rates: the good events count as failed.
+                failed["expr"] = f"({events['expr']}) - ({failed['expr']})"
+                return
+            for r in mine:  # a `ratio` SLI: each window's ratio is its own expression
+                if "record" in r and SLI.match(r["record"]):
                     r["expr"] = f"1 - ({r['expr']})"
 
         out.append(Mutation("SLI inverted", file, f"SLO {slo}", names, invert))
@@ -320,11 +335,16 @@ def _tests_for(tests_dir: Path, rule_file: str, alerts: frozenset[str]) -> list[
         if not any(Path(f).name == rule_file for f in document.get("rule_files") or []):
             continue
         for test in document.get("tests") or []:
-            if any(c.get("alertname") in alerts for c in test.get("alert_rule_test") or []):
+            if any(c.get("alertname") in alerts for c in test.get("alert_rule_test") or []) or any(
+                f'alertname="{name}"' in c.get("expr", "")
+                for c in test.get("promql_expr_test") or []
+                for name in alerts
+            ):  # an alert test, or a query of the alerts' ALERTS series
                 found.append({**document, "tests": [test]})
 
     def length(document: Rules) -> int:
-        checks = document["tests"][0]["alert_rule_test"]
+        test = document["tests"][0]
+        checks = [*test.get("alert_rule_test", []), *test.get("promql_expr_test", [])]
         return max(int(parse_duration(c["eval_time"])) for c in checks) // int(
             parse_duration(document.get("evaluation_interval", "1m"))
         )
@@ -365,14 +385,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", type=Path, default=Path("out"))
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--only", default="", help="only mutations whose description has this")
+    parser.add_argument(
+        "--only", action="append", default=[],
+        help="only mutations whose description has this (given again: has one of them)",
+    )  # fmt: skip
     parser.add_argument("--progress", action="store_true", help="each verdict on stderr")
     args = parser.parse_args(argv)
     if shutil.which("promtool") is None:
         print("promtool is not installed", file=sys.stderr)
         return 2
     found = [
-        m for m in mutations(args.out / "prometheus" / "rules") if args.only in f"{m.file} {m.what}"
+        m
+        for m in mutations(args.out / "prometheus" / "rules")
+        if not args.only or any(o in f"{m.file} {m.what}" for o in args.only)
     ]
 
     def one(mutation: Mutation) -> bool | None:

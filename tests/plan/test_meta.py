@@ -8,7 +8,7 @@ import pytest
 from stackgen.packs.meta import META_ALERTS
 from stackgen.plan.alertmanager import root_route
 from stackgen.plan.memo import planning
-from stackgen.plan.meta import WATCHDOG, meta_alerts, meta_routes
+from stackgen.plan.meta import WATCHDOG, meta_alerts, meta_routes, meta_tests
 from stackgen.plan.routing import routing_matrix
 from tests.helpers import MINIMAL_WITH_META as MINIMAL
 from tests.helpers import render_files, run_tool, stack_from
@@ -69,6 +69,30 @@ def test_a_watchdog_channel_that_does_not_exist_is_refused(tmp_path):
 
     with pytest.raises(SpecErrors, match=r"meta_monitoring\.watchdog_channel: no channel is named"):
         stack_from(tmp_path, MINIMAL + "meta_monitoring: {watchdog_channel: nobody}\n")
+
+
+def test_each_meta_proof_bounds_when_the_alert_fires_and_resolves(tmp_path):
+    """PrometheusBadConfig: the reload fails from 15m; the 5m window holds the last success
+    (14m) until 19m, so the condition holds from 20m and the alert fires `for` (10m) later, at
+    30m, not at 29m; silent before its onset; succeeded again at 36m, it resolves then."""
+    definitions = {d.name: d for d in META_ALERTS}
+    with planning():
+        alerts = {a.name: a for a in meta_alerts(stack_from(tmp_path, WITH_WATCHDOG))}
+    (test,) = meta_tests(alerts["PrometheusBadConfig"], definitions["PrometheusBadConfig"])
+    checks = [(c["eval_time"], bool(c["exp_alerts"])) for c in test["alert_rule_test"]]
+    assert checks == [("19m", False), ("29m", False), ("30m", True), ("35m", True), ("36m", False)]
+    # a threshold the input could pass either way gets a silent input: 2.7% of failed sends
+    # against the 3% threshold leaves it silent whenever 3.3% fires it
+    fire, silent = meta_tests(
+        alerts["PrometheusErrorSendingAlertsToAnyAlertmanager"],
+        definitions["PrometheusErrorSendingAlertsToAnyAlertmanager"],
+    )
+    times = [c["eval_time"] for c in fire["alert_rule_test"]]
+    assert [c["eval_time"] for c in silent["alert_rule_test"]] == times
+    assert not any(c["exp_alerts"] for c in silent["alert_rule_test"])
+    # the Watchdog fires at once (its `for` is 0)
+    (watchdog,) = meta_tests(alerts[WATCHDOG], None)
+    assert [c["eval_time"] for c in watchdog["alert_rule_test"]] == ["0s"]
 
 
 @pytest.mark.tools

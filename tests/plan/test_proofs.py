@@ -135,25 +135,31 @@ def test_each_window_pair_of_each_tier_is_proven_on_its_own_then_below_and_healt
     tests, unproven = proofs_of(tmp_path, minimal_with_slos(SLO))
     assert unproven == []
     assert [t["name"] for t in named(tests, "e: ")] == [
-        # after 6h of healthy traffic (the page tier's longest window), ten times busier than
-        # the burn's, so the 6h window is diluted and the 1h pair fires on its own: 15.84x
-        # passes 14.4x in the 1h window at 6h59m33s (twelve 5m spans: a raw window's ratio),
-        # holds from the evaluation at 7h, + `for` 2m
-        "e: page tier, 1h/5m pair: a burn of 15.84x from 6h (after 10x busier healthy "
-        "traffic) fires it at 7h2m, not before; stopped then, it resolves at 7h3m, within its "
-        "short window",
-        # a step later: from 6h, the 6h window's ratio would meet 6x exactly at an evaluation
-        "e: page tier, 6h/30m pair: a burn of 6.6x from 6h1m fires it at 11h31m, not before; "
-        "stopped then, it resolves at 11h34m, within its short window",
+        # after 6h of traffic (the page tier's longest window), ten times busier than the
+        # burn's, so the 6h window is diluted and the 1h pair fires on its own: 15.84x passes
+        # 14.4x in the 1h window at 6h59m33s (twelve 5m spans: a raw window's ratio), holds
+        # from the evaluation at 7h, + `for` 2m. Errors at 0.9x the slowest burn rate (the
+        # ticket's 1x) from 5h to where the 1h window has left them when it fires: a doubled
+        # (2h) window would still hold them and fire sooner
+        "e: page tier, 1h/5m pair: a burn of 15.84x from 6h (after 10x busier traffic, "
+        "errors at 0.9x from 5h to 5h56m) fires it at 7h2m, not before; stopped then, it "
+        "resolves at 7h3m, within its short window",
+        # a step later: from 6h, the 6h window's ratio would meet 6x exactly at an evaluation;
+        # the second try's errors are 10% lower (0.81x), as a tie moves them with the burn
+        "e: page tier, 6h/30m pair: a burn of 6.6x from 6h1m (after errors at 0.81x from 1m "
+        "to 5h25m) fires it at 11h31m, not before; stopped then, it resolves at 11h34m, "
+        "within its short window",
         "e: page tier: a burn of 5.4x from 6h leaves it silent to 12h3m",
         "e: healthy traffic fires nothing to 6h2m",
         # 10% of the budget in 1d is 10% in 3d: only a diluted 3d window lets the 1d pair
-        # fire (and resolve) on its own
-        "e: ticket tier, 1d/2h pair: a burn of 3.3x from 3d (after 10x busier healthy "
-        "traffic) fires it at 4d5m, not before; stopped then, it resolves at 4d20m, within its "
-        "short window",
-        "e: ticket tier, 3d/6h pair: a burn of 1.1x from 3d fires it at 5d17h45m, not before; "
-        "stopped then, it resolves at 5d18h20m, within its short window",
+        # fire (and resolve) on its own; the errors of its busier history, still in the 1d
+        # window before it fires, fire it a step sooner than without them
+        "e: ticket tier, 1d/2h pair: a burn of 3.3x from 3d (after 10x busier traffic, errors "
+        "at 0.9x from 2d to 2d23h50m) fires it at 4d, not before; stopped then, it resolves "
+        "at 4d15m, within its short window",
+        "e: ticket tier, 3d/6h pair: a burn of 1.1x from 3d (after errors at 0.9x from 0s to "
+        "2d17h) fires it at 5d17h45m, not before; stopped then, it resolves at 5d18h20m, "
+        "within its short window",
         "e: ticket tier: a burn of 0.9x from 3d leaves it silent to 6d20m",
     ]
 
@@ -174,20 +180,21 @@ def test_the_history_is_weighed_by_busier_traffic_or_more_targets(tmp_path):
     slo = "{name: u, objective: 99.9, sli: {type: uptime}}"
     tests, _ = proofs_of(tmp_path, minimal_with_slos(slo))
     (one_day, *_) = named(tests, "u: ticket tier, 1d/2h")
-    assert "(after 9 more healthy targets, gone at 1d23h55m)" in one_day["name"]
+    assert "(after 9 more healthy targets, gone at 1d23h55m, errors at 0.9x from 2d" in one_day["name"]
     assert [s["series"] for s in one_day["input_series"]][:3] == [
         'up{job="api",instance="target-1"}',
         'up{job="api",instance="target-2"}',
         'up{job="api",instance="target-3"}',
     ]
-    assert one_day["input_series"][1]["values"] == "1x575"
+    assert one_day["input_series"][1]["values"] == "1x575"  # scraped to 1d23h55m, every 5m
     tests, _ = proofs_of(tmp_path, minimal_with_slos(SLO))
     (first, *_) = named(tests, "e: page tier, 1h/5m")
     bad, good, _ = (s["values"] for s in first["input_series"])
     # 10 requests a second, 600 a step (scaled by 1000 to whole counts): 10 times that before
-    # the burn; then 1.584% of 600 fail
-    assert good.startswith("0 6000000+6000000x359 2160590496+590496x61 ")
-    assert bad.startswith("0 0+0x359 9504+9504x61 ")
+    # the burn, 0.09% of it failing from 5h to 5h56m; then 1.584% of 600 fail
+    assert good.startswith("0 6000000+6000000x299 1805994600+5994600x55 2141697600+6000000x3 "
+                           "2160288096+590496x61 ")  # fmt: skip
+    assert bad.startswith("0 0+0x299 5400+5400x55 302400+0x3 311904+9504x61 ")
 
 
 def test_slo_proofs_feed_the_raw_request_counters_of_the_kind(tmp_path):

@@ -1,6 +1,8 @@
 """Recovery proofs: per SLO with a page tier, an outage ServiceDown paged for pages no one again
-after the recovery, and a partial outage ServiceDown does not see still pages. The proofs run
-through promtool against the service's rendered rules, and fail once the guard is gone."""
+after the recovery, a partial outage ServiceDown does not see still pages, and a partial outage
+after a whole one pages exactly when the guard's window has passed. The proofs run through
+promtool against the service's rendered rules, and fail once the guard is gone or its window
+changed."""
 
 from __future__ import annotations
 
@@ -47,14 +49,16 @@ def test_without_servicedown_there_is_no_guard_and_no_recovery_proof(tmp_path):
         assert recovery_proofs(stack, service) == []
 
 
-def test_one_file_per_service_with_two_scenarios_per_slo(tmp_path):
+def test_one_file_per_service_with_three_scenarios_per_slo(tmp_path):
     stack = stack_from(tmp_path, minimal_with_slos(f"{UPTIME}, {REQUESTS}"))
     with planning():
         (artifact,) = recovery_proofs(stack, stack.services[0])
     assert artifact.path == "prometheus/tests/api.recovery.yml"
     names = [t["name"] for t in artifact.context["tests"]]
-    assert [n.split(":")[0] for n in names] == ["up", "up", "e", "e"]
+    assert [n.split(":")[0] for n in names] == ["up", "up", "up", "e", "e", "e"]
     assert "pages no one again" in names[0] and "still pages" in names[1]
+    # held for the guard's 35m after the recovery, then paging once `for` (2m) has passed
+    assert "held 35m after the recovery and pages 2m later" in names[2]
     plain = stack_from(tmp_path, MINIMAL)
     with planning():
         assert recovery_proofs(plain, plain.services[0]) == []
@@ -92,3 +96,16 @@ def test_the_proofs_fail_without_the_guard(tmp_path):
     output = _promtool(tmp_path / "out", files)
     assert "exit 1" in output
     assert "count_over_time(ALERTS" in output  # the check that the tier stays quiet failed
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("window", ["17m30s", "1h10m"])
+def test_the_proofs_fail_when_the_guard_holds_less_or_more_than_it_says(tmp_path, window):
+    """The guard's window halved pages again while the outage is still in the short windows;
+    doubled, it holds back the page of a partial outage that follows the whole one."""
+    files = render_files(stack_from(tmp_path, minimal_with_slos(UPTIME)))
+    text = files["prometheus/rules/api.yml"].decode()
+    assert text.count("[35m]") == 1
+    files["prometheus/rules/api.yml"] = text.replace("[35m]", f"[{window}]").encode()
+    output = _promtool(tmp_path / "out", files)
+    assert "exit 1" in output

@@ -67,3 +67,17 @@ def test_the_history_weighs_the_derived_windows_as_it_weighs_the_raw_ones():
     # four some; every later one only the burn
     ratio = Model(True, 60, 300).ratio(burn, 3600, T0 + 3600)
     assert ratio is not None and R / 2 < ratio < R
+
+
+def test_the_historys_errors_count_only_in_a_window_that_reaches_back_to_them():
+    """Errors at a background ratio B over the last half hour of the history: a 1h window
+    read an hour and a base window into the burn holds only the burn; a 2h one (a window
+    doubled) still holds the background, so its ratio is higher."""
+    b = R / 10
+    burn = Burn(R, T0, busy=1, background=b, since=T0 - 1800, upto=T0)
+    model = Model(True, 60, 300)
+    assert model.ratio(burn, 1800, T0 - 1800) == 0  # healthy before `since`
+    assert model.ratio(burn, 600, T0) == b  # ten minutes of background rates
+    assert model.ratio(burn, 3600, T0 + 3600 + 300) == R
+    doubled = model.ratio(burn, 7200, T0 + 3600 + 300)
+    assert doubled is not None and b < doubled < R  # mostly burn, part background

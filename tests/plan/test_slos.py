@@ -62,8 +62,11 @@ def test_the_base_window_records_failed_and_all_requests_once(tmp_path):
     )
     assert records["slo:sli_errors:rate5m"]["expr"] == (
         'sum (rate(http_requests_total{job="api",status=~"5.."}[5m])) '
-        'or 0 * sum (rate(http_requests_total{job="api"}[5m]))'
-    )  # a group with requests but no failures is 0, not missing
+        'or 0 * sum (slo:sli_events:rate5m{service="api",slo="errors"})'
+    )  # a group with requests but no failures is 0, not missing: 0 * the events, recorded first
+    assert list(records).index("slo:sli_events:rate5m") < list(records).index(
+        "slo:sli_errors:rate5m"
+    )
     assert records["slo:sli_error:ratio_rate5m"]["expr"] == (
         'slo:sli_errors:rate5m{service="api",slo="errors"} '
         '/ (slo:sli_events:rate5m{service="api",slo="errors"} > 0)'
@@ -107,7 +110,7 @@ def test_longer_windows_and_the_period_add_up_consecutive_spans_of_shorter_ones(
             f'/ (slo:sli_events:rate{window}{{service="api",slo="errors"}} > 0)'
         )
     raw = [r for r, rule in records.items() if "http_requests_total" in rule["expr"]]
-    assert raw == ["slo:sli_errors:rate5m", "slo:sli_events:rate5m"]
+    assert raw == ["slo:sli_events:rate5m", "slo:sli_errors:rate5m"]
 
 
 def test_a_window_no_shorter_window_tiles_sums_the_base_rates_over_its_range(tmp_path):

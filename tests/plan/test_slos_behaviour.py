@@ -83,6 +83,41 @@ def test_the_period_ratio_is_all_failed_requests_over_all_requests_under_uneven_
     assert "SUCCESS" in output
 
 
+def test_a_service_that_never_failed_a_request_records_zero_failures_from_its_first_rate(
+    tmp_path,
+):
+    """No error series at all: the failed events are `0 *` the events the group recorded just
+    before, in the same evaluation (rules of a group run in order), so the first evaluation
+    that has a rate records 0, not nothing; and every window's ratio is 0."""
+    output = promtool_tests(
+        tmp_path,
+        [rule_file(tmp_path, "{name: errors, objective: 99.9, sli: {type: requests}}")],
+        "1m",
+        [
+            {
+                "interval": "1m",
+                "input_series": [{"series": OK, "values": "0+60x20"}],
+                "promql_expr_test": [
+                    {
+                        "expr": f"slo:sli_errors:rate5m{SLO}",
+                        "eval_time": at,
+                        "exp_samples": [{"labels": f"slo:sli_errors:rate5m{SLO}", "value": 0}],
+                    }
+                    for at in ("1m", "10m")
+                ]
+                + [
+                    {
+                        "expr": f"slo:sli_error:ratio_rate1h{SLO}",
+                        "eval_time": "10m",
+                        "exp_samples": [{"labels": f"slo:sli_error:ratio_rate1h{SLO}", "value": 0}],
+                    }
+                ],
+            }
+        ],
+    )
+    assert "SUCCESS" in output
+
+
 def page_alert(description_tail: str = "") -> dict:
     description = (
         "SLO `errors` (99.9% over 30d) is burning its error budget: 14.4x the budget (1.44% "

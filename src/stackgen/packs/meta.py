@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 
@@ -15,13 +15,35 @@ Component = Literal["prometheus", "alertmanager", "grafana"]
 
 
 @dataclass(frozen=True)
-class MetaTest:
-    """Input series (with `${...}` job matchers) that fire the alert by `at`."""
+class MetaScenario:
+    """Input series (with `${...}` job matchers) in promtool's notation. A firing scenario
+    names the first evaluation at which the alert's condition holds (`onset`) and, where the
+    input recovers, the first at which it no longer does (`resolves`); a silent one neither."""
 
     series: dict[str, str]
-    at: str
+    onset: str | None = None
+    resolves: str | None = None
+
+
+@dataclass(frozen=True)
+class MetaTest:
+    """The alert's scenarios: each firing one fires it exactly `for` after its onset (silent an
+    evaluation before, and before its onset) and resolves when it says; the silent ones
+    never fire it."""
+
+    fire: tuple[MetaScenario, ...]
+    silent: tuple[MetaScenario, ...] = ()
     interval: str = "1m"
     drop: tuple[str, ...] = ()  # labels of the first series the expression aggregates away
+
+
+def _test(raw: dict[str, Any]) -> MetaTest:
+    return MetaTest(
+        fire=tuple(MetaScenario(**s) for s in raw["fire"]),
+        silent=tuple(MetaScenario(series=s) for s in raw.get("silent", ())),
+        interval=raw.get("interval", "1m"),
+        drop=tuple(raw.get("drop", ())),
+    )
 
 
 @dataclass(frozen=True)
@@ -53,7 +75,7 @@ def _load() -> tuple[MetaAlert, ...]:
             summary=raw["summary"],
             description=raw["description"].strip(),
             diagnosis=tuple(raw.get("diagnosis", ())),
-            test=MetaTest(**{**raw["test"], "drop": tuple(raw["test"].get("drop", ()))}),
+            test=_test(raw["test"]),
             when=raw.get("when", "always"),
             panel=raw.get("panel"),
         )

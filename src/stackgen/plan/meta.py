@@ -166,40 +166,84 @@ def _series_labels(series: str) -> dict[str, str]:
     return {key: value.strip('"') for key, value in pairs}
 
 
-def meta_test(stack: Stack, alert: Alert, definition: MetaAlert | None) -> dict[str, Any]:
-    """A promtool test: the alert's input series, and the alert firing by their `at`."""
-    if definition is None:  # the Watchdog: fires with nothing fed
-        series: dict[str, str] = {}
-        at, interval = "1m", "1m"
-    else:
-        series = {Template(k).substitute(JOBS): v for k, v in definition.test.series.items()}
-        at, interval = definition.test.at, definition.test.interval
+def _expected(alert: Alert, series: dict[str, str], drop: tuple[str, ...]) -> dict[str, Any]:
+    """The alert as it fires: the labels of the scenario's first series but __name__ and
+    those the expression aggregates away (`drop`), and its own."""
     first = next(iter(series), None)
-    # What the expression keeps of the first series: its labels but __name__ and those it
-    # aggregates away (`drop`).
     kept = _series_labels(first) if first else {}
-    for name in definition.test.drop if definition is not None else ():
+    for name in drop:
         kept.pop(name, None)
     labels = {**kept, **alert.labels, "alertname": alert.name}
     return {
-        "name": f"{alert.name} fires by {at}",
-        "interval": interval,
+        "exp_labels": labels,
+        "exp_annotations": {k: _expand(v, labels) for k, v in alert.annotations.items()},
+    }
+
+
+def _checks(alert: Alert, onset: int, resolves: int | None, step: int) -> list[tuple[int, bool]]:
+    """(evaluation time, firing) of a firing scenario: silent before its onset and until `for`
+    has passed since, firing exactly then (bounded from below and above), still firing an
+    evaluation before it resolves, and resolved then."""
+    fires = onset + int(parse_duration(alert.for_))
+    checks = [(onset - step, False)] if onset >= step else []
+    if fires - step > onset - step and fires > onset:
+        checks.append((fires - step, False))
+    checks.append((fires, True))
+    if resolves is not None:
+        if resolves - step > fires:
+            checks.append((resolves - step, True))
+        checks.append((resolves, False))
+    return checks
+
+
+def _scenario_test(
+    alert: Alert, name: str, series: dict[str, str], checks: list[tuple[int, bool]],
+    expected: dict[str, Any], step: int,
+) -> dict[str, Any]:  # fmt: skip
+    return {
+        "name": name,
+        "interval": format_duration(step),
         "input_series": [{"series": k, "values": v} for k, v in series.items()],
         "alert_rule_test": [
             {
-                "eval_time": at,
+                "eval_time": format_duration(at),
                 "alertname": alert.name,
-                "exp_alerts": [
-                    {
-                        "exp_labels": labels,
-                        "exp_annotations": {
-                            k: _expand(v, labels) for k, v in alert.annotations.items()
-                        },
-                    }
-                ],
+                "exp_alerts": [expected] if firing else [],
             }
+            for at, firing in checks
         ],
     }
+
+
+def meta_tests(alert: Alert, definition: MetaAlert | None) -> list[dict[str, Any]]:
+    """The alert's promtool tests: each firing scenario fires it exactly `for` after its
+    onset and resolves when it says; each silent scenario leaves it silent at those times."""
+    if definition is None:  # the Watchdog: fires with nothing fed, at once
+        return [_scenario_test(alert, f"{alert.name} fires at once", {}, [(0, True)],
+                               _expected(alert, {}, ()), 60)]  # fmt: skip
+    test = definition.test
+    step = int(parse_duration(test.interval))
+    tests, times = [], []
+    for scenario in test.fire:
+        series = {Template(k).substitute(JOBS): v for k, v in scenario.series.items()}
+        assert scenario.onset is not None
+        onset = int(parse_duration(scenario.onset))
+        resolves = None if scenario.resolves is None else int(parse_duration(scenario.resolves))
+        checks = _checks(alert, onset, resolves, step)
+        times += [at for at, _ in checks]
+        fires = next(at for at, firing in checks if firing)
+        title = f"fires at {format_duration(fires)}, not before" + (
+            f"; recovered, it resolves at {format_duration(resolves)}" if resolves else ""
+        )
+        tests.append(_scenario_test(alert, f"{alert.name}: its condition from "
+                                    f"{format_duration(onset)} {title}", series, checks,
+                                    _expected(alert, series, test.drop), step))  # fmt: skip
+    for n, scenario in enumerate(test.silent, 1):
+        series = {Template(k).substitute(JOBS): v for k, v in scenario.series.items()}
+        checks = [(at, False) for at in sorted(set(times))]
+        tests.append(_scenario_test(alert, f"{alert.name}: silent input {n} never fires it",
+                                    series, checks, {}, step))  # fmt: skip
+    return tests
 
 
 def meta_proofs(stack: Stack) -> list[Artifact]:
@@ -207,7 +251,7 @@ def meta_proofs(stack: Stack) -> list[Artifact]:
     if not alerts:
         return []
     definitions = {d.name: d for d in META_ALERTS}
-    tests = [meta_test(stack, a, definitions.get(a.name)) for a in alerts]
+    tests = [t for a in alerts for t in meta_tests(a, definitions.get(a.name))]
     step = min((parse_duration(t["interval"]) for t in tests), default=60.0)
     return [
         Artifact(

@@ -7,7 +7,10 @@ Per SLO, two scenarios run through the service's real rules:
   quiet although its burn-rate condition alone still holds (the short windows still hold the
   outage), so the on-call is not paged again for the outage already paged for;
 - half of the service goes down (one of two targets): ServiceDown does not fire, and the page
-  tier still pages.
+  tier still pages;
+- the whole service goes down, then half of it stays down: the page tier, quiet while the
+  guard holds (its window after ServiceDown's last firing evaluation), pages exactly `for`
+  after the guard's window has passed, so the guard holds neither less nor more than it says.
 
 An uptime SLI is computed by the rules from the `up` series the test feeds; other SLIs get
 their error-ratio windows fed as the outage's share of each window (as if the outage's requests
@@ -123,17 +126,23 @@ def _up(job: str, instance: str, scenario: Scenario, down: bool) -> dict[str, st
     }
 
 
-def _ratios(service: Service, slo: SLO, scenario: Scenario, part: Decimal) -> list[dict[str, str]]:
+def _ratios(
+    service: Service, slo: SLO, scenario: Scenario, part: Decimal, after: Scenario | None = None
+) -> list[dict[str, str]]:
+    """Each window's error ratio: `part` of the outage's share of it, plus half the share of
+    the partial outage `after` it, if any."""
     labels = {"service": service.name, "slo": slo.name}
+
+    def ratio(window: int, t: int) -> Decimal:
+        value = part * scenario.share(window, t)
+        if after is not None:
+            value += PARTIAL * after.share(window, t)
+        return Decimal(format(value, ".6g"))
+
     return [
         {
             "series": _labels_text(labels, ratio_record(window)),
-            "values": _runs(
-                [
-                    clean_number(Decimal(format(part * scenario.share(window, t), ".6g")))
-                    for t in scenario.times
-                ]
-            ),
+            "values": _runs([clean_number(ratio(window, t)) for t in scenario.times]),
         }
         for window in slo_plan(slo).ranges
     ]
@@ -165,9 +174,19 @@ def slo_recovery_tests(
     page_labels = {"alertname": page.name, "alertstate": "firing", **page.labels}
     outage = [_up(job, "a", scenario, True)]
     partial = [_up(job, "a", scenario, True), _up(job, "b", scenario, False)]
+    # The whole outage, then half the service down until the page tier has fired after it.
+    page_for = int(parse_duration(page.for_))
+    lifted = scenario.end + hold  # ServiceDown's last firing evaluation is a step before end
+    fires = lifted + page_for
+    until = fires + WATCH
+    whole = Scenario(scenario.start, scenario.end, step, until)
+    half = Scenario(scenario.end, until + step, step, until)
+    then_half = [_up(job, "a", Scenario(scenario.start, until + step, step, until), True),
+                 _up(job, "b", whole, True)]  # fmt: skip
     if not uptime:
         outage += _ratios(service, slo, scenario, Decimal(1))
         partial += _ratios(service, slo, scenario, PARTIAL)
+        then_half += _ratios(service, slo, whole, Decimal(1), half)
     length = format_duration(scenario.end - scenario.start)
     return [
         {
@@ -213,6 +232,30 @@ def slo_recovery_tests(
                     "comment": "the page tier pages",
                     "expr": page_fired,
                     "eval_time": format_duration(scenario.end - step),
+                    "exp_samples": [{"labels": _labels_text(page_labels, "ALERTS"), "value": 1}],
+                },
+            ],
+        },
+        {
+            "name": f"{slo.name}: an outage of {length} that {down.name} paged for, then half "
+            f"the service down: the page tier is held {format_duration(hold)} after the "
+            f"recovery and pages {format_duration(page_for)} later, at "
+            f"{format_duration(fires)}",
+            "interval": format_duration(step),
+            "input_series": then_half,
+            "promql_expr_test": [
+                {
+                    "comment": "held after the recovery until the guard's window no longer "
+                    f"holds {down.name}",
+                    "expr": f"count_over_time({page_fired}"
+                    f"[{format_duration(fires - step - scenario.end)}])",
+                    "eval_time": format_duration(fires - step),
+                    "exp_samples": [],
+                },
+                {
+                    "comment": "pages once the guard has lifted and its `for` has passed",
+                    "expr": page_fired,
+                    "eval_time": format_duration(fires),
                     "exp_samples": [{"labels": _labels_text(page_labels, "ALERTS"), "value": 1}],
                 },
             ],

@@ -38,6 +38,9 @@ ABOVE = Fraction(11, 10)
 BELOW = Fraction(9, 10)
 TRAFFIC = 10  # requests a second of a proof's service
 BUSY = 10  # healthy traffic before a burn, times the burn's, where the history is weighed
+# Errors in a pair's history, as a share of the slowest burn rate of any tier (under every
+# threshold): a window that reads further back than its own sees them.
+BACKGROUND = Fraction(9, 10)
 SAMPLE_LIMIT = 10_000  # promtool's samples a query may load in tests
 # Label values tried for a regex matcher: an error status, then a good one.
 _CANDIDATES = ("500", "503", "5xx", "error", "failed", "false", "true")
@@ -60,6 +63,11 @@ class Burn:
     # the targets scraped until `gone` (the one that burns and busy - 1 healthy others).
     busy: int = 1
     gone: int = 0
+    # Errors at `background` of the traffic over (since, upto] of the history (derived windows
+    # only): a window longer than the pair's own would see them.
+    background: Fraction = Fraction(0)
+    since: int = 0
+    upto: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,14 +110,14 @@ class Model:
 
 
 # Per (model, burn): running sums of the recorded base rates' failed and all events (in units
-# of the burn's error ratio and of one step's traffic: both cancel in a window's ratio).
-_SUMS: BoundedMemo[tuple[Model, Burn], tuple[list[int], list[int]]] = BoundedMemo(4096)
+# of one step's traffic, which cancel in a window's ratio).
+_SUMS: BoundedMemo[tuple[Model, Burn], tuple[list[Fraction], list[int]]] = BoundedMemo(4096)
 
 
-def _base_sums(model: Model, burn: Burn, upto: int) -> tuple[list[int], list[int]]:
+def _base_sums(model: Model, burn: Burn, upto: int) -> tuple[list[Fraction], list[int]]:
     """Running sums of the base rates' faulty and all events over samples 0..upto (index k
     holds the sum over samples before k); grown on demand."""
-    sums = _SUMS.get((model, burn), lambda: ([0], [0]))
+    sums = _SUMS.get((model, burn), lambda: ([Fraction(0)], [0]))
     if len(sums[0]) > upto + 1:
         return sums
     step, base = model.step, model.base
@@ -117,26 +125,31 @@ def _base_sums(model: Model, burn: Burn, upto: int) -> tuple[list[int], list[int
     count = max(upto + 1, 2 * len(sums[0]))
     t1 = burn.t1
 
-    def faulty(k: int) -> int:
+    def failed_share(k: int) -> Fraction:
+        """The error ratio of sample k (counters: of the interval ending at it)."""
         u = k * step
-        return int(burn.t0 < u and (t1 is None or u <= t1))
+        if burn.t0 < u and (t1 is None or u <= t1):
+            return burn.ratio
+        return burn.background if burn.since < u <= burn.upto else Fraction(0)
 
     if model.counters:
         # Increments of the interval ending at sample k (none at sample 0).
-        f_inc = [faulty(k) if k else 0 for k in range(count)]
         n_inc = [(burn.busy if k * step <= burn.t0 else 1) if k else 0 for k in range(count)]
+        f_inc = [failed_share(k) * n_inc[k] for k in range(count)]
         lag = base // step  # rate() at s: the increments of (s - base, s]
     else:
         # Samples of `up` (the one that burns, the healthy others until `gone`).
-        f_inc = [faulty(k) for k in range(count)]
+        f_inc = [failed_share(k) for k in range(count)]
         others = burn.busy - 1 if burn.busy > 1 else 0
         n_inc = [1 + (others if k * step <= burn.gone else 0) for k in range(count)]
         lag = base // step + 1  # count_over_time at s: the samples of [s - base, s]
-    pf, pn = [0], [0]
+    pf: list[Fraction] = [Fraction(0)]
+    pn = [0]
     for k in range(count):
         pf.append(pf[-1] + f_inc[k])
         pn.append(pn[-1] + n_inc[k])
-    failed, events = [0], [0]
+    failed: list[Fraction] = [Fraction(0)]
+    events = [0]
     for k in range(count):
         lo = max(0, k + 1 - lag)
         # rate() needs two samples: no base rate is recorded at sample 0 for counters.
@@ -165,7 +178,7 @@ def _derived(model: Model, burn: Burn, window: int, t: int) -> Fraction | None:
         bad, total = failed[last + 1] - failed[first], events[last + 1] - events[first]
     if total <= 0:
         return None  # `> 0`: no events, no ratio
-    return burn.ratio * Fraction(bad, total)
+    return bad / total
 
 
 def _holds(model: Model, plan: engine.Plan, tier: str, burn: Burn, t: int) -> bool:
@@ -374,31 +387,45 @@ def _values(role: str, burn: Burn, step: int, end: int) -> str:
     t1 = count if burn.t1 is None else min(count, burn.t1 // step)
     t0 = burn.t0 // step
 
-    def rate(faulty: bool, busy: int = 1) -> Fraction:
-        e = burn.ratio if faulty else Fraction(0)
+    def rate(e: Fraction, busy: int = 1) -> Fraction:
         if role == "up":
             return 1 - e
         if role == "total":
             return per * busy
         if role == "bad":
-            return per * e
+            return per * busy * e
         return per * busy * (1 - e)
 
+    # The history: healthy, but at the background error ratio over (since, upto] if it has one.
+    since = min(t0, burn.since // step) if burn.background else t0
+    upto = min(t0, burn.upto // step) if burn.background else t0
+    zero = Fraction(0)
     if role == "alive":
         return f"1x{count}"
     if role == "up":
-        parts = [f"{_exact(rate(False))}x{t0}"]
+        parts = [f"{_exact(rate(zero))}x{since}"]
+        if upto > since:
+            parts.append(f"{_exact(rate(burn.background))}x{upto - since - 1}")
+        if t0 > upto:
+            parts.append(f"{_exact(rate(zero))}x{t0 - upto - 1}")
         if t1 > t0:
-            parts.append(f"{_exact(rate(True))}x{t1 - t0 - 1}")
+            parts.append(f"{_exact(rate(burn.ratio))}x{t1 - t0 - 1}")
         if count > t1:
-            parts.append(f"{_exact(rate(False))}x{count - t1 - 1}")
+            parts.append(f"{_exact(rate(zero))}x{count - t1 - 1}")
         return " ".join(parts)
     # Ratios read the same at any traffic: scaled to whole increments, which promtool sums
     # exactly.
-    segments = [(rate(False, burn.busy), t0), (rate(True), t1 - t0), (rate(False), count - t1)]
+    segments = [
+        (rate(zero, burn.busy), since),
+        *([(rate(burn.background, burn.busy), upto - since)] if upto > since else []),
+        *([(rate(zero, burn.busy), t0 - upto)] if t0 > upto else []),
+        (rate(burn.ratio), t1 - t0),
+        (rate(zero), count - t1),
+    ]
     # One scale for every counter of the test (a ratio of two counters scaled apart is off).
     per_step = Fraction(TRAFFIC * step)
     every = [per_step * burn.busy, per_step, per_step * burn.ratio, per_step * (1 - burn.ratio)]
+    every += [per_step * burn.busy * burn.background, per_step * burn.busy * (1 - burn.background)]
     scale = integral_scale([Decimal(i.numerator) / Decimal(i.denominator) for i in every])
     return counter_values(
         [(Decimal(i.numerator) / Decimal(i.denominator) * scale, n) for i, n in segments]
@@ -502,12 +529,18 @@ class _Tests:
         }
 
 
-def _history(model: Model, busy: int, gone: int) -> str:
-    if busy == 1:
-        return ""
-    if model.counters:
-        return f" (after {busy}x busier healthy traffic)"
-    return f" (after {busy - 1} more healthy targets, gone at {format_duration(gone)})"
+def _history(model: Model, burn: Burn, budget: Fraction) -> str:
+    said = []
+    if burn.busy > 1 and model.counters:
+        said.append(f"{burn.busy}x busier traffic")
+    elif burn.busy > 1:
+        said.append(f"{burn.busy - 1} more healthy targets, gone at {format_duration(burn.gone)}")
+    if burn.background:
+        said.append(
+            f"errors at {_number(burn.background / budget)}x from {format_duration(burn.since)} "
+            f"to {format_duration(burn.upto)}"
+        )
+    return f" (after {', '.join(said)})" if said else ""
 
 
 def _pair_scenario(model: Model, plan: engine.Plan, tier: str, pair: engine.Window) -> Scenario:
@@ -523,15 +556,38 @@ def _pair_scenario(model: Model, plan: engine.Plan, tier: str, pair: engine.Wind
     busy = BUSY if pair.long < history else 1
     hold = int(parse_duration(plan.for_[tier]))
     rate = Fraction(pair.burn_rate) * ABOVE
+    # Errors in the history's last long window, up to where the pair's own window (with the
+    # base window its rates cover) has left them when it fires (derived windows: the model sums
+    # them exactly): a long window doubled still reads them then, and fires it sooner; the
+    # pair's resolution stays the short window's alone.
+    slowest = min(Fraction(w.burn_rate) for w in plan.windows)
+    background = slowest * BACKGROUND * Fraction(plan.budget) if model.base else Fraction(0)
+    reach = pair.long + (model.base or 0) + step  # how far back the long window reads
     for shift in range(6):
         # A step more where some window's ratio would meet a threshold exactly (floats may
         # fall either way).
         t0 = history + shift * step
         gone = t0 - pair.long - step
-        burn = Burn(rate * Fraction(plan.budget), t0, busy=busy, gone=gone)
+        since, limit = t0 - pair.long, t0 + 2 * pair.long + hold + step
+        ratio = rate * Fraction(plan.budget)
         try:
-            fires = _first(model, plan, burn, t0, t0 + 2 * pair.long + hold + step, True, tier)
-            stopped = Burn(burn.ratio, t0, fires, busy, gone)
+            plain = Burn(ratio, t0, None, busy, gone)
+            burn, fires = plain, _first(model, plan, plain, t0, limit, True, tier)
+            # Errors fire it sooner, which moves where its window begins: shrink them until
+            # the window at the firing has left them (none if it never does).
+            upto = fires - reach
+            # A tie moves the burn a step, which moves these errors with it: their level moves
+            # too, so the next try differs.
+            level = background * (1 - Fraction(shift, 10))
+            while level and upto > since:
+                burn = Burn(ratio, t0, None, busy, gone, level, since, upto)
+                fires = _first(model, plan, burn, t0, limit, True, tier)
+                if fires - reach >= upto:
+                    break
+                upto = fires - reach
+            else:
+                burn, fires = plain, _first(model, plan, plain, t0, limit, True, tier)
+            stopped = Burn(ratio, t0, fires, busy, gone, burn.background, burn.since, burn.upto)
             resolves = _first(model, plan, stopped, fires, fires + 3 * pair.long, False, tier)
             for t in range(0, resolves + 2 * step, step):
                 _firing(model, plan, stopped, t)
@@ -544,7 +600,7 @@ def _pair_scenario(model: Model, plan: engine.Plan, tier: str, pair: engine.Wind
         return (
             f"{tier} tier, {format_duration(pair.long)}/{format_duration(pair.short)} pair: a "
             f"burn of {_number(rate)}x from {format_duration(t0)}"
-            f"{_history(model, busy, gone)} fires it at "
+            f"{_history(model, burn, Fraction(plan.budget))} fires it at "
             f"{format_duration(fires)}, not before; stopped then, it resolves at "
             f"{format_duration(resolves)}, {within} its short window",
             stopped,

@@ -72,7 +72,8 @@ def error_ratio(slo: SLO, seconds: int) -> str:
 
 def event_rates(ctx: ServiceContext, service: Service, slo: SLO, seconds: int) -> tuple[str, str]:
     """(failed, all) events per second over the base window, one series per `group_by` value.
-    Every longer window is derived from these two series, never from the raw ones."""
+    Every longer window is derived from these two series, never from the raw ones; the events
+    are recorded first, and the failed events read them (`or 0 *`)."""
     window = format_duration(seconds)
     by = _by(slo)
     sli = slo.sli
@@ -88,8 +89,10 @@ def event_rates(ctx: ServiceContext, service: Service, slo: SLO, seconds: int) -
         else:
             total_selector, failed_selector = pack_for(service.kind).requests_sli(ctx)  # type: ignore[misc]
         total = f"{by} (rate({total_selector}[{window}]))"
-        # `or 0 * total`: a group with requests but no failures is 0, not missing.
-        return f"{by} (rate({failed_selector}[{window}])) or 0 * {total}", total
+        # `or 0 *` the events recorded just before in the same evaluation (a group evaluates
+        # its rules in order): a group with requests but no failures is 0, not missing.
+        events = f"{by} ({slo_selector(EVENTS.format(range=window), service, slo)})"
+        return f"{by} (rate({failed_selector}[{window}])) or 0 * {events}", total
     # Uptime: the events are scrapes, the failed ones those where `up` is 0.
     up = selector(ctx.metrics["up"], job=ctx.job)
     scrapes = f"{by} (count_over_time({up}[{window}]))"
@@ -165,8 +168,8 @@ def _window_records(ctx: ServiceContext, service: Service, slo: SLO) -> list[tup
     failed, events = event_rates(ctx, service, slo, base)
     span = format_duration(base)
     records = [
+        (base, EVENTS.format(range=span), events),  # first: the failed events read it
         (base, FAILED.format(range=span), failed),
-        (base, EVENTS.format(range=span), events),
         (base, ratio_record(base), _ratio(service, slo, base)),
     ]
     tiled = engine.tiling(plan)
