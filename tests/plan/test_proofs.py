@@ -180,7 +180,9 @@ def test_the_history_is_weighed_by_busier_traffic_or_more_targets(tmp_path):
     slo = "{name: u, objective: 99.9, sli: {type: uptime}}"
     tests, _ = proofs_of(tmp_path, minimal_with_slos(slo))
     (one_day, *_) = named(tests, "u: ticket tier, 1d/2h")
-    assert "(after 9 more healthy targets, gone at 1d23h55m, errors at 0.9x from 2d" in one_day["name"]
+    assert (
+        "(after 9 more healthy targets, gone at 1d23h55m, errors at 0.9x from 2d" in one_day["name"]
+    )
     assert [s["series"] for s in one_day["input_series"]][:3] == [
         'up{job="api",instance="target-1"}',
         'up{job="api",instance="target-2"}',

@@ -178,7 +178,7 @@ def _derived(model: Model, burn: Burn, window: int, t: int) -> Fraction | None:
         bad, total = failed[last + 1] - failed[first], events[last + 1] - events[first]
     if total <= 0:
         return None  # `> 0`: no events, no ratio
-    return bad / total
+    return Fraction(bad, total)
 
 
 def _holds(model: Model, plan: engine.Plan, tier: str, burn: Burn, t: int) -> bool:
