@@ -109,20 +109,31 @@ class Model:
         return ratio / burn.busy if burn.busy > 1 and start <= burn.gone else ratio
 
 
-# Per (model, burn): running sums of the recorded base rates' failed and all events (in units
-# of one step's traffic, which cancel in a window's ratio).
-_SUMS: BoundedMemo[tuple[Model, Burn], tuple[list[Fraction], list[int]]] = BoundedMemo(4096)
+@dataclass
+class _Sums:
+    """Running sums of the recorded base rates' failed and all events (in units of one step's
+    traffic, which cancel in a window's ratio): index k holds the sum over samples before k.
+    `strided_*[k]` sums the rates recorded at k, k - every, k - 2 every ... (every: the base
+    window in steps), so a tiled window's sum is a difference of two of them."""
+
+    failed: list[Fraction]
+    events: list[int]
+    strided_failed: list[Fraction]
+    strided_events: list[int]
 
 
-def _base_sums(model: Model, burn: Burn, upto: int) -> tuple[list[Fraction], list[int]]:
-    """Running sums of the base rates' faulty and all events over samples 0..upto (index k
-    holds the sum over samples before k); grown on demand."""
-    sums = _SUMS.get((model, burn), lambda: ([Fraction(0)], [0]))
-    if len(sums[0]) > upto + 1:
+# Per (model, burn), grown on demand.
+_SUMS: BoundedMemo[tuple[Model, Burn], _Sums] = BoundedMemo(4096)
+
+
+def _base_sums(model: Model, burn: Burn, upto: int) -> _Sums:
+    """The running sums over samples 0..upto at least."""
+    sums = _SUMS.get((model, burn), lambda: _Sums([Fraction(0)], [0], [], []))
+    if len(sums.failed) > upto + 1:
         return sums
     step, base = model.step, model.base
     assert base is not None
-    count = max(upto + 1, 2 * len(sums[0]))
+    count = max(upto + 1, 2 * len(sums.failed))
     t1 = burn.t1
 
     def failed_share(k: int) -> Fraction:
@@ -148,16 +159,25 @@ def _base_sums(model: Model, burn: Burn, upto: int) -> tuple[list[Fraction], lis
     for k in range(count):
         pf.append(pf[-1] + f_inc[k])
         pn.append(pn[-1] + n_inc[k])
+    every = base // step
     failed: list[Fraction] = [Fraction(0)]
     events = [0]
+    strided_failed: list[Fraction] = []
+    strided_events: list[int] = []
     for k in range(count):
         lo = max(0, k + 1 - lag)
         # rate() needs two samples: no base rate is recorded at sample 0 for counters.
         recorded = not model.counters or k >= 1
-        failed.append(failed[-1] + (pf[k + 1] - pf[lo] if recorded else 0))
-        events.append(events[-1] + (pn[k + 1] - pn[lo] if recorded else 0))
-    # Grown in place: the memo keeps the lists it handed out.
-    sums[0][:], sums[1][:] = failed, events
+        rate_failed = pf[k + 1] - pf[lo] if recorded else Fraction(0)
+        rate_events = pn[k + 1] - pn[lo] if recorded else 0
+        failed.append(failed[-1] + rate_failed)
+        events.append(events[-1] + rate_events)
+        earlier = k - every
+        strided_failed.append(rate_failed + (strided_failed[earlier] if earlier >= 0 else 0))
+        strided_events.append(rate_events + (strided_events[earlier] if earlier >= 0 else 0))
+    # Grown in place: the memo keeps the object it handed out.
+    sums.failed, sums.events = failed, events
+    sums.strided_failed, sums.strided_events = strided_failed, strided_events
     return sums
 
 
@@ -166,16 +186,19 @@ def _derived(model: Model, burn: Burn, window: int, t: int) -> Fraction | None:
     back to t - window (exclusive), another's from those recorded at samples in [t - window, t]."""
     step = model.step
     last = t // step
-    failed, events = _base_sums(model, burn, last)
+    sums = _base_sums(model, burn, last)
     if window in model.tiled:
         assert model.base is not None
         every = model.base // step
-        samples = range(last, max(-1, last - window // step), -every)
-        bad = sum(failed[k + 1] - failed[k] for k in samples)
-        total = sum(events[k + 1] - events[k] for k in samples)
+        # The rates recorded at last, last - every ... while above last - window (and >= 0).
+        stop = max(-1, last - window // step)
+        before = last - -(-(last - stop) // every) * every  # the first one not summed
+        bad = sums.strided_failed[last] - (sums.strided_failed[before] if before >= 0 else 0)
+        total = sums.strided_events[last] - (sums.strided_events[before] if before >= 0 else 0)
     else:
         first = max(0, -(-(t - window) // step))
-        bad, total = failed[last + 1] - failed[first], events[last + 1] - events[first]
+        bad = sums.failed[last + 1] - sums.failed[first]
+        total = sums.events[last + 1] - sums.events[first]
     if total <= 0:
         return None  # `> 0`: no events, no ratio
     return Fraction(bad, total)
