@@ -260,6 +260,19 @@ def retention_unknown(stack: Stack) -> Iterator[Finding]:
     )
 
 
+def _server_link(
+    server: str, external_url: str | None, address_field: str, address: str
+) -> tuple[tuple[str, str], str, str, str]:
+    """A server's link in notifications: its external URL, else its listen address (the field
+    a finding points at, the URL, the field to set, an example value)."""
+    return (
+        (server, "external_url" if external_url else address_field),
+        external_url or f"http://{address}",
+        f"{server}.external_url",
+        f"https://{server}.example.com",
+    )
+
+
 def links_people_cannot_open(stack: Stack) -> Iterator[Finding]:
     """A warning per link people follow from a notification (dashboards, Prometheus and
     Alertmanager pages, runbooks) whose host is a bare name such as `grafana`: only the
@@ -267,21 +280,14 @@ def links_people_cannot_open(stack: Stack) -> Iterator[Finding]:
     and IP addresses are left alone (a laptop's stack, a private network's address)."""
     links = [
         (("grafana", "url"), stack.grafana.url, "grafana.url", "https://grafana.example.com"),
-        (
-            ("prometheus", "external_url")
-            if stack.prometheus.external_url
-            else ("prometheus", "address"),
-            stack.prometheus.external_url or f"http://{stack.prometheus.address}",
-            "prometheus.external_url",
-            "https://prometheus.example.com",
+        _server_link(
+            "prometheus", stack.prometheus.external_url, "address", stack.prometheus.address
         ),
-        (
-            ("alertmanager", "external_url")
-            if stack.alertmanager.external_url
-            else ("alertmanager", "addresses"),
-            stack.alertmanager.external_url or f"http://{stack.alertmanager.addresses[0]}",
-            "alertmanager.external_url",
-            "https://alertmanager.example.com",
+        _server_link(
+            "alertmanager",
+            stack.alertmanager.external_url,
+            "addresses",
+            stack.alertmanager.addresses[0],
         ),
         (("stack", "runbooks_url"), stack.stack.runbooks_url, "stack.runbooks_url", ""),
     ]
