@@ -23,6 +23,7 @@ def _rendered_with_slos(tmp_path: Path, slos: str) -> Path:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.tools
 def test_stackgen_test_runs_the_proofs_and_fails_when_a_rule_is_broken(tmp_path):
     slo = "{name: e, objective: 99, sli: {type: requests}, tiers: {ticket: {enabled: false}}}"
@@ -46,6 +47,7 @@ def test_stackgen_test_runs_the_proofs_and_fails_when_a_rule_is_broken(tmp_path)
     assert f"FAIL {out}/prometheus/tests/api.yml" in result.stdout.splitlines()
 
 
+@pytest.mark.slow
 @pytest.mark.tools
 def test_proofs_of_different_steps_pass_in_a_file_per_step(tmp_path):
     """The page tier's proofs step by 1m (its `for` is 2m), the ticket tier's by 5m (the

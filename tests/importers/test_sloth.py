@@ -188,6 +188,7 @@ def test_imported_alerts_fire_exactly_when_sloths_generated_alerts_fire(tmp_path
     promtool_tests(tmp_path, [*sloth_files, *ours], "1m", tests)
 
 
+@pytest.mark.slow
 @pytest.mark.corpus
 @pytest.mark.tools
 def test_the_imported_stack_renders_and_its_proofs_pass(tmp_path):

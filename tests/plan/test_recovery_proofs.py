@@ -75,6 +75,7 @@ def _promtool(folder: Path, files: dict[str, bytes]) -> str:
     return result.stdout + result.stderr + f"\nexit {result.returncode}"
 
 
+@pytest.mark.slow
 @pytest.mark.tools
 def test_promtool_passes_the_proofs_of_every_sli_type(tmp_path):
     slos = f"{UPTIME}, {REQUESTS}, {{name: w, objective: 99, period: 7d, sli: {{type: uptime}}}}"

@@ -4,6 +4,7 @@ alertmanager.yml to it with amtool and the simulator."""
 
 import shutil
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -53,6 +54,7 @@ def run_test(out):
     return CliRunner().invoke(app, ["test", str(out)])
 
 
+@pytest.mark.slow
 def test_stackgen_test_passes_on_the_example_with_amtool_and_the_simulator(tmp_path):
     require_tool("amtool")
     out = tmp_path / "out"

@@ -136,7 +136,9 @@ def test_the_example_has_a_proof_file_per_service_and_step(example_out):
     assert {"availability", "errors", "ServiceDown", "HighCPUUsage", "DiskSpaceLow"} <= proven
 
 
-@pytest.mark.parametrize("period", ["7d", "28d", "30d", "90d"])
+# 30d is the example's period: tests/plan/test_routing.py runs its proofs.
+@pytest.mark.slow
+@pytest.mark.parametrize("period", ["7d", "28d", "90d"])
 def test_slos_of_any_period_render_pass_promtool_and_their_proofs_pass(tmp_path, period):
     spec = write(
         tmp_path,
