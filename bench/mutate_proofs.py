@@ -1,8 +1,8 @@
 """Mutation score of the generated proofs: perturbs each alert of a rendered stack (its
-threshold, `for`, comparison, and the windows of the rules it reads; for SLO tiers also a burn
-rate of 14.4 made 10, a short window dropped, the tiers' window pairs swapped, `and` made `or`,
-the SLI inverted), runs the proofs that check that alert on the mutated rules with the real
-`promtool test rules`, and counts the mutations some proof catches. Prints a table by kind of
+threshold, `for`, comparison, and the windows and offsets of the rules it reads; for SLO tiers
+also a burn rate of 14.4 made 10, a short window dropped, the tiers' window pairs swapped, `and`
+made `or`, the SLI inverted), runs the proofs that check that alert on the mutated rules with the
+real `promtool test rules`, and counts the mutations some proof catches. Prints a table by kind of
 mutation and every mutation that survived; exit 1 unless every one is caught.
 
 Only the tests that check the mutated alerts run (a promtool alert test checks one alertname,
@@ -37,6 +37,8 @@ COMPARISON = re.compile(
 )
 FLIP = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "==": "!=", "!=": "=="}
 RANGE = re.compile(r"\[(\d+[smhdwy](?:\d+[smhdwy])*)\]")
+# A selector's offset: the windows the rules add up from consecutive spans read them this way.
+OFFSET = re.compile(r"(?<=\boffset )(\d+[smhdwy](?:\d+[smhdwy])*)\b")
 # A window pair of an SLO tier: `(long > t and short > t)`.
 PAIR = re.compile(r"\((?P<long>[^()]+?>\s*[\d.e-]+) and (?P<short>[^()]+?>\s*[\d.e-]+)\)")
 SLI = re.compile(r"^slo:sli_error:ratio_rate")
@@ -225,6 +227,32 @@ def record_mutations(file: str, document: Rules) -> list[Mutation]:
         for n, match in enumerate(ranges):
             window = _which(match.group(1), n, len(ranges))
             out += _window_mutations(file, where, frozenset(alerts), n, window, get)
+        offsets = list(OFFSET.finditer(rule["expr"]))
+        for n, match in enumerate(offsets):
+            offset = _which(match.group(1), n, len(offsets))
+            out += _offset_mutations(file, where, frozenset(alerts), n, offset, get)
+    return out
+
+
+def _offset_mutations(
+    file: str,
+    where: str,
+    alerts: frozenset[str],
+    n: int,
+    offset: str,
+    rule: Callable[[Rules], dict[str, Any]],
+) -> list[Mutation]:
+    """A span of a window summed from spans read from the wrong time: its offset doubled and
+    halved."""
+    out = []
+    for factor, word in ((Decimal(2), "doubled"), (Decimal("0.5"), "halved")):
+        new = _scaled(offset.split()[0], factor)
+
+        def change(doc: Rules, n: int = n, new: str = new) -> None:
+            r = rule(doc)
+            r["expr"] = _sub_nth(OFFSET, r["expr"], n, lambda m: new)
+
+        out.append(Mutation("offset", file, f"{where} offset {offset} {word}", alerts, change))
     return out
 
 
