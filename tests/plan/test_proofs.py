@@ -151,6 +151,9 @@ def test_each_window_pair_of_each_tier_is_proven_on_its_own_then_below_and_healt
         "within its short window",
         "e: page tier: a burn of 5.4x from 6h leaves it silent to 12h3m",
         "e: healthy traffic fires nothing to 6h2m",
+        # every window the page tier reads (5m, 30m, 1h, 6h) once its longest is full
+        "e: under errors and traffic that grow at every sample, each window's ratio is exactly "
+        "that of its own spans, while it fills and at 6h5m",
         # 10% of the budget in 1d is 10% in 3d: only a diluted 3d window lets the 1d pair
         # fire (and resolve) on its own; the errors of its busier history, still in the 1d
         # window before it fires, fire it a step sooner than without them
@@ -161,6 +164,8 @@ def test_each_window_pair_of_each_tier_is_proven_on_its_own_then_below_and_healt
         "2d17h) fires it at 5d17h45m, not before; stopped then, it resolves at 5d18h20m, "
         "within its short window",
         "e: ticket tier: a burn of 0.9x from 3d leaves it silent to 6d20m",
+        "e: under errors and traffic that grow at every sample, each window's ratio is exactly "
+        "that of its own spans, while it fills and at 3d5m",
     ]
 
 

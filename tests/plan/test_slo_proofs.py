@@ -6,7 +6,11 @@ rate recorded over its range."""
 
 from fractions import Fraction
 
+import pytest
+import yaml
+
 from stackgen.plan.slo_proofs import Burn, Model
+from tests.helpers import minimal_with_slos, render_into, run_tool, write
 
 R = Fraction(1, 100)
 T0 = 3600
@@ -81,3 +85,55 @@ def test_the_historys_errors_count_only_in_a_window_that_reaches_back_to_them():
     assert model.ratio(burn, 3600, T0 + 3600 + 300) == R
     doubled = model.ratio(burn, 7200, T0 + 3600 + 300)
     assert doubled is not None and b < doubled < R  # mostly burn, part background
+
+
+# --- the windows proof: each window sums its own spans ----------------------------------------
+
+PAGE_ONLY = "tiers: {ticket: {enabled: false}}"
+
+
+def _windows_proof(tmp_path, sli: str, edit: tuple[str, str, str] | None) -> str:
+    """promtool's verdict on the SLO's windows proof alone, against its rules as rendered or
+    with `edit` (record, text, replacement: the first occurrence in that record's expression)."""
+    spec = write(
+        tmp_path, "spec.yml", minimal_with_slos(f"{{name: e, objective: 99.9, {sli}, {PAGE_ONLY}}}")
+    )
+    out = render_into(spec, tmp_path / "out")
+    rules_path = out / "prometheus/rules/api.yml"
+    if edit is not None:
+        record, text, replacement = edit
+        rules = yaml.safe_load(rules_path.read_text())
+        (rule,) = [r for g in rules["groups"] for r in g["rules"] if r.get("record") == record]
+        assert text in rule["expr"]
+        rule["expr"] = rule["expr"].replace(text, replacement, 1)
+        rules_path.write_text(yaml.safe_dump(rules, sort_keys=False))
+    (proofs,) = [p for p in (out / "prometheus/tests").glob("api*.yml") if "recovery" not in p.name]
+    document = yaml.safe_load(proofs.read_text())
+    document["tests"] = [t for t in document["tests"] if "promql_expr_test" in t]
+    assert len(document["tests"]) == 1
+    only = proofs.with_name("windows.yml")
+    only.write_text(yaml.safe_dump(document, sort_keys=False))
+    result = run_tool("promtool", "test", "rules", str(only))
+    return "SUCCESS" if result.returncode == 0 else result.stdout + result.stderr
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("sli", ["sli: {type: requests}", "sli: {type: uptime}"])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        # a span of the 30m window read 2m30s ago instead of 5m ago (between two records)
+        ("slo:sli_errors:rate30m", "offset 5m", "offset 2m30s"),
+        # the events of a span read from the next span's time
+        ("slo:sli_events:rate30m", "offset 10m", "offset 15m"),
+        # the hour summed from the 30m window twice over the same span
+        ("slo:sli_errors:rate1h", "offset 30m", "offset 1m"),
+        # the base window over 10m
+        ("slo:sli_errors:rate5m", "[5m]", "[10m]"),
+    ],
+)
+def test_the_windows_proof_fails_when_a_span_is_read_from_another_time_or_range(
+    tmp_path, sli, edit
+):
+    assert _windows_proof(tmp_path / "as-rendered", sli, None) == "SUCCESS"
+    assert "FAILED" in _windows_proof(tmp_path / "edited", sli, edit)

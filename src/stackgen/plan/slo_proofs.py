@@ -8,7 +8,9 @@ it fires and firing exactly when it fires (bounded from below and above), and on
 stops it resolves within its short window. A burn 10% below the tier's slowest rate never
 fires it, and healthy traffic fires nothing. When each tier fires follows from the window
 arithmetic of rate() and avg_over_time() over aligned samples (Prometheus 2.42: both ends of a
-range included), worked out exactly.
+range included), worked out exactly. Where the windows are recorded from the base window, a
+query test per file checks that each one sums exactly its own spans, under traffic that grows
+at every sample (the burns above are steady, which a span read from a nearby time hides).
 """
 
 from __future__ import annotations
@@ -147,13 +149,25 @@ def _base_sums(model: Model, burn: Burn, upto: int) -> _Sums:
         # Increments of the interval ending at sample k (none at sample 0).
         n_inc = [(burn.busy if k * step <= burn.t0 else 1) if k else 0 for k in range(count)]
         f_inc = [failed_share(k) * n_inc[k] for k in range(count)]
-        lag = base // step  # rate() at s: the increments of (s - base, s]
     else:
         # Samples of `up` (the one that burns, the healthy others until `gone`).
         f_inc = [failed_share(k) for k in range(count)]
         others = burn.busy - 1 if burn.busy > 1 else 0
         n_inc = [1 + (others if k * step <= burn.gone else 0) for k in range(count)]
-        lag = base // step + 1  # count_over_time at s: the samples of [s - base, s]
+    built = _sums_of(model, f_inc, n_inc)
+    # Grown in place: the memo keeps the object it handed out.
+    sums.failed, sums.events = built.failed, built.events
+    sums.strided_failed, sums.strided_events = built.strided_failed, built.strided_events
+    return sums
+
+
+def _sums_of(model: Model, f_inc: list[Fraction], n_inc: list[int]) -> _Sums:
+    """The running sums of the base rates recorded at every sample, from each sample's failed
+    and all events (counters: the increments of the interval ending at it; `up`: its samples)."""
+    step, base = model.step, model.base
+    assert base is not None
+    count = len(f_inc)
+    lag = base // step if model.counters else base // step + 1
     pf: list[Fraction] = [Fraction(0)]
     pn = [0]
     for k in range(count):
@@ -165,6 +179,8 @@ def _base_sums(model: Model, burn: Burn, upto: int) -> _Sums:
     strided_failed: list[Fraction] = []
     strided_events: list[int] = []
     for k in range(count):
+        # rate() at s: the increments of (s - base, s]; count_over_time: the samples of
+        # [s - base, s]
         lo = max(0, k + 1 - lag)
         # rate() needs two samples: no base rate is recorded at sample 0 for counters.
         recorded = not model.counters or k >= 1
@@ -175,18 +191,18 @@ def _base_sums(model: Model, burn: Burn, upto: int) -> _Sums:
         earlier = k - every
         strided_failed.append(rate_failed + (strided_failed[earlier] if earlier >= 0 else 0))
         strided_events.append(rate_events + (strided_events[earlier] if earlier >= 0 else 0))
-    # Grown in place: the memo keeps the object it handed out.
-    sums.failed, sums.events = failed, events
-    sums.strided_failed, sums.strided_events = strided_failed, strided_events
-    return sums
+    return _Sums(failed, events, strided_failed, strided_events)
 
 
 def _derived(model: Model, burn: Burn, window: int, t: int) -> Fraction | None:
+    return _window_ratio(model, _base_sums(model, burn, t // model.step), window, t)
+
+
+def _window_ratio(model: Model, sums: _Sums, window: int, t: int) -> Fraction | None:
     """A window's ratio at t: a tiled window's from the base rates recorded at t, t - base ...
     back to t - window (exclusive), another's from those recorded at samples in [t - window, t]."""
     step = model.step
     last = t // step
-    sums = _base_sums(model, burn, last)
     if window in model.tiled:
         assert model.base is not None
         every = model.base // step
@@ -504,6 +520,50 @@ class _Tests:
         inner = ",".join(f"{k}={quote(v)}" for k, v in {**labels, **scraped}.items())
         return f"{name}{{{inner}}}"
 
+    def windows_test(self, service: str, longest: int) -> dict[str, Any]:
+        """Every window up to `longest` records exactly the errors of its own spans, under
+        traffic that grows at every sample (`_growing`): once the longest window is full, and
+        while each fills, a step past the start of each of its spans (a span read from
+        another time then reads one before the first sample, or a different one). Ratios
+        within a billionth: floats."""
+        model, step = self.model, self.model.step
+        base = model.base
+        assert base is not None
+        at = -(-(longest + base) // step) * step
+        failed, events = _growing(model.counters, at // step + 1)
+        sums = _sums_of(model, failed, events)
+        spans = engine.tiling(self.plan)
+        selector = f"service={quote(service)},slo={quote(self.slo.name)}"
+        checks = []
+        for window in (w for w in self.plan.ranges if w <= longest):
+            span, count = spans.get(window, (base, window // base))
+            for t in sorted({*(step + j * span for j in range(count)), at}):
+                ratio = _window_ratio(model, sums, window, t)
+                assert ratio is not None and ratio > 0
+                checks.append(
+                    {
+                        "comment": f"{format_duration(window)} at {format_duration(t)}: "
+                        f"{_exact(ratio)}",
+                        "expr": f"abs(sum({ratio_record(window)}{{{selector}}}) / "
+                        f"{format(float(ratio), '.17g')} - 1) < bool 1e-9",
+                        "eval_time": format_duration(t),
+                        "exp_samples": [{"labels": "{}", "value": 1}],
+                    }
+                )
+        return {
+            "name": (
+                f"{self.slo.name}: under errors and traffic that grow at every sample, each "
+                f"window's ratio is exactly that of its own spans, while it fills and at "
+                f"{format_duration(at)}"
+            ),
+            "interval": format_duration(step),
+            "input_series": [
+                {"series": self.series(n, labels), "values": _growing_values(role, failed, events)}
+                for n, labels, role, _ in self.raw
+            ],
+            "promql_expr_test": checks,
+        }
+
     def others(self, burn: Burn) -> list[dict[str, str]]:
         """The healthy targets beside the one that burns, scraped until `burn.gone`."""
         if self.model.counters or burn.busy == 1:
@@ -720,5 +780,39 @@ def slo_tests(
     out: dict[int, list[dict[str, Any]]] = {}
     for step, found in _scenarios(plan, tuple(tiers), counters, derived).items():
         model = Model(counters, step, plan.ranges[0] if derived else None, _tiled(plan, derived))
-        out[step] = [_Tests(slo, plan, tiers, raw, identity, model).test(s) for s in found]
+        tests = _Tests(slo, plan, tiers, raw, identity, model)
+        out[step] = [tests.test(s) for s in found]
+        if derived:
+            longest = max(
+                w.long
+                for t in tiers
+                for w in plan.tier(t)
+                if _model(plan, t, counters, True).step == step
+            )
+            out[step].append(tests.windows_test(service.name, longest))
     return out
+
+
+def _growing(counters: bool, count: int) -> tuple[list[Fraction], list[int]]:
+    """Failed and all events of samples 0..count - 1, more at each sample than at the one
+    before, so a span read from another time or over another range sums to another ratio:
+    counters increase by k errors and count + k other requests over the interval ending at
+    sample k; `up` is 1 - k / (2 count) at sample k."""
+    if counters:
+        return [Fraction(k) for k in range(count)], [
+            count + 2 * k if k else 0 for k in range(count)
+        ]
+    return [Fraction(k, 2 * count) for k in range(count)], [1] * count
+
+
+def _growing_values(role: str, failed: list[Fraction], events: list[int]) -> str:
+    """A raw series' samples under `_growing` (counters cumulative from 0)."""
+    if role == "alive":
+        return f"1x{len(failed) - 1}"
+    if role == "up":
+        return " ".join(_exact(1 - f) for f in failed)
+    values, bad, total = [], 0, 0
+    for f, n in zip(failed, events, strict=True):
+        bad, total = bad + int(f), total + n
+        values.append({"bad": bad, "good": total - bad, "total": total}[role])
+    return " ".join(str(v) for v in values)
