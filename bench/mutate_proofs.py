@@ -6,8 +6,8 @@ real `promtool test rules`, and counts the mutations some proof catches. Prints 
 mutation and every mutation that survived; exit 1 unless every one is caught.
 
 Only the tests that check the mutated alerts run (a promtool alert test checks one alertname,
-a query test the alerts whose ALERTS series it reads, so no other test could catch the
-mutation), in a copy of OUT's prometheus/ folder.
+a query test the alerts whose ALERTS series it reads or the records it reads, so no other test
+could catch the mutation), in a copy of OUT's prometheus/ folder.
 
 Run: .venv/bin/python bench/mutate_proofs.py [OUT] [--jobs N] [--only SUBSTRING ...]
 """
@@ -54,6 +54,9 @@ class Mutation:
     what: str
     alerts: frozenset[str]  # the alert names whose proofs may catch it
     apply: Callable[[Rules], None]
+    # The recorded series it changes (the mutated record's and every record reading it): the
+    # query tests that read one of them may catch it too.
+    records: frozenset[str] = frozenset()
 
 
 def _rules(document: Rules) -> Iterator[dict[str, Any]]:
@@ -65,13 +68,31 @@ def _number(value: Decimal) -> str:
     return clean_number(value)
 
 
+def _reads(name: str, expr: str) -> bool:
+    return re.search(rf"(?<![\w:]){re.escape(name)}(?![\w:])", expr) is not None
+
+
+def _changed_by(document: Rules, record: str) -> frozenset[str]:
+    """`record` and every record that reads it, directly or through other records."""
+    records = {r["record"]: r["expr"] for r in _rules(document) if "record" in r}
+    changed = {record}
+    grown = True
+    while grown:
+        grown = False
+        for name, expr in records.items():
+            if name not in changed and any(_reads(c, expr) for c in changed):
+                changed.add(name)
+                grown = True
+    return frozenset(changed)
+
+
 def _dependencies(document: Rules) -> dict[str, set[str]]:
     """alert name -> the recording rules it reads, directly or through other records."""
     records = {r["record"]: r["expr"] for r in _rules(document) if "record" in r}
 
     def reads(expr: str, seen: set[str]) -> set[str]:
         for name, inner in records.items():
-            if name not in seen and re.search(rf"(?<![\w:]){re.escape(name)}(?![\w:])", expr):
+            if name not in seen and _reads(name, expr):
                 seen.add(name)
                 reads(inner, seen)
         return seen
@@ -192,6 +213,7 @@ def _window_mutations(
     n: int,
     window: str,
     rule: Callable[[Rules], dict[str, Any]],
+    records: frozenset[str] = frozenset(),
 ) -> list[Mutation]:
     out = []
     for factor, word in ((Decimal(2), "doubled"), (Decimal("0.5"), "halved")):
@@ -201,7 +223,8 @@ def _window_mutations(
             r = rule(doc)
             r["expr"] = _sub_nth(RANGE, r["expr"], n, lambda m: f"[{new}]")
 
-        out.append(Mutation("window", file, f"{where} window [{window}] {word}", alerts, change))
+        what = f"{where} window [{window}] {word}"
+        out.append(Mutation("window", file, what, alerts, change, records))
     return out
 
 
@@ -223,14 +246,15 @@ def record_mutations(file: str, document: Rules) -> list[Mutation]:
         def get(doc: Rules, i: int = index) -> dict[str, Any]:
             return [r for r in _rules(doc) if "record" in r][i]
 
+        changed = _changed_by(document, rule["record"])
         ranges = list(RANGE.finditer(rule["expr"]))
         for n, match in enumerate(ranges):
             window = _which(match.group(1), n, len(ranges))
-            out += _window_mutations(file, where, frozenset(alerts), n, window, get)
+            out += _window_mutations(file, where, frozenset(alerts), n, window, get, changed)
         offsets = list(OFFSET.finditer(rule["expr"]))
         for n, match in enumerate(offsets):
             offset = _which(match.group(1), n, len(offsets))
-            out += _offset_mutations(file, where, frozenset(alerts), n, offset, get)
+            out += _offset_mutations(file, where, frozenset(alerts), n, offset, get, changed)
     return out
 
 
@@ -241,6 +265,7 @@ def _offset_mutations(
     n: int,
     offset: str,
     rule: Callable[[Rules], dict[str, Any]],
+    records: frozenset[str],
 ) -> list[Mutation]:
     """A span of a window summed from spans read from the wrong time: its offset doubled and
     halved."""
@@ -252,7 +277,8 @@ def _offset_mutations(
             r = rule(doc)
             r["expr"] = _sub_nth(OFFSET, r["expr"], n, lambda m: new)
 
-        out.append(Mutation("offset", file, f"{where} offset {offset} {word}", alerts, change))
+        what = f"{where} offset {offset} {word}"
+        out.append(Mutation("offset", file, what, alerts, change, records))
     return out
 
 
@@ -354,20 +380,31 @@ def mutations(rules_dir: Path) -> list[Mutation]:
     return found
 
 
-def _tests_for(tests_dir: Path, rule_file: str, alerts: frozenset[str]) -> list[Rules]:
-    """The tests of `rule_file`'s proofs that check one of `alerts`, each alone in a proof
-    file, the shortest first: a caught mutation mostly fails the first, and stops there."""
+def _tests_for(
+    tests_dir: Path, rule_file: str, alerts: frozenset[str], records: frozenset[str]
+) -> list[Rules]:
+    """The tests of `rule_file`'s proofs that check one of `alerts` or query one of `records`,
+    each alone in a proof file, the shortest first: a caught mutation mostly fails the first,
+    and stops there."""
     found = []
     for path in sorted(tests_dir.glob("*.yml")):
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if not any(Path(f).name == rule_file for f in document.get("rule_files") or []):
             continue
         for test in document.get("tests") or []:
-            if any(c.get("alertname") in alerts for c in test.get("alert_rule_test") or []) or any(
-                f'alertname="{name}"' in c.get("expr", "")
-                for c in test.get("promql_expr_test") or []
-                for name in alerts
-            ):  # an alert test, or a query of the alerts' ALERTS series
+            if (
+                any(c.get("alertname") in alerts for c in test.get("alert_rule_test") or [])
+                or any(
+                    f'alertname="{name}"' in c.get("expr", "")
+                    for c in test.get("promql_expr_test") or []
+                    for name in alerts
+                )
+                or any(
+                    _reads(record, c.get("expr", ""))
+                    for c in test.get("promql_expr_test") or []
+                    for record in records
+                )
+            ):  # an alert test, a query of the alerts' ALERTS series or of a changed record
                 found.append({**document, "tests": [test]})
 
     def length(document: Rules) -> int:
@@ -390,7 +427,7 @@ def run(out: Path, mutation: Mutation) -> bool | None:
         document = yaml.safe_load((source / "rules" / mutation.file).read_text(encoding="utf-8"))
         mutation.apply(document)
         (root / "rules" / mutation.file).write_text(yaml.safe_dump(document, sort_keys=False))
-        tests = _tests_for(source / "tests", mutation.file, mutation.alerts)
+        tests = _tests_for(source / "tests", mutation.file, mutation.alerts, mutation.records)
         if not tests:
             return None
         for n, test in enumerate(tests):
