@@ -10,6 +10,7 @@ a query test the alerts whose ALERTS series it reads or the records it reads, so
 could catch the mutation), in a copy of OUT's prometheus/ folder.
 
 Run: .venv/bin/python bench/mutate_proofs.py [OUT] [--jobs N] [--only SUBSTRING ...]
+         [--kind KIND ...]
 """
 
 from __future__ import annotations
@@ -454,6 +455,10 @@ def main(argv: list[str] | None = None) -> int:
         "--only", action="append", default=[],
         help="only mutations whose description has this (given again: has one of them)",
     )  # fmt: skip
+    parser.add_argument(
+        "--kind", action="append", default=[],
+        help="only mutations of this kind, as the table names it (given again: one of them)",
+    )  # fmt: skip
     parser.add_argument("--progress", action="store_true", help="each verdict on stderr")
     args = parser.parse_args(argv)
     if shutil.which("promtool") is None:
@@ -463,6 +468,7 @@ def main(argv: list[str] | None = None) -> int:
         m
         for m in mutations(args.out / "prometheus" / "rules")
         if not args.only or any(o in f"{m.file} {m.what}" for o in args.only)
+        if not args.kind or m.kind in args.kind
     ]
 
     def one(mutation: Mutation) -> bool | None:
