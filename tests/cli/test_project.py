@@ -49,6 +49,8 @@ def test_init_then_render_in_an_empty_folder_is_clean(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("init")
     assert result.exit_code == 0 and result.stderr == ""
+    validated = run("validate")
+    assert validated.exit_code == 0 and validated.stderr == ""  # no warning either
     rendered = run("render")
     assert rendered.exit_code == 0, rendered.output
     assert rendered.stderr == ""  # no `lint:` warning, no tool missing

@@ -86,6 +86,20 @@ def test_a_real_tool_rejecting_the_output_is_a_bug_report_and_out_stays(tmp_path
     assert snapshot(out) == before
 
 
+def test_render_says_the_specs_warnings_as_validate_does(tmp_path):
+    """A render is often all people run: what validate warns of, it warns of too (here an SLO
+    period over a retention nobody stated), and writes the files all the same."""
+    spec = write(
+        tmp_path, "spec.yml", minimal_with_slos("{name: e, objective: 99, sli: {type: requests}}")
+    )
+    validated = run("validate", str(spec))
+    (warning,) = [line for line in validated.stderr.splitlines() if line.startswith("warning: ")]
+    assert "reads 30d back" in warning
+    rendered = run("render", str(spec), "-o", str(tmp_path / "out"), "--no-tools")
+    assert rendered.exit_code == 0
+    assert warning in rendered.stderr.splitlines()
+
+
 def test_render_lints_what_it_writes(tmp_path, monkeypatch):
     """A lint finding in the rendered rules is a stackgen bug: exit 3, OUT untouched."""
     from stackgen.lint.rules import alert_name

@@ -145,6 +145,7 @@ def render_command(
     finally:
         render.cleanup()
     typer.echo(f"rendered {len(render.digests)} files ({', '.join(targets)}) into {out}")
+    warn(spec, stack, env)  # as `validate` says them: a render is often all people run
     missing = render.missing
     design = [replace(f, file=str(out / f.file)) for f in render.design]
     relative = [f for f in design if f.check == RUNBOOK_LINK]
