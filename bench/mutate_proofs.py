@@ -385,8 +385,8 @@ def _tests_for(
     tests_dir: Path, rule_file: str, alerts: frozenset[str], records: frozenset[str]
 ) -> list[Rules]:
     """The tests of `rule_file`'s proofs that check one of `alerts` or query one of `records`,
-    each alone in a proof file, the shortest first: a caught mutation mostly fails the first,
-    and stops there."""
+    each alone in a proof file, those that query a record first, then the shortest: a caught
+    mutation mostly fails the first, and stops there."""
     found = []
     for path in sorted(tests_dir.glob("*.yml")):
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -408,14 +408,21 @@ def _tests_for(
             ):  # an alert test, a query of the alerts' ALERTS series or of a changed record
                 found.append({**document, "tests": [test]})
 
-    def length(document: Rules) -> int:
+    def order(document: Rules) -> tuple[bool, int]:
+        """A query of a changed record first (it reads the record itself), then the shortest."""
         test = document["tests"][0]
+        reads = any(
+            _reads(record, c.get("expr", ""))
+            for c in test.get("promql_expr_test") or []
+            for record in records
+        )
         checks = [*test.get("alert_rule_test", []), *test.get("promql_expr_test", [])]
-        return max(int(parse_duration(c["eval_time"])) for c in checks) // int(
+        length = max(int(parse_duration(c["eval_time"])) for c in checks) // int(
             parse_duration(document.get("evaluation_interval", "1m"))
         )
+        return not reads, length
 
-    return sorted(found, key=length)
+    return sorted(found, key=order)
 
 
 def run(out: Path, mutation: Mutation) -> bool | None:
