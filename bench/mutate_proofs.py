@@ -387,6 +387,14 @@ def _tests_for(
     """The tests of `rule_file`'s proofs that check one of `alerts` or query one of `records`,
     each alone in a proof file, those that query a record first, then the shortest: a caught
     mutation mostly fails the first, and stops there."""
+
+    def queries_a_record(test: dict[str, Any]) -> bool:
+        return any(
+            _reads(record, c.get("expr", ""))
+            for c in test.get("promql_expr_test") or []
+            for record in records
+        )
+
     found = []
     for path in sorted(tests_dir.glob("*.yml")):
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -400,27 +408,18 @@ def _tests_for(
                     for c in test.get("promql_expr_test") or []
                     for name in alerts
                 )
-                or any(
-                    _reads(record, c.get("expr", ""))
-                    for c in test.get("promql_expr_test") or []
-                    for record in records
-                )
+                or queries_a_record(test)
             ):  # an alert test, a query of the alerts' ALERTS series or of a changed record
                 found.append({**document, "tests": [test]})
 
     def order(document: Rules) -> tuple[bool, int]:
         """A query of a changed record first (it reads the record itself), then the shortest."""
         test = document["tests"][0]
-        reads = any(
-            _reads(record, c.get("expr", ""))
-            for c in test.get("promql_expr_test") or []
-            for record in records
-        )
         checks = [*test.get("alert_rule_test", []), *test.get("promql_expr_test", [])]
         length = max(int(parse_duration(c["eval_time"])) for c in checks) // int(
             parse_duration(document.get("evaluation_interval", "1m"))
         )
-        return not reads, length
+        return not queries_a_record(test), length
 
     return sorted(found, key=order)
 

@@ -787,7 +787,7 @@ def slo_tests(
                 w.long
                 for t in tiers
                 for w in plan.tier(t)
-                if _model(plan, t, counters, True).step == step
+                if tier_step(plan, t, plan.ranges[0]) == step
             )
             out[step].append(tests.windows_test(service.name, longest))
     return out
