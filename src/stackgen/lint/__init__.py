@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from stackgen.lint.checks import CHECKS, Settings
 from stackgen.lint.config import apply
 from stackgen.lint.findings import Finding, at_or_above
-from stackgen.lint.parallel import summarised
+from stackgen.lint.parallel import file_size, summarised
 from stackgen.lint.ruleset import defined_records, ruleset_findings
 from stackgen.lint.sources import DISK, Reread, Tree, rule_files
 from stackgen.lint.stack import (
@@ -69,7 +69,7 @@ def _rule_files(
     work = partial(_rule_file, tree=tree, settings=settings, given=given)
     if tree is not DISK or given:
         return [work(path) for path in paths]
-    return summarised(paths, work)
+    return summarised(paths, work, weight=file_size)
 
 
 def _dashboards(stack: Stack, tree: Tree, given: Mapping[Path, Summary]) -> list[DashboardSummary]:

@@ -1,24 +1,32 @@
-"""Rule files summarised in forked workers, one per core this process may use, when there are
-enough of them to pay for starting the workers: a file's summary depends on that file alone,
-and the summaries are small and picklable (a render's workers send theirs the same way)."""
+"""Rule files summarised in forked processes, one per core this process may use, when there are
+enough of them to pay for forking: a file's summary depends on that file alone, and the
+summaries are small and picklable (a render's workers send theirs the same way).
+
+The files are shared out by size before forking; this process works on the first share while
+each child works on another and sends its summaries back through a pipe. No pool: importing
+multiprocessing and starting its queues would cost more start-up than a lint of a hundred
+files gains."""
 
 from __future__ import annotations
 
-import math
 import os
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 # Below this many files one process does it all: forking and sending summaries would cost more.
 PARALLEL_FROM = 24
-# Files per task: enough tasks for the workers to end together, few enough to send cheaply.
-_TASKS_PER_WORKER = 8
 
+Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-# The function the workers run: set before they are forked, so each inherits it.
-_WORK: Callable[[Path], object] | None = None
+# fork: the children share the loaded checks and caches with this process, without a copy.
+_CAN_FORK = hasattr(os, "fork") and sys.platform != "darwin"
+
+
+class WorkerDied(RuntimeError):
+    """A child ended without sending its summaries (killed, out of memory)."""
 
 
 def workers() -> int:
@@ -26,34 +34,89 @@ def workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 
 
-def summarised(
-    paths: Sequence[Path], work: Callable[[Path], Result], jobs: int | None = None
-) -> list[Result]:
-    """`work(path)` for every path, in order; in `jobs` forked workers (default: one per
-    core) when there are PARALLEL_FROM paths or more. An exception `work` raises is raised
-    here, as in one process."""
-    global _WORK
-    jobs = jobs or workers()
-    if jobs < 2 or len(paths) < PARALLEL_FROM:
-        return [work(path) for path in paths]
-    # Imported here: most lints are of a few files.
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+def shares(sizes: Sequence[int], count: int) -> list[list[int]]:
+    """The indexes of `sizes` in `count` shares of about equal total size: each item, largest
+    first, to the share with the least so far (each share in ascending order)."""
+    totals = [0] * count
+    parts: list[list[int]] = [[] for _ in range(count)]
+    for index in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
+        least = totals.index(min(totals))
+        parts[least].append(index)
+        totals[least] += sizes[index]
+    return [sorted(part) for part in parts]
 
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return [work(path) for path in paths]
-    size = max(1, math.ceil(len(paths) / (jobs * _TASKS_PER_WORKER)))
-    chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
-    _WORK = work
+
+def file_size(path: Path) -> int:
+    """A file's weight as work: its size (an unreadable one costs nothing)."""
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            return [result for part in pool.map(_chunk, chunks) for result in part]  # type: ignore[misc]
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def summarised(
+    items: Sequence[Item],
+    work: Callable[[Item], Result],
+    jobs: int | None = None,
+    weight: Callable[[Item], int] = lambda _: 1,
+) -> list[Result]:
+    """`work(item)` for every item, in order; in `jobs` processes (default: one per core)
+    when there are PARALLEL_FROM items or more, shared out by `weight`. An exception `work`
+    raises is raised here, as in one process."""
+    jobs = min(jobs or workers(), len(items))
+    if jobs < 2 or len(items) < PARALLEL_FROM or not _CAN_FORK:
+        return [work(item) for item in items]
+    mine, *theirs = shares([weight(item) for item in items], jobs)
+    children = [_fork([items[i] for i in part], work) for part in theirs]
+    results: dict[int, Result] = {}
+    try:
+        results |= zip(mine, [work(items[i]) for i in mine], strict=True)
     finally:
-        _WORK = None
+        # every child is waited for, even when this share failed: none is left behind
+        sent = [_collect(child) for child in children]
+    for part, (ok, payload) in zip(theirs, sent, strict=True):
+        if not ok:
+            raise payload
+        results |= zip(part, payload, strict=True)
+    return [results[i] for i in range(len(items))]
 
 
-def _chunk(paths: list[Path]) -> list[object]:
-    work = _WORK
-    assert work is not None, "summarised sets the work before forking"
-    return [work(path) for path in paths]
+def _fork(items: list[Item], work: Callable[[Item], object]) -> tuple[int, int]:
+    """A child that runs `work` on `items` and writes (True, results) or (False, the exception)
+    to a pipe; its pid and the pipe's end to read."""
+    import pickle  # here, as in _collect: a lint of a few files never forks
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write_end)
+        return pid, read_end
+    code = 0
+    try:  # the child: never returns into the parent's code
+        os.close(read_end)
+        try:
+            message: tuple[bool, object] = (True, [work(item) for item in items])
+        except Exception as exc:  # sent to the parent, which raises it
+            message = (False, exc)
+        with os.fdopen(write_end, "wb") as pipe:
+            try:
+                pickle.dump(message, pipe, pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:  # an exception that does not pickle: its text does
+                pickle.dump((False, RuntimeError(f"{type(exc).__name__}: {exc}")), pipe)
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _collect(child: tuple[int, int]) -> tuple[bool, Any]:
+    import pickle
+
+    pid, read_end = child
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    if not data:
+        return False, WorkerDied(f"a lint worker (pid {pid}) ended without its results")
+    ok, payload = pickle.loads(data)
+    return bool(ok), payload
