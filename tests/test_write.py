@@ -14,7 +14,6 @@ from stackgen.write import (
     MANIFEST,
     FolderFiles,
     WriteError,
-    read_in,
     unified_diff,
     write_files,
     write_staged,
@@ -303,10 +302,3 @@ def test_a_named_pipe_in_out_is_not_opened_for_reading(tmp_path):
     (out / "a.yml").unlink()
     os.mkfifo(out / "a.yml")  # reading it would wait for a writer forever
     assert "-<not a regular file>\n+1\n" in unified_diff(out, {"a.yml": b"1\n"}, "out")
-
-
-def test_read_in_reads_a_regular_file_below_out(tmp_path):
-    write_tree(tmp_path / "out", {"d/a.yml": b"1\n"})
-    assert read_in(tmp_path / "out", "d/a.yml") == b"1\n"
-    with pytest.raises(OSError):
-        read_in(tmp_path / "out", "d/../d/a.yml")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from stackgen.cli.exits import EXIT_BAD_INPUT, EXIT_BUG, fail
-from stackgen.write import MANIFEST
+from stackgen.common.layout import MANIFEST
 
 
 def stale_pages(directory: Path, current: set[str]) -> list[Path]:

@@ -15,7 +15,6 @@ import typer
 from stackgen.cli.exits import EXIT_BAD_INPUT, EXIT_BUG, EXIT_FOUND, fail, render_failures
 from stackgen.cli.inputs import EnvOption, SpecArg, chosen_targets, load, out_for
 from stackgen.common.values import counted
-from stackgen.write import WriteError, unified_diff, write_staged
 
 if TYPE_CHECKING:
     from stackgen.render.stream import Progress
@@ -114,6 +113,7 @@ def render_command(
     from stackgen.render.checked import CheckedRender
     from stackgen.render.tree import tree_files
     from stackgen.spec.templates import template_folders
+    from stackgen.write import WriteError, unified_diff, write_staged
 
     out = out_for(out, env)
     stack = load(spec, env=env)
@@ -184,6 +184,7 @@ def _current(out: Path) -> dict[str, bytes]:
     """What stackgen wrote into OUT last time, as it is now."""
     # Imported when run, not at the top: start-up time.
     from stackgen.review.diff import read_rendered
+    from stackgen.write import WriteError
 
     try:
         return read_rendered(out)

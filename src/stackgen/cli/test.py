@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from stackgen.cli.exits import EXIT_BAD_INPUT, EXIT_FOUND, fail
-from stackgen.write import MANIFEST
+from stackgen.common.layout import MANIFEST
 
 
 def test_command(

@@ -1,5 +1,8 @@
 """Where each output lives in OUT: the one place the rendered tree's paths are spelled."""
 
+# What stackgen wrote in OUT, by path and digest (stackgen.write).
+MANIFEST = ".stackgen-manifest.json"
+
 PROMETHEUS_DIR = "prometheus"
 PROMETHEUS_CONFIG = "prometheus/prometheus.yml"
 SHARD_CONFIG = "prometheus/shards/shard-{shard}.yml"

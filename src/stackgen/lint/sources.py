@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from stackgen.common.confined import read_in
 from stackgen.common.yaml_io import SAFE_LOADER, load_yaml, plain_documents
 from stackgen.lint.facts import Facts, facts
 from stackgen.lint.findings import Finding, Severity
@@ -30,7 +31,6 @@ from stackgen.prometheus.rulefmt import (
 from stackgen.spec.errors import Path as DataPath
 from stackgen.spec.errors import Position
 from stackgen.spec.loader import SourceMap, read_documents
-from stackgen.write import read_in
 
 SUFFIXES = (".yml", ".yaml")
 

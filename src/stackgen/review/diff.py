@@ -20,10 +20,11 @@ from typing import Any, Literal
 
 import yaml
 
-from stackgen.common.layout import KUBERNETES_DIR, MIMIR_DIR
+from stackgen.common.confined import read_in
+from stackgen.common.layout import KUBERNETES_DIR, MANIFEST, MIMIR_DIR
 from stackgen.common.yaml_io import load
 from stackgen.review.documents import render_document
-from stackgen.write import MANIFEST, managed_files, read_in
+from stackgen.write import managed_files
 
 Action = Literal["added", "removed", "changed"]
 # The sections of a diff, in the order a reviewer reads them.

@@ -23,9 +23,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from stackgen.common.confined import read_in
 from stackgen.common.values import clean_number
 from stackgen.render.engine import RenderError, template_dir
-from stackgen.write import read_in
 
 DASHBOARDS = Path("grafana") / "dashboards"
 TEMPLATE = "preview.html.j2"
