@@ -1,3 +1,3 @@
-from stackgen.cli import app
+from stackgen.cli import main
 
-app(prog_name="stackgen")
+main()
