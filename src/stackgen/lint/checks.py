@@ -8,6 +8,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from types import ModuleType
 
 from stackgen.lint import rules
@@ -90,8 +91,12 @@ BY_ID: dict[str, Check] = {check.id: check for check in CHECKS}
 
 def of_scope(scope: Scope, audiences: Iterable[Audience] = ("both",)) -> tuple[Check, ...]:
     """The checks that look at `scope` and judge files of the audiences given."""
-    wanted = set(audiences)
-    return tuple(c for c in CHECKS if scope in c.scopes and c.audience in wanted)
+    return _of_scope(scope, frozenset(audiences))
+
+
+@cache  # asked for every group of every file; modules declare their scopes once
+def _of_scope(scope: Scope, audiences: frozenset[Audience]) -> tuple[Check, ...]:
+    return tuple(c for c in CHECKS if scope in c.scopes and c.audience in audiences)
 
 
 def check(check_id: str) -> Check:

@@ -191,7 +191,7 @@ def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
 
 
 def _once(messages: list[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(messages))
+    return tuple(dict.fromkeys(messages)) if messages else ()
 
 
 # The bug patterns that can match a node of each kind (each checks the kind itself too).

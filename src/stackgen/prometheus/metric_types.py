@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Literal
 
 Kind = Literal["counter", "gauge"]
@@ -62,15 +63,25 @@ def kind(name: str, beside: Iterable[str] = (), hints: Hints = ()) -> Kind | Non
     for pattern, hinted in hints:
         if re.fullmatch(pattern, name):
             return hinted
-    if _GAUGES.fullmatch(name):
-        return "gauge"
-    if _COUNTERS.fullmatch(name):
-        return "counter"
-    if name.endswith("_total"):
+    named, capacity = _by_name(name)
+    if capacity:
         prefix = name[: -len("_total")] + "_"
         if any(m.startswith(prefix) and m[len(prefix) :] in _CAPACITY_PARTS for m in beside):
             return "gauge"
-        return None if _UPTIME.search(name) else "counter"
+    return named
+
+
+@lru_cache(maxsize=1 << 14)
+def _by_name(name: str) -> tuple[Kind | None, bool]:
+    """What the tables and the conventions say of `name`, and whether it is a `_total` that a
+    capacity sibling read beside it makes a gauge. Once per name: a rule file reads the same
+    metrics again and again."""
+    if _GAUGES.fullmatch(name):
+        return "gauge", False
+    if _COUNTERS.fullmatch(name):
+        return "counter", False
+    if name.endswith("_total"):
+        return (None if _UPTIME.search(name) else "counter"), True
     if _GAUGE_SUFFIX.search(name) or _AMOUNT.search(name):
-        return "gauge"
-    return None
+        return "gauge", False
+    return None, False

@@ -41,6 +41,8 @@ def check(rule: Rule, settings: Settings) -> Iterator[Hit]:
     static = rule.labels
     for section, values in (("annotations", rule.annotations), ("labels", static)):
         for name, value in values.items():
+            if "abels" not in value:  # neither `$labels` nor `.Labels`: no regex scan needed
+                continue
             for match in _TEMPLATE_LABEL.finditer(value):
                 label = match.group(1) or match.group(2)
                 if labels.has(label) is not False:
