@@ -636,13 +636,45 @@ class _Parser:
         return None
 
 
+def _common_shape() -> re.Pattern[str]:
+    """Text whose actions are all pipelines of the shapes alert rules nearly always use:
+    `{{ $labels.instance }}`, `{{$value | humanize}}`, `{{- printf "%.2f" $value -}}`. Each
+    piece is one Go lexes and parses without error, so a match is a text the parser accepts;
+    anything else (keywords, declarations, numbers, parentheses, comments, `.`, escapes, raw
+    strings, other variables) is left to the parser."""
+    space = r"[ \t\r\n]"  # the lexer's isSpace
+    # A word ends where the lexer's atTerminator does; every piece that may follow one here
+    # (space, `|`, `}}`, a field's `.`) starts with a terminator, so no lookahead is needed.
+    variable = r"\$(?:labels|value|externalLabels|externalURL)(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
+    string = r'"[^"\\\n]*"'  # unquotes to itself: no escape to check
+    names = sorted(FUNCTIONS - KEYWORDS - {"true", "false"}, key=lambda name: (-len(name), name))
+    function = "(?:" + "|".join(map(re.escape, names)) + ")"
+    argument = f"(?:{variable}|{string})"
+    command = f"{function}(?:{space}+{argument})*"  # a function: its own stage
+    # The first stage may be a lone value; later ones must be a function (Go: "non executable
+    # command in pipeline stage").
+    pipeline = f"(?:{command}|{argument})(?:{space}*\\|{space}*{command})*"
+    # `{{- ` and ` -}}` trim only with the space; `{{-$x` and `$x-}}` are other tokens.
+    action = rf"\{{\{{(?:-{space})?{space}*{pipeline}(?:{space}+-?)?\}}\}}"
+    text = r"[^{]*(?:\{(?!\{)[^{]*)*"  # up to the next `{{`, where Go's lexer stops
+    return re.compile(f"{text}(?:{action}{text})*")
+
+
+_COMMON = _common_shape()
+
+
 @lru_cache(maxsize=1 << 14)
 def template_error(text: str) -> str | None:
     """Why Prometheus 2.42 refuses `text` as an alert's label or annotation template (Go's
     message, with the line in `text`), or None when it parses. Once per distinct text: rule
     files repeat their descriptions from alert to alert."""
-    if "{{" not in text:
-        return None  # plain text: nothing to parse
+    if "{{" not in text or _COMMON.fullmatch(text):
+        return None  # plain text, or only actions of the common shapes: nothing to refuse
+    return _parse_error(text)
+
+
+def _parse_error(text: str) -> str | None:
+    """template_error by the lexer and parser alone, without its shortcut for common shapes."""
     try:
         parser = _Parser(text, _Lexer(text).run())
         parser.vars += PROMETHEUS_DECLARED

@@ -13,7 +13,6 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 
 from stackgen.lint.findings import Severity
 from stackgen.lint.rules.base import Audience, Hit, Scope, Settings
@@ -33,12 +32,6 @@ def check(rule: Rule, settings: Settings) -> Iterator[Hit]:
         return
     for section, values in (("annotations", rule.annotations), ("labels", rule.labels)):
         for name, value in values.items():
-            error = _template_error(value)
+            error = template_error(value)  # cached there: texts repeat across rules
             if error is not None:
                 yield (section, name), f"{section[:-1]} `{name}` does not parse: {error}"
-
-
-@lru_cache(maxsize=1 << 14)
-def _template_error(text: str) -> str | None:
-    """Once per distinct text (many repeat across services)."""
-    return template_error(text)
