@@ -96,6 +96,27 @@ def _non_counter(function: str, argument: ast.Expr, hints: metric_types.Hints) -
     return None
 
 
+def _read_call(
+    function: str,
+    argument: ast.Expr,
+    hints: metric_types.Hints,
+    ranges: list[tuple[str, float]],
+    non_counters: list[str],
+    rates: list[tuple[str, str]],
+) -> None:
+    """What a call of `function` on `argument` (its first, unwrapped) adds to the facts."""
+    if function in query.RANGE_FUNCTIONS and isinstance(
+        argument, (ast.MatrixSelector, ast.SubqueryExpr)
+    ):
+        ranges.append((function, argument.range.total_seconds()))
+    if function in query.COUNTER_FUNCTIONS:
+        message = _non_counter(function, argument, hints)
+        non_counters += [message] if message else []
+        if isinstance(argument, ast.MatrixSelector):
+            metric = query.metric_name(argument.vector_selector)
+            rates += [(function, metric)] if metric else []
+
+
 def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
     """The facts of a syntax tree, in one walk; `hints`: the team's metric types."""
     comparison = absent = False
@@ -115,8 +136,15 @@ def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
         "many_to_many": [],
     }  # fmt: skip
     for node, above in query.walk(tree):
-        _patterns(node, found)
-        if isinstance(node, ast.VectorSelector):
+        kind = type(node)  # each node's kind looked at once: this loop is lint's hottest
+        for name, pattern in _PATTERNS.get(kind, ()):
+            message = pattern(node)
+            if message is not None:
+                found[name].append(message)
+        if kind is ast.VectorSelector:
+            found["anchors"] += patterns.anchors(node)
+            found["empty_alternatives"] += patterns.empty_alternatives(node)
+            found["time_shifts"] += patterns.time_shifts(node)
             name = query.metric_name(node) or ""
             regexes += _regex_messages(node)
             if ":" in name:
@@ -127,7 +155,9 @@ def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
             matched = frozenset(m.name for m in node.matchers.matchers)
             mentioned |= matched
             selectors.append((name, matched - {"__name__"}))
-        elif isinstance(node, ast.AggregateExpr):
+        elif kind is ast.SubqueryExpr:
+            found["time_shifts"] += patterns.time_shifts(node)
+        elif kind is ast.AggregateExpr:
             grouping = node.modifier
             how = (
                 ""
@@ -139,27 +169,17 @@ def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
             labels = frozenset(grouping.labels) if grouping is not None else frozenset()
             mentioned |= labels
             aggregations.append((query.operator(node), how, labels))
-        elif isinstance(node, ast.BinaryExpr):
+        elif kind is ast.BinaryExpr:
             comparison = comparison or query.is_comparison(node)
             if node.modifier is not None:
                 if node.modifier.matching is not None:
                     mentioned |= set(node.modifier.matching.labels)
                 mentioned |= set(node.modifier.group_labels or ())
-        function = query.function(node)
-        absent = absent or function in ("absent", "absent_over_time")
-        if function is None or not node.args:
-            continue
-        argument = query.unwrap(node.args[0])
-        if function in query.RANGE_FUNCTIONS and isinstance(
-            argument, (ast.MatrixSelector, ast.SubqueryExpr)
-        ):
-            ranges.append((function, argument.range.total_seconds()))
-        if function in query.COUNTER_FUNCTIONS:
-            message = _non_counter(function, argument, hints)
-            non_counters += [message] if message else []
-            if isinstance(argument, ast.MatrixSelector):
-                metric = query.metric_name(argument.vector_selector)
-                rates += [(function, metric)] if metric else []
+        elif kind is ast.Call:
+            function = node.func.name
+            absent = absent or function in ("absent", "absent_over_time")
+            if node.args:
+                _read_call(function, query.unwrap(node.args[0]), hints, ranges, non_counters, rates)
     root = query.unwrap(tree)
     return Facts(
         comparison=comparison,
@@ -194,7 +214,8 @@ def _once(messages: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(messages)) if messages else ()
 
 
-# The bug patterns that can match a node of each kind (each checks the kind itself too).
+# The bug patterns that can match a node of each kind (each checks the kind itself too); those
+# of selectors and subqueries, which return lists, are called in `analyse`.
 _PATTERNS: dict[type, tuple[tuple[str, Callable[[Any], str | None]], ...]] = {
     ast.BinaryExpr: (
         ("impossible", patterns.impossible),
@@ -207,18 +228,6 @@ _PATTERNS: dict[type, tuple[tuple[str, Callable[[Any], str | None]], ...]] = {
         ("grouping_dropped", patterns.grouping_dropped),
     ),
 }
-
-
-def _patterns(node: ast.Expr, found: dict[str, list[str]]) -> None:
-    if isinstance(node, ast.VectorSelector):
-        found["anchors"] += patterns.anchors(node)
-        found["empty_alternatives"] += patterns.empty_alternatives(node)
-    if isinstance(node, ast.VectorSelector | ast.SubqueryExpr):
-        found["time_shifts"] += patterns.time_shifts(node)
-    for name, pattern in _PATTERNS.get(type(node), ()):
-        message = pattern(node)
-        if message is not None:
-            found[name].append(message)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -16,11 +16,10 @@ import re
 
 from stackgen.prometheus.re2 import re2_error
 
-# A string literal as PromQL writes them, a comment, or a regex matcher's operator.
-_TOKEN = re.compile(
-    r'(?P<string>"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`)|(?P<comment>#[^\n]*)|'
-    r"(?P<regex>[=!]~)"
-)
+# A string literal as PromQL writes them.
+_STRING = r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`'
+# A string literal, a comment, or a regex matcher's operator.
+_TOKEN = re.compile(rf"(?P<string>{_STRING})|(?P<comment>#[^\n]*)|(?P<regex>[=!]~)")
 # Functions, aggregations and modifiers newer than 2.42 (promql/parser/functions.go, lex.go).
 _NEWER = re.compile(
     r"\b(sort_by_label|sort_by_label_desc|double_exponential_smoothing|info|histogram_avg|"
@@ -34,10 +33,12 @@ _AT_BOUND = re.compile(r"@\s*$")
 _DURATION = re.compile(r"(?<![\w.])\d+(?:ms|[smhdwy])(?:\d+(?:ms|[smhdwy]))*(?![\w.])")
 _OFFSET_BEFORE = re.compile(r"\boffset\s*-?\s*$", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.])(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+(?![\w.])")
-_BRACES = re.compile(r"\{([^{}]*)\}")
-_QUOTED_NAME = re.compile(r'(?:^|,)\s*""')
-_GROUPING = re.compile(
-    r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^()]*)\)", re.IGNORECASE
+# In code whose strings are emptied: a string where a name belongs, first in a selector's braces
+# or after a comma there (a metric or label name), or in a grouping's label list.
+_QUOTED_NAME = re.compile(
+    r'\{(?:[^{}]*,)?\s*""(?=[^{}]*\})'
+    r'|\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^()]*""(?=[^()]*\))',
+    re.IGNORECASE,
 )
 
 
@@ -50,8 +51,17 @@ def _unquote(literal: str) -> str:
     return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
 
 
+_STRING_LITERAL = re.compile(_STRING)
+# Each string literal, whole (so that nothing inside one is read), the regex of a matcher
+# captured.
+_REGEX_OR_STRING = re.compile(rf"[=!]~\s*({_STRING})|{_STRING}")
+
+
 def _code_and_regexes(expr: str) -> tuple[str, list[str]]:
     """The text with strings emptied and comments blanked, and the regexes of its matchers."""
+    if "#" not in expr:  # no comment: two scans in C, no loop over the tokens here
+        regexes = [_unquote(found) for found in _REGEX_OR_STRING.findall(expr) if found]
+        return _STRING_LITERAL.sub('""', expr), regexes
     code, regexes, position, after_regex = [], [], 0, False
     for token in _TOKEN.finditer(expr):
         code.append(expr[position : token.start()])
@@ -105,9 +115,7 @@ def version_error(expr: str, target: str = DEFAULT) -> str | None:
     if newer:
         names = ", ".join(f"`{name}`" for name in sorted(set(newer)))
         return f"uses {names}, newer than Prometheus 2.42, the target"
-    if any(_QUOTED_NAME.search(m.group(1)) for m in _BRACES.finditer(code)) or any(
-        '""' in m.group(1) for m in _GROUPING.finditer(code)
-    ):
+    if _QUOTED_NAME.search(code):
         return "quotes a metric or label name, which Prometheus 2.42 does not allow (3.0 does)"
     plain = _outside_brackets(code)
     for duration in _DURATION.finditer(plain):
