@@ -1,6 +1,6 @@
 """Commands that must start fast read their plain options without pydantic: `stackgen lint` on
-a rule file imports neither pydantic, jinja2 nor the spec model, and gets the same values as
-typer's own conversion would give."""
+a rule file imports neither pydantic, jinja2 nor the spec model, nor another command's module,
+the writer or multiprocessing, and gets the same values as typer's own conversion would give."""
 
 import subprocess
 import sys
@@ -16,14 +16,19 @@ from stackgen.cli.plain import PlainCommand, plain_conversion
 # The console script's path through the CLI, in a fresh interpreter; prints what it imported.
 RUN_CLI = """
 import sys
-from stackgen.cli import app
+from stackgen.cli import main
+sys.argv = ["stackgen", *sys.argv[1:]]
 try:
-    app(sys.argv[1:])
+    main()
 except SystemExit as exit:
     code = exit.code
+first = ("pydantic", "jinja2", "multiprocessing")
 heavy = sorted(
-    {name.split(".")[0] for name in sys.modules if name.split(".")[0] in ("pydantic", "jinja2")}
+    {name.split(".")[0] for name in sys.modules if name.split(".")[0] in first}
     | {name for name in sys.modules if name.startswith(("stackgen.spec.model", "stackgen.plan"))}
+    | {name for name in sys.modules if name == "stackgen.write"}
+    | {name for name in sys.modules if name.startswith("stackgen.cli.")}
+    - {"stackgen.cli.lint", "stackgen.cli.plain", "stackgen.cli.exits"}
 )
 print("exit", code, "imported", heavy)
 """
