@@ -3,6 +3,7 @@ one process, in the same order, and a check that fails in a worker is still stac
 naming the file."""
 
 import os
+import signal
 
 import pytest
 
@@ -53,3 +54,22 @@ def test_a_check_that_fails_in_a_worker_is_a_bug_naming_the_file(tmp_path, monke
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     with pytest.raises(LintBug, match=f"^{files[-1]}: KeyError"):
         lint([tmp_path])
+
+
+def test_the_files_are_shared_out_by_size_largest_first():
+    sizes = [10, 1, 1, 1, 7, 3]
+    parts = parallel.shares(sizes, 2)
+    assert sorted(i for part in parts for i in part) == list(range(len(sizes)))
+    assert [sum(sizes[i] for i in part) for part in parts] == [12, 11]
+
+
+def test_a_worker_that_dies_fails_the_lint_rather_than_lose_files():
+    parent = os.getpid()
+
+    def dies_in_the_child(n):
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return n
+
+    with pytest.raises(parallel.WorkerDied):
+        parallel.summarised(list(range(parallel.PARALLEL_FROM)), dies_in_the_child, jobs=2)
