@@ -136,12 +136,11 @@ def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
         "many_to_many": [],
     }  # fmt: skip
     for node, above in query.walk(tree):
-        kind = type(node)  # each node's kind looked at once: this loop is lint's hottest
-        for name, pattern in _PATTERNS.get(kind, ()):
+        for name, pattern in _PATTERNS.get(type(node), ()):
             message = pattern(node)
             if message is not None:
                 found[name].append(message)
-        if kind is ast.VectorSelector:
+        if isinstance(node, ast.VectorSelector):
             found["anchors"] += patterns.anchors(node)
             found["empty_alternatives"] += patterns.empty_alternatives(node)
             found["time_shifts"] += patterns.time_shifts(node)
@@ -155,9 +154,9 @@ def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
             matched = frozenset(m.name for m in node.matchers.matchers)
             mentioned |= matched
             selectors.append((name, matched - {"__name__"}))
-        elif kind is ast.SubqueryExpr:
+        elif isinstance(node, ast.SubqueryExpr):
             found["time_shifts"] += patterns.time_shifts(node)
-        elif kind is ast.AggregateExpr:
+        elif isinstance(node, ast.AggregateExpr):
             grouping = node.modifier
             how = (
                 ""
@@ -169,13 +168,13 @@ def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
             labels = frozenset(grouping.labels) if grouping is not None else frozenset()
             mentioned |= labels
             aggregations.append((query.operator(node), how, labels))
-        elif kind is ast.BinaryExpr:
+        elif isinstance(node, ast.BinaryExpr):
             comparison = comparison or query.is_comparison(node)
             if node.modifier is not None:
                 if node.modifier.matching is not None:
                     mentioned |= set(node.modifier.matching.labels)
                 mentioned |= set(node.modifier.group_labels or ())
-        elif kind is ast.Call:
+        elif isinstance(node, ast.Call):
             function = node.func.name
             absent = absent or function in ("absent", "absent_over_time")
             if node.args:
