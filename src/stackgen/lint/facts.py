@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import promql_parser as ast
 
@@ -21,8 +21,7 @@ from stackgen.prometheus.promql import normalised, parse, quote
 _REGEX_SPECIAL = re.compile(r"[.*+?()\[\]{}|^$\\]")
 
 
-@dataclass(frozen=True)
-class Facts:
+class Facts(NamedTuple):  # a tuple: one is made for every distinct expression linted
     """One expression, as the checks see it (`error`: why it does not parse)."""
 
     error: str | None = None

@@ -20,26 +20,36 @@ from stackgen.prometheus.re2 import re2_error
 _STRING = r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`'
 # A string literal, a comment, or a regex matcher's operator.
 _TOKEN = re.compile(rf"(?P<string>{_STRING})|(?P<comment>#[^\n]*)|(?P<regex>[=!]~)")
+# Each check below has a cheap pattern that any text it refuses matches, tried first: most
+# expressions are refused by none, and the exact patterns cost more.
+
 # Functions, aggregations and modifiers newer than 2.42 (promql/parser/functions.go, lex.go).
-_NEWER = re.compile(
-    r"\b(sort_by_label|sort_by_label_desc|double_exponential_smoothing|info|histogram_avg|"
-    r"histogram_stddev|histogram_stdvar|histogram_quantiles|mad_over_time|ts_of_\w+|"
-    r"first_over_time|limitk|limit_ratio|max_of|min_of|range|start_timestamp|step|fill|"
-    r"fill_left|fill_right)\s*\("
-)
+_NEWER_NAMES = (
+    "sort_by_label", "sort_by_label_desc", "double_exponential_smoothing", "info",
+    "histogram_avg", "histogram_stddev", "histogram_stdvar", "histogram_quantiles",
+    "mad_over_time", r"ts_of_\w+", "first_over_time", "limitk", "limit_ratio", "max_of",
+    "min_of", "range", "start_timestamp", "step", "fill", "fill_left", "fill_right",
+)  # fmt: skip
+_MAYBE_NEWER = re.compile("|".join(_NEWER_NAMES))
+_NEWER = re.compile(rf"\b({'|'.join(_NEWER_NAMES)})\s*\(")
 # start() and end() are 2.42's only after `@`.
 _BOUND = re.compile(r"\b(start|end)\s*\(\s*\)")
 _AT_BOUND = re.compile(r"@\s*$")
+_MAYBE_DURATION = re.compile(r"\d(?:ms|[smhdwy])")
 _DURATION = re.compile(r"(?<![\w.])\d+(?:ms|[smhdwy])(?:\d+(?:ms|[smhdwy]))*(?![\w.])")
 _OFFSET_BEFORE = re.compile(r"\boffset\s*-?\s*$", re.IGNORECASE)
+_MAYBE_NUMBER = re.compile(r"[\d.][eE][+-]?\d")
 _NUMBER = re.compile(r"(?<![\w.])(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+(?![\w.])")
 # In code whose strings are emptied: a string where a name belongs, first in a selector's braces
-# or after a comma there (a metric or label name), or in a grouping's label list.
+# or after a comma there (a metric or label name), or in a grouping's label list (where one not
+# after `(` or a comma is a syntax error, left to the parser).
+_MAYBE_QUOTED_NAME = re.compile(r'[{,(]\s*""')
 _QUOTED_NAME = re.compile(
     r'\{(?:[^{}]*,)?\s*""(?=[^{}]*\})'
     r'|\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^()]*""(?=[^()]*\))',
     re.IGNORECASE,
 )
+_BRACKETS = re.compile(r"\[[^\]]*\]")
 
 
 def _unquote(literal: str) -> str:
@@ -83,8 +93,8 @@ def _code_and_regexes(expr: str) -> tuple[str, list[str]]:
 
 
 def _outside_brackets(code: str) -> str:
-    """The code with what is in `[...]` (ranges, subqueries) blanked."""
-    return re.sub(r"\[[^\]]*\]", lambda m: " " * len(m.group(0)), code)
+    """The code with each `[...]` (ranges, subqueries) a space."""
+    return _BRACKETS.sub(" ", code)
 
 
 DEFAULT = "2.42"
@@ -108,17 +118,19 @@ def version_error(expr: str, target: str = DEFAULT) -> str | None:
     code, regexes = _code_and_regexes(expr)
     if target == "3":
         return _v3_error(code, regexes)
-    newer = sorted({m.group(1) for m in _NEWER.finditer(code)})
-    for bound in _BOUND.finditer(code):
+    newer = []
+    if _MAYBE_NEWER.search(code):
+        newer += {m.group(1) for m in _NEWER.finditer(code)}
+    for bound in _BOUND.finditer(code) if "start" in code or "end" in code else ():
         if not _AT_BOUND.search(code[: bound.start(1)]):
             newer.append(f"{bound.group(1)}()")
     if newer:
         names = ", ".join(f"`{name}`" for name in sorted(set(newer)))
         return f"uses {names}, newer than Prometheus 2.42, the target"
-    if _QUOTED_NAME.search(code):
+    if _MAYBE_QUOTED_NAME.search(code) and _QUOTED_NAME.search(code):
         return "quotes a metric or label name, which Prometheus 2.42 does not allow (3.0 does)"
     plain = _outside_brackets(code)
-    for duration in _DURATION.finditer(plain):
+    for duration in _DURATION.finditer(plain) if _MAYBE_DURATION.search(plain) else ():
         if not _OFFSET_BEFORE.search(plain[: duration.start()]):
             return (
                 f"uses the duration `{duration.group(0)}` as a number: Prometheus 2.42 takes "
@@ -137,7 +149,7 @@ def _v3_error(code: str, regexes: list[str]) -> str | None:
 
 
 def _numbers_and_regexes_error(plain: str, regexes: list[str], angle_names: bool) -> str | None:
-    for number in _NUMBER.finditer(plain):
+    for number in _NUMBER.finditer(plain) if _MAYBE_NUMBER.search(plain) else ():
         if math.isinf(float(number.group(0))):
             return f"`{number.group(0)}` is out of the range of a float64"
     for regex in regexes:

@@ -4,7 +4,6 @@ functions around them, and the labels its result carries."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import promql_parser as ast
@@ -193,15 +192,16 @@ def _binary_labels(node: ast.BinaryExpr) -> Labels:
 _MEMO: dict[int, tuple[ast.Expr, Labels]] | None = None
 
 
-@contextmanager
-def memoised_labels() -> Iterator[None]:
+class memoised_labels:  # a class, not a generator: entered once per expression linted
     """result_labels works out each node's labels once within the block."""
-    global _MEMO
-    outer, _MEMO = _MEMO, {}
-    try:
-        yield
-    finally:
-        _MEMO = outer
+
+    def __enter__(self) -> None:
+        global _MEMO
+        self.outer, _MEMO = _MEMO, {}
+
+    def __exit__(self, *_: object) -> None:
+        global _MEMO
+        _MEMO = self.outer
 
 
 def result_labels(node: ast.Expr) -> Labels:
