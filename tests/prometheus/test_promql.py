@@ -6,8 +6,10 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from stackgen.prometheus.promql import MAX_DEPTH, depth, parse
+from stackgen.prometheus.promql import MAX_DEPTH, _most_depth, depth, parse
 
 
 @pytest.mark.parametrize(
@@ -24,6 +26,33 @@ from stackgen.prometheus.promql import MAX_DEPTH, depth, parse
 )
 def test_depth_counts_brackets_and_chained_operators(expr, expected):
     assert depth(expr) == expected
+
+
+PIECES = [
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "+",
+    "==",
+    "and",
+    " or ",
+    "unless",
+    "atan2",
+    "up",
+    '"("',
+    "# (\n",
+    " ",
+]
+
+
+@settings(max_examples=300, derandomize=True)
+@given(st.lists(st.sampled_from(PIECES), max_size=60).map("".join))
+def test_the_quick_bound_is_never_below_the_depth(expr):
+    # parse skips `depth` when the bound is within MAX_DEPTH: it must never be lower
+    assert depth(expr) <= _most_depth(expr)
 
 
 @pytest.mark.parametrize(

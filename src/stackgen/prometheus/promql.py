@@ -76,12 +76,19 @@ def depth(expr: str) -> int:
     return deepest
 
 
+def _most_depth(expr: str) -> int:
+    """A bound on `depth(expr)`, counted in C: every bracket that opens a level and every
+    operator is one of these characters or words (strings and comments may add more)."""
+    return sum(map(expr.count, "([{+-*/%^<>=!")) + sum(
+        map(expr.count, ("and", "or", "unless", "atan2"))
+    )
+
+
 def parse(expr: str, dialect: str = DEFAULT) -> promql_parser.Expr:
     """The syntax tree of an expression the Prometheus of `dialect` (prometheus.dialect: "2.42"
     or "3") accepts; ValueError saying why not. Every text handed to the PromQL parser goes
     through here: it is refused first when it nests deeper than MAX_DEPTH."""
-    # each level takes a character at least: a short text cannot nest too deep
-    nested = depth(expr) if len(expr) > MAX_DEPTH else 0
+    nested = depth(expr) if _most_depth(expr) > MAX_DEPTH else 0
     if nested > MAX_DEPTH:
         raise ValueError(
             f"nests {nested} levels deep (brackets and chained operators), more than the "
