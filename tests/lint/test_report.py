@@ -59,6 +59,15 @@ def test_json_lists_every_field():
     }  # fmt: skip
 
 
+def test_json_holds_one_finding_a_line():
+    lines = render(FINDINGS, "json").splitlines()
+    assert lines[0] == "[" and lines[-1] == "]"
+    assert [json.loads(line.strip().rstrip(",")) for line in lines[1:-1]] == [
+        f.as_dict() for f in FINDINGS
+    ]
+    assert render([], "json") == "[]"
+
+
 def test_github_annotations_escape_what_the_workflow_syntax_reserves():
     lines = render(FINDINGS, "github").splitlines()
     assert lines[0] == "::error file=a.yml,line=3,col=7,title=promql/syntax::invalid PromQL: x"

@@ -71,7 +71,12 @@ def as_text(findings: list[Finding], colour: bool = False) -> str:
 
 
 def as_json(findings: list[Finding]) -> str:
-    return json.dumps([f.as_dict() for f in findings], indent=2)
+    """A list of objects, one finding a line (for grep and diff; and encoded in C, which
+    json.dumps does only without `indent`)."""
+    if not findings:
+        return "[]"
+    encode = json.JSONEncoder().encode
+    return "[\n" + ",\n".join(f"  {encode(f.as_dict())}" for f in findings) + "\n]"
 
 
 def as_github(findings: list[Finding]) -> str:

@@ -9,7 +9,6 @@ import shutil
 import tempfile
 from collections import ChainMap
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from stackgen.common.values import parse_duration
@@ -133,7 +132,7 @@ class CheckedRender:
         if bugs:
             raise VerifyError("`stackgen lint` found:\n" + "\n".join(map(str, bugs)))
         self.design = [
-            replace(f, file=Path(f.file).relative_to(root).as_posix())
+            f._replace(file=Path(f.file).relative_to(root).as_posix())
             for f in findings
             if f not in bugs
         ]
