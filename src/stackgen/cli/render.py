@@ -6,7 +6,6 @@ import os
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -147,7 +146,7 @@ def render_command(
     typer.echo(f"rendered {len(render.digests)} files ({', '.join(targets)}) into {out}")
     warn(spec, stack, env)  # as `validate` says them: a render is often all people run
     missing = render.missing
-    design = [replace(f, file=str(out / f.file)) for f in render.design]
+    design = [f._replace(file=str(out / f.file)) for f in render.design]
     relative = [f for f in design if f.check == RUNBOOK_LINK]
     for finding in design:
         if finding.check != RUNBOOK_LINK:
