@@ -88,7 +88,8 @@ def parse(expr: str, dialect: str = DEFAULT) -> promql_parser.Expr:
     """The syntax tree of an expression the Prometheus of `dialect` (prometheus.dialect: "2.42"
     or "3") accepts; ValueError saying why not. Every text handed to the PromQL parser goes
     through here: it is refused first when it nests deeper than MAX_DEPTH."""
-    nested = depth(expr) if _most_depth(expr) > MAX_DEPTH else 0
+    # each level takes a character at least: a short text cannot nest too deep
+    nested = depth(expr) if len(expr) > MAX_DEPTH and _most_depth(expr) > MAX_DEPTH else 0
     if nested > MAX_DEPTH:
         raise ValueError(
             f"nests {nested} levels deep (brackets and chained operators), more than the "
@@ -97,7 +98,7 @@ def parse(expr: str, dialect: str = DEFAULT) -> promql_parser.Expr:
     refused = version_error(expr, dialect)  # what promql-parser takes and the target does not
     if refused is not None:
         raise ValueError(refused)
-    if dialect == DEFAULT:
+    if dialect == DEFAULT and "holt_winters" in expr:
         # The parser follows Prometheus 3, where 2.42's holt_winters took a new name.
         expr = HOLT_WINTERS.sub("double_exponential_smoothing(", expr)
     try:
