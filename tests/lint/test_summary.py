@@ -200,3 +200,18 @@ def test_a_summary_holds_little_per_rule_and_no_text(tmp_path, kind, most):
         ]
         assert not [a for a in annotations if a.encode() in pickled]
     assert count > 20 and size / count < most
+
+
+def test_a_file_linted_without_a_stack_keeps_nothing_for_routing(tmp_path):
+    path = tmp_path / "rules.yml"
+    path.write_text(
+        "groups:\n- name: g\n  rules:\n  - alert: Down\n    expr: sum by (job) (up) == 0\n"
+        "    labels: {severity: page}\n"
+    )
+    settings = lint_settings(None, DEFAULT_SCRAPE)
+    routed = summarise_rule_file(path, Tree(), settings)
+    alone = summarise_rule_file(path, Tree(), settings, routed=False)
+    assert [a.static for a in routed.alerts] == [{"alertname": "Down", "severity": "page"}]
+    assert routed.carried == {"alertname", "severity", "job"}
+    assert (alone.alerts, alone.carried, alone.open_dropped) == ((), frozenset(), None)
+    assert alone.findings == routed.findings and alone.records == routed.records

@@ -50,23 +50,28 @@ class LintBug(Exception):
 
 
 def _rule_file(
-    path: Path, tree: Tree, settings: Settings, given: Mapping[Path, Summary]
+    path: Path, tree: Tree, settings: Settings, given: Mapping[Path, Summary], routed: bool
 ) -> RuleFileSummary:
     summary = given.get(path)
     if isinstance(summary, RuleFileSummary):
         return summary
     try:
-        return summarise_rule_file(path, tree, settings)
+        return summarise_rule_file(path, tree, settings, routed=routed)
     except Exception as exc:  # any input must give findings: a failure here is a bug
         raise LintBug(f"{path}: {type(exc).__name__}: {exc}") from exc
 
 
 def _rule_files(
-    paths: list[Path], tree: Tree, settings: Settings, given: Mapping[Path, Summary]
+    paths: list[Path],
+    tree: Tree,
+    settings: Settings,
+    given: Mapping[Path, Summary],
+    routed: bool = True,
 ) -> list[RuleFileSummary]:
     """The files' summaries; those of files on disk in a worker per core when there are many
-    (a render's in-memory files are summarised where it holds them)."""
-    work = partial(_rule_file, tree=tree, settings=settings, given=given)
+    (a render's in-memory files are summarised where it holds them). `routed`: a stack's
+    routing is linted with them."""
+    work = partial(_rule_file, tree=tree, settings=settings, given=given, routed=routed)
     if tree is not DISK or given:
         return [work(path) for path in paths]
     return summarised(paths, work, weight=file_size)
@@ -124,7 +129,7 @@ def _lint(
         config, scrape or (stacks[0].scrape_interval if stacks else DEFAULT_SCRAPE), dialect
     )
     configs = {stack.root / PROMETHEUS: stack.config for stack in stacks}
-    files = _rule_files(rule_files(paths, tree, configs), tree, settings, given)
+    files = _rule_files(rule_files(paths, tree, configs), tree, settings, given, bool(stacks))
     with_dashboards = [(stack, _dashboards(stack, tree, given)) for stack in stacks]
     return _reduce(files, with_dashboards, config, tree, alertmanager_version)
 

@@ -179,12 +179,20 @@ def _carried(
 
 
 def _summary(
-    name: str, findings: tuple[Finding, ...], hidden: Suppressions, rules: list[Rule]
+    name: str,
+    findings: tuple[Finding, ...],
+    hidden: Suppressions,
+    rules: list[Rule],
+    routed: bool = True,
 ) -> RuleFileSummary:
     recording = [r for r in rules if "record" in r.data]
     records = frozenset(str(r.data["record"]) for r in recording)
     parsed = [r.analysed for r in rules if r.analysed is not None]
-    alerts = [(a, r.analysed) for i, r in enumerate(rules) if (a := AlertFacts.of(i, r))]
+    alerts = (
+        [(a, r.analysed) for i, r in enumerate(rules) if (a := AlertFacts.of(i, r))]
+        if routed
+        else []
+    )
     carried, open_dropped = _carried(alerts)
     return RuleFileSummary(
         file=name,
@@ -205,10 +213,14 @@ def _summary(
     )
 
 
-def summarise_rule_file(path: Path, tree: Tree, settings: Settings) -> RuleFileSummary:
+def summarise_rule_file(
+    path: Path, tree: Tree, settings: Settings, *, routed: bool = True
+) -> RuleFileSummary:
     """The file's summary: every check of one rule or group run (positions located where a
     finding needs one), its `stackgen-lint` comments applied, and what the checks across
-    files need kept. `tree`: the disk, or a render's texts and parsed documents."""
+    files need kept. `tree`: the disk, or a render's texts and parsed documents. `routed`:
+    the file is linted with a stack, whose routing checks need its alerts (`alerts`, `carried`
+    and `open_dropped`); without one they are left empty, and cost nothing to send."""
     name = str(path)
     try:
         text = tree.read_text(path)
@@ -238,7 +250,7 @@ def summarise_rule_file(path: Path, tree: Tree, settings: Settings) -> RuleFileS
     starts = [rule.position()[0] for rule in rules] if "stackgen-lint" in text else []
     hidden = suppressions(text, starts)
     shown = tuple(sorted(f for f in set(found) if not hidden.hides(f)))
-    return _summary(name, shown, hidden, rules)
+    return _summary(name, shown, hidden, rules, routed)
 
 
 def _unreadable(path: Path, exc: OSError | UnicodeDecodeError) -> tuple[int, int, str]:
