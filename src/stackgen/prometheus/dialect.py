@@ -118,7 +118,7 @@ def version_error(expr: str, target: str = DEFAULT) -> str | None:
     code, regexes = _code_and_regexes(expr)
     if target == "3":
         return _v3_error(code, regexes)
-    newer = []
+    newer: list[str] = []
     if _MAYBE_NEWER.search(code):
         newer += {m.group(1) for m in _NEWER.finditer(code)}
     for bound in _BOUND.finditer(code) if "start" in code or "end" in code else ():
