@@ -73,3 +73,20 @@ def test_a_worker_that_dies_fails_the_lint_rather_than_lose_files():
 
     with pytest.raises(parallel.WorkerDied):
         parallel.summarised(list(range(parallel.PARALLEL_FROM)), dies_in_the_child, jobs=2)
+
+
+def test_an_exception_that_does_not_pickle_still_reaches_the_parent_as_its_text():
+    parent = os.getpid()
+
+    class Unpicklable(Exception):
+        def __init__(self):
+            super().__init__("no pickle")
+            self.handle = lambda: None  # a lambda does not pickle
+
+    def fails_in_the_child(n):
+        if os.getpid() != parent:
+            raise Unpicklable()
+        return n
+
+    with pytest.raises(RuntimeError, match="no pickle"):
+        parallel.summarised(list(range(parallel.PARALLEL_FROM)), fails_in_the_child, jobs=2)

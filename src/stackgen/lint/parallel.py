@@ -98,11 +98,13 @@ def _fork(items: list[Item], work: Callable[[Item], object]) -> tuple[int, int]:
             message: tuple[bool, object] = (True, [work(item) for item in items])
         except Exception as exc:  # sent to the parent, which raises it
             message = (False, exc)
+        try:  # pickled whole before any byte is written: the parent reads all or nothing
+            data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # what does not pickle: the text of what went wrong does
+            wrong = exc if message[0] else message[1]
+            data = pickle.dumps((False, RuntimeError(f"{type(wrong).__name__}: {wrong}")))
         with os.fdopen(write_end, "wb") as pipe:
-            try:
-                pickle.dump(message, pipe, pickle.HIGHEST_PROTOCOL)
-            except Exception as exc:  # an exception that does not pickle: its text does
-                pickle.dump((False, RuntimeError(f"{type(exc).__name__}: {exc}")), pipe)
+            pipe.write(data)
     except BaseException:
         code = 1
     finally:
