@@ -94,7 +94,9 @@ def of_scope(scope: Scope, audiences: Iterable[Audience] = ("both",)) -> tuple[C
     return _of_scope(scope, frozenset(audiences))
 
 
-@cache  # asked for every group of every file; modules declare their scopes once
+# Asked for every group of every file: a check's scopes and audience are read once, its severity
+# and functions at every use.
+@cache
 def _of_scope(scope: Scope, audiences: frozenset[Audience]) -> tuple[Check, ...]:
     return tuple(c for c in CHECKS if scope in c.scopes and c.audience in audiences)
 
