@@ -68,12 +68,12 @@ def _counter_handled(node: ast.Expr, above: tuple[ast.Expr, ...]) -> bool:
     return False
 
 
-def _regex_messages(selector: ast.VectorSelector) -> Iterator[str]:
-    for matcher in selector.matchers.matchers:
-        op = {"MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}.get(str(matcher.op))
-        if op and not _REGEX_SPECIAL.search(matcher.value):
-            given = f"{matcher.name}{op}{quote(matcher.value)}"
-            plain = f"{matcher.name}{'=' if op == '=~' else '!='}{quote(matcher.value)}"
+def _regex_messages(regexes: list[tuple[str, str, str]]) -> Iterator[str]:
+    """`regexes`: a selector's regex_matchers."""
+    for label, op, value in regexes:
+        if not _REGEX_SPECIAL.search(value):
+            given = f"{label}{op}{quote(value)}"
+            plain = f"{label}{'=' if op == '=~' else '!='}{quote(value)}"
             yield f"`{given}` needs no regex: use `{plain}`"
 
 
@@ -140,11 +140,12 @@ def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
             if message is not None:
                 found[name].append(message)
         if isinstance(node, ast.VectorSelector):
-            found["anchors"] += patterns.anchors(node)
-            found["empty_alternatives"] += patterns.empty_alternatives(node)
+            matched_by_regex = patterns.regex_matchers(node)  # read once for three checks
+            found["anchors"] += patterns.anchors(matched_by_regex)
+            found["empty_alternatives"] += patterns.empty_alternatives(matched_by_regex)
             found["time_shifts"] += patterns.time_shifts(node)
             name = query.metric_name(node) or ""
-            regexes += _regex_messages(node)
+            regexes += _regex_messages(matched_by_regex)
             if ":" in name:
                 recorded.add(name)
             names.add(name)

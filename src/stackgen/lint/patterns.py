@@ -101,18 +101,20 @@ def regex_matchers(selector: ast.VectorSelector) -> list[tuple[str, str, str]]:
     return found
 
 
-def anchors(selector: ast.VectorSelector) -> list[str]:
+def anchors(regexes: list[tuple[str, str, str]]) -> list[str]:
+    """`regexes`: a selector's regex_matchers."""
     return [
         f"`{label}{op}{quote(value)}`: Prometheus anchors every regex at both ends already; "
         f"drop the `^` and `$`"
-        for label, op, value in regex_matchers(selector)
+        for label, op, value in regexes
         if _anchored(value)
     ]
 
 
-def empty_alternatives(selector: ast.VectorSelector) -> list[str]:
+def empty_alternatives(regexes: list[tuple[str, str, str]]) -> list[str]:
+    """`regexes`: a selector's regex_matchers."""
     found = []
-    for label, op, value in regex_matchers(selector):
+    for label, op, value in regexes:
         if len(_alternatives(value)) > 1 and "" in _alternatives(value):
             does = "matches" if op == "=~" else "excludes"
             found.append(
