@@ -10,7 +10,8 @@ from typing import Any
 import promql_parser as ast
 
 from stackgen.common.values import format_duration
-from stackgen.prometheus.promql import STRING_LITERAL, parse
+from stackgen.prometheus.literals import STRING_LITERAL
+from stackgen.prometheus.promql import parse
 from stackgen.prometheus.query import children, function, unwrap
 
 # Stand-ins for Grafana's range variables, so a query parses and its ranges can be told apart.

@@ -66,7 +66,7 @@ def _rule_files(
     tree: Tree,
     settings: Settings,
     given: Mapping[Path, Summary],
-    routed: bool = True,
+    routed: bool,
 ) -> list[RuleFileSummary]:
     """The files' summaries; those of files on disk in a worker per core when there are many
     (a render's in-memory files are summarised where it holds them). `routed`: a stack's

@@ -14,10 +14,10 @@ from __future__ import annotations
 import math
 import re
 
+from stackgen.prometheus.literals import STRING_LITERAL, blank_strings
 from stackgen.prometheus.re2 import re2_error
 
-# A string literal as PromQL writes them.
-_STRING = r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`'
+_STRING = STRING_LITERAL.pattern
 # A string literal, a comment, or a regex matcher's operator.
 _TOKEN = re.compile(rf"(?P<string>{_STRING})|(?P<comment>#[^\n]*)|(?P<regex>[=!]~)")
 # Each check below has a cheap pattern that any text it refuses matches, tried first: most
@@ -61,7 +61,6 @@ def _unquote(literal: str) -> str:
     return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
 
 
-_STRING_LITERAL = re.compile(_STRING)
 # Each string literal, whole (so that nothing inside one is read), the regex of a matcher
 # captured.
 _REGEX_OR_STRING = re.compile(rf"[=!]~\s*({_STRING})|{_STRING}")
@@ -71,7 +70,7 @@ def _code_and_regexes(expr: str) -> tuple[str, list[str]]:
     """The text with strings emptied and comments blanked, and the regexes of its matchers."""
     if "#" not in expr:  # no comment: two scans in C, no loop over the tokens here
         regexes = [_unquote(found) for found in _REGEX_OR_STRING.findall(expr) if found]
-        return _STRING_LITERAL.sub('""', expr), regexes
+        return blank_strings(expr), regexes
     code, regexes, position, after_regex = [], [], 0, False
     for token in _TOKEN.finditer(expr):
         code.append(expr[position : token.start()])

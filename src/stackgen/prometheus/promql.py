@@ -7,10 +7,7 @@ import re
 import promql_parser
 
 from stackgen.prometheus.dialect import DEFAULT, HOLT_WINTERS, version_error
-
-# A string literal as PromQL (and Go templates) write them: "double", 'single' or `raw`.
-STRING_LITERAL = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
-
+from stackgen.prometheus.literals import STRING_LITERAL
 
 # An equality matcher `label="value"` (not `!=`, `=~`, `==`; not `__name__`) whose value is
 # neither empty nor needs escaping (any other such value parses the same), or else any string
@@ -38,11 +35,6 @@ def normalised(expr: str) -> str:
 def _stand_in(found: re.Match[str]) -> str:
     matcher = found.group("matcher")
     return found.group(0) if matcher is None else matcher + _STAND_IN
-
-
-def blank_strings(code: str) -> str:
-    """The text with every string literal emptied, so their contents are not read as code."""
-    return STRING_LITERAL.sub('""', code)
 
 
 # How deep an expression may nest, counting brackets and binary operators (each operator of a
