@@ -7,7 +7,8 @@ import sys
 from typer.testing import CliRunner
 
 from stackgen import __version__
-from stackgen.cli import COMMANDS, app, application
+from stackgen.cli import app
+from stackgen.cli.typer_app import COMMANDS, application
 from tests.helpers import write
 
 runner = CliRunner()

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import typer
+if TYPE_CHECKING:
+    import typer
 
 EXIT_FOUND = 1
 EXIT_BAD_INPUT = 2
@@ -14,6 +16,8 @@ EXIT_BUG = 3
 
 
 def fail(message: str, code: int) -> typer.Exit:
+    import typer  # here: `stackgen lint` reads the exit codes and never loads typer
+
     typer.echo(message, err=True)
     return typer.Exit(code)
 

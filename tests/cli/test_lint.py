@@ -1,0 +1,119 @@
+"""`stackgen lint` on the command line: the console script runs it without typer's app and
+loads nothing lint does not need (pydantic, jinja2, the spec model, another command's module,
+the writer, multiprocessing), the app hands it its arguments as they are, and both read them
+alike: options before or after the files, `--help`, usage errors (exit 2)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from stackgen.cli import app
+from stackgen.cli.lint import parser, run
+
+# The console script's path through the CLI, in a fresh interpreter; prints what it imported
+# (as it exits: the script's own exit skips the interpreter's teardown and atexit).
+RUN_CLI = """
+import os, sys
+from stackgen.cli import main
+
+def imported():
+    first = ("pydantic", "jinja2", "multiprocessing", "typer", "click")
+    heavy = sorted(
+        {name.split(".")[0] for name in sys.modules if name.split(".")[0] in first}
+        | {n for n in sys.modules if n.startswith(("stackgen.spec.model", "stackgen.plan"))}
+        | {name for name in sys.modules if name == "stackgen.write"}
+        | {name for name in sys.modules if name.startswith("stackgen.cli.")}
+        - {"stackgen.cli.lint", "stackgen.cli.exits"}
+    )
+    print("imported", heavy, file=sys.stderr)
+
+sys.argv = ["stackgen", *sys.argv[1:]]
+exit = os._exit
+os._exit = lambda code: (imported(), sys.stderr.flush(), exit(code))
+main()
+"""
+
+RULES = """groups:
+  - name: api
+    rules:
+      - alert: ApiDown
+        expr: up{job="api"} == 0
+        for: 5m
+        labels: {severity: page}
+        annotations: {summary: "{{ $labels.instance }} is down"}
+"""
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", RUN_CLI, *args], cwd=cwd, capture_output=True, text=True
+    )
+
+
+def test_linting_a_rule_file_imports_no_typer_pydantic_jinja2_or_spec_model(tmp_path):
+    (tmp_path / "rules.yml").write_text(RULES)
+    result = run_cli("lint", "rules.yml", "--format", "json", "--fail-on", "warning", cwd=tmp_path)
+    assert result.returncode == 1  # findings (runbook_url missing)
+    assert '"annotations/required"' in result.stdout
+    assert result.stderr == "imported []\n"
+
+
+def test_a_lint_config_still_loads_through_the_spec_model(tmp_path):
+    (tmp_path / "rules.yml").write_text(RULES)
+    (tmp_path / ".stackgen-lint.yml").write_text("disable: [annotations/required]\n")
+    result = run_cli("lint", "rules.yml", "--format", "json", cwd=tmp_path)
+    assert "'pydantic'" in result.stderr and "'stackgen.spec.model'" in result.stderr
+    assert "annotations/required" not in result.stdout
+    assert result.returncode == 0
+
+
+def test_the_console_script_exits_with_the_code_and_the_whole_report(tmp_path):
+    # the interpreter is not torn down at the end: what was printed must all be out first
+    for number in range(40):
+        (tmp_path / f"r{number}.yml").write_text(RULES.replace("ApiDown", f"Down{number}"))
+    result = subprocess.run(
+        [sys.executable, "-m", "stackgen", "lint", ".", "--format", "json"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    findings = json.loads(result.stdout)
+    assert result.stdout.endswith("]\n")
+    assert {f["file"] for f in findings if f["check"] == "annotations/required"} == {
+        f"r{number}.yml" for number in range(40)
+    }
+
+
+def test_the_app_hands_lint_its_arguments_in_order(tmp_path, monkeypatch):
+    (tmp_path / "rules.yml").write_text(RULES)
+    monkeypatch.chdir(tmp_path)
+    through_app = CliRunner().invoke(app, ["lint", "--fail-on", "warning", "rules.yml"])
+    assert through_app.exit_code == 1
+    assert through_app.stdout.startswith("rules.yml\n  4:9  info    annotations/required")
+    listed = CliRunner().invoke(app, ["lint", "--list"])
+    assert listed.exit_code == 0 and "\npromql/counter-raw " in listed.stdout
+
+
+def test_help_and_usage_errors(capsys):
+    assert run(["--help"]) == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith("usage: stackgen lint") and "--prometheus-version VERSION" in shown
+    assert "Example: stackgen lint" in shown
+    assert run(["--no-such-option"]) == 2
+    assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err
+    assert run(["--format"]) == 2  # an option without its value
+    assert run(["--format", "xml", "x.yml"]) == 2
+    assert "--format is one of" in capsys.readouterr().err
+
+
+def test_the_options_read_as_documented():
+    read = parser().parse_intermixed_args(
+        ["a.yml", "--no-color", "--format", "json", "b/", "--list"]
+    )
+    assert read.paths == [Path("a.yml"), Path("b/")]
+    assert (read.output_format, read.colour, read.list_checks) == ("json", False, True)
+    assert parser().parse_intermixed_args([]).colour is None  # on a terminal only
+    # no abbreviations: a prefix of an option is an error, not a guess
+    assert run(["--form", "json"]) == 2
