@@ -4,6 +4,7 @@ naming the file."""
 
 import os
 import signal
+import time
 
 import pytest
 
@@ -56,17 +57,33 @@ def test_a_check_that_fails_in_a_worker_is_a_bug_naming_the_file(tmp_path, monke
         lint([tmp_path])
 
 
-def test_the_files_are_shared_out_by_size_largest_first():
-    sizes = [10, 1, 1, 1, 7, 3]
-    parts = parallel.shares(sizes, 2)
-    assert sorted(i for part in parts for i in part) == list(range(len(sizes)))
-    assert [sum(sizes[i] for i in part) for part in parts] == [12, 11]
+def test_the_files_are_batched_heaviest_first_each_once():
+    weights = [10, 1, 1, 1, 7, 3]
+    assert parallel.batches(weights, most=3) == [[0, 4], [5, 1], [2, 3]]
+    assert parallel.batches(weights) == [[0], [4], [5], [1], [2], [3]]
+    many = parallel.batches([1] * 1000)
+    assert len(many) == parallel.MOST_BATCHES
+    assert sorted(i for batch in many for i in batch) == list(range(1000))
+
+
+def test_a_process_that_is_slowed_down_takes_fewer_batches():
+    # the batches go to whichever process is free: a slow share does not hold the others up
+    parent = os.getpid()
+
+    def slow_here(n):
+        time.sleep(0.05 if os.getpid() == parent else 0.001)
+        return os.getpid()
+
+    pids = parallel.summarised(list(range(60)), slow_here, jobs=2)
+    assert 0 < pids.count(parent) < 10
+    assert len(set(pids)) == 2
 
 
 def test_a_worker_that_dies_fails_the_lint_rather_than_lose_files():
     parent = os.getpid()
 
     def dies_in_the_child(n):
+        time.sleep(0.01)  # long enough for the child to take a batch
         if os.getpid() != parent:
             os.kill(os.getpid(), signal.SIGKILL)
         return n
@@ -84,6 +101,7 @@ def test_an_exception_that_does_not_pickle_still_reaches_the_parent_as_its_text(
             self.handle = lambda: None  # a lambda does not pickle
 
     def fails_in_the_child(n):
+        time.sleep(0.01)
         if os.getpid() != parent:
             raise Unpicklable()
         return n

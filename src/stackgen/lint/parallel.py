@@ -2,10 +2,11 @@
 enough of them to pay for forking: a file's summary depends on that file alone, and the
 summaries are small and picklable (a render's workers send theirs the same way).
 
-The files are shared out by size before forking; this process works on the first share while
-each child works on another and sends its summaries back through a pipe. No pool: importing
-multiprocessing and starting its queues would cost more start-up than a lint of a hundred
-files gains."""
+The files are put in batches, heaviest first, and each batch is named by one byte in a pipe:
+every process, this one included, takes the next batch by reading a byte, until the pipe is
+empty, so all of them end together however a file's cost differs from its size. Each child
+sends its summaries back through a pipe of its own. No pool: importing multiprocessing and
+starting its queues would cost more start-up than a lint of a hundred files gains."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from typing import Any, TypeVar
 
 # Below this many files one process does it all: forking and sending summaries would cost more.
 PARALLEL_FROM = 24
+# At most this many batches: one byte names each.
+MOST_BATCHES = 256
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -34,16 +37,12 @@ def workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 
 
-def shares(sizes: Sequence[int], count: int) -> list[list[int]]:
-    """The indexes of `sizes` in `count` shares of about equal total size: each item, largest
-    first, to the share with the least so far (each share in ascending order)."""
-    totals = [0] * count
-    parts: list[list[int]] = [[] for _ in range(count)]
-    for index in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
-        least = totals.index(min(totals))
-        parts[least].append(index)
-        totals[least] += sizes[index]
-    return [sorted(part) for part in parts]
+def batches(weights: Sequence[int], most: int = MOST_BATCHES) -> list[list[int]]:
+    """The indexes of `weights`, heaviest first, in at most `most` batches of as many items
+    each as can be: the last batches taken are the lightest, so the processes end together."""
+    order = sorted(range(len(weights)), key=lambda i: -weights[i])
+    count = min(most, len(order))
+    return [order[k * len(order) // count : (k + 1) * len(order) // count] for k in range(count)]
 
 
 def file_size(path: Path) -> int:
@@ -61,29 +60,52 @@ def summarised(
     weight: Callable[[Item], int] = lambda _: 1,
 ) -> list[Result]:
     """`work(item)` for every item, in order; in `jobs` processes (default: one per core)
-    when there are PARALLEL_FROM items or more, shared out by `weight`. An exception `work`
-    raises is raised here, as in one process."""
+    when there are PARALLEL_FROM items or more, heaviest by `weight` first. An exception
+    `work` raises is raised here, as in one process."""
     jobs = min(jobs or workers(), len(items))
     if jobs < 2 or len(items) < PARALLEL_FROM or not _CAN_FORK:
         return [work(item) for item in items]
-    mine, *theirs = shares([weight(item) for item in items], jobs)
-    children = [_fork([items[i] for i in part], work) for part in theirs]
+    shared = _Queue(batches([weight(item) for item in items]), items, work)
+    children = [_fork(shared) for _ in range(jobs - 1)]
     results: dict[int, Result] = {}
     try:
-        results |= zip(mine, [work(items[i]) for i in mine], strict=True)
+        results |= shared.take()
     finally:
-        # every child is waited for, even when this share failed: none is left behind
+        # every child is waited for, even when this process's batches failed: none is left
+        os.close(shared.tokens)
         sent = [_collect(child) for child in children]
-    for part, (ok, payload) in zip(theirs, sent, strict=True):
+    for ok, payload in sent:
         if not ok:
             raise payload
-        results |= zip(part, payload, strict=True)
+        results |= payload
     return [results[i] for i in range(len(items))]
 
 
-def _fork(items: list[Item], work: Callable[[Item], object]) -> tuple[int, int]:
-    """A child that runs `work` on `items` and writes (True, results) or (False, the exception)
-    to a pipe; its pid and the pipe's end to read."""
+class _Queue:
+    """The batches, and a pipe holding one byte for each that no process has taken yet."""
+
+    def __init__(
+        self, batched: list[list[int]], items: Sequence[Any], work: Callable[[Any], Any]
+    ) -> None:
+        self.batched, self.items, self.work = batched, items, work
+        self.tokens, write_end = os.pipe()
+        # far below a pipe's capacity: written whole now, and closed, so that an empty pipe
+        # reads as its end
+        os.write(write_end, bytes(range(len(batched))))
+        os.close(write_end)
+
+    def take(self) -> dict[int, Any]:
+        """`work` of each item of the batches this process takes, by the item's index."""
+        done = {}
+        while token := os.read(self.tokens, 1):
+            for index in self.batched[token[0]]:
+                done[index] = self.work(self.items[index])
+        return done
+
+
+def _fork(shared: _Queue) -> tuple[int, int]:
+    """A child that takes batches from `shared` and writes (True, results by index) or (False,
+    the exception) to a pipe; its pid and the pipe's end to read."""
     import pickle  # here, as in _collect: a lint of a few files never forks
 
     read_end, write_end = os.pipe()
@@ -95,7 +117,7 @@ def _fork(items: list[Item], work: Callable[[Item], object]) -> tuple[int, int]:
     try:  # the child: never returns into the parent's code
         os.close(read_end)
         try:
-            message: tuple[bool, object] = (True, [work(item) for item in items])
+            message: tuple[bool, object] = (True, shared.take())
         except Exception as exc:  # sent to the parent, which raises it
             message = (False, exc)
         try:  # pickled whole before any byte is written: the parent reads all or nothing
