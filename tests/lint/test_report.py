@@ -68,6 +68,15 @@ def test_json_holds_one_finding_a_line():
     assert render([], "json") == "[]"
 
 
+def test_json_writes_each_finding_as_json_dumps_does_whatever_its_text():
+    odd = [
+        Finding('a "b"\\c.yml', 1, 2, "promql/syntax", "error", 'quote " slash \\ tab \t nl \n'),
+        Finding("ünï/cødé.yml", 10**6, 0, "rule/x", "info", "\x00\x1f \u2028 😀 \ud800"),
+    ]
+    lines = render(odd, "json").splitlines()[1:-1]
+    assert [line.rstrip(",") for line in lines] == [f"  {json.dumps(f.as_dict())}" for f in odd]
+
+
 def test_github_annotations_escape_what_the_workflow_syntax_reserves():
     lines = render(FINDINGS, "github").splitlines()
     assert lines[0] == "::error file=a.yml,line=3,col=7,title=promql/syntax::invalid PromQL: x"
