@@ -5,9 +5,8 @@ the engine makes them findings with the check's ID and its default severity."""
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
 
@@ -15,15 +14,24 @@ from stackgen.lint import rules
 from stackgen.lint.findings import Finding, Severity
 from stackgen.lint.rules.base import Audience, Hit, Scope, Settings, Spot
 
-_SHARED_MODULES = frozenset({"base"})
+_SHARED_MODULES = frozenset({"__init__", "base"})
 
 
-@dataclass(frozen=True)
 class Check:
     """One check as its module declares it. Read from the module on every use, so that a
-    changed declaration (a default severity, say) is what the findings carry."""
+    changed declaration (a default severity, say) is what the findings carry. A plain class,
+    not a dataclass: lint's start-up does without dataclasses (and the inspect they load)."""
 
-    module: ModuleType
+    __slots__ = ("module",)
+
+    def __init__(self, module: ModuleType) -> None:
+        self.module = module
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Check) and other.module is self.module
+
+    def __hash__(self) -> int:
+        return hash(self.module)
 
     @property
     def id(self) -> str:
@@ -73,10 +81,12 @@ def module_name(check_id: str) -> str:
 
 
 def _discovered() -> tuple[Check, ...]:
+    # The package's folder listed directly: pkgutil would load inspect and more at start-up.
     names = sorted(
-        info.name
-        for info in pkgutil.iter_modules(rules.__path__)
-        if info.name not in _SHARED_MODULES
+        name.removesuffix(".py")
+        for folder in rules.__path__
+        for name in os.listdir(folder)
+        if name.endswith(".py") and name.removesuffix(".py") not in _SHARED_MODULES
     )
     found = tuple(Check(importlib.import_module(f"{rules.__name__}.{name}")) for name in names)
     for check in found:
