@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 _DURATION = re.compile(
     r"^(?:(?P<y>\d+)y)?(?:(?P<w>\d+)w)?(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?"
@@ -58,6 +61,8 @@ def written_number(value: float | int) -> str:
     without exponent notation: for messages about the value itself."""
     if isinstance(value, int):
         return str(value)
+    from decimal import Decimal  # imported here: `stackgen lint` does without it (start-up time)
+
     text = format(Decimal(repr(value)), "f")  # repr: the shortest text that reads back the same
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -68,6 +73,8 @@ def clean_number(value: float | int | Decimal) -> str:
         raise TypeError("a boolean is not a number")
     if isinstance(value, int):
         return str(value)
+    from decimal import Decimal  # imported here: `stackgen lint` does without it (start-up time)
+
     # 12 significant digits drop binary float noise; Decimal avoids exponent notation.
     dec = Decimal(format(value, ".12g"))
     text = format(dec.normalize(), "f")
