@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from hashlib import blake2b
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stackgen.grafana.queries import dashboard_queries
 from stackgen.lint.checks import Settings, check, of_scope
@@ -41,6 +39,11 @@ from stackgen.spec.errors import Path as DataPath
 
 if TYPE_CHECKING:
     from stackgen.spec.model import LintConfig
+
+try:  # hashlib's own blake2b, without hashlib, which loads OpenSSL's hashes (start-up time)
+    from _blake2 import blake2b
+except ImportError:  # a Python built without it: OpenSSL's, through hashlib
+    from hashlib import blake2b
 
 _DIGEST_BYTES = 8  # a rule's identity, digested: a match is confirmed on the rules themselves
 
@@ -73,16 +76,25 @@ def _shared(value: Any) -> Any:
 
 def _loaded(cls: type[Any], values: dict[str, Any]) -> Any:
     """A summary unpickled, with the values it has in common with others shared."""
-    return cls(**{k: _shared(v) if k in cls.SHARED else v for k, v in values.items()})
+    shared = _SHARED_FIELDS[cls]
+    return cls(**{k: _shared(v) if k in shared else v for k, v in values.items()})
 
 
-@dataclass(frozen=True, slots=True)
 class AlertFacts:
-    """What route/unrouted needs of an alerting rule whose query parses."""
+    """What route/unrouted needs of an alerting rule whose query parses. A plain class: a
+    NamedTuple's `index` is tuple.index, and lint's start-up does without dataclasses."""
 
-    index: int  # the rule's place in its file
-    static: dict[str, str | None]  # alertname and the rule's labels; None: a templated value
-    result: query.Labels  # the labels of its query's result
+    __slots__ = ("index", "result", "static")
+
+    def __init__(self, index: int, static: dict[str, str | None], result: query.Labels) -> None:
+        self.index = index  # the rule's place in its file
+        self.static = static  # alertname and the rule's labels; None: a templated value
+        self.result = result  # the labels of its query's result
+
+    def __eq__(self, other: object) -> bool:  # summaries compare by value, and so their alerts
+        if not isinstance(other, AlertFacts):
+            return NotImplemented
+        return (self.index, self.static, self.result) == (other.index, other.static, other.result)
 
     @classmethod
     def of(cls, index: int, rule: Rule) -> AlertFacts | None:
@@ -103,15 +115,10 @@ def _alert_facts(index: int, static: dict[str, str | None], result: query.Labels
     return AlertFacts(index, interned, _shared(result))
 
 
-@dataclass(frozen=True)
-class RuleFileSummary:
+class RuleFileSummary(NamedTuple):
     """One rule file, linted on its own. Its rules are named by their place in the file (in
     the order of its documents, groups and rules); what the checks across files need of one
     rule in particular is worked out again from the file, once they have a finding there."""
-
-    SHARED: ClassVar[frozenset[str]] = frozenset(
-        {"hidden", "records", "aggregates", "borrowed", "rated", "carried", "open_dropped"}
-    )
 
     file: str
     findings: tuple[Finding, ...]  # its own, less those its comments hide; sorted
@@ -133,7 +140,7 @@ class RuleFileSummary:
         return memoryview(self.digests).cast("Q").tolist()
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _loaded, (type(self), vars(self))
+        return _loaded, (type(self), self._asdict())
 
 
 def _documents(
@@ -264,12 +271,9 @@ def _unreadable(path: Path, exc: OSError | UnicodeDecodeError) -> tuple[int, int
     return 1, 1, f"cannot read the file: {exc.strerror or exc}"
 
 
-@dataclass(frozen=True)
-class DashboardSummary:
+class DashboardSummary(NamedTuple):
     """One dashboard, checked on its own, and the recording rules its queries read (which of
     its queries read one that no rule file defines is worked out again from the file)."""
-
-    SHARED: ClassVar[frozenset[str]] = frozenset({"hidden", "recorded"})
 
     file: str
     findings: tuple[Finding, ...]  # its own, less those its comments hide; sorted
@@ -277,7 +281,16 @@ class DashboardSummary:
     recorded: frozenset[str]  # recorded names its queries (those that parse) read
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _loaded, (type(self), vars(self))
+        return _loaded, (type(self), self._asdict())
+
+
+# The fields whose values _loaded shares, of each summary.
+_SHARED_FIELDS: dict[type[Any], frozenset[str]] = {
+    RuleFileSummary: frozenset(
+        {"hidden", "records", "aggregates", "borrowed", "rated", "carried", "open_dropped"}
+    ),
+    DashboardSummary: frozenset({"hidden", "recorded"}),
+}
 
 
 def summarise_dashboard(

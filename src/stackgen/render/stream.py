@@ -231,9 +231,9 @@ class _Task:
         if is_rule_file(rel):
             parsed = {} if document is UNSHARED else {path: document}
             tree = Tree({path: data.decode("utf-8")}, parsed)
-            summary = summarise_rule_file(path, tree, checks.settings)
-            self.known |= summary.records
-            return Written(digest(data), summary)
+            rule_file = summarise_rule_file(path, tree, checks.settings)
+            self.known |= rule_file.records
+            return Written(digest(data), rule_file)
         if _is_grafana_json(rel):
             queries = list(dashboard_queries(document)) if isinstance(document, dict) else []
             summary = summarise_dashboard(path, data.decode("utf-8"), document, queries)
