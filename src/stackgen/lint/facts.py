@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -247,8 +246,7 @@ def facts(expr: str, dialect: str = DEFAULT_DIALECT, hints: metric_types.Hints =
     return _facts(expr, dialect, hints) if found.error is not None else found
 
 
-@dataclass(frozen=True)
-class DashboardFacts:
+class DashboardFacts(NamedTuple):
     error: str | None = None
     recorded: frozenset[str] = frozenset()
     fixed_ranges: tuple[tuple[str, float], ...] = ()  # (function, seconds)

@@ -6,9 +6,8 @@ small, are read whole."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from stackgen.common.values import parse_duration
 from stackgen.grafana.queries import dashboard_queries
@@ -50,8 +49,7 @@ def is_stack(path: Path, tree: Tree = DISK) -> bool:
     return tree.is_dir(path) and bool(prometheus_configs(path, tree))
 
 
-@dataclass(frozen=True)
-class Stack:
+class Stack(NamedTuple):
     root: Path
     prometheus: dict[str, Any]  # the main config (the one evaluating the rules, if any)
     scrape_configs: tuple[dict[str, Any], ...]  # of every config: the shards scrape

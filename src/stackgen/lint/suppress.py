@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from stackgen.lint.findings import Finding
 
@@ -14,8 +14,7 @@ _DIRECTIVE = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Suppressions:
+class Suppressions(NamedTuple):
     whole_file: frozenset[str] = frozenset()
     # (first line, last line, check IDs) ; "all" hides every check
     spans: tuple[tuple[int, int, frozenset[str]], ...] = ()

@@ -4,7 +4,7 @@ functions around them, and the labels its result carries."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import promql_parser as ast
 
@@ -96,15 +96,14 @@ def is_scalar(node: ast.Expr) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class Labels:
+class Labels(NamedTuple):
     """The labels of a query's result, as far as the query itself tells. `closed`: no labels
     but `names` (an aggregation with `by`, say); otherwise the input series' labels too.
     `names` are carried (after `or`: by the series of one side at least), `dropped` never."""
 
     closed: bool
     names: frozenset[str] = frozenset()
-    dropped: frozenset[str] = field(default=frozenset())
+    dropped: frozenset[str] = frozenset()
 
     def has(self, label: str) -> bool | None:
         """True or False where the query decides, None where the series do."""

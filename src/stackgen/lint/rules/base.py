@@ -4,8 +4,7 @@ a message; the engine (lint.checks) attaches the ID and the severity."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from stackgen.prometheus.dialect import DEFAULT as DEFAULT_DIALECT
 from stackgen.prometheus.metric_types import Hints
@@ -18,8 +17,7 @@ Scope = Literal["rule", "group", "file", "files", "stack", "dashboard", "panel",
 Audience = Literal["generated", "authored", "both"]
 
 
-@dataclass(frozen=True)
-class Spot:
+class Spot(NamedTuple):
     """A finding's place in a file, when the check knows it (1-based)."""
 
     file: str
@@ -28,22 +26,20 @@ class Spot:
 
 
 # Where a hit is: keys into what the check looks at (a rule, a group, a document), resolved
-# by the engine, or a Spot.
+# by the engine, or a Spot (a tuple too: told apart from keys by isinstance(..., Spot)).
 Keys = tuple[str | int, ...]
 Location = Keys | Spot
 Hit = tuple[Location, str]
 
 
-@dataclass(frozen=True)
-class SelectorPolicy:
+class SelectorPolicy(NamedTuple):
     """Every selector of a metric `metrics` (a regex matched whole) matches on these labels."""
 
     metrics: str
     required_labels: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class AggregationPolicy:
+class AggregationPolicy(NamedTuple):
     """Every aggregation in a rule named `rules` (a regex matched whole) keeps and drops these."""
 
     rules: str
@@ -51,8 +47,14 @@ class AggregationPolicy:
     drop: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Settings:
+# The lint config's default required labels, as Settings holds them (out of its body: mypy
+# reads no comprehension in a NamedTuple's).
+_REQUIRED_LABELS = tuple(
+    (name, tuple(values)) for name, values in lint_defaults.REQUIRED_LABELS.items()
+)
+
+
+class Settings(NamedTuple):
     """What the checks are told: the scrape interval, the PromQL dialect of the Prometheus that
     runs the rules (prometheus.dialect), the team's metric types (prometheus.metric_types),
     and its required labels (each with its allowed values; none listed: any value) and
@@ -63,7 +65,5 @@ class Settings:
     metric_types: Hints = ()
     selector_policies: tuple[SelectorPolicy, ...] = ()
     aggregation_policies: tuple[AggregationPolicy, ...] = ()
-    required_labels: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
-        (name, tuple(values)) for name, values in lint_defaults.REQUIRED_LABELS.items()
-    )
+    required_labels: tuple[tuple[str, tuple[str, ...]], ...] = _REQUIRED_LABELS
     required_annotations: tuple[str, ...] = tuple(lint_defaults.REQUIRED_ANNOTATIONS)

@@ -13,8 +13,7 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from stackgen.lint.findings import Severity
 from stackgen.lint.rules.base import Audience, Hit, Scope, Spot
@@ -31,8 +30,7 @@ AUDIENCE: Audience = "both"
 HINT = "Add a route for its team or severity, or a label the routes match."
 
 
-@dataclass(frozen=True, slots=True)  # one for every alert of the stack
-class Alert:
+class Alert(NamedTuple):  # one for every alert of the stack
     """What Alertmanager receives from one alerting rule, as far as the files tell."""
 
     file: str  # of the rule
