@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -91,17 +90,27 @@ class LazySource:
 Source = SourceMap | LazySource
 
 
-@dataclass(frozen=True)
 class Rule:
-    """One rule of a rule file, with what is needed to point at it."""
+    """One rule of a rule file, with what is needed to point at it. A plain class: its cached
+    properties need a __dict__, and lint's start-up does without dataclasses."""
 
-    file: str
-    group: str
-    data: dict[str, Any]
-    path: DataPath  # of the rule mapping in its document
-    source: Source
-    dialect: str = DEFAULT_DIALECT  # the PromQL its expression is read as
-    hints: Hints = ()  # the team's metric types (lint config `metric_types`)
+    def __init__(
+        self,
+        file: str,
+        group: str,
+        data: dict[str, Any],
+        path: DataPath,  # of the rule mapping in its document
+        source: Source,
+        dialect: str = DEFAULT_DIALECT,  # the PromQL its expression is read as
+        hints: Hints = (),  # the team's metric types (lint config `metric_types`)
+    ) -> None:
+        self.file = file
+        self.group = group
+        self.data = data
+        self.path = path
+        self.source = source
+        self.dialect = dialect
+        self.hints = hints
 
     def position(self, *key: str) -> tuple[int, int]:
         """Line and column of a key's value in the rule (or of the rule itself)."""
@@ -137,8 +146,7 @@ class Rule:
         return found if found is not None and found.error is None else None
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(NamedTuple):
     file: str
     data: dict[str, Any]
     path: DataPath
@@ -201,13 +209,14 @@ class Tree:
 DISK = Tree()
 
 
-@dataclass(frozen=True)
 class Document:
-    """A YAML or JSON file's first document, with its positions read only for a finding."""
+    """A YAML or JSON file's first document, with its positions read only for a finding. A
+    plain class, as Rule is."""
 
-    file: str
-    text: str
-    data: Any  # None: read only to point at findings
+    def __init__(self, file: str, text: str, data: Any) -> None:
+        self.file = file
+        self.text = text
+        self.data = data  # None: read only to point at findings
 
     @cached_property
     def source(self) -> SourceMap:

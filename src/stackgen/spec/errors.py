@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 PathPart = str | int
 Path = tuple[PathPart, ...]
 
 
-@dataclass(frozen=True, order=True)
-class Position:
+class Position(NamedTuple):  # ordered as a tuple: by file, line, column
     file: str
     line: int  # 1-based
     column: int  # 1-based
 
 
-@dataclass(frozen=True)
-class SpecError:
+class SpecError(NamedTuple):
     position: Position
     field: str  # the field's path as format_path writes it
     message: str

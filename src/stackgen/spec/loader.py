@@ -7,9 +7,8 @@ one file only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -24,13 +23,16 @@ ENV_DIR = "env"  # SPEC/env/NAME.yaml: the overlay of environment NAME
 MAX_NESTING = 100
 
 
-@dataclass
 class SourceMap:
-    """Where each value (and each mapping key) of the merged spec was written."""
+    """Where each value (and each mapping key) of the merged spec was written. A plain class:
+    `stackgen lint` reads rule files with it, and its start-up does without dataclasses."""
 
-    values: dict[Path, Position] = field(default_factory=dict)
-    keys: dict[Path, Position] = field(default_factory=dict)
-    names: dict[Path, str] = field(default_factory=dict)  # list items that have a `name`
+    __slots__ = ("keys", "names", "values")
+
+    def __init__(self) -> None:
+        self.values: dict[Path, Position] = {}
+        self.keys: dict[Path, Position] = {}
+        self.names: dict[Path, str] = {}  # list items that have a `name`
 
     def error(self, path: Path, message: str, *, key: bool = False) -> SpecError:
         return SpecError(self.locate(path, key=key), format_path(path, self.names), message)
@@ -46,8 +48,7 @@ class SourceMap:
         return Position("<spec>", 1, 1)
 
 
-@dataclass
-class LoadedSpec:
+class LoadedSpec(NamedTuple):
     data: dict[str, Any]
     source: SourceMap
 
@@ -252,16 +253,21 @@ def _read_document(file: FsPath, errors: list[SpecError]) -> tuple[dict, SourceM
     return data, source
 
 
-@dataclass
 class Builder:
-    """Turns one document's YAML nodes into plain data, recording where each value was."""
+    """Turns one document's YAML nodes into plain data, recording where each value was. A
+    plain class, as SourceMap is."""
 
-    loader: yaml.SafeLoader | yaml.CSafeLoader
-    file: str
-    errors: list[SpecError]
-    source: SourceMap = field(default_factory=SourceMap)
-    built: dict[int, Any] = field(default_factory=dict)  # node id -> its data
-    too_deep: bool = False  # reported once
+    __slots__ = ("built", "errors", "file", "loader", "source", "too_deep")
+
+    def __init__(
+        self, loader: yaml.SafeLoader | yaml.CSafeLoader, file: str, errors: list[SpecError]
+    ) -> None:
+        self.loader = loader
+        self.file = file
+        self.errors = errors
+        self.source = SourceMap()
+        self.built: dict[int, Any] = {}  # node id -> its data
+        self.too_deep = False  # reported once
 
     def error(self, node: yaml.Node, path: Path, message: str) -> None:
         self.errors.append(SpecError(_mark(self.file, node), format_path(path), message))
