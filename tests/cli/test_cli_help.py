@@ -18,6 +18,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from stackgen.cli import app
+from stackgen.cli.options import read
 from stackgen.cli.typer_app import COMMANDS, OWN_ARGUMENTS
 
 runner = CliRunner()
@@ -82,7 +83,7 @@ def test_every_help_shows_an_example_the_command_accepts(path):
     # the command's own parser takes the example's options and arguments
     if name in OWN_ARGUMENTS:  # argparse: what the app hands on unread
         module = next(m for command, m, _ in COMMANDS if command == name)
-        import_module(module).parser().parse_intermixed_args(rest)
+        read(rest, import_module(module).OPTIONS)  # a UsageError fails the test
     else:
         target.make_context(name, rest)
 

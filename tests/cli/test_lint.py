@@ -1,7 +1,7 @@
 """`stackgen lint` on the command line: the console script runs it without typer's app and
-loads nothing lint does not need (pydantic, jinja2, the spec model, another command's module,
-the writer, multiprocessing), the app hands it its arguments as they are, and both read them
-alike: options before or after the files, `--help`, usage errors (exit 2)."""
+loads nothing lint does not need (pydantic, jinja2, argparse, the spec model, another
+command's module, the writer, multiprocessing), the app hands it its arguments as they are,
+and both read them alike: options before or after the files, `--help`, usage errors (exit 2)."""
 
 import json
 import subprocess
@@ -11,7 +11,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from stackgen.cli import app
-from stackgen.cli.lint import parser, run
+from stackgen.cli.lint import OPTIONS, run
+from stackgen.cli.options import read
 
 # The console script's path through the CLI, in a fresh interpreter; prints what it imported
 # (as it exits: the script's own exit skips the interpreter's teardown and atexit).
@@ -20,13 +21,13 @@ import os, sys
 from stackgen.cli import main
 
 def imported():
-    first = ("pydantic", "jinja2", "multiprocessing", "typer", "click")
+    first = ("pydantic", "jinja2", "multiprocessing", "typer", "click", "argparse")
     heavy = sorted(
         {name.split(".")[0] for name in sys.modules if name.split(".")[0] in first}
         | {n for n in sys.modules if n.startswith(("stackgen.spec.model", "stackgen.plan"))}
         | {name for name in sys.modules if name == "stackgen.write"}
         | {name for name in sys.modules if name.startswith("stackgen.cli.")}
-        - {"stackgen.cli.lint", "stackgen.cli.exits"}
+        - {"stackgen.cli.lint", "stackgen.cli.exits", "stackgen.cli.options"}
     )
     print("imported", heavy, file=sys.stderr)
 
@@ -99,21 +100,27 @@ def test_the_app_hands_lint_its_arguments_in_order(tmp_path, monkeypatch):
 def test_help_and_usage_errors(capsys):
     assert run(["--help"]) == 0
     shown = capsys.readouterr().out
-    assert shown.startswith("usage: stackgen lint") and "--prometheus-version VERSION" in shown
+    assert shown.startswith("Usage: stackgen lint [OPTIONS] [PATH]...")
+    assert "--prometheus-version VERSION" in shown and "--color/--no-color" in shown
     assert "Example: stackgen lint" in shown
     assert run(["--no-such-option"]) == 2
-    assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err
+    assert "stackgen lint: no such option: --no-such-option" in capsys.readouterr().err
     assert run(["--format"]) == 2  # an option without its value
+    assert "--format needs a value: FORMAT" in capsys.readouterr().err
+    assert run(["--list=yes"]) == 2
+    assert "--list takes no value" in capsys.readouterr().err
     assert run(["--format", "xml", "x.yml"]) == 2
     assert "--format is one of" in capsys.readouterr().err
 
 
 def test_the_options_read_as_documented():
-    read = parser().parse_intermixed_args(
-        ["a.yml", "--no-color", "--format", "json", "b/", "--list"]
-    )
-    assert read.paths == [Path("a.yml"), Path("b/")]
-    assert (read.output_format, read.colour, read.list_checks) == ("json", False, True)
-    assert parser().parse_intermixed_args([]).colour is None  # on a terminal only
+    given, paths = read(["a.yml", "--no-color", "--format", "json", "b/", "--list"], OPTIONS)
+    assert paths == ["a.yml", "b/"]
+    assert (given["output_format"], given["colour"], given["list_checks"]) == ("json", False, True)
+    given, paths = read(["--fail-on=info", "--color", "--", "--odd-name.yml"], OPTIONS)
+    assert (given["fail_on"], given["colour"], paths) == ("info", True, ["--odd-name.yml"])
+    defaults, _ = read([], OPTIONS)
+    assert defaults["colour"] is None  # on a terminal only
+    assert (defaults["output_format"], defaults["fail_on"]) == ("text", "error")
     # no abbreviations: a prefix of an option is an error, not a guess
     assert run(["--form", "json"]) == 2
