@@ -139,9 +139,9 @@ class Rule:
             return None
         return facts(str(self.data["expr"]), self.dialect, self.hints)
 
-    @property
+    @cached_property
     def analysed(self) -> Facts | None:
-        """The facts of an expression that parses."""
+        """The facts of an expression that parses (asked for by most checks of every rule)."""
         found = self.facts
         return found if found is not None and found.error is None else None
 
