@@ -5,9 +5,9 @@ service but for the service's name, so those names are put aside before the anal
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import promql_parser as ast
 
@@ -134,11 +134,8 @@ def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
         "many_to_many": [],
     }  # fmt: skip
     for node, above in query.walk(tree):
-        for name, pattern in _PATTERNS.get(type(node), ()):
-            message = pattern(node)
-            if message is not None:
-                found[name].append(message)
-        if isinstance(node, ast.VectorSelector):
+        kind = type(node)  # the parser's classes have no subclasses
+        if kind is ast.VectorSelector:
             matched_by_regex = patterns.regex_matchers(node)  # read once for three checks
             found["anchors"] += patterns.anchors(matched_by_regex)
             found["empty_alternatives"] += patterns.empty_alternatives(matched_by_regex)
@@ -153,9 +150,24 @@ def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
             matched = frozenset(m.name for m in node.matchers.matchers)
             mentioned |= matched
             selectors.append((name, matched - {"__name__"}))
-        elif isinstance(node, ast.SubqueryExpr):
-            found["time_shifts"] += patterns.time_shifts(node)
-        elif isinstance(node, ast.AggregateExpr):
+        elif kind is ast.BinaryExpr:
+            op = str(node.op)  # each pattern would read it again
+            _add(found["impossible"], patterns.impossible(node, op))
+            if not (query.is_scalar(node.lhs) or query.is_scalar(node.rhs)):
+                _add(found["never_matching"], patterns.never_matching(node, op))
+                _add(found["many_to_many"], patterns.many_to_many(node, op))
+            modifier = node.modifier
+            comparison = comparison or (
+                op in query.COMPARISONS and not (modifier is not None and modifier.return_bool)
+            )
+            if modifier is not None:
+                if modifier.matching is not None:
+                    mentioned |= set(modifier.matching.labels)
+                mentioned |= set(modifier.group_labels or ())
+        elif kind is ast.AggregateExpr:
+            op = str(node.op)
+            _add(found["ranked"], patterns.ranked(node, op))
+            _add(found["grouping_dropped"], patterns.grouping_dropped(node, op))
             grouping = node.modifier
             how = (
                 ""
@@ -166,18 +178,16 @@ def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
             )
             labels = frozenset(grouping.labels) if grouping is not None else frozenset()
             mentioned |= labels
-            aggregations.append((query.operator(node), how, labels))
-        elif isinstance(node, ast.BinaryExpr):
-            comparison = comparison or query.is_comparison(node)
-            if node.modifier is not None:
-                if node.modifier.matching is not None:
-                    mentioned |= set(node.modifier.matching.labels)
-                mentioned |= set(node.modifier.group_labels or ())
-        elif isinstance(node, ast.Call):
+            aggregations.append((op, how, labels))
+        elif kind is ast.Call:
             function = node.func.name
             absent = absent or function in ("absent", "absent_over_time")
+            if function == "histogram_quantile":
+                _add(found["dropped_le"], patterns.dropped_le(node))
             if node.args:
                 _read_call(function, query.unwrap(node.args[0]), hints, ranges, non_counters, rates)
+        elif kind is ast.SubqueryExpr:
+            found["time_shifts"] += patterns.time_shifts(node)
     root = query.unwrap(tree)
     return Facts(
         comparison=comparison,
@@ -212,20 +222,9 @@ def _once(messages: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(messages)) if messages else ()
 
 
-# The bug patterns that can match a node of each kind (each checks the kind itself too); those
-# of selectors and subqueries, which return lists, are called in `analyse`.
-_PATTERNS: dict[type, tuple[tuple[str, Callable[[Any], str | None]], ...]] = {
-    ast.BinaryExpr: (
-        ("impossible", patterns.impossible),
-        ("never_matching", patterns.never_matching),
-        ("many_to_many", patterns.many_to_many),
-    ),
-    ast.Call: (("dropped_le", patterns.dropped_le),),
-    ast.AggregateExpr: (
-        ("ranked", patterns.ranked),
-        ("grouping_dropped", patterns.grouping_dropped),
-    ),
-}
+def _add(messages: list[str], message: str | None) -> None:
+    if message is not None:
+        messages.append(message)
 
 
 @lru_cache(maxsize=1 << 16)

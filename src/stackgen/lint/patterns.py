@@ -1,5 +1,6 @@
 """Bug patterns of one PromQL syntax-tree node, for the checks that report them (each message
-says what is wrong and how to fix it). lint.facts calls these on every node of its one walk."""
+says what is wrong and how to fix it). lint.facts calls these on the nodes of their kind in its
+one walk, with what it has read of the node already (an operator's text)."""
 
 from __future__ import annotations
 
@@ -32,12 +33,12 @@ def _can_hold(op: str, number: float, values: list[float], at_least: float | Non
     return number > at_least if op == "<" else number >= at_least
 
 
-def impossible(node: ast.Expr) -> str | None:
-    """A filtering comparison that no value of its query's result can satisfy."""
-    if not isinstance(node, ast.BinaryExpr) or not query.is_comparison(node):
+def impossible(node: ast.BinaryExpr, op: str) -> str | None:
+    """A filtering comparison (`op`: the node's operator) that no value of its query's result
+    can satisfy."""
+    if op not in query.COMPARISONS or (node.modifier is not None and node.modifier.return_bool):
         return None  # `bool` comparisons filter nothing
     lhs, rhs = query.unwrap(node.lhs), query.unwrap(node.rhs)
-    op = str(node.op)
     if isinstance(lhs, ast.NumberLiteral) and not isinstance(rhs, ast.NumberLiteral):
         lhs, rhs, op = rhs, lhs, _FLIPPED[op]
     if not isinstance(rhs, ast.NumberLiteral):
@@ -145,11 +146,9 @@ def time_shifts(node: ast.Expr) -> list[str]:
     return found
 
 
-def dropped_le(node: ast.Expr) -> str | None:
+def dropped_le(node: ast.Call) -> str | None:
     """histogram_quantile over buckets whose `le` label an aggregation removed."""
-    if not isinstance(node, ast.Call) or query.function(node) != "histogram_quantile":
-        return None
-    if len(node.args) < 2:
+    if query.function(node) != "histogram_quantile" or len(node.args) < 2:
         return None
     if query.result_labels(node.args[1]).has("le") is not False:
         return None
@@ -159,23 +158,25 @@ def dropped_le(node: ast.Expr) -> str | None:
     )
 
 
-def ranked(node: ast.Expr) -> str | None:
-    if not isinstance(node, ast.AggregateExpr) or query.operator(node) not in ("topk", "bottomk"):
+def ranked(node: ast.AggregateExpr, op: str) -> str | None:
+    """topk or bottomk (`op`: the aggregation) other than one series of each group."""
+    if op not in ("topk", "bottomk"):
         return None
     param = query.unwrap(node.param) if node.param is not None else None
     if isinstance(param, ast.NumberLiteral) and param.val == 1 and node.modifier is not None:
         return None  # `topk by (...) (1, ...)`: one series of each group, not a ranking
     return (
-        f"`{query.operator(node)}` in an alert: which series rank first changes from one "
+        f"`{op}` in an alert: which series rank first changes from one "
         "evaluation to the next, so alerts resolve and fire again; alert on a threshold"
     )
 
 
-def grouping_dropped(node: ast.Expr) -> str | None:
-    """`by (x)` over a result that an inner aggregation left without `x`."""
-    if not isinstance(node, ast.AggregateExpr) or node.modifier is None:
+def grouping_dropped(node: ast.AggregateExpr, op: str) -> str | None:
+    """`by (x)` over a result that an inner aggregation left without `x` (`op`: the
+    aggregation)."""
+    if node.modifier is None:
         return None
-    if str(node.modifier.type).endswith("Without") or query.operator(node) in ("topk", "bottomk"):
+    if str(node.modifier.type).endswith("Without") or op in ("topk", "bottomk"):
         return None
     inner = query.result_labels(node.expr)
     lost = [label for label in node.modifier.labels if inner.has(label) is False]
@@ -183,7 +184,7 @@ def grouping_dropped(node: ast.Expr) -> str | None:
         return None
     names = ", ".join(f"`{label}`" for label in lost)
     return (
-        f"`{query.operator(node)} by` groups by {names}, which an inner aggregation removed: "
+        f"`{op} by` groups by {names}, which an inner aggregation removed: "
         "every series has it empty; keep it in the inner `by (...)` too"
     )
 
@@ -192,11 +193,10 @@ def _names(labels: query.Labels) -> str:
     return ", ".join(sorted(labels.names)) or "none"
 
 
-def never_matching(node: ast.Expr) -> str | None:
-    """A binary operation between vectors whose sides carry label sets that cannot match."""
-    if not isinstance(node, ast.BinaryExpr) or query.operator(node) == "or":
-        return None
-    if query.is_scalar(node.lhs) or query.is_scalar(node.rhs):
+def never_matching(node: ast.BinaryExpr, op: str) -> str | None:
+    """A binary operation (`op`) between vectors (neither side a scalar: the caller has
+    checked) whose sides carry label sets that cannot match."""
+    if op == "or":
         return None
     modifier = node.modifier
     left, right = query.result_labels(node.lhs), query.result_labels(node.rhs)
@@ -204,7 +204,7 @@ def never_matching(node: ast.Expr) -> str | None:
     if matching is None:
         if left.closed and right.closed and left.names != right.names:
             return (
-                f"the sides of `{query.operator(node)}` keep different labels ({_names(left)} "
+                f"the sides of `{op}` keep different labels ({_names(left)} "
                 f"against {_names(right)}): no series match; add `on (...)` or group alike"
             )
         return None
@@ -255,13 +255,12 @@ def _many_per_group(side: ast.Expr, on: frozenset[str] | None, ignoring: frozens
     return ""
 
 
-def many_to_many(node: ast.Expr) -> str | None:
-    """A one-to-one binary operation (no group_left/group_right; `and`, `or` and `unless`
-    may match many to many) whose sides can both hold several series of one match group:
-    Prometheus fails such an evaluation."""
-    if not isinstance(node, ast.BinaryExpr) or query.operator(node) in query.SET_OPERATORS:
-        return None
-    if query.is_scalar(node.lhs) or query.is_scalar(node.rhs):
+def many_to_many(node: ast.BinaryExpr, op: str) -> str | None:
+    """A one-to-one binary operation (`op`; no group_left/group_right; `and`, `or` and
+    `unless` may match many to many) between vectors (neither side a scalar: the caller has
+    checked) whose sides can both hold several series of one match group: Prometheus fails
+    such an evaluation."""
+    if op in query.SET_OPERATORS:
         return None
     modifier = node.modifier
     card = str(modifier.card) if modifier is not None else ""
@@ -276,7 +275,7 @@ def many_to_many(node: ast.Expr) -> str | None:
         return None
     group = f"on ({', '.join(sorted(on))})" if on is not None else "the labels both keep"
     return (
-        f"both sides of `{query.operator(node)}` can hold several series matching {group} "
+        f"both sides of `{op}` can hold several series matching {group} "
         f"(left: {left}; right: {right}): Prometheus fails the evaluation (many-to-many "
         "matching); match on labels that pick one series of one side, or aggregate one side"
     )
