@@ -3,8 +3,8 @@ functions around them, and the labels its result carries."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import NamedTuple
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
 
 import promql_parser as ast
 
@@ -21,17 +21,19 @@ SET_OPERATORS = frozenset({"and", "or", "unless"})
 
 
 def children(node: ast.Expr) -> list[ast.Expr]:
-    if isinstance(node, ast.BinaryExpr):
-        return [node.lhs, node.rhs]
-    if isinstance(node, ast.AggregateExpr):
-        return [node.expr] if node.param is None else [node.param, node.expr]
-    if isinstance(node, ast.Call):
-        return list(node.args)
-    if isinstance(node, ast.MatrixSelector):
-        return [node.vector_selector]
-    if isinstance(node, (ast.ParenExpr, ast.SubqueryExpr, ast.UnaryExpr)):
-        return [node.expr]
-    return []
+    read = _CHILDREN.get(type(node))  # the parser's classes have no subclasses
+    return read(node) if read is not None else []
+
+
+_CHILDREN: dict[type, Callable[[Any], list[ast.Expr]]] = {
+    ast.BinaryExpr: lambda node: [node.lhs, node.rhs],
+    ast.AggregateExpr: lambda node: [node.expr] if node.param is None else [node.param, node.expr],
+    ast.Call: lambda node: list(node.args),
+    ast.MatrixSelector: lambda node: [node.vector_selector],
+    ast.ParenExpr: lambda node: [node.expr],
+    ast.SubqueryExpr: lambda node: [node.expr],
+    ast.UnaryExpr: lambda node: [node.expr],
+}
 
 
 def walk(node: ast.Expr, above: tuple[ast.Expr, ...] = ()) -> Iterator[tuple[ast.Expr, tuple]]:
@@ -41,8 +43,10 @@ def walk(node: ast.Expr, above: tuple[ast.Expr, ...] = ()) -> Iterator[tuple[ast
     while stack:
         found, over = stack.pop()
         yield found, over
-        below = (*over, found)
-        stack.extend((child, below) for child in reversed(children(found)))
+        below = children(found)
+        if below:
+            path = (*over, found)
+            stack.extend([(child, path) for child in reversed(below)])
 
 
 def function(node: ast.Expr) -> str | None:
