@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -69,7 +69,8 @@ def summarised(
     children = [_fork(shared) for _ in range(jobs - 1)]
     results: dict[int, Result] = {}
     try:
-        results |= shared.take()
+        for done in shared.take():
+            results |= done
     finally:
         # every child is waited for, even when this process's batches failed: none is left
         os.close(shared.tokens)
@@ -77,7 +78,8 @@ def summarised(
     for ok, payload in sent:
         if not ok:
             raise payload
-        results |= payload
+        for batch in payload:
+            results |= _loads(batch)
     return [results[i] for i in range(len(items))]
 
 
@@ -94,17 +96,16 @@ class _Queue:
         os.write(write_end, bytes(range(len(batched))))
         os.close(write_end)
 
-    def take(self) -> dict[int, Any]:
-        """`work` of each item of the batches this process takes, by the item's index."""
-        done = {}
+    def take(self) -> Iterator[dict[int, Any]]:
+        """For each batch this process takes, `work` of each of its items by the item's
+        index."""
         while token := os.read(self.tokens, 1):
-            for index in self.batched[token[0]]:
-                done[index] = self.work(self.items[index])
-        return done
+            yield {index: self.work(self.items[index]) for index in self.batched[token[0]]}
 
 
 def _fork(shared: _Queue) -> tuple[int, int]:
-    """A child that takes batches from `shared` and writes (True, results by index) or (False,
+    """A child that takes batches from `shared` and writes (True, each batch's results by
+    index, pickled as the batch is done, while the other processes still work) or (False,
     the exception) to a pipe; its pid and the pipe's end to read."""
     import pickle  # here, as in _collect: a lint of a few files never forks
 
@@ -117,7 +118,8 @@ def _fork(shared: _Queue) -> tuple[int, int]:
     try:  # the child: never returns into the parent's code
         os.close(read_end)
         try:
-            message: tuple[bool, object] = (True, shared.take())
+            done = [pickle.dumps(batch, pickle.HIGHEST_PROTOCOL) for batch in shared.take()]
+            message: tuple[bool, object] = (True, done)
         except Exception as exc:  # sent to the parent, which raises it
             message = (False, exc)
         try:  # pickled whole before any byte is written: the parent reads all or nothing
@@ -131,6 +133,12 @@ def _fork(shared: _Queue) -> tuple[int, int]:
         code = 1
     finally:
         os._exit(code)
+
+
+def _loads(data: bytes) -> Any:
+    import pickle
+
+    return pickle.loads(data)
 
 
 def _collect(child: tuple[int, int]) -> tuple[bool, Any]:
