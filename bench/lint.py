@@ -2,7 +2,8 @@
 table with the time of each and its ratio to promtool's, for two inputs: a corpus folder
 (awesome-prometheus-alerts from ../shared by default) and 20,000 distinct rules in 1,000 files; then
 both ratios of `stackgen lint` (the process) to promtool, wall and CPU, the figures issue 17
-asks for, with the machine's load average (wall times depend on what else runs).
+asks for, with the machine's load average (wall times depend on what else runs: the two tools
+take turns, run after run, so that both see the same load).
 
 PrometheusRule objects (which promtool cannot read) are unwrapped into plain rule files in a
 temporary folder first, untimed; both tools then read exactly those files.
@@ -115,18 +116,26 @@ def synthetic(folder: Path, files: int = 1000, per_file: int = 20) -> list[Path]
     return paths
 
 
-def cpu_timed(command: list[str], folder: Path, repeat: int) -> tuple[float, float, Any]:
-    """Median wall and CPU seconds (user + system, the process and its children) of `repeat`
-    runs, and the last run: CPU time is what a loaded machine's wall time hides."""
-    walls, cpus, result = [], [], None
+def in_turn(commands: list[list[str]], folder: Path, repeat: int) -> list[tuple[float, float, Any]]:
+    """For each command, the median wall and CPU seconds (user + system, the process and its
+    children) of `repeat` runs, and its last run. The commands take turns, round after round:
+    a shared machine's load moves from one minute to the next, and each command gets its share
+    of every minute. CPU time is what a loaded machine's wall time hides."""
+    walls: list[list[float]] = [[] for _ in commands]
+    cpus: list[list[float]] = [[] for _ in commands]
+    last: list[Any] = [None for _ in commands]
     for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        result = run(command, folder)
-        walls.append(time.perf_counter() - start)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return statistics.median(walls), statistics.median(cpus), result
+        for index, command in enumerate(commands):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            last[index] = run(command, folder)
+            walls[index].append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus[index].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return [
+        (statistics.median(wall), statistics.median(cpu), result)
+        for wall, cpu, result in zip(walls, cpus, last, strict=True)
+    ]
 
 
 def compile_stackgen() -> None:
@@ -213,11 +222,10 @@ def compare(
     promtool's."""
     names = [str(f) for f in files]
     rules, exprs = count_rules(files)
-    promtool_s, promtool_cpu, checked = cpu_timed(
-        [promtool, "check", "rules", *names], folder, repeat
-    )
     command = [str(stackgen), "lint", *names, "--format", "json"]
-    process_s, process_cpu, linted = cpu_timed(command, folder, repeat)
+    (promtool_s, promtool_cpu, checked), (process_s, process_cpu, linted) = in_turn(
+        [[promtool, "check", "rules", *names], command], folder, repeat
+    )
     # the library's own findings, to check the process reports them all (untimed: its caches
     # would serve every repeat but the first)
     findings = lint(files)
@@ -240,7 +248,7 @@ def compare(
     if process_findings != len(findings):
         print(f"note: the process reported {process_findings} findings, the call {len(findings)}"
               f" (exit {linted.returncode}: {linted.stderr.strip()[:200]})")  # fmt: skip
-    print(f"promtool findings: files it reports FAILED. Median of {repeat} runs.")
+    print(f"promtool findings: files it reports FAILED. Median of {repeat} runs, in turn.")
     return process_s / promtool_s, process_cpu / promtool_cpu
 
 
