@@ -268,17 +268,19 @@ def rule_files(
     prometheus.yml files the caller has read already, by path."""
     found: list[Path] = []
     for path in paths:
+        if not tree.is_dir(path):  # a file: one look at the disk (many are named at once)
+            if tree.texts is None or tree.is_file(path):  # in memory: only files it holds
+                found.append(path)
+            continue
         main = path / "prometheus" / "prometheus.yml"
         is_config = tree.is_file(main)
-        if tree.is_dir(path) and (is_config or tree.is_dir(path / "prometheus" / "shards")):
+        if is_config or tree.is_dir(path / "prometheus" / "shards"):
             named = stack_rule_files(main, tree, (configs or {}).get(main)) if is_config else []
             found += named or sorted(tree.glob(path / "prometheus" / "rules", "*.yml"))
-        elif tree.is_dir(path):
+        else:
             found += sorted(
                 p for p in tree.rglob(path, "*") if p.suffix in SUFFIXES and tree.is_file(p)
             )
-        elif tree.texts is None or tree.is_file(path):  # in memory: only files it holds
-            found.append(path)
     return found
 
 
