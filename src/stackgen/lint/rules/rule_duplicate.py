@@ -57,6 +57,8 @@ def _repeated(files: Sequence[RuleFileSummary]) -> set[int]:
 
 def check(files: Sequence[RuleFileSummary], rules: Reread) -> Iterator[Hit]:
     repeated = _repeated(files)
+    if not repeated:  # no digest twice: no duplicate, and no need to go through them again
+        return
     # by digest: (identity, file, line) of the first rule of each identity with that digest
     first: dict[int, list[tuple[str, str, int]]] = {}
     for summary in files:
