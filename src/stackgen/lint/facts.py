@@ -26,6 +26,9 @@ class Facts(NamedTuple):  # a tuple: one is made for every distinct expression l
     error: str | None = None
     comparison: bool = False  # a filtering comparison anywhere
     absent: bool = False  # absent() or absent_over_time() anywhere
+    # ...and its result is the alert's when it fires: at the top, a side of `or`, the left of
+    # `and`/`unless`, or compared with a number (not a filter on other series).
+    absent_decides: bool = False
     needless_regexes: tuple[str, ...] = ()  # promql/regex messages
     ranges: tuple[tuple[str, float], ...] = ()  # (function, seconds) of rate()-like calls
     non_counters: tuple[str, ...] = ()  # promql/rate-counter messages
@@ -35,8 +38,10 @@ class Facts(NamedTuple):  # a tuple: one is made for every distinct expression l
     aggregated: bool = False  # an aggregation (but topk/bottomk) at the top
     counter_rates: tuple[tuple[str, str], ...] = ()  # (function, metric) of rate(metric[...])
     mentioned: frozenset[str] = frozenset()  # label names the query names
-    # The query alerts on presence by design: a constant `vector(1)` (a heartbeat), or a set
-    # operation (`and`, `unless`) at the top, which filters by which series exist.
+    # The query alerts on presence by design: a constant `vector(1)` (a heartbeat), a set
+    # operation (`and`, `unless`) at the top, which filters by which series exist, or a scraped
+    # metric's selector as it is (the series that exist are the alert, as a leftover index's
+    # size; a recorded metric, a rate or an aggregation carries a value that wants a threshold).
     presence: bool = False
     # Bug patterns (lint.patterns), by the check that reports them: its messages.
     impossible: tuple[str, ...] = ()
@@ -134,8 +139,7 @@ def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
         "many_to_many": [],
     }  # fmt: skip
     for node, above in query.walk(tree):
-        kind = type(node)  # the parser's classes have no subclasses
-        if kind is ast.VectorSelector:
+        if isinstance(node, ast.VectorSelector):
             matched_by_regex = patterns.regex_matchers(node)  # read once for three checks
             found["anchors"] += patterns.anchors(matched_by_regex)
             found["empty_alternatives"] += patterns.empty_alternatives(matched_by_regex)
@@ -150,21 +154,19 @@ def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
             matched = frozenset(m.name for m in node.matchers.matchers)
             mentioned |= matched
             selectors.append((name, matched - {"__name__"}))
-        elif kind is ast.BinaryExpr:
+        elif isinstance(node, ast.BinaryExpr):
             op = str(node.op)  # each pattern would read it again
+            comparison = comparison or query.is_comparison(node)
             _add(found["impossible"], patterns.impossible(node, op))
             if not (query.is_scalar(node.lhs) or query.is_scalar(node.rhs)):
                 _add(found["never_matching"], patterns.never_matching(node, op))
                 _add(found["many_to_many"], patterns.many_to_many(node, op))
             modifier = node.modifier
-            comparison = comparison or (
-                op in query.COMPARISONS and not (modifier is not None and modifier.return_bool)
-            )
             if modifier is not None:
                 if modifier.matching is not None:
                     mentioned |= set(modifier.matching.labels)
                 mentioned |= set(modifier.group_labels or ())
-        elif kind is ast.AggregateExpr:
+        elif isinstance(node, ast.AggregateExpr):
             op = str(node.op)
             _add(found["ranked"], patterns.ranked(node, op))
             _add(found["grouping_dropped"], patterns.grouping_dropped(node, op))
@@ -179,14 +181,14 @@ def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
             labels = frozenset(grouping.labels) if grouping is not None else frozenset()
             mentioned |= labels
             aggregations.append((op, how, labels))
-        elif kind is ast.Call:
+        elif isinstance(node, ast.Call):
             function = node.func.name
             absent = absent or function in ("absent", "absent_over_time")
             if function == "histogram_quantile":
                 _add(found["dropped_le"], patterns.dropped_le(node))
             if node.args:
                 _read_call(function, query.unwrap(node.args[0]), hints, ranges, non_counters, rates)
-        elif kind is ast.SubqueryExpr:
+        elif isinstance(node, ast.SubqueryExpr):
             found["time_shifts"] += patterns.time_shifts(node)
     root = query.unwrap(tree)
     return Facts(
@@ -198,8 +200,10 @@ def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
         raw_counters=tuple(n for n in raw if metric_types.kind(n, names, hints) == "counter"),
         labels=query.result_labels(tree),
         recorded=frozenset(recorded),
+        absent_decides=absent and _absent_decides(root),
         presence=query.function(root) == "vector"
-        or (isinstance(root, ast.BinaryExpr) and query.operator(root) in ("and", "unless")),
+        or (isinstance(root, ast.BinaryExpr) and query.operator(root) in ("and", "unless"))
+        or (isinstance(root, ast.VectorSelector) and ":" not in (query.metric_name(root) or "")),
         aggregated=isinstance(root, ast.AggregateExpr)
         and query.operator(root) not in ("topk", "bottomk"),
         counter_rates=tuple(rates),
@@ -216,6 +220,20 @@ def analyse(tree: ast.Expr, hints: metric_types.Hints = ()) -> Facts:
         selectors=tuple(selectors),
         aggregations=tuple(aggregations),
     )
+
+
+def _absent_decides(node: ast.Expr) -> bool:
+    node = query.unwrap(node)
+    if query.function(node) in ("absent", "absent_over_time"):
+        return True
+    if not isinstance(node, ast.BinaryExpr):
+        return False
+    op = str(node.op)
+    if op == "or":
+        return _absent_decides(node.lhs) or _absent_decides(node.rhs)
+    if op in ("and", "unless") or query.is_scalar(node.rhs):
+        return _absent_decides(node.lhs)
+    return query.is_scalar(node.lhs) and _absent_decides(node.rhs)
 
 
 def _once(messages: list[str]) -> tuple[str, ...]:

@@ -36,7 +36,7 @@ def _can_hold(op: str, number: float, values: list[float], at_least: float | Non
 def impossible(node: ast.BinaryExpr, op: str) -> str | None:
     """A filtering comparison (`op`: the node's operator) that no value of its query's result
     can satisfy."""
-    if op not in query.COMPARISONS or (node.modifier is not None and node.modifier.return_bool):
+    if not query.is_comparison(node):
         return None  # `bool` comparisons filter nothing
     lhs, rhs = query.unwrap(node.lhs), query.unwrap(node.rhs)
     if isinstance(lhs, ast.NumberLiteral) and not isinstance(rhs, ast.NumberLiteral):
