@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from stackgen.lint import CHECKS, Settings, lint_file
+from stackgen.lint import CHECKS, Settings, lint, lint_file
 
 GOOD_ALERT = {
     "alert": "HighErrorRate",
@@ -90,8 +90,72 @@ def test_each_check_trips_on_its_bad_rule(tmp_path, check, bad):
 
 
 def test_comparison_text_inside_a_string_is_not_a_comparison(tmp_path):
-    rule = {**GOOD_ALERT, "expr": 'errors{path=">"}'}
+    rule = {**GOOD_ALERT, "expr": 'sum(rate(errors{path=">"}[5m]))'}
     assert "alert/comparison" in findings(tmp_path, rule)
+
+
+@pytest.mark.parametrize(
+    ("check", "bad"),
+    [
+        ("alert/comparison", {**GOOD_ALERT, "expr": "rate(errors_total[5m])"}),
+        (
+            "alert/absent-for",
+            {**GOOD_ALERT, "expr": 'absent(up{job="a"}) or absent(up{job="b"})', "for": None},
+        ),
+        (
+            "alert/absent-for",
+            {**GOOD_ALERT, "expr": 'absent(up{job="api"}) and on () hour() > 8', "for": "0m"},
+        ),
+    ],
+)
+def test_what_the_alert_fires_on_is_judged(tmp_path, check, bad):
+    bad = {k: v for k, v in bad.items() if v is not None}
+    assert check in findings(tmp_path, bad)
+
+
+@pytest.mark.parametrize(
+    ("check", "good"),
+    [
+        # a scraped metric's series as they are: their existence is the alert (a leftover index)
+        ("alert/comparison", {**GOOD_ALERT, "expr": 'pg_index_size{indexrelname=~".*ccnew.*"}'}),
+        # absent() filters the left side's series: whether the alert fires is theirs to say
+        (
+            "alert/absent-for",
+            {
+                **GOOD_ALERT,
+                "expr": "job_start_time > 0 and absent(job_completion_time)",
+                "for": None,
+            },
+        ),
+    ],
+)
+def test_rules_that_mean_it_are_left_alone(tmp_path, check, good):
+    good = {k: v for k, v in good.items() if v is not None}
+    assert check not in findings(tmp_path, good)
+
+
+def test_a_range_judged_at_an_assumed_scrape_interval_is_info(tmp_path):
+    path = tmp_path / "rules.yml"
+    path.write_text(
+        "groups:\n- name: g\n  rules:\n  - record: job:x:rate2m\n"
+        "    expr: sum by (job) (rate(x_total[2m]))\n"
+    )
+
+    def ranges(**told):
+        return [
+            (f.severity, f.message) for f in lint([path], **told) if f.check == "promql/rate-range"
+        ]
+
+    ((severity, message),) = ranges()  # no --scrape-interval, no stack: Prometheus's 1m
+    assert severity == "info"
+    assert (
+        "at Prometheus's default scrape interval, 1m (give yours with --scrape-interval)" in message
+    )
+    assert ranges(scrape=60) == [
+        ("warning", "`rate` over [2m] sees fewer than 4 samples at a 1m scrape interval: "
+                    "use at least [4m]")
+    ]  # fmt: skip
+    assert ranges(scrape=15) == []
 
 
 def test_findings_point_at_the_expression(tmp_path):

@@ -114,6 +114,18 @@ PLAIN_NOT_EQUAL = re.compile(
 TEMPLATE_LABEL = re.compile(r"\$labels\.([A-Za-z_]\w*)")
 
 
+def threshold_on_a_value(rule: Data) -> re.Match[str] | None:
+    """simple_threshold, where the query is more than a scraped metric's selector (which as it
+    is alerts on its series' presence, by design)."""
+    parsed = tree(rule)
+    if parsed is None or not isinstance(q.unwrap(parsed), ast.BinaryExpr):
+        return None
+    query = q.unwrap(q.unwrap(parsed).lhs)
+    if isinstance(query, ast.VectorSelector) and ":" not in (q.metric_name(query) or ""):
+        return None
+    return simple_threshold(rule)
+
+
 def simple_threshold(rule: Data) -> re.Match[str] | None:
     """The threshold of an alert `<query> <op> <number>` with no other comparison and no
     comment, where the text's last comparison is the expression's top one."""
@@ -331,7 +343,7 @@ MUTATIONS = (
     ),
     # alert/comparison
     Mutation(
-        "alert/comparison", "strip-threshold", AWESOME, simple_threshold,
+        "alert/comparison", "strip-threshold", AWESOME, threshold_on_a_value,
         lambda r: with_expr(r, split_threshold(r)[0]),
     ),
     Mutation(
@@ -339,7 +351,7 @@ MUTATIONS = (
         lambda r: with_expr(r, "{} {} bool {}".format(*split_threshold(r))),
     ),
     Mutation(
-        "alert/comparison", "strip-threshold", KUBE, simple_threshold,
+        "alert/comparison", "strip-threshold", KUBE, threshold_on_a_value,
         lambda r: with_expr(r, split_threshold(r)[0]),
     ),
     # alert/absent-for

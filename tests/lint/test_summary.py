@@ -30,8 +30,9 @@ RULES = Path("prometheus") / "rules"
 DASHBOARD = Path("grafana") / "dashboards" / "platform" / "aion-web-api.json"
 
 
-def _worker_summary(path: Path, scrape: float) -> Summary:
-    """As a render's worker makes it: from the text and the document it parsed."""
+def _worker_summary(path: Path, scrape: float, told: bool = True) -> Summary:
+    """As a render's worker makes it: from the text and the document it parsed (`told`: the
+    scrape interval is the stack's, not Prometheus's default assumed)."""
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".json":
         return summarise_dashboard(path, text, json.loads(text))
@@ -39,14 +40,16 @@ def _worker_summary(path: Path, scrape: float) -> Summary:
         parsed = {path: load_plain(text)}
     except ValueError:
         parsed = {}  # what only the position-keeping reader reads right
-    return summarise_rule_file(path, Tree({path: text}, parsed), lint_settings(None, scrape))
+    settings = lint_settings(None, scrape, scrape_told=told)
+    return summarise_rule_file(path, Tree({path: text}, parsed), settings)
 
 
 def staged(root: Path) -> dict[Path, Summary]:
     """The summaries of every rule file and dashboard under root, sent through pickle."""
-    scrape = Stack.read(root).scrape_interval if is_stack(root) else DEFAULT_SCRAPE
+    told = is_stack(root)
+    scrape = Stack.read(root).scrape_interval if told else DEFAULT_SCRAPE
     paths = [*rule_files([root]), *sorted((root / "grafana").rglob("*.json"))]
-    return {p: pickle.loads(pickle.dumps(_worker_summary(p, scrape))) for p in paths}
+    return {p: pickle.loads(pickle.dumps(_worker_summary(p, scrape, told))) for p in paths}
 
 
 def _add_rules(root: Path, name: str, rules: list[dict[str, Any]], comment: str = "") -> None:

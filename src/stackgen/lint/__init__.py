@@ -126,7 +126,10 @@ def _lint(
     given = given or {}
     stacks = [Stack.read(path, tree) for path in paths if is_stack(path, tree)]
     settings = lint_settings(
-        config, scrape or (stacks[0].scrape_interval if stacks else DEFAULT_SCRAPE), dialect
+        config,
+        scrape or (stacks[0].scrape_interval if stacks else DEFAULT_SCRAPE),
+        dialect,
+        scrape_told=scrape is not None or bool(stacks),
     )
     configs = {stack.root / PROMETHEUS: stack.config for stack in stacks}
     files = _rule_files(rule_files(paths, tree, configs), tree, settings, given, bool(stacks))

@@ -68,8 +68,15 @@ class Check:
         found: Callable[..., Iterator[Hit]] = getattr(self.module, name)
         return found
 
-    def finding(self, spot: Spot, message: str) -> Finding:
-        return Finding(spot.file, spot.line, spot.column, self.id, self.severity, message)
+    def severity_for(self, settings: Settings) -> Severity:
+        """The severity of its findings under `settings`: its module's `severity_for` where it
+        has one (a finding that rests on a guess is info), else SEVERITY."""
+        judge = getattr(self.module, "severity_for", None)
+        return self.severity if judge is None else judge(settings)  # type: ignore[no-any-return]
+
+    def finding(self, spot: Spot, message: str, severity: Severity | None = None) -> Finding:
+        severity = severity or self.severity
+        return Finding(spot.file, spot.line, spot.column, self.id, severity, message)
 
     def findings(self, spotted: Iterable[tuple[Spot, str]]) -> Iterator[Finding]:
         return (self.finding(spot, message) for spot, message in spotted)
@@ -86,7 +93,9 @@ def _discovered() -> tuple[Check, ...]:
         name.removesuffix(".py")
         for folder in rules.__path__
         for name in os.listdir(folder)
-        if name.endswith(".py") and name.removesuffix(".py") not in _SHARED_MODULES
+        if name.endswith(".py")
+        and name.removesuffix(".py").isidentifier()  # not an editor's `.#name.py` lock
+        and name.removesuffix(".py") not in _SHARED_MODULES
     )
     found = tuple(Check(importlib.import_module(f"{rules.__name__}.{name}")) for name in names)
     for check in found:

@@ -86,13 +86,17 @@ def find_config(config: Path | None, cwd: Path) -> tuple[LintConfig | None, str 
 
 
 def settings_of(
-    config: LintConfig | None, scrape_seconds: float, dialect: str = DEFAULT_DIALECT
+    config: LintConfig | None,
+    scrape_seconds: float,
+    dialect: str = DEFAULT_DIALECT,
+    scrape_told: bool = True,
 ) -> Settings:
     """What the checks are told; without a config, Settings' defaults (the config's own)."""
     if config is None:
-        return Settings(scrape_seconds=scrape_seconds, dialect=dialect)
+        return Settings(scrape_seconds=scrape_seconds, dialect=dialect, scrape_told=scrape_told)
     return Settings(
         scrape_seconds=scrape_seconds,
+        scrape_told=scrape_told,
         dialect=dialect,
         metric_types=tuple(config.metric_types.items()),
         selector_policies=tuple(

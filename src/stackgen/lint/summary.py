@@ -49,12 +49,15 @@ _DIGEST_BYTES = 8  # a rule's identity, digested: a match is confirmed on the ru
 
 
 def lint_settings(
-    config: LintConfig | None, scrape_seconds: float, dialect: str = DEFAULT_DIALECT
+    config: LintConfig | None,
+    scrape_seconds: float,
+    dialect: str = DEFAULT_DIALECT,
+    scrape_told: bool = True,
 ) -> Settings:
     """What rule files are summarised with, for `config`, the stack's scrape interval (its
     prometheus.yml's `global.scrape_interval`; Prometheus's default is 60 s) and the PromQL
     dialect of its Prometheus (prometheus.dialect)."""
-    return settings_of(config, scrape_seconds, dialect)
+    return settings_of(config, scrape_seconds, dialect, scrape_told)
 
 
 def _digest(rule: Rule) -> bytes:
@@ -163,11 +166,12 @@ def _findings(group: Group, rules: list[Rule], settings: Settings) -> list[Findi
             found.append(each.finding(Spot(group.file, pos.line, pos.column), message))
     for each in of_scope("rule"):
         function = each.function("rule")
+        severity = each.severity_for(settings)
         for rule in rules:
             for keys, message in function(rule, settings):
                 assert not isinstance(keys, Spot)
                 line, column = rule.position(*(str(key) for key in keys))
-                found.append(each.finding(Spot(rule.file, line, column), message))
+                found.append(each.finding(Spot(rule.file, line, column), message, severity))
     return found
 
 

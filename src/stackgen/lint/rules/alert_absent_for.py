@@ -1,4 +1,5 @@
-"""An alert on absent() waits with `for`.
+"""An alert on absent() waits with `for` (where absent()'s result is the alert's: not where it
+only filters other series, as the right side of `and`).
 
 Bad:
 
@@ -38,5 +39,5 @@ def _waits(rule: Rule) -> bool:
 
 def check(rule: Rule, settings: Settings) -> Iterator[Hit]:
     found = rule.analysed
-    if rule.is_alert and found is not None and found.absent and not _waits(rule):
+    if rule.is_alert and found is not None and found.absent_decides and not _waits(rule):
         yield ("expr",), "`absent()` without `for` fires on every scrape gap or restart"

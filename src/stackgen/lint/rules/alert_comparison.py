@@ -1,5 +1,6 @@
-"""An alert compares its query with a threshold (a heartbeat `vector(1)` and `and`/`unless`
-filters by presence are meant as they are).
+"""An alert compares its query with a threshold (a heartbeat `vector(1)`, `and`/`unless`
+filters by presence, and a scraped metric's selector as it is, whose series are the alert, are
+meant as they are).
 
 Bad:
 
@@ -31,5 +32,5 @@ def check(rule: Rule, settings: Settings) -> Iterator[Hit]:
     found = rule.analysed
     if rule.is_alert and found is not None and not (found.comparison or found.absent):
         if found.presence:
-            return  # a heartbeat (`vector(1)`), or `and`/`unless` filtering by presence
+            return  # a heartbeat, `and`/`unless` filtering by presence, a selector as it is
         yield ("expr",), "the alert has no comparison, so it fires whenever the query has data"

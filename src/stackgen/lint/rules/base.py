@@ -58,7 +58,8 @@ class Settings(NamedTuple):
     """What the checks are told: the scrape interval, the PromQL dialect of the Prometheus that
     runs the rules (prometheus.dialect), the team's metric types (prometheus.metric_types),
     and its required labels (each with its allowed values; none listed: any value) and
-    annotations."""
+    annotations. `scrape_told`: False where the interval is Prometheus's default, assumed for
+    want of one (no --scrape-interval, no stack's prometheus.yml)."""
 
     scrape_seconds: float = 60.0
     dialect: str = DEFAULT_DIALECT
@@ -67,3 +68,4 @@ class Settings(NamedTuple):
     aggregation_policies: tuple[AggregationPolicy, ...] = ()
     required_labels: tuple[tuple[str, tuple[str, ...]], ...] = _REQUIRED_LABELS
     required_annotations: tuple[str, ...] = tuple(lint_defaults.REQUIRED_ANNOTATIONS)
+    scrape_told: bool = True
