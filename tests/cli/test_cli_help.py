@@ -81,7 +81,7 @@ def test_every_help_shows_an_example_the_command_accepts(path):
     target, rest, name = leaf(words)
     assert words[: len(path)] == list(path), f"`{line}` is not an example of {path}"
     # the command's own parser takes the example's options and arguments
-    if name in OWN_ARGUMENTS:  # argparse: what the app hands on unread
+    if name in OWN_ARGUMENTS:  # read by the command itself: the app hands its words on
         module = next(m for command, m, _ in COMMANDS if command == name)
         read(rest, import_module(module).OPTIONS)  # a UsageError fails the test
     else:

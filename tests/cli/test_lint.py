@@ -4,6 +4,7 @@ command's module, the writer, multiprocessing), the app hands it its arguments a
 and both read them alike: options before or after the files, `--help`, usage errors (exit 2)."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -71,20 +72,56 @@ def test_a_lint_config_still_loads_through_the_spec_model(tmp_path):
     assert result.returncode == 0
 
 
+def console(*words: str, cwd: Path, **options) -> subprocess.CompletedProcess:
+    """The console script's run, its output buffered as it is when piped (unless the
+    environment asks otherwise, as this one may)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env.update(options.pop("env", {}))
+    return subprocess.run(
+        [sys.executable, "-m", "stackgen", *words], cwd=cwd, env=env, check=False, **options
+    )
+
+
 def test_the_console_script_exits_with_the_code_and_the_whole_report(tmp_path):
     # the interpreter is not torn down at the end: what was printed must all be out first
     for number in range(40):
         (tmp_path / f"r{number}.yml").write_text(RULES.replace("ApiDown", f"Down{number}"))
-    result = subprocess.run(
-        [sys.executable, "-m", "stackgen", "lint", ".", "--format", "json"],
-        cwd=tmp_path, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    result = console("lint", ".", "--format", "json", cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     findings = json.loads(result.stdout)
     assert result.stdout.endswith("]\n")
     assert {f["file"] for f in findings if f["check"] == "annotations/required"} == {
         f"r{number}.yml" for number in range(40)
     }
+
+
+def test_output_that_cannot_be_written_is_not_a_silent_success(tmp_path):
+    (tmp_path / "rules.yml").write_text(RULES)
+    with open("/dev/full", "w") as full:  # a full disk
+        result = console("lint", "rules.yml", cwd=tmp_path, stdout=full, stderr=subprocess.PIPE)
+    assert result.returncode == 2
+    assert b"stackgen: cannot write the output: [Errno 28] No space left on device" in result.stderr
+
+
+def test_a_reader_that_stops_early_ends_it_quietly(tmp_path):
+    for number in range(300):  # more than a pipe's buffer of findings
+        (tmp_path / f"r{number}.yml").write_text(RULES.replace("ApiDown", f"Down{number}"))
+    piped = subprocess.run(
+        f"'{sys.executable}' -m stackgen lint . | head -1; echo \"${{PIPESTATUS[0]}}\"",
+        shell=True, executable="/bin/bash", cwd=tmp_path, capture_output=True, text=True,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
+    )  # fmt: skip
+    assert piped.stdout.splitlines()[-1] == "1"  # as click's commands end: no traceback
+    assert piped.stderr == ""
+
+
+def test_rule_text_cannot_reach_the_terminal_as_escapes_or_crash_it(tmp_path):
+    # YAML's own escapes: an escape character and an emoji in the alert's name
+    (tmp_path / "rules.yml").write_text(RULES.replace("ApiDown", '"Api\\e[31mDown\\U0001F600"'))
+    shown = console("lint", "rules.yml", cwd=tmp_path, capture_output=True,
+                    env={"PYTHONIOENCODING": "ascii"})  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert b"\x1b" not in shown.stdout and b"alert name `ApiDown?` is not CamelCase" in shown.stdout
 
 
 def test_the_app_hands_lint_its_arguments_in_order(tmp_path, monkeypatch):

@@ -15,8 +15,10 @@ template or a real tool rejected what stackgen rendered).
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 # Set by a shell asking for completions: the app answers those, lint's included.
@@ -30,20 +32,36 @@ def main() -> None:
         from stackgen.common.gc import collector_off
 
         collector_off()
-        _exit(run(sys.argv[2:]))
+        _exit(_written(run, sys.argv[2:]))
     from stackgen.cli.typer_app import application
 
     named = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
     application(named)(prog_name="stackgen")
 
 
+def _written(run: Callable[[list[str]], int], words: list[str]) -> int:
+    """`run(words)`'s exit code once all it printed is written: 1 when the reader closed the
+    pipe early (`| head`: as click's commands end), 2 when the output cannot be written (a
+    full disk), with the reason. What the terminal cannot show is replaced, not a crash."""
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="replace")
+    try:
+        code = run(words)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return 1
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            print(f"stackgen: cannot write the output: {exc}", file=sys.stderr)
+        return 2
+    return code
+
+
 def _exit(code: int) -> NoReturn:
-    """Exit once the output is out, without tearing the interpreter down: freeing every object
-    a lint of many files made, module by module, is work nobody waits for."""
-    for stream in (sys.stdout, sys.stderr):
-        # a closed pipe (`| head`): the output went as far as it could
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
+    """Exit without tearing the interpreter down: freeing every object a lint of many files
+    made, module by module, is work nobody waits for. The output is written already."""
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
     os._exit(code)
 
 

@@ -4,7 +4,7 @@ Its command line is read from the table below (stackgen.cli.options), not by typ
 argparse: lint runs on every push and is held to promtool's speed, and importing typer alone
 costs about a quarter of lint's start-up, argparse a tenth of what remains. The console script
 runs it without building the app; the app (`stackgen --help`, completion) lists it and hands
-it its arguments as they are."""
+it its arguments."""
 
 from __future__ import annotations
 
@@ -67,6 +67,8 @@ OPTIONS = (
     ),
 )
 _RELEASE = re.compile(r"v?\d+\.\d+(\.\d+)?")
+# A terminal's escape sequences, which a rule file's text may hold: not passed on uncoloured.
+_ESCAPE = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")
 
 
 def help_page() -> str:
@@ -98,7 +100,7 @@ def run(arguments: list[str]) -> int:
         return 0
     except UsageError as exc:
         return _failed(
-            f"{usage(PROGRAM, OPTIONS, PATHS[0])}\n{PROGRAM}: {exc} (see {PROGRAM} --help)",
+            f"{usage(PROGRAM, PATHS[0])}\n{PROGRAM}: {exc} (see {PROGRAM} --help)",
             EXIT_BAD_INPUT,
         )
     # Imported when run, not at the top: --help and usage errors need none of it.
@@ -160,5 +162,5 @@ def run(arguments: list[str]) -> int:
     coloured = use_colour(sys.stdout, given["colour"])
     report = render_findings(findings, given["output_format"], coloured)
     if report:
-        print(report)
+        print(report if coloured else _ESCAPE.sub("", report))
     return EXIT_FOUND if at_or_above(findings, given["fail_on"]) else 0

@@ -64,7 +64,7 @@ def read(words: list[str], options: tuple[Option, ...]) -> tuple[dict[str, Any],
     return values, positional
 
 
-def usage(program: str, options: tuple[Option, ...], positional: str) -> str:
+def usage(program: str, positional: str) -> str:
     return f"Usage: {program} [OPTIONS] [{positional}]..."
 
 
@@ -92,7 +92,7 @@ def help_text(
                   for p in about.split("\n\n")]  # fmt: skip
     return "\n".join(
         [
-            usage(program, options, positional[0]),
+            usage(program, positional[0]),
             "",
             "\n\n".join(paragraphs),
             "",

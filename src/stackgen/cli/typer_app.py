@@ -27,8 +27,9 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("diff", "stackgen.cli.render", "diff_command"),
     ("report", "stackgen.cli.render", "report_command"),
 )
-# Commands that read their own arguments (argparse: `run(arguments) -> exit code`, with their
-# module's SUMMARY and EXAMPLE as help): the app hands them every word after their name.
+# Commands that read their own arguments (`run(arguments) -> exit code`, with their module's
+# SUMMARY and EXAMPLE as help): the app hands them every word after their name but a `--`,
+# which click keeps for itself (the console script hands them on as they are).
 OWN_ARGUMENTS = frozenset({"lint"})
 _HANDED_ON = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
 
