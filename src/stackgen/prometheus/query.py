@@ -225,14 +225,15 @@ def _result_labels(node: ast.Expr) -> Labels:
         return result_labels(children(node)[0])
     if isinstance(node, ast.AggregateExpr):
         inner = result_labels(node.expr)
-        if operator(node) in ("topk", "bottomk"):
+        op = operator(node)
+        if op in ("topk", "bottomk"):
             return inner
         grouped = frozenset(node.modifier.labels) if node.modifier is not None else frozenset()
         if node.modifier is not None and str(node.modifier.type).endswith("Without"):
             labels = inner.drop(grouped)
         else:
             labels = Labels(True, grouped)
-        if operator(node) == "count_values" and node.param is not None:
+        if op == "count_values" and node.param is not None:
             labels = labels.add(frozenset({_string(node.param) or ""}))
         return labels
     if isinstance(node, ast.Call):
