@@ -107,6 +107,7 @@ def run(arguments: list[str]) -> int:
     from stackgen.common.values import parse_duration
     from stackgen.lint import CHECKS, LintBug, at_or_above, lint
     from stackgen.lint.config import find_config
+    from stackgen.lint.findings import SEVERITY_RANK
     from stackgen.lint.report import FORMATS, use_colour
     from stackgen.lint.report import render as render_findings
     from stackgen.prometheus.dialect import DEFAULT as DEFAULT_DIALECT
@@ -117,11 +118,7 @@ def run(arguments: list[str]) -> int:
         for check in CHECKS:
             print(f"{check.id:<26} {check.severity:<8} {check.doc} Fix: {check.hint}")
         return 0
-    if given["output_format"] not in FORMATS or given["fail_on"] not in (
-        "error",
-        "warning",
-        "info",
-    ):
+    if given["output_format"] not in FORMATS or given["fail_on"] not in SEVERITY_RANK:
         return _failed(
             f"--format is one of {', '.join(FORMATS)}; --fail-on is error, warning or info",
             EXIT_BAD_INPUT,

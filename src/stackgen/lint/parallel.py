@@ -78,8 +78,8 @@ def summarised(
     for ok, payload in sent:
         if not ok:
             raise payload
-        for batch in payload:
-            results |= _loads(batch)
+        for done in payload:
+            results |= done
     return [results[i] for i in range(len(items))]
 
 
@@ -135,13 +135,8 @@ def _fork(shared: _Queue) -> tuple[int, int]:
         os._exit(code)
 
 
-def _loads(data: bytes) -> Any:
-    import pickle
-
-    return pickle.loads(data)
-
-
 def _collect(child: tuple[int, int]) -> tuple[bool, Any]:
+    """A child's (True, its batches' results) or (False, the exception), once it has ended."""
     import pickle
 
     pid, read_end = child
@@ -151,4 +146,4 @@ def _collect(child: tuple[int, int]) -> tuple[bool, Any]:
     if not data:
         return False, WorkerDied(f"a lint worker (pid {pid}) ended without its results")
     ok, payload = pickle.loads(data)
-    return bool(ok), payload
+    return (True, [pickle.loads(batch) for batch in payload]) if ok else (False, payload)
